@@ -1,0 +1,148 @@
+/**
+ * Starts and stops the embedded real servers that .tools/ holds (see scripts/provision.sh):
+ * the Temporal dev server, the Temporal time-skipping test server and FerretDB. Used by the
+ * main command, demo mode, the jest global setup and the chaos run, so they all start the
+ * same way.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer, connect } from 'node:net';
+import { mkdirSync, createWriteStream, existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+
+export const ROOT = resolve(__dirname, '..');
+export const TOOLS_BIN = process.env.TOOLS_DIR ? join(process.env.TOOLS_DIR, 'bin') : join(ROOT, '.tools', 'bin');
+export const binary = (name: 'temporal' | 'temporal-test-server' | 'ferretdb') => join(TOOLS_BIN, name);
+
+export interface EmbeddedProcess {
+  name: string;
+  child: ChildProcess;
+  /** host:port clients connect to */
+  address: string;
+  port: number;
+  stop(signal?: NodeJS.Signals): Promise<void>;
+}
+
+/** A free TCP port on 127.0.0.1, chosen by the kernel. */
+export async function freePort(): Promise<number> {
+  return new Promise((ok, fail) => {
+    const srv = createServer();
+    srv.unref();
+    srv.on('error', fail);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as { port: number };
+      srv.close(() => ok(port));
+    });
+  });
+}
+
+export async function isListening(port: number, host = '127.0.0.1'): Promise<boolean> {
+  return new Promise((ok) => {
+    const socket = connect({ port, host });
+    socket.once('connect', () => { socket.destroy(); ok(true); });
+    socket.once('error', () => ok(false));
+  });
+}
+
+export async function waitForPort(port: number, timeoutMs: number, child?: ChildProcess, name = `port ${port}`) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child && child.exitCode !== null) throw new Error(`${name} exited with code ${child.exitCode} before listening on ${port}`);
+    if (await isListening(port)) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`${name} did not listen on ${port} within ${timeoutMs} ms`);
+}
+
+function launch(name: string, cmd: string, args: string[], port: number, logFile?: string, extraEnv: NodeJS.ProcessEnv = {}): EmbeddedProcess {
+  if (!existsSync(cmd)) throw new Error(`${name}: ${cmd} is missing; run scripts/provision.sh`);
+  const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...extraEnv } });
+  if (logFile) {
+    const log = createWriteStream(logFile, { flags: 'a' });
+    child.stdout!.pipe(log);
+    child.stderr!.pipe(log);
+  } else {
+    child.stdout!.resume();
+    child.stderr!.resume();
+  }
+  const exited = new Promise<void>((r) => child.once('exit', () => r()));
+  return {
+    name,
+    child,
+    port,
+    address: `127.0.0.1:${port}`,
+    async stop(signal: NodeJS.Signals = 'SIGTERM') {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      child.kill(signal);
+      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}
+
+export interface TemporalDevOptions {
+  port?: number;
+  uiPort?: number;
+  /** persist to this SQLite file; in memory when absent */
+  dbFile?: string;
+  headless?: boolean;
+  logFile?: string;
+}
+
+/** `temporal server start-dev` with Updates enabled and SQLite tuned for a single writer. */
+export async function startTemporalDev(opts: TemporalDevOptions = {}): Promise<EmbeddedProcess & { uiPort?: number }> {
+  const port = opts.port ?? (await freePort());
+  const args = [
+    'server', 'start-dev',
+    '--ip', '127.0.0.1',
+    '--port', String(port),
+    '--namespace', 'default',
+    '--log-level', 'warn',
+    '--dynamic-config-value', 'frontend.enableUpdateWorkflowExecution=true',
+    '--dynamic-config-value', 'frontend.workerVersioningWorkflowAPIs=true',
+    '--sqlite-pragma', 'journal_mode=WAL',
+    '--sqlite-pragma', 'synchronous=NORMAL',
+  ];
+  let uiPort: number | undefined;
+  if (opts.headless ?? !opts.uiPort) args.push('--headless');
+  else {
+    uiPort = opts.uiPort ?? (await freePort());
+    args.push('--ui-port', String(uiPort), '--ui-disable-news-fetch');
+  }
+  if (opts.dbFile) {
+    mkdirSync(resolve(opts.dbFile, '..'), { recursive: true });
+    args.push('--db-filename', opts.dbFile);
+  }
+  args.push('--http-port', String(await freePort()), '--metrics-port', String(await freePort()));
+  const proc = launch('temporal dev server', binary('temporal'), args, port, opts.logFile);
+  await waitForPort(port, 60_000, proc.child, proc.name);
+  if (uiPort) await waitForPort(uiPort, 30_000, proc.child, 'temporal ui');
+  return { ...proc, uiPort };
+}
+
+/** The time-skipping test server (Java SDK's, native build). Time moves only when unlocked. */
+export async function startTestServer(opts: { port?: number; logFile?: string } = {}): Promise<EmbeddedProcess> {
+  const port = opts.port ?? (await freePort());
+  const proc = launch('temporal time-skipping test server', binary('temporal-test-server'), [String(port)], port, opts.logFile);
+  await waitForPort(port, 30_000, proc.child, proc.name);
+  return proc;
+}
+
+/** FerretDB v1 on its SQLite backend: one directory of SQLite files per database. */
+export async function startFerretDB(opts: { port?: number; dataDir: string; logFile?: string }): Promise<EmbeddedProcess> {
+  const port = opts.port ?? (await freePort());
+  mkdirSync(opts.dataDir, { recursive: true });
+  const url = `file:${opts.dataDir.endsWith('/') ? opts.dataDir : opts.dataDir + '/'}`;
+  const args = [
+    '--handler=sqlite',
+    `--sqlite-url=${url}`,
+    `--listen-addr=127.0.0.1:${port}`,
+    `--state-dir=${opts.dataDir}`,
+    '--debug-addr=-',
+    '--telemetry=disable',
+    '--log-level=warn',
+  ];
+  const proc = launch('ferretdb', binary('ferretdb'), args, port, opts.logFile);
+  await waitForPort(port, 30_000, proc.child, proc.name);
+  return proc;
+}

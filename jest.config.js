@@ -1,0 +1,24 @@
+/** Two projects: `unit` needs nothing running; `stack` gets real Temporal servers and FerretDB
+ * from the global setup in test/harness (started on free ports, stopped afterwards). */
+const transform = { '^.+\\.ts$': ['ts-jest', { diagnostics: false, tsconfig: { isolatedModules: true } }] };
+/** @type {import('jest').Config} */
+module.exports = {
+  projects: [
+    {
+      displayName: 'unit',
+      testEnvironment: 'node',
+      transform,
+      testMatch: ['<rootDir>/test/unit/**/*.test.ts'],
+    },
+    {
+      displayName: 'stack',
+      testEnvironment: 'node',
+      transform,
+      testMatch: ['<rootDir>/test/{workflows,api,integration}/**/*.test.ts'],
+      globalSetup: '<rootDir>/test/harness/global-setup.ts',
+      globalTeardown: '<rootDir>/test/harness/global-teardown.ts',
+    },
+  ],
+  testTimeout: 120000,
+  maxWorkers: 2,
+};
