@@ -1,6 +1,11 @@
 /** Two projects: `unit` needs nothing running; `stack` gets real Temporal servers and FerretDB
  * from the global setup in test/harness (started on free ports, stopped afterwards). */
-const transform = { '^.+\\.ts$': ['ts-jest', { diagnostics: false, tsconfig: { isolatedModules: true } }] };
+const transform = {
+  '^.+\\.ts$': ['ts-jest', { diagnostics: false, tsconfig: { isolatedModules: true } }],
+  // ESM-only dependencies (cookie 2, pulled in by fastify's inject) compiled to CommonJS for jest
+  '^.+/node_modules/(cookie)/.+\\.js$': ['ts-jest', { diagnostics: false, tsconfig: { isolatedModules: true, allowJs: true } }],
+};
+const transformIgnorePatterns = ['/node_modules/(?!(cookie)/)'];
 /** @type {import('jest').Config} */
 module.exports = {
   projects: [
@@ -8,12 +13,14 @@ module.exports = {
       displayName: 'unit',
       testEnvironment: 'node',
       transform,
+      transformIgnorePatterns,
       testMatch: ['<rootDir>/test/unit/**/*.test.ts'],
     },
     {
       displayName: 'stack',
       testEnvironment: 'node',
       transform,
+      transformIgnorePatterns,
       testMatch: ['<rootDir>/test/{workflows,api,integration}/**/*.test.ts'],
       globalSetup: '<rootDir>/test/harness/global-setup.ts',
       globalTeardown: '<rootDir>/test/harness/global-teardown.ts',

@@ -1,0 +1,24 @@
+/**
+ * Activities: every side effect a workflow needs (database writes, calendar arithmetic, calls to
+ * other workflows). Built once per worker from its dependencies; each is idempotent, so a retry
+ * after a crash writes nothing twice.
+ */
+import type { Client } from '@temporalio/client';
+import type { Models } from '../models';
+import { CalendarStore } from '../infra/calendar-store';
+import { createCalendarActivities } from './calendar';
+
+export interface ActivityDeps {
+  models: Models;
+  client: Client;
+  taskQueue: string;
+}
+
+export function createActivities(deps: ActivityDeps) {
+  const calendars = new CalendarStore(deps.models);
+  return {
+    ...createCalendarActivities(calendars),
+  };
+}
+
+export type Activities = ReturnType<typeof createActivities>;

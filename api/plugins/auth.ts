@@ -1,0 +1,80 @@
+/**
+ * Bearer-token authentication. Tokens are JWTs signed HS256 with AUTH_JWT_SECRET (or RS256 from
+ * the JWKS of a provincial identity provider). Each route declares `config.action`; routes whose
+ * action is public need no token, every other route answers 401 without a valid one.
+ */
+import fp from 'fastify-plugin';
+import { jwtVerify, createRemoteJWKSet, SignJWT, type JWTPayload } from 'jose';
+import { z } from 'zod';
+import { ROLES, type Caller } from '../../domain/roles';
+import { forbidden, unauthorized } from '../errors';
+import { isAction, roleAllows, ruleOf } from '../../domain/policy';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    caller?: Caller;
+  }
+  interface FastifyContextConfig {
+    /** the action this route performs, checked by the policy module; public actions need no token */
+    action?: string;
+  }
+}
+
+export const claimsSchema = z.object({
+  sub: z.string().min(1).max(128),
+  name: z.string().min(1).max(128),
+  role: z.enum(ROLES),
+  province: z.string().regex(/^\d{2}$/).optional(),
+  prefecture: z.string().regex(/^\d{6}$/).optional(),
+  institutionId: z.string().regex(/^[0-9A-Z]{18}$/).optional(),
+});
+
+export async function signToken(secret: string, claims: Caller, expiresIn = '12h'): Promise<string> {
+  return new SignJWT({ ...claims })
+    .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+    .setIssuedAt()
+    .setExpirationTime(expiresIn)
+    .sign(new TextEncoder().encode(secret));
+}
+
+export default fp(
+  async (app, opts: { secret: string; jwksUrl?: string }) => {
+    const key = new TextEncoder().encode(opts.secret);
+    const jwks = opts.jwksUrl ? createRemoteJWKSet(new URL(opts.jwksUrl)) : undefined;
+
+    async function verify(token: string): Promise<JWTPayload> {
+      try {
+        return (await jwtVerify(token, key, { algorithms: ['HS256'] })).payload;
+      } catch (err) {
+        if (jwks) return (await jwtVerify(token, jwks, { algorithms: ['RS256'] })).payload;
+        throw err;
+      }
+    }
+
+    app.decorateRequest('caller', undefined);
+    app.addHook('onRequest', async (req) => {
+      const header = req.headers.authorization;
+      const action = req.routeOptions.config?.action;
+      // the OpenAPI document and 404s declare no action and are public; every API route declares one
+      const url = req.routeOptions.url;
+      const isPublic = !url || url === '/docs' || url.startsWith('/docs/') || (isAction(action) && !!ruleOf(action).public);
+      if (!header) {
+        if (isPublic) return;
+        throw unauthorized();
+      }
+      const m = /^Bearer\s+(\S+)$/i.exec(header);
+      if (!m) throw unauthorized('The Authorization header must be "Bearer <token>"');
+      let payload: JWTPayload;
+      try {
+        payload = await verify(m[1]);
+      } catch {
+        throw unauthorized('The token is expired, malformed or wrongly signed');
+      }
+      const claims = claimsSchema.safeParse(payload);
+      if (!claims.success) throw unauthorized('The token lacks valid claims (sub, name, role, province, prefecture, institutionId)');
+      req.caller = claims.data;
+      if (isAction(action) && !roleAllows(req.caller, action)) throw forbidden(`The role ${req.caller.role} may not ${ruleOf(action).description}`);
+    });
+  },
+  { name: 'auth' },
+);

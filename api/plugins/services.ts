@@ -1,0 +1,19 @@
+/** Registers the shared services once, for every route plugin to use as `app.services`. */
+import fp from 'fastify-plugin';
+import type { Services } from '../../infra/services';
+import { CalendarStore } from '../../infra/calendar-store';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    services: Services;
+    calendars: CalendarStore;
+  }
+}
+
+export default fp(
+  async (app, opts: { services: Services }) => {
+    app.decorate('services', opts.services);
+    app.decorate('calendars', new CalendarStore(opts.services.models));
+  },
+  { name: 'services' },
+);

@@ -1,0 +1,62 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { validateYearCalendar } from '../../domain/calendar';
+import { isoDate } from '../schemas';
+import { unprocessable } from '../errors';
+
+/** Working-day arithmetic (SPEC §6) and the admin's official year lists. */
+const calendarRoutes: FastifyPluginAsyncZod = async (app) => {
+  app.get(
+    '/calendar/working-days',
+    {
+      config: { action: 'calendar.read' },
+      schema: {
+        tags: ['calendar'],
+        summary: 'The N-th working day after a date',
+        querystring: z.object({ from: isoDate, add: z.coerce.number().int().min(0).max(2000) }).strict(),
+        response: { 200: z.object({ date: isoDate, coverage: z.enum(['official', 'estimated']) }) },
+      },
+    },
+    async (req) => {
+      const cal = await app.calendars.calendar();
+      const r = cal.addWorkingDays(req.query.from, req.query.add);
+      return { date: r.date, coverage: r.coverage };
+    },
+  );
+
+  app.put(
+    '/calendar/years/:year',
+    {
+      config: { action: 'calendar.load' },
+      schema: {
+        tags: ['calendar'],
+        summary: "Load a year's official holidays and make-up working days",
+        security: [{ bearer: [] }],
+        params: z.object({ year: z.coerce.number().int().min(2000).max(2100) }),
+        body: z
+          .object({ holidays: z.array(isoDate).max(366), workdays: z.array(isoDate).max(366) })
+          .strict(),
+        response: {
+          200: z.object({ year: z.number().int(), holidays: z.number().int(), workdays: z.number().int(), coverage: z.literal('official') }),
+        },
+      },
+    },
+    async (req) => {
+      const y = { year: req.params.year, holidays: req.body.holidays, workdays: req.body.workdays };
+      const problems = validateYearCalendar(y);
+      if (problems.length) throw unprocessable('RULE_VIOLATION', problems.join('; '), { problems });
+      const now = await app.services.clock.now();
+      await app.calendars.saveYear(y, req.caller!.sub, now);
+      await app.onCalendarLoaded?.(y.year);
+      return { year: y.year, holidays: y.holidays.length, workdays: y.workdays.length, coverage: 'official' as const };
+    },
+  );
+};
+export default calendarRoutes;
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** set by the filing routes: recompute estimated deadlines of running cases */
+    onCalendarLoaded?: (year: number) => Promise<void>;
+  }
+}

@@ -1,0 +1,71 @@
+/**
+ * Settings, read once from the environment and validated with zod (API.md "Demo mode and
+ * settings"). A bad value stops the start with a message naming the setting.
+ */
+import { z } from 'zod';
+import { resolve } from 'node:path';
+
+const hostPort = z
+  .string()
+  .regex(/^[A-Za-z0-9.\-\[\]:]+:\d{1,5}$/, 'expected host:port, e.g. 127.0.0.1:7233');
+
+export const MODES = ['production', 'development', 'demo', 'test'] as const;
+export type Mode = (typeof MODES)[number];
+
+export const settingsSchema = z.object({
+  /** production | development | demo | test. Demo runs on the time-skipping test server. */
+  APP_MODE: z.enum(MODES).default('development'),
+  PORT: z.coerce.number().int().min(1).max(65535).default(3000),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  /** HS256 secret for API tokens. Required, and at least 32 characters, in production. */
+  AUTH_JWT_SECRET: z.string().min(1).optional(),
+  /** Optional JWKS URL of a provincial identity provider (RS256 tokens). */
+  AUTH_JWKS_URL: z.url().optional(),
+  /** When set, an existing Temporal frontend; otherwise the embedded dev server is started. */
+  TEMPORAL_ADDRESS: hostPort.optional(),
+  TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
+  TEMPORAL_TASK_QUEUE: z.string().min(1).default('skill-cert'),
+  /** When set, an existing MongoDB (or FerretDB); otherwise embedded FerretDB is started. */
+  MONGODB_URI: z
+    .string()
+    .regex(/^mongodb(\+srv)?:\/\/\S+$/, 'expected a mongodb:// or mongodb+srv:// connection string')
+    .optional(),
+  /** Embedded data (Temporal SQLite file, FerretDB SQLite files). */
+  DATA_DIR: z.string().min(1).default('./.data'),
+  /** Ports of the embedded servers the main command starts. */
+  TEMPORAL_PORT: z.coerce.number().int().min(1).max(65535).default(7233),
+  TEMPORAL_UI_PORT: z.coerce.number().int().min(1).max(65535).default(8233),
+  FERRETDB_PORT: z.coerce.number().int().min(1).max(65535).default(27017),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export type Settings = z.infer<typeof settingsSchema> & { dataDir: string };
+
+export class SettingsError extends Error {
+  override name = 'SettingsError';
+}
+
+const DEV_SECRET = 'dev-only-secret-not-for-production-use-0123456789';
+
+/** Parses the environment. Throws SettingsError naming every bad setting. */
+export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
+  const raw = Object.fromEntries(Object.keys(settingsSchema.shape).map((k) => [k, env[k] === '' ? undefined : env[k]]));
+  const parsed = settingsSchema.safeParse(raw);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new SettingsError(`Invalid settings:\n${lines.join('\n')}`);
+  }
+  const s = parsed.data;
+  if (s.APP_MODE === 'production') {
+    if (!s.AUTH_JWT_SECRET && !s.AUTH_JWKS_URL) throw new SettingsError('Invalid settings:\n  AUTH_JWT_SECRET: required in production');
+    if (s.AUTH_JWT_SECRET && isWeakSecret(s.AUTH_JWT_SECRET))
+      throw new SettingsError('Invalid settings:\n  AUTH_JWT_SECRET: too weak (use at least 32 random characters)');
+  }
+  return { ...s, AUTH_JWT_SECRET: s.AUTH_JWT_SECRET ?? DEV_SECRET, dataDir: resolve(s.DATA_DIR) };
+}
+
+export function isWeakSecret(secret: string): boolean {
+  if (secret.length < 32) return true;
+  if (secret === DEV_SECRET) return true;
+  return new Set(secret).size < 10;
+}

@@ -1,0 +1,77 @@
+/**
+ * The one authorization policy: role × action × scope. Every route declares its action
+ * (`config.action`); the auth hook checks the role here before the handler runs, and handlers
+ * check the resource's scope with `inScope` (province, prefecture, own institution, assignment).
+ */
+import type { Caller, Role } from './roles';
+
+interface ActionRule {
+  /** no token needed */
+  public?: boolean;
+  /** roles that may perform it (any signed-in role when omitted and not public) */
+  roles?: readonly Role[];
+  description: string;
+}
+
+const REVIEWERS = ['prefecture-reviewer', 'province-reviewer'] as const;
+
+export const ACTIONS = {
+  'health.read': { public: true, description: 'liveness of Temporal and the database' },
+  'calendar.read': { public: true, description: 'working-day arithmetic' },
+  'calendar.load': { roles: ['admin'], description: "load a year's official holidays" },
+  'clock.read': { roles: ['admin'], description: 'demo clock' },
+  'clock.advance': { roles: ['admin'], description: 'advance demo time' },
+} as const satisfies Record<string, ActionRule>;
+
+export type Action = keyof typeof ACTIONS;
+
+export function isAction(a: unknown): a is Action {
+  return typeof a === 'string' && Object.prototype.hasOwnProperty.call(ACTIONS, a);
+}
+
+export function ruleOf(action: Action): ActionRule {
+  return ACTIONS[action];
+}
+
+/** Role check: may this caller (or the public, when caller is undefined) perform the action at all? */
+export function roleAllows(caller: Caller | undefined, action: Action): boolean {
+  const rule: ActionRule = ACTIONS[action];
+  if (rule.public) return true;
+  if (!caller) return false;
+  return !rule.roles || rule.roles.includes(caller.role);
+}
+
+/** Where a filing, batch or registry entry sits. */
+export interface ResourceScope {
+  province: string;
+  prefecture?: string;
+  institutionId?: string;
+  /** user ids assigned to it as experts or supervisors */
+  assignees?: readonly string[];
+}
+
+/**
+ * Jurisdiction (属地管理, 分级负责, SPEC §1): a province role acts across its province; a
+ * prefecture reviewer only in its prefecture; an institution only on its own; experts and
+ * supervisors only where assigned; an admin everywhere.
+ */
+export function inScope(caller: Caller, scope: ResourceScope): boolean {
+  switch (caller.role) {
+    case 'admin':
+      return true;
+    case 'province-reviewer':
+      return caller.province === scope.province;
+    case 'center':
+      // a provincial center has no prefecture claim; a prefecture center sees its prefecture
+      return caller.province === scope.province && (!caller.prefecture || caller.prefecture === scope.prefecture);
+    case 'prefecture-reviewer':
+      return !!caller.prefecture && caller.prefecture === scope.prefecture;
+    case 'institution':
+      return !!caller.institutionId && caller.institutionId === scope.institutionId;
+    case 'expert':
+    case 'supervisor':
+      return !!scope.assignees?.includes(caller.sub);
+  }
+}
+
+export const isReviewer = (c: Caller) => (REVIEWERS as readonly string[]).includes(c.role);

@@ -1,0 +1,22 @@
+/**
+ * Every collection, bound to one mongoose connection. Each document has one writer: the workflow
+ * that owns it, through its activities (FerretDB v1 has no transactions and no atomic
+ * read-modify-write), or, for registries and calendars, the single admin route that replaces it.
+ */
+import mongoose, { type Connection } from 'mongoose';
+import { calendarYearSchema } from './calendar-year';
+
+export function createModels(conn: Connection) {
+  return {
+    CalendarYear: conn.model('CalendarYear', calendarYearSchema),
+  };
+}
+export type Models = ReturnType<typeof createModels>;
+
+export async function connectDatabase(uri: string): Promise<{ conn: Connection; models: Models }> {
+  const conn = mongoose.createConnection(uri, { serverSelectionTimeoutMS: 5000, autoIndex: true });
+  await conn.asPromise();
+  const models = createModels(conn);
+  await Promise.all(Object.values(models).map((m) => m.init()));
+  return { conn, models };
+}

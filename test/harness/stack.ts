@@ -1,0 +1,106 @@
+/**
+ * What a `stack` test file uses: its own database and task queue on the shared dev server and
+ * FerretDB (so files never see each other's data), or this jest worker's time-skipping server.
+ */
+import { randomUUID } from 'node:crypto';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { Runtime, DefaultLogger, Worker, type WorkerOptions } from '@temporalio/worker';
+import type { FastifyInstance } from 'fastify';
+import { loadSettings, type Settings } from '../../config';
+import { createServices, type Services } from '../../infra/services';
+import { createActivities } from '../../activities';
+import { buildApp } from '../../api/app';
+import { signToken } from '../../api/plugins/auth';
+import type { Caller } from '../../domain/roles';
+import type { StackInfo } from './global-setup';
+
+let runtimeInstalled = false;
+function quietRuntime() {
+  if (runtimeInstalled) return;
+  runtimeInstalled = true;
+  try {
+    Runtime.install({ logger: new DefaultLogger('WARN') });
+  } catch {
+    /* already installed in this process */
+  }
+}
+
+export function stackInfo(): StackInfo {
+  const raw = process.env.SKILLCERT_TEST_STACK;
+  if (!raw) throw new Error('SKILLCERT_TEST_STACK is not set: run stack tests through jest (global setup)');
+  return JSON.parse(raw);
+}
+
+export function uniqueName(prefix: string) {
+  return `${prefix}-${randomUUID().slice(0, 8)}`;
+}
+
+export function testSettings(overrides: Record<string, string> = {}): Settings {
+  return loadSettings({ APP_MODE: 'test', LOG_LEVEL: 'silent', TEMPORAL_TASK_QUEUE: uniqueName('tq'), ...overrides });
+}
+
+/** A time-skipping TestWorkflowEnvironment on this jest worker's own test server. */
+export async function timeSkippingEnv(): Promise<TestWorkflowEnvironment> {
+  quietRuntime();
+  const info = stackInfo();
+  const index = (Number(process.env.JEST_WORKER_ID ?? '1') - 1) % info.timeSkippingAddresses.length;
+  // TestWorkflowEnvironment.createTimeSkipping() would spawn a server per file; the SDK's own
+  // factory also connects to a running one, with the test service and time skipping enabled.
+  const create = (TestWorkflowEnvironment as any).create as (o: object) => Promise<TestWorkflowEnvironment>;
+  return create.call(TestWorkflowEnvironment, {
+    server: { type: 'existing' },
+    address: info.timeSkippingAddresses[index],
+    namespace: 'default',
+    supportsTimeSkipping: true,
+    connectionOptions: {},
+  });
+}
+
+export interface DevStack {
+  settings: Settings;
+  services: Services;
+  worker: Worker;
+  app: FastifyInstance;
+  token(claims: Partial<Caller> & Pick<Caller, 'role'>): Promise<string>;
+  close(): Promise<void>;
+}
+
+/** The API and a worker on the shared dev server and FerretDB, with a fresh database and task queue. */
+export async function devStack(opts: { settings?: Record<string, string>; worker?: Partial<WorkerOptions>; mongoUri?: string; temporalAddress?: string } = {}): Promise<DevStack> {
+  quietRuntime();
+  const info = stackInfo();
+  const settings = testSettings(opts.settings);
+  const mongoUri = opts.mongoUri ?? `${info.mongoBase}/${uniqueName('t').replace(/-/g, '_')}`;
+  const temporalAddress = opts.temporalAddress ?? info.devAddress;
+  const services = await createServices(settings, { temporalAddress, mongoUri });
+  const worker = await createTestWorker(services, opts.worker);
+  const running = worker.run();
+  const app = await buildApp(services);
+  return {
+    settings,
+    services,
+    worker,
+    app,
+    token: (claims) => signToken(settings.AUTH_JWT_SECRET!, { sub: uniqueName('user'), name: '测试用户', ...claims } as Caller),
+    async close() {
+      await app.close();
+      worker.shutdown();
+      await running.catch(() => undefined);
+      await services.db.dropDatabase().catch(() => undefined);
+      await services.close();
+    },
+  };
+}
+
+export async function createTestWorker(services: Services, extra: Partial<WorkerOptions> = {}, connection?: WorkerOptions['connection']) {
+  const { NativeConnection } = await import('@temporalio/worker');
+  const conn = connection ?? (await NativeConnection.connect({ address: (services.temporal.connection as any).options.address }));
+  return Worker.create({
+    connection: conn,
+    namespace: services.settings.TEMPORAL_NAMESPACE,
+    taskQueue: services.settings.TEMPORAL_TASK_QUEUE,
+    workflowBundle: { codePath: stackInfo().bundlePath },
+    activities: createActivities({ models: services.models, client: services.temporal.client, taskQueue: services.settings.TEMPORAL_TASK_QUEUE }),
+    ...extra,
+  });
+}

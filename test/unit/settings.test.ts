@@ -1,0 +1,40 @@
+import { loadSettings } from '../../config';
+import { parseIsoDuration } from '../../infra/clock';
+
+describe('settings', () => {
+  it('applies the documented defaults', () => {
+    const s = loadSettings({});
+    expect(s.PORT).toBe(3000);
+    expect(s.DATA_DIR).toBe('./.data');
+    expect(s.TEMPORAL_ADDRESS).toBeUndefined();
+    expect(s.MONGODB_URI).toBeUndefined();
+  });
+
+  it.each([
+    ['PORT', 'eighty'],
+    ['PORT', '70000'],
+    ['TEMPORAL_ADDRESS', 'http://localhost'],
+    ['MONGODB_URI', 'postgres://x'],
+    ['APP_MODE', 'staging'],
+  ])('a bad %s (%s) stops the start with a message naming it', (name, value) => {
+    expect(() => loadSettings({ [name]: value })).toThrow(new RegExp(`${name}:`));
+  });
+
+  it('requires a strong AUTH_JWT_SECRET in production', () => {
+    expect(() => loadSettings({ APP_MODE: 'production' })).toThrow(/AUTH_JWT_SECRET: required/);
+    expect(() => loadSettings({ APP_MODE: 'production', AUTH_JWT_SECRET: 'secret' })).toThrow(/AUTH_JWT_SECRET: too weak/);
+    const ok = loadSettings({ APP_MODE: 'production', AUTH_JWT_SECRET: 'Zq8#x1!pL0v$N2m@R7t^W4y&K9b*C3d%' });
+    expect(ok.AUTH_JWT_SECRET).toHaveLength(32);
+  });
+});
+
+describe('ISO-8601 durations for the demo clock', () => {
+  it.each([
+    ['P8D', 8 * 86_400_000],
+    ['PT12H', 12 * 3_600_000],
+    ['P1Y', 365 * 86_400_000],
+    ['P1W', 7 * 86_400_000],
+    ['P1DT1M', 86_400_000 + 60_000],
+  ])('%s', (text, ms) => expect(parseIsoDuration(text)).toBe(ms));
+  it.each(['8D', 'P', 'PT', 'P1.5D', '', 'P-1D'])('rejects %p', (t) => expect(parseIsoDuration(t)).toBeNull());
+});
