@@ -2,6 +2,8 @@
  * Unit tests of the China working-day calendar (domain/calendar.ts; SPEC §6: local China dates,
  * "within N working days"; SPEC §8: calendar data changes yearly and is computed outside workflows).
  */
+import { execFileSync } from 'node:child_process';
+import path from 'node:path';
 import fc from 'fast-check';
 import { getLunarDate, isWorkday as packageIsWorkday } from 'chinese-days';
 import {
@@ -242,7 +244,7 @@ describe('official data from chinese-days', () => {
     expect(mismatches).toEqual([]);
   });
 
-  it('follows the 2026 State Council notice (国办发明电〔2025〕7号)', () => {
+  it('follows the 2026 State Council notice (gov.cn/zhengce/zhengceku/202511/content_7047091.htm)', () => {
     const off = [
       ...datesBetween('2026-01-01', '2026-01-03'), // 元旦
       ...datesBetween('2026-02-15', '2026-02-23'), // 春节
@@ -356,8 +358,9 @@ describe('estimated years', () => {
     // Qingming, Dragon Boat and Mid-Autumn became holidays in 2008; the eve and 2 May only in 2025.
     for (let y = 2008; y <= 2026; y++) {
       const list = estimatedStatutoryHolidays(y);
-      const lny = list[1 + (y >= 2025 ? 1 : 0)]; // sorted: 01-01, [eve], lunar 1/1, ...
-      const applicable = list.filter((d) => y >= 2025 || (d !== addCalendarDays(lny, -1) && d !== `${y}-05-02`));
+      const eve = list[1]; // sorted: 01-01, eve, lunar 1/1, ...
+      expect(getLunarDate(addCalendarDays(eve, 1)).lunarDay).toBe(1);
+      const applicable = list.filter((d) => y >= 2025 || (d !== eve && d !== `${y}-05-02`));
       const working = applicable.filter((d) => cal.isWorkingDay(d));
       expect([y, working]).toEqual([y, []]);
     }
@@ -389,24 +392,33 @@ describe('estimated years', () => {
   });
 
   it('does not depend on the process time zone', () => {
-    const expected = [2027, 2031, 2040, 2077].map((y) => estimatedStatutoryHolidays(y));
-    const saved = process.env.TZ;
-    try {
-      for (const tz of ['America/Los_Angeles', 'Pacific/Kiritimati', 'Asia/Shanghai', 'Pacific/Pago_Pago']) {
-        process.env.TZ = tz;
-        expect(new Date(2026, 0, 1).getTimezoneOffset()).not.toBe(0); // the switch took effect
-        jest.isolateModules(() => {
-          // eslint-disable-next-line @typescript-eslint/no-require-imports
-          const fresh = require('../../domain/calendar') as typeof import('../../domain/calendar');
-          expect([tz, [2027, 2031, 2040, 2077].map((y) => fresh.estimatedStatutoryHolidays(y))]).toEqual([tz, expected]);
-          const c = new fresh.WorkingDayCalendar();
-          expect(c.addWorkingDays('2026-09-28', 5).date).toBe('2026-10-10');
-          expect(fresh.chinaDateOf(Date.parse('2026-09-27T16:00:00Z'))).toBe('2026-09-28');
-        });
-      }
-    } finally {
-      if (saved === undefined) delete process.env.TZ;
-      else process.env.TZ = saved;
+    // chinese-days' own helpers read dates with local getters, so run the module in processes whose
+    // TZ lies west and east of Greenwich (jest's sandboxed process.env cannot switch the zone).
+    const script = `
+      const c = require(${JSON.stringify(path.resolve(__dirname, '../../domain/calendar.ts'))});
+      const cal = new c.WorkingDayCalendar();
+      console.log(JSON.stringify({
+        offset: new Date(2026, 0, 1).getTimezoneOffset(),
+        estimates: [2027, 2031, 2040, 2077].map((y) => c.estimatedStatutoryHolidays(y)),
+        add: cal.addWorkingDays('2026-09-28', 5).date,
+        china: c.chinaDateOf(Date.parse('2026-09-27T16:00:00Z')),
+        due: cal.dueAt(Date.parse('2031-01-21T10:00:00+08:00'), 1).dueAt,
+      }));`;
+    const expected = {
+      estimates: [2027, 2031, 2040, 2077].map((y) => estimatedStatutoryHolidays(y)),
+      add: '2026-10-10',
+      china: '2026-09-28',
+      due: '2031-01-27T23:59:59.999+08:00',
+    };
+    for (const tz of ['America/Los_Angeles', 'Pacific/Pago_Pago', 'Pacific/Kiritimati', 'Asia/Shanghai']) {
+      const out = execFileSync(process.execPath, ['--require', 'tsx/cjs', '-e', script], {
+        cwd: path.resolve(__dirname, '../..'),
+        env: { ...process.env, TZ: tz },
+        encoding: 'utf8',
+      });
+      const { offset, ...got } = JSON.parse(out) as { offset: number } & typeof expected;
+      expect(offset).not.toBe(0); // the zone really is not UTC
+      expect([tz, got]).toEqual([tz, expected]);
     }
   });
 });
