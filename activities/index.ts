@@ -7,6 +7,8 @@ import type { Client } from '@temporalio/client';
 import type { Models } from '../models';
 import { CalendarStore } from '../infra/calendar-store';
 import { createCalendarActivities } from './calendar';
+import { createRecordActivities } from './records';
+import { createAllocateActivities } from './allocate';
 
 export interface ActivityDeps {
   models: Models;
@@ -18,6 +20,8 @@ export function createActivities(deps: ActivityDeps) {
   const calendars = new CalendarStore(deps.models);
   return {
     ...createCalendarActivities(calendars),
+    ...createRecordActivities(deps.models),
+    ...createAllocateActivities(deps.client, deps.taskQueue),
   };
 }
 

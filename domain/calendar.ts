@@ -24,6 +24,12 @@
  */
 import { getLunarDate, getSolarDateFromLunar, getSolarTermDate } from 'chinese-days';
 import chineseDaysJson from 'chinese-days/dist/chinese-days.json';
+import {
+  addCalendarDays, addMonths, addYears, chinaDateOf, dateOfDayNumber, dayNumber, dayNumberOf,
+  dayOfWeek, endOfDayIso, endOfDayMs, isValidIsoDate, isWeekend, isLeapYear, pad, parseDate, requireInteger, weekdayOfDayNumber,
+} from './dates';
+export { addCalendarDays, addMonths, addYears, chinaDateOf, dayOfWeek, endOfDayIso, endOfDayMs, isValidIsoDate, isWeekend };
+
 
 // ---------------------------------------------------------------------------------------------
 // Types
@@ -48,118 +54,6 @@ export type DueAt = {
   dueAt: string;
   coverage: Coverage;
 };
-
-// ---------------------------------------------------------------------------------------------
-// Plain date arithmetic on 'YYYY-MM-DD' (proleptic Gregorian, years 0000–9999)
-// ---------------------------------------------------------------------------------------------
-
-const DAY_MS = 86_400_000;
-/** Asia/Shanghai: UTC+08:00, no daylight saving. */
-const CHINA_OFFSET_MS = 8 * 3_600_000;
-const ISO_DATE_RE = /^(\d{4})-(\d{2})-(\d{2})$/;
-
-const isLeapYear = (y: number): boolean => (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
-
-const daysInMonth = (y: number, m: number): number =>
-  m === 2 ? (isLeapYear(y) ? 29 : 28) : [4, 6, 9, 11].includes(m) ? 30 : 31;
-
-const pad = (n: number, width: number): string => String(n).padStart(width, '0');
-
-/** Strict check: exactly 'YYYY-MM-DD' and a date that exists (no 2026-02-29, no 2026-13-01). */
-export function isValidIsoDate(s: string): boolean {
-  if (typeof s !== 'string') return false;
-  const m = ISO_DATE_RE.exec(s);
-  if (!m) return false;
-  const y = Number(m[1]);
-  const mo = Number(m[2]);
-  const d = Number(m[3]);
-  return mo >= 1 && mo <= 12 && d >= 1 && d <= daysInMonth(y, mo);
-}
-
-type Ymd = { y: number; m: number; d: number };
-
-function parseDate(s: string, what = 'date'): Ymd {
-  if (!isValidIsoDate(s)) throw new RangeError(`Invalid ${what} ${JSON.stringify(s)}: expected a real date as YYYY-MM-DD`);
-  return { y: Number(s.slice(0, 4)), m: Number(s.slice(5, 7)), d: Number(s.slice(8, 10)) };
-}
-
-/** Days since 1970-01-01 (can be negative). setUTCFullYear avoids Date.UTC's 0–99 → 19xx mapping. */
-function dayNumberOf({ y, m, d }: Ymd): number {
-  const t = new Date(0);
-  t.setUTCFullYear(y, m - 1, d);
-  return Math.round(t.getTime() / DAY_MS);
-}
-
-function dateOfDayNumber(n: number): string {
-  const t = new Date(n * DAY_MS);
-  const y = t.getUTCFullYear();
-  if (!Number.isFinite(y) || y < 0 || y > 9999) {
-    throw new RangeError(`Date out of range: only years 0000–9999 can be written as YYYY-MM-DD`);
-  }
-  return `${pad(y, 4)}-${pad(t.getUTCMonth() + 1, 2)}-${pad(t.getUTCDate(), 2)}`;
-}
-
-const dayNumber = (s: string, what?: string): number => dayNumberOf(parseDate(s, what));
-
-/** 0 = Sunday … 6 = Saturday (1970-01-01 was a Thursday). */
-const weekdayOfDayNumber = (n: number): number => (((n + 4) % 7) + 7) % 7;
-
-function requireInteger(n: number, what: string): void {
-  if (!Number.isSafeInteger(n)) throw new RangeError(`${what} must be an integer, got ${String(n)}`);
-}
-
-/** 0 = Sunday … 6 = Saturday. */
-export function dayOfWeek(date: string): number {
-  return weekdayOfDayNumber(dayNumber(date));
-}
-
-export function isWeekend(date: string): boolean {
-  const w = dayOfWeek(date);
-  return w === 0 || w === 6;
-}
-
-/** `date` plus `n` calendar days (n may be negative). */
-export function addCalendarDays(date: string, n: number): string {
-  requireInteger(n, 'n');
-  return dateOfDayNumber(dayNumber(date) + n);
-}
-
-/** `date` plus `n` months (n may be negative), clamped to the end of a shorter month:
- * 2026-11-30 + 3 months = 2027-02-28; 2024-01-31 + 1 month = 2024-02-29. */
-export function addMonths(date: string, n: number): string {
-  requireInteger(n, 'n');
-  const { y, m, d } = parseDate(date);
-  const total = y * 12 + (m - 1) + n;
-  const ny = Math.floor(total / 12);
-  const nm = total - ny * 12 + 1;
-  if (ny < 0 || ny > 9999) throw new RangeError(`Date out of range: ${date} + ${n} months`);
-  return `${pad(ny, 4)}-${pad(nm, 2)}-${pad(Math.min(d, daysInMonth(ny, nm)), 2)}`;
-}
-
-/** `date` plus `n` years; 29 February becomes 28 February in a common year. */
-export function addYears(date: string, n: number): string {
-  requireInteger(n, 'n');
-  return addMonths(date, n * 12);
-}
-
-/** The local China date (Asia/Shanghai, fixed UTC+08:00) of an instant given in epoch millis. */
-export function chinaDateOf(epochMs: number): string {
-  if (typeof epochMs !== 'number' || !Number.isFinite(epochMs)) {
-    throw new RangeError(`Invalid instant ${String(epochMs)}: expected finite epoch milliseconds`);
-  }
-  return dateOfDayNumber(Math.floor((epochMs + CHINA_OFFSET_MS) / DAY_MS));
-}
-
-/** Epoch millis of the last millisecond (23:59:59.999 +08:00) of the local China day `date`. */
-export function endOfDayMs(date: string): number {
-  return (dayNumber(date) + 1) * DAY_MS - CHINA_OFFSET_MS - 1;
-}
-
-/** ISO instant with the +08:00 offset at which the local China day `date` ends. */
-export function endOfDayIso(date: string): string {
-  parseDate(date);
-  return `${date}T23:59:59.999+08:00`;
-}
 
 // ---------------------------------------------------------------------------------------------
 // Validation of admin-loaded years

@@ -5,10 +5,16 @@
  */
 import mongoose, { type Connection } from 'mongoose';
 import { calendarYearSchema } from './calendar-year';
+import { auditSchema, directorySchema, filingViewSchema, institutionSchema, notificationSchema } from './records';
 
 export function createModels(conn: Connection) {
   return {
     CalendarYear: conn.model('CalendarYear', calendarYearSchema),
+    Filing: conn.model('Filing', filingViewSchema),
+    Audit: conn.model('Audit', auditSchema),
+    Notification: conn.model('Notification', notificationSchema),
+    Directory: conn.model('Directory', directorySchema),
+    Institution: conn.model('Institution', institutionSchema),
   };
 }
 export type Models = ReturnType<typeof createModels>;

@@ -1,3 +1,4 @@
 /** Every workflow type the worker runs. This module and what it imports are bundled for the
  * workflow sandbox: deterministic code only (see the lint rules in eslint.config.mjs). */
-export {};
+export { filing } from './filing/workflow';
+export { allocator } from './allocator/workflow';

@@ -19,7 +19,6 @@ export interface StackInfo {
 }
 
 declare global {
-  // eslint-disable-next-line no-var
   var __SKILLCERT_STACK__: { processes: EmbeddedProcess[]; dir: string } | undefined;
 }
 

@@ -1,0 +1,33 @@
+import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
+import { allocateUpdate, ALLOCATOR_WORKFLOW, type Allocation } from '../workflows/allocator/messages';
+
+/**
+ * Reserves numbers from the allocator workflow of a scope, starting it on first use. The update
+ * id is the request id, so a retried activity gets the same block back (Temporal deduplicates the
+ * update, and the allocator remembers recent request ids across continue-as-new).
+ */
+export function createAllocateActivities(client: Client, taskQueue: string) {
+  return {
+    async allocate(input: { workflowId: string; key: string; count: number; max: number; requestId: string }): Promise<Allocation & { value: number }> {
+      try {
+        await client.workflow.start(ALLOCATOR_WORKFLOW, { workflowId: input.workflowId, taskQueue, args: [{ scope: input.workflowId }] });
+      } catch (err) {
+        if (!(err instanceof WorkflowExecutionAlreadyStartedError) && (err as Error).name !== 'WorkflowExecutionAlreadyStartedError') throw err;
+      }
+      try {
+        const a = await client.workflow.getHandle(input.workflowId).executeUpdate(allocateUpdate, {
+          args: [{ key: input.key, count: input.count, max: input.max, requestId: input.requestId }],
+          updateId: input.requestId,
+        });
+        return { ...a, value: a.first };
+      } catch (err) {
+        const cause = (err as { cause?: { type?: string; message?: string; details?: unknown[] } }).cause;
+        if (cause?.type === 'SERIAL_EXHAUSTED') {
+          throw ApplicationFailure.create({ type: 'SERIAL_EXHAUSTED', message: cause.message ?? 'serials exhausted', nonRetryable: true, details: cause.details as unknown[] });
+        }
+        throw err;
+      }
+    },
+  };
+}

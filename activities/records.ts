@@ -1,0 +1,146 @@
+/**
+ * Writes a filing's transition to the read models in one activity: the filing view, its audit
+ * entries, notifications, the directory and the institution. Idempotent: ids are derived from the
+ * filing id and its version, and the view only moves forward, so a retry changes nothing twice.
+ */
+import type { Models } from '../models';
+import { jurisdictionOf, pendingSteps, type Audience, type FilingState } from '../domain/filing';
+import { maskPhone } from '../domain/identifiers';
+
+export interface AuditDraft {
+  actor: string;
+  actorName?: string;
+  role?: string;
+  action: string;
+  requestId?: string;
+  before: unknown;
+  after: unknown;
+  at: string;
+  note?: string;
+}
+
+export interface NotificationDraft {
+  audience: Audience;
+  kind: string;
+  message: string;
+  at: string;
+}
+
+const isDuplicateKey = (err: unknown) => (err as { code?: number }).code === 11000 || /E11000|duplicate key/i.test(String((err as Error)?.message));
+
+/** insertMany that treats already-present ids as done (a retried activity). */
+export async function insertOnce(model: { insertMany: (docs: object[], opts: object) => Promise<unknown> }, docs: object[]) {
+  if (!docs.length) return;
+  try {
+    await model.insertMany(docs, { ordered: false });
+  } catch (err) {
+    const writeErrors = (err as { writeErrors?: { code?: number; err?: { code?: number } }[] }).writeErrors;
+    if (writeErrors?.every((w) => (w.code ?? w.err?.code) === 11000)) return;
+    if (!writeErrors && isDuplicateKey(err)) return;
+    throw err;
+  }
+}
+
+/** Replace a versioned view when `version` is newer than the stored one. */
+export async function putVersioned(model: any, id: string, version: number, doc: Record<string, unknown>) {
+  const res = await model.replaceOne({ _id: id, version: { $lt: version } }, { _id: id, version, ...doc });
+  if (res.matchedCount > 0) return;
+  try {
+    await model.create({ _id: id, version, ...doc });
+  } catch (err) {
+    if (!isDuplicateKey(err)) throw err; // a newer (or the same) version is already there
+  }
+}
+
+export function notificationDocs(targetType: string, targetId: string, version: number, drafts: NotificationDraft[]) {
+  return drafts.map((n, i) => ({
+    _id: `${targetId}:${version}:n${i}`,
+    targetType,
+    targetId,
+    audience: n.audience,
+    userIds: n.audience.userIds ?? [],
+    role: n.audience.role,
+    province: n.audience.province,
+    prefecture: n.audience.prefecture,
+    institutionId: n.audience.institutionId,
+    kind: n.kind,
+    message: n.message,
+    at: new Date(n.at),
+  }));
+}
+
+export function auditDocs(targetType: string, targetId: string, version: number, drafts: AuditDraft[]) {
+  return drafts.map((a, i) => ({
+    _id: `${targetId}:${version}:a${i}`,
+    targetType,
+    targetId,
+    ...a,
+    at: new Date(a.at),
+    seq: version * 1000 + i,
+  }));
+}
+
+export function createRecordActivities(models: Models) {
+  return {
+    async recordFiling(input: { state: FilingState; audit: AuditDraft[]; notifications: NotificationDraft[]; directory?: 'upsert' | 'remove' }) {
+      const { state } = input;
+      const inst = state.application.institution;
+      const j = jurisdictionOf(state.application);
+      const steps = pendingSteps(state);
+      const dueAtMs = state.stage === 'publicity' && state.publicity && !state.publicity.closedAt ? state.publicity.endsAtMs : state.due?.dueAtMs;
+      const estimated = (state.due?.coverage === 'estimated') || (!!state.publicity && !state.publicity.closedAt && state.publicity.coverage === 'estimated');
+      await putVersioned(models.Filing, state.id, state.version, {
+        status: state.status,
+        stage: state.stage,
+        track: state.track,
+        policyId: state.policy.id,
+        province: j.province,
+        prefecture: j.prefecture ?? null,
+        level: j.level,
+        institutionId: inst.creditCode,
+        institutionName: inst.name,
+        dueAt: dueAtMs ? new Date(dueAtMs) : null,
+        escalation: state.due?.escalation ?? 0,
+        estimated,
+        assignees: state.assignedExperts,
+        waitingOn: steps,
+        submittedAt: new Date(state.submittedAt),
+        updatedAt: new Date(),
+        state,
+      });
+      await insertOnce(models.Audit, auditDocs('filing', state.id, state.version, input.audit));
+      await insertOnce(models.Notification, notificationDocs('filing', state.id, state.version, input.notifications));
+      await models.Institution.replaceOne(
+        { _id: inst.creditCode },
+        {
+          _id: inst.creditCode, name: inst.name, kind: inst.kind, province: inst.province, prefecture: inst.prefecture,
+          filingId: state.id, filingStatus: state.status, institutionCode: state.notice?.institutionCode, updatedAt: new Date(),
+        },
+        { upsert: true },
+      );
+      if (input.directory === 'upsert' && state.notice) {
+        const doc = {
+          _id: inst.creditCode,
+          filingId: state.id,
+          name: inst.name,
+          kind: inst.kind,
+          institutionCode: state.notice.institutionCode,
+          province: inst.province,
+          prefecture: inst.prefecture,
+          address: inst.address,
+          occupations: state.application.occupations.map((o) => ({ code: o.code, name: o.name, trade: o.trade, levels: o.levels })),
+          occupationCodes: state.application.occupations.map((o) => o.code),
+          subsidiaries: (state.application.subsidiaries ?? []).map((s) => ({ name: s.name })),
+          validUntil: state.notice.validUntil,
+          noticeNumber: state.notice.number,
+          supervisingBody: inst.supervisingBody ?? (j.level === 'province' ? `${inst.province} 省人力资源和社会保障厅` : `${inst.prefecture} 人力资源和社会保障局`),
+          contact: { name: inst.contact.name, phone: maskPhone(inst.contact.phone) },
+          updatedAt: new Date(),
+        };
+        await models.Directory.replaceOne({ _id: inst.creditCode }, doc, { upsert: true });
+      } else if (input.directory === 'remove') {
+        await models.Directory.deleteOne({ _id: inst.creditCode, filingId: state.id });
+      }
+    },
+  };
+}

@@ -1,0 +1,393 @@
+/**
+ * The filing (机构评估备案) as data: the application, the state its workflow keeps, and the pure
+ * rules both the workflow's update validators and the API apply (who may decide a stage, whose
+ * inbox a step sits in). No I/O here.
+ */
+import type { Caller, Role } from './roles';
+import type { FilingPolicy, StageDef } from './filing-policy';
+
+export const MATERIAL_KINDS = [
+  'application-report', 'filing-form', 'work-plan', 'legal-person-certificate', 'hr-rules',
+  'occupation-standards', 'venue-equipment-proof', 'management-rules', 'emergency-plan',
+] as const;
+export type MaterialKind = (typeof MATERIAL_KINDS)[number];
+
+/** 000 §三(二), 004 Art.6; items verifiable online may be waived (000, 002 Art.13). */
+export function missingMaterials(materials: { kind: string; verifiedOnline?: boolean }[]): MaterialKind[] {
+  const have = new Set(materials.map((m) => m.kind));
+  return MATERIAL_KINDS.filter((k) => !have.has(k));
+}
+
+export interface Person {
+  name: string;
+  idNumber?: string;
+  phone?: string;
+  title?: string;
+}
+
+export interface Occupation {
+  /** 职业分类大典 code, categories 3–6, e.g. 6-18-01-01 */
+  code: string;
+  name: string;
+  /** 工种 */
+  trade?: string;
+  /** national levels 1 (高级技师) … 5 (初级工) */
+  levels: number[];
+  basis: 'national-standard' | 'evaluation-spec';
+}
+
+export interface Institution {
+  name: string;
+  /** unified social credit code (GB 32100) */
+  creditCode: string;
+  /** Y employer (用人单位), S social training and evaluation organisation (社会培训评价组织) */
+  kind: 'Y' | 'S';
+  legalRepresentative: string;
+  address: string;
+  province: string;
+  affiliation: 'province' | 'prefecture';
+  prefecture?: string;
+  contact: { name: string; phone: string; email?: string };
+  /** the supervising body shown in the directory */
+  supervisingBody?: string;
+}
+
+export interface Application {
+  institution: Institution;
+  occupations: Occupation[];
+  materials: { kind: string; title: string; verifiedOnline?: boolean; ref?: string }[];
+  staff?: { fullTime?: Person[]; experts?: Person[]; examiners?: Person[]; supervisors?: Person[] };
+  venues?: { name: string; address: string; hasVideoSurveillance?: boolean }[];
+  /** Y only: subsidiaries whose staff it will assess (004 Art.6(6)) */
+  subsidiaries?: { name: string; creditCode: string }[];
+  feeStandard?: string;
+}
+
+export const FILING_STATUSES = [
+  'in-review', 'supplement-requested', 'rejected', 'active', 'renewal-pending', 'change-pending',
+  'expired', 'terminated', 'withdrawn',
+] as const;
+export type FilingStatus = (typeof FILING_STATUSES)[number];
+export const TERMINAL_STATUSES: readonly FilingStatus[] = ['rejected', 'expired', 'terminated', 'withdrawn'];
+
+/** Which path of the life the current stage belongs to. */
+export type Track = 'application' | 'renewal' | 'change' | 'termination';
+
+export interface Actor {
+  sub: string;
+  name: string;
+  role: Role;
+  province?: string;
+  prefecture?: string;
+  institutionId?: string;
+}
+
+export interface Decision {
+  track: Track;
+  stage: string;
+  outcome: 'pass' | 'supplement' | 'reject';
+  opinion: string;
+  score?: number;
+  /** 补正: what to supply */
+  items?: string[];
+  actor: Actor;
+  at: string;
+}
+
+export interface Objection {
+  id: string;
+  name: string;
+  contact: string;
+  reason: string;
+  receivedAt: string;
+  resolution?: { upheld: boolean; note: string; returnTo?: string; by: Actor; at: string };
+}
+
+export interface Escalation {
+  level: 1 | 2;
+  to: 'superior' | 'province';
+  stage: string;
+  at: string;
+}
+
+export interface StageDue {
+  track: Track;
+  stage: string;
+  startedAt: string;
+  /** local date of the due working day */
+  dueDate: string;
+  dueAt: string;
+  dueAtMs: number;
+  coverage: 'official' | 'estimated';
+  escalation: 0 | 1 | 2;
+  /** when it escalates to the province, once escalated to the superior */
+  provinceAt?: string;
+  provinceAtMs?: number;
+}
+
+export interface Publicity {
+  track: Track;
+  startedAt: string;
+  endDate: string;
+  endsAt: string;
+  endsAtMs: number;
+  coverage: 'official' | 'estimated';
+  objections: Objection[];
+  closedAt?: string;
+  outcome?: 'closed' | 'upheld';
+}
+
+export interface Notice {
+  /** the notice's document number */
+  number: string;
+  /** 6-digit institution sequence, unique in the province (SPEC §4 positions 8–13) */
+  sequence: string;
+  /** institution code: kind + route + province + sequence (certificate code positions 1–13) */
+  institutionCode: string;
+  issuedAt: string;
+  /** the first notice: the idle-exit clock starts here */
+  firstIssuedAt: string;
+  /** last valid day, local date */
+  validUntil: string;
+  renewals: number;
+}
+
+export interface ChangeRequest {
+  address?: string;
+  legalRepresentative?: string;
+  venues?: Application['venues'];
+  occupations?: Occupation[];
+  reason?: string;
+}
+
+export interface HistoryEntry {
+  at: string;
+  event: string;
+  from?: string;
+  to?: string;
+  by?: string;
+  note?: string;
+}
+
+export interface FilingState {
+  id: string;
+  policy: FilingPolicy;
+  application: Application;
+  status: FilingStatus;
+  track: Track;
+  stage: string | null;
+  /** expert groups per stage of the current track (user ids) */
+  assignments: Record<string, { userId: string; name: string }[]>;
+  /** every expert ever assigned: they keep read access */
+  assignedExperts: string[];
+  decisions: Decision[];
+  supplements: { requestedAt: string; items: string[]; stage: string; answeredAt?: string; note?: string; materials?: Application['materials'] }[];
+  due: StageDue | null;
+  escalations: Escalation[];
+  publicity: Publicity | null;
+  notice: Notice | null;
+  renewal: { appliedAt: string; late: boolean; remindersSent: number } | null;
+  lastReminderAt?: string;
+  change: (ChangeRequest & { appliedAt: string }) | null;
+  termination: { kind: 'voluntary' | 'ordered'; reason: string; requestedAt: string; at?: string; by: Actor } | null;
+  /** the last completed assessment batch, reported by batch workflows (idle exit, 001 §四(三)) */
+  lastBatchCompletedAt?: string;
+  endedAt?: string;
+  endReason?: string;
+  history: HistoryEntry[];
+  /** increases with every transition; the read model keeps the highest it has seen */
+  version: number;
+  /** how many times the workflow continued as new */
+  runs: number;
+  submittedAt: string;
+  submittedBy: Actor;
+}
+
+export function jurisdictionOf(app: Application): { level: 'province' | 'prefecture'; province: string; prefecture?: string } {
+  const i = app.institution;
+  return i.affiliation === 'province' ? { level: 'province', province: i.province } : { level: 'prefecture', province: i.province, prefecture: i.prefecture };
+}
+
+export function stagesOf(policy: FilingPolicy, track: Track): StageDef[] {
+  switch (track) {
+    case 'application': return policy.stages;
+    case 'renewal': return policy.renewalStages;
+    case 'change': return policy.changeStages;
+    case 'termination': return [policy.terminationStage];
+  }
+}
+
+export function stageDef(state: Pick<FilingState, 'policy' | 'track'>, stage: string): StageDef | undefined {
+  return stagesOf(state.policy, state.track).find((s) => s.name === stage);
+}
+
+/** Why a caller may not decide the current stage, or null when they may. */
+export function decisionRefusal(state: FilingState, caller: Caller, stage: string): { code: string; message: string } | null {
+  if (state.stage !== stage) return { code: 'STAGE_MISMATCH', message: `The filing is at ${state.stage ?? state.status}, not ${stage}` };
+  const def = stageDef(state, stage);
+  if (!def || def.kind === 'publicity' || def.kind === 'intake') return { code: 'STAGE_MISMATCH', message: `The ${stage} stage takes no decision` };
+  if (state.status === 'supplement-requested') return { code: 'STAGE_MISMATCH', message: 'The filing waits for the applicant to supplement its materials' };
+  if (!mayDecide(def, state, caller)) {
+    if (def.decider === 'assigned-experts' && caller.role === 'expert') return { code: 'NOT_ASSIGNED', message: `Only the experts assigned to ${stage} may decide it` };
+    return { code: 'FORBIDDEN', message: `The ${stage} stage is decided by ${deciderLabel(def)}` };
+  }
+  // four eyes: nobody decides two consecutive stages of one filing
+  const last = state.decisions[state.decisions.length - 1];
+  if (last && last.actor.sub === caller.sub && last.stage !== stage && last.outcome === 'pass') {
+    return { code: 'FOUR_EYES', message: 'The same person may not decide two consecutive stages of one filing' };
+  }
+  return null;
+}
+
+export function deciderLabel(def: StageDef): string {
+  return {
+    'assigned-experts': 'the assigned expert group',
+    'jurisdiction-reviewer': 'a reviewer of the filing\'s jurisdiction',
+    'province-reviewer': 'a provincial reviewer',
+    'prefecture-center': 'the prefecture appraisal center',
+    'province-center': 'the provincial appraisal center',
+    'prefecture-reviewer': 'the prefecture bureau',
+    timer: 'the end of the publicity',
+  }[def.decider];
+}
+
+export function mayDecide(def: StageDef, state: Pick<FilingState, 'application' | 'assignments'>, caller: Caller): boolean {
+  const j = jurisdictionOf(state.application);
+  switch (def.decider) {
+    case 'assigned-experts':
+      return caller.role === 'expert' && (state.assignments[def.name] ?? []).some((e) => e.userId === caller.sub);
+    case 'jurisdiction-reviewer':
+      return j.level === 'province'
+        ? caller.role === 'province-reviewer' && caller.province === j.province
+        : caller.role === 'prefecture-reviewer' && caller.prefecture === j.prefecture;
+    case 'province-reviewer':
+      return caller.role === 'province-reviewer' && caller.province === j.province;
+    case 'prefecture-reviewer':
+      return caller.role === 'prefecture-reviewer' && caller.prefecture === j.prefecture;
+    case 'prefecture-center':
+      return caller.role === 'center' && caller.province === j.province && caller.prefecture === j.prefecture;
+    case 'province-center':
+      return caller.role === 'center' && caller.province === j.province && !caller.prefecture;
+    case 'timer':
+      return false;
+  }
+}
+
+/** Who forms expert groups and resolves objections: a reviewer of the filing's jurisdiction (or the province). */
+export function isJurisdictionReviewer(state: Pick<FilingState, 'application'>, caller: Caller): boolean {
+  const j = jurisdictionOf(state.application);
+  if (caller.role === 'province-reviewer') return caller.province === j.province;
+  return caller.role === 'prefecture-reviewer' && j.level === 'prefecture' && caller.prefecture === j.prefecture;
+}
+
+/** Whom a pending step waits on, for inboxes (GET /tasks) and notifications. */
+export interface Audience {
+  role?: Role;
+  province?: string;
+  prefecture?: string;
+  institutionId?: string;
+  userIds?: string[];
+}
+
+export function audienceOf(def: StageDef, state: Pick<FilingState, 'application' | 'assignments'>): Audience {
+  const j = jurisdictionOf(state.application);
+  switch (def.decider) {
+    case 'assigned-experts': {
+      const ids = (state.assignments[def.name] ?? []).map((e) => e.userId);
+      // no group yet: the jurisdiction's reviewers must form one
+      return ids.length ? { role: 'expert', userIds: ids } : jurisdictionAudience(j);
+    }
+    case 'jurisdiction-reviewer':
+      return jurisdictionAudience(j);
+    case 'province-reviewer':
+      return { role: 'province-reviewer', province: j.province };
+    case 'prefecture-reviewer':
+      return { role: 'prefecture-reviewer', province: j.province, prefecture: j.prefecture };
+    case 'prefecture-center':
+      return { role: 'center', province: j.province, prefecture: j.prefecture };
+    case 'province-center':
+      return { role: 'center', province: j.province };
+    case 'timer':
+      return jurisdictionAudience(j);
+  }
+}
+
+export function jurisdictionAudience(j: { level: string; province: string; prefecture?: string }): Audience {
+  return j.level === 'province' ? { role: 'province-reviewer', province: j.province } : { role: 'prefecture-reviewer', province: j.province, prefecture: j.prefecture };
+}
+
+/** Escalation (SPEC §8): level 1 to the assignee's superior, level 2 to the province. */
+export function escalationAudience(level: 1 | 2, def: StageDef, state: Pick<FilingState, 'application' | 'assignments'>): Audience {
+  const j = jurisdictionOf(state.application);
+  if (level === 2) return { role: 'province-reviewer', province: j.province };
+  switch (def.decider) {
+    case 'assigned-experts':
+    case 'prefecture-center':
+    case 'timer':
+      return jurisdictionAudience(j);
+    case 'province-center':
+    case 'jurisdiction-reviewer':
+    case 'prefecture-reviewer':
+    case 'province-reviewer':
+      // a department's own overdue decision goes to its leadership; at province level that is the province
+      return j.level === 'prefecture' && def.decider !== 'province-reviewer' && def.decider !== 'province-center'
+        ? { role: 'prefecture-reviewer', province: j.province, prefecture: j.prefecture }
+        : { role: 'province-reviewer', province: j.province };
+  }
+}
+
+export interface PendingStep {
+  action: string;
+  stage: string | null;
+  audience: Audience;
+  dueAt?: string;
+  dueAtMs?: number;
+}
+
+/** Every step of the filing that waits on someone now. */
+export function pendingSteps(state: FilingState): PendingStep[] {
+  const steps: PendingStep[] = [];
+  if (TERMINAL_STATUSES.includes(state.status)) return steps;
+  const j = jurisdictionOf(state.application);
+  const due = state.due ? { dueAt: state.due.dueAt, dueAtMs: state.due.dueAtMs } : {};
+  if (state.status === 'supplement-requested') {
+    steps.push({ action: 'supplement', stage: state.stage, audience: { role: 'institution', institutionId: state.application.institution.creditCode }, ...due });
+    return steps;
+  }
+  const def = state.stage ? stageDef(state, state.stage) : undefined;
+  if (def?.kind === 'intake') {
+    steps.push({ action: `assign:${def.assigns}`, stage: def.name, audience: def.decider === 'prefecture-center' ? audienceOf(def, state) : jurisdictionAudience(j), ...due });
+  } else if (def?.kind === 'publicity') {
+    const open = state.publicity?.objections.filter((o) => !o.resolution) ?? [];
+    if (open.length) steps.push({ action: 'resolve-objection', stage: def.name, audience: jurisdictionAudience(j), dueAt: state.publicity?.endsAt, dueAtMs: state.publicity?.endsAtMs });
+  } else if (def) {
+    const needsGroup = def.decider === 'assigned-experts' && !(state.assignments[def.name]?.length);
+    steps.push({ action: needsGroup ? `assign:${def.name}` : `decide:${def.name}`, stage: def.name, audience: audienceOf(def, state), ...due });
+  }
+  if (state.status === 'active' && state.lastReminderAt && !state.renewal) {
+    steps.push({ action: 'apply-renewal', stage: null, audience: { role: 'institution', institutionId: state.application.institution.creditCode } });
+  }
+  return steps;
+}
+
+export function audienceIncludes(a: Audience, c: Caller): boolean {
+  if (a.userIds) return a.userIds.includes(c.sub);
+  if (a.role && a.role !== c.role) return false;
+  if (a.institutionId && a.institutionId !== c.institutionId) return false;
+  if (a.province && a.province !== c.province) return false;
+  if (a.prefecture && a.prefecture !== c.prefecture) return false;
+  // a provincial role (no prefecture claim) does not receive a prefecture's mail unless addressed to its level
+  if (!a.prefecture && c.prefecture && (a.role === 'center')) return false;
+  return true;
+}
+
+/** 利益冲突: an expert listed among the institution's own staff or experts cannot be assigned. */
+export function conflictOfInterest(app: Application, expert: { userId: string; name: string; idNumber?: string }): boolean {
+  const people = [...(app.staff?.fullTime ?? []), ...(app.staff?.experts ?? []), ...(app.staff?.examiners ?? []), ...(app.staff?.supervisors ?? [])];
+  return people.some((p) => (expert.idNumber && p.idNumber && p.idNumber.toUpperCase() === expert.idNumber.toUpperCase()));
+}
+
+/** The filed scope: may this institution assess this occupation at this level? */
+export function inFiledScope(occupations: Occupation[], occupationCode: string, level: number): boolean {
+  return occupations.some((o) => o.code === occupationCode && o.levels.includes(level));
+}

@@ -1,0 +1,115 @@
+/**
+ * Read models written by workflows through their activities: filings, batches, audit entries,
+ * notifications, the public directory and institutions. One writer per document.
+ */
+import { Schema } from 'mongoose';
+
+const mixed = Schema.Types.Mixed;
+
+/** filings: the read model of each filing workflow, replaced at every transition (guarded by version). */
+export const filingViewSchema = new Schema(
+  {
+    _id: { type: String, required: true },
+    version: { type: Number, required: true },
+    status: { type: String, required: true, index: true },
+    stage: { type: String, default: null, index: true },
+    track: String,
+    policyId: String,
+    province: { type: String, required: true, index: true },
+    prefecture: { type: String, default: null, index: true },
+    level: String,
+    institutionId: { type: String, required: true, index: true },
+    institutionName: String,
+    /** due instant of the current stage (or publicity end), for overdue filters and inbox order */
+    dueAt: { type: Date, default: null, index: true },
+    escalation: { type: Number, default: 0 },
+    /** a pending deadline was computed from an estimated calendar year */
+    estimated: { type: Boolean, default: false, index: true },
+    assignees: { type: [String], default: [], index: true },
+    waitingOn: { type: [mixed], default: [] },
+    submittedAt: Date,
+    updatedAt: Date,
+    state: { type: mixed, required: true },
+  },
+  { collection: 'filings', versionKey: false, minimize: false },
+);
+filingViewSchema.index({ province: 1, prefecture: 1, status: 1, updatedAt: -1 });
+
+/** audit: append-only. Nothing in the code updates or deletes an entry (see test/unit/audit-append-only). */
+export const auditSchema = new Schema(
+  {
+    _id: { type: String, required: true },
+    targetType: { type: String, required: true },
+    targetId: { type: String, required: true, index: true },
+    actor: { type: String, required: true },
+    actorName: String,
+    role: String,
+    action: { type: String, required: true },
+    requestId: String,
+    before: mixed,
+    after: mixed,
+    note: String,
+    at: { type: Date, required: true },
+    seq: Number,
+  },
+  { collection: 'audit', versionKey: false },
+);
+auditSchema.index({ targetId: 1, at: 1 });
+
+export const notificationSchema = new Schema(
+  {
+    _id: { type: String, required: true },
+    targetType: String,
+    targetId: { type: String, index: true },
+    audience: { type: mixed, required: true },
+    /** denormalised for lookups: every user id addressed directly */
+    userIds: { type: [String], index: true },
+    role: { type: String, index: true },
+    province: String,
+    prefecture: String,
+    institutionId: { type: String, index: true },
+    kind: { type: String, required: true },
+    message: { type: String, required: true },
+    at: { type: Date, required: true, index: true },
+  },
+  { collection: 'notifications', versionKey: false },
+);
+
+/** directory (公布目录, 000 §五(一)4): filed institutions in force; _id is the credit code. */
+export const directorySchema = new Schema(
+  {
+    _id: { type: String, required: true },
+    filingId: { type: String, required: true },
+    name: { type: String, required: true },
+    kind: String,
+    institutionCode: String,
+    province: { type: String, index: true },
+    prefecture: String,
+    address: String,
+    occupations: { type: [mixed], default: [] },
+    occupationCodes: { type: [String], index: true },
+    subsidiaries: { type: [mixed], default: [] },
+    validUntil: String,
+    noticeNumber: String,
+    supervisingBody: String,
+    contact: mixed,
+    updatedAt: Date,
+  },
+  { collection: 'directory', versionKey: false },
+);
+
+/** institutions: one per credit code, pointing at its current filing. */
+export const institutionSchema = new Schema(
+  {
+    _id: { type: String, required: true },
+    name: String,
+    kind: String,
+    province: String,
+    prefecture: String,
+    filingId: String,
+    filingStatus: String,
+    institutionCode: String,
+    updatedAt: Date,
+  },
+  { collection: 'institutions', versionKey: false },
+);

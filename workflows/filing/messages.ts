@@ -1,0 +1,83 @@
+/**
+ * The filing workflow's messages. The API imports this module (it pulls in no workflow code):
+ * decisions that need an answer are Updates whose validators reject before anything enters
+ * history; fire-and-forget reports are Signals; state comes out through the query.
+ */
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { Actor, Application, ChangeRequest, FilingState } from '../../domain/filing';
+import type { FilingPolicy } from '../../domain/filing-policy';
+
+export const FILING_WORKFLOW = 'filing';
+export const filingWorkflowId = (filingId: string) => `filing/${filingId}`;
+
+export interface FilingInput {
+  filingId: string;
+  application: Application;
+  /** chosen by province at start and fixed for the life of the filing */
+  policy: FilingPolicy;
+  submittedBy: Actor;
+  requestId?: string;
+  /** set when the workflow continues as new */
+  carried?: FilingState;
+}
+
+export interface Envelope {
+  actor: Actor;
+  /** the HTTP request id, for the audit trail */
+  requestId?: string;
+}
+
+export interface DecideInput extends Envelope {
+  stage: string;
+  outcome: 'pass' | 'supplement' | 'reject';
+  opinion: string;
+  score?: number;
+  items?: string[];
+}
+export interface AssignInput extends Envelope {
+  stage: string;
+  /** registered experts in scope, looked up by the API */
+  experts: { userId: string; name: string; idNumber?: string }[];
+}
+export interface SupplementInput extends Envelope {
+  note?: string;
+  materials: Application['materials'];
+}
+export interface ObjectionInput {
+  name: string;
+  contact: string;
+  reason: string;
+  requestId?: string;
+}
+export interface ResolveInput extends Envelope {
+  objectionId: string;
+  upheld: boolean;
+  note: string;
+  /** when upheld: send the filing back to this stage instead of rejecting it */
+  returnTo?: string;
+}
+export interface RenewalInput extends Envelope {
+  note?: string;
+}
+export interface ChangeInput extends Envelope {
+  change: ChangeRequest;
+}
+export interface TerminationInput extends Envelope {
+  reason: string;
+}
+
+export const decideUpdate = defineUpdate<FilingState, [DecideInput]>('decide');
+export const assignExpertsUpdate = defineUpdate<FilingState, [AssignInput]>('assignExperts');
+export const supplementUpdate = defineUpdate<FilingState, [SupplementInput]>('supplement');
+export const objectionUpdate = defineUpdate<{ objectionId: string }, [ObjectionInput]>('object');
+export const resolveObjectionUpdate = defineUpdate<FilingState, [ResolveInput]>('resolveObjection');
+export const renewalUpdate = defineUpdate<FilingState, [RenewalInput]>('applyRenewal');
+export const changeUpdate = defineUpdate<FilingState, [ChangeInput]>('applyChange');
+export const terminationUpdate = defineUpdate<FilingState, [TerminationInput]>('terminate');
+
+/** A batch of this institution issued its certificates (resets the idle-exit clock, 001 §四(三)). */
+export const batchCompletedSignal = defineSignal<[{ batchId: string; completedAt: string }]>('batchCompleted');
+/** An admin loaded official calendar years: recompute deadlines that were estimated. */
+export const calendarUpdatedSignal = defineSignal<[{ years: number[] }]>('calendarUpdated');
+
+export const stateQuery = defineQuery<FilingState>('state');
