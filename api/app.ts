@@ -18,6 +18,11 @@ import authPlugin from './plugins/auth';
 import healthRoutes from './routes/health';
 import calendarRoutes from './routes/calendar';
 import adminClockRoutes from './routes/admin-clock';
+import idempotencyPlugin from './plugins/idempotency';
+import filingsRoutes from './routes/filings';
+import registriesRoutes from './routes/registries';
+import directoryRoutes from './routes/directory';
+import inboxRoutes from './routes/inbox';
 
 export interface BuildOptions {
   logger?: boolean | object;
@@ -54,10 +59,15 @@ export async function buildApp(services: Services, opts: BuildOptions = {}): Pro
   await app.register(servicesPlugin, { services });
   await app.register(authPlugin, { secret: services.settings.AUTH_JWT_SECRET!, jwksUrl: services.settings.AUTH_JWKS_URL });
 
+  await app.register(idempotencyPlugin);
   await app.register(healthRoutes);
   await app.register(
     async (api) => {
       await api.register(calendarRoutes);
+      await api.register(filingsRoutes);
+      await api.register(registriesRoutes);
+      await api.register(directoryRoutes);
+      await api.register(inboxRoutes);
       if (services.settings.APP_MODE === 'demo') await api.register(adminClockRoutes);
     },
     { prefix: '/api/v1' },

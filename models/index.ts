@@ -5,6 +5,7 @@
  */
 import mongoose, { type Connection } from 'mongoose';
 import { calendarYearSchema } from './calendar-year';
+import { idempotencySchema, registrantSchema } from './registry';
 import { auditSchema, directorySchema, filingViewSchema, institutionSchema, notificationSchema } from './records';
 
 export function createModels(conn: Connection) {
@@ -15,6 +16,9 @@ export function createModels(conn: Connection) {
     Notification: conn.model('Notification', notificationSchema),
     Directory: conn.model('Directory', directorySchema),
     Institution: conn.model('Institution', institutionSchema),
+    Expert: conn.model('Expert', registrantSchema, 'experts'),
+    Supervisor: conn.model('Supervisor', registrantSchema, 'supervisors'),
+    Idempotency: conn.model('Idempotency', idempotencySchema),
   };
 }
 export type Models = ReturnType<typeof createModels>;

@@ -7,6 +7,8 @@ declare module 'fastify' {
   interface FastifyInstance {
     services: Services;
     calendars: CalendarStore;
+    /** called after an admin loads an official calendar year (running cases recompute estimated deadlines) */
+    calendarListeners: ((year: number) => Promise<void>)[];
   }
 }
 
@@ -14,6 +16,7 @@ export default fp(
   async (app, opts: { services: Services }) => {
     app.decorate('services', opts.services);
     app.decorate('calendars', new CalendarStore(opts.services.models));
+    app.decorate('calendarListeners', []);
   },
   { name: 'services' },
 );

@@ -47,16 +47,10 @@ const calendarRoutes: FastifyPluginAsyncZod = async (app) => {
       if (problems.length) throw unprocessable('RULE_VIOLATION', problems.join('; '), { problems });
       const now = await app.services.clock.now();
       await app.calendars.saveYear(y, req.caller!.sub, now);
-      await app.onCalendarLoaded?.(y.year);
+      await Promise.all(app.calendarListeners.map((listen) => listen(y.year)));
       return { year: y.year, holidays: y.holidays.length, workdays: y.workdays.length, coverage: 'official' as const };
     },
   );
 };
 export default calendarRoutes;
 
-declare module 'fastify' {
-  interface FastifyInstance {
-    /** set by the filing routes: recompute estimated deadlines of running cases */
-    onCalendarLoaded?: (year: number) => Promise<void>;
-  }
-}

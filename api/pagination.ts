@@ -1,0 +1,20 @@
+import { z } from 'zod';
+import { DomainError } from './errors';
+
+export const pageQuery = {
+  cursor: z.string().max(200).optional().describe('opaque cursor from the previous page'),
+  limit: z.coerce.number().int().min(1).max(100).default(20),
+};
+
+export function encodeCursor(v: unknown): string {
+  return Buffer.from(JSON.stringify(v)).toString('base64url');
+}
+
+export function decodeCursor<T>(cursor: string | undefined, schema: z.ZodType<T>): T | undefined {
+  if (!cursor) return undefined;
+  try {
+    return schema.parse(JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')));
+  } catch {
+    throw new DomainError(400, 'VALIDATION_FAILED', 'cursor is not one this API issued');
+  }
+}

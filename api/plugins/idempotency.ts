@@ -1,0 +1,66 @@
+/**
+ * Idempotency-Key on every mutating route: the first answer (status below 500) is stored for a
+ * day; the same key again returns it; the same key with a different body is 422
+ * IDEMPOTENCY_KEY_REUSED. Keys are per caller and per route, so two callers never collide.
+ */
+import fp from 'fastify-plugin';
+import { createHash } from 'node:crypto';
+import { DomainError } from '../errors';
+
+const TTL_MS = 24 * 3_600_000;
+const MUTATING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    idempotency?: { id: string; hash: string; replayed?: boolean };
+  }
+}
+
+const sha = (s: string) => createHash('sha256').update(s).digest('hex');
+
+export default fp(
+  async (app) => {
+    const { Idempotency } = app.services.models;
+
+    app.addHook('preHandler', async (req, reply) => {
+      const key = req.headers['idempotency-key'];
+      if (!MUTATING.has(req.method) || key === undefined) return;
+      if (typeof key !== 'string' || key.length < 1 || key.length > 200) throw new DomainError(400, 'VALIDATION_FAILED', 'Idempotency-Key must be 1–200 characters');
+      const who = req.caller?.sub ?? `public:${req.ip}`;
+      const id = sha(`${who}\n${req.method}\n${req.url.split('?')[0]}\n${key}`);
+      const hash = sha(JSON.stringify(req.body ?? null));
+      req.idempotency = { id, hash };
+      const stored = await Idempotency.findById(id).lean();
+      if (!stored || stored.expiresAt.getTime() < Date.now()) return;
+      if (stored.requestHash !== hash) {
+        throw new DomainError(422, 'IDEMPOTENCY_KEY_REUSED', 'This Idempotency-Key was used with a different request body');
+      }
+      req.idempotency.replayed = true;
+      reply.header('idempotent-replayed', 'true');
+      if (stored.contentType) reply.type(stored.contentType);
+      return reply.status(stored.statusCode).send(stored.body ?? '');
+    });
+
+    app.addHook('onSend', async (req, reply, payload) => {
+      const idem = req.idempotency;
+      if (!idem || idem.replayed || reply.statusCode >= 500) return payload;
+      if (reply.statusCode === 422 && (payload as string | undefined)?.includes?.('IDEMPOTENCY_KEY_REUSED')) return payload;
+      const now = Date.now();
+      try {
+        await Idempotency.replaceOne(
+          { _id: idem.id },
+          {
+            _id: idem.id, requestHash: idem.hash, statusCode: reply.statusCode, contentType: String(reply.getHeader('content-type') ?? ''),
+            body: typeof payload === 'string' ? payload : Buffer.isBuffer(payload) ? payload.toString('utf8') : JSON.stringify(payload ?? null),
+            createdAt: new Date(now), expiresAt: new Date(now + TTL_MS),
+          },
+          { upsert: true },
+        );
+      } catch (err) {
+        req.log.warn({ err }, 'could not store idempotent answer');
+      }
+      return payload;
+    });
+  },
+  { name: 'idempotency', dependencies: ['services'] },
+);

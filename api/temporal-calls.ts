@@ -1,0 +1,36 @@
+/** Calls into workflows from routes, with their failures turned into problem documents. */
+import type { WorkflowHandle } from '@temporalio/client';
+import type { UpdateDefinition } from '@temporalio/common';
+import { DomainError, STATUS_BY_CODE } from './errors';
+
+/** An update whose validator or handler rejects answers with the failure's code (409, 403, 422 …). */
+export async function runUpdate<Ret, Arg>(
+  handle: WorkflowHandle,
+  def: UpdateDefinition<Ret, [Arg]>,
+  arg: Arg,
+  updateId?: string,
+): Promise<Ret> {
+  try {
+    return await handle.executeUpdate(def, { args: [arg], ...(updateId ? { updateId } : {}) });
+  } catch (err) {
+    throw translate(err);
+  }
+}
+
+export function translate(err: unknown): unknown {
+  const e = err as { name?: string; cause?: { type?: string; message?: string; details?: unknown[] }; message?: string };
+  if (e?.name === 'WorkflowNotFoundError') return new DomainError(404, 'NOT_FOUND', 'No such case');
+  if (e?.name === 'WorkflowUpdateFailedError' && e.cause) {
+    const type = e.cause.type ?? '';
+    const status = STATUS_BY_CODE[type];
+    const extra = (e.cause.details?.[0] && typeof e.cause.details[0] === 'object' ? e.cause.details[0] : {}) as Record<string, unknown>;
+    if (status) return new DomainError(status, type, e.cause.message ?? type, extra);
+    // a validator that threw a plain Error: the input broke a rule the workflow checks
+    return new DomainError(422, 'RULE_VIOLATION', e.cause.message ?? 'Rejected by the workflow');
+  }
+  // the workflow ended between our read and the update
+  if (e?.name === 'WorkflowUpdateFailedError' || /workflow execution already completed/i.test(e?.message ?? '')) {
+    return new DomainError(409, 'INVALID_STATE', 'The case has already ended');
+  }
+  return err;
+}

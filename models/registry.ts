@@ -1,0 +1,34 @@
+import { Schema } from 'mongoose';
+
+/**
+ * 专家库 and 督导员库: registered people, keyed by their user id (the `sub` of their token).
+ * Written only by the registry routes (province reviewers and admins), one document per person.
+ */
+export const registrantSchema = new Schema(
+  {
+    _id: { type: String, required: true },
+    name: { type: String, required: true },
+    idNumber: { type: String, required: true },
+    province: { type: String, required: true, index: true },
+    prefecture: { type: String, default: null },
+    occupations: { type: [String], default: [] },
+    active: { type: Boolean, default: true },
+    registeredBy: String,
+    registeredAt: Date,
+  },
+  { versionKey: false },
+);
+
+/** Stored first answers to mutating requests that carried an Idempotency-Key. */
+export const idempotencySchema = new Schema(
+  {
+    _id: { type: String, required: true },
+    requestHash: { type: String, required: true },
+    statusCode: { type: Number, required: true },
+    contentType: String,
+    body: String,
+    createdAt: { type: Date, required: true },
+    expiresAt: { type: Date, required: true, index: true },
+  },
+  { collection: 'idempotency', versionKey: false },
+);
