@@ -14,7 +14,7 @@ module.exports = {
       testEnvironment: 'node',
       transform,
       transformIgnorePatterns,
-      testMatch: ['<rootDir>/test/unit/**/*.test.ts'],
+      testMatch: ['<rootDir>/test/{unit,replay}/**/*.test.ts'],
     },
     {
       displayName: 'stack',

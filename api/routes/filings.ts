@@ -16,7 +16,7 @@ import {
   renewalUpdate, resolveObjectionUpdate, stateQuery, supplementUpdate, terminationUpdate, type FilingInput,
 } from '../../workflows/filing/messages';
 import { DomainError, forbidden, notFound, unprocessable } from '../errors';
-import { runUpdate, translate } from '../temporal-calls';
+import { runUpdate } from '../temporal-calls';
 import { filingForCaller } from '../masking';
 import { decodeCursor, encodeCursor, pageQuery } from '../pagination';
 import { problemSchema } from '../schemas';

@@ -4,7 +4,7 @@ import type { FastifyInstance } from 'fastify';
 export interface Reply<T = any> {
   status: number;
   body: T;
-  headers: Record<string, string | string[] | undefined>;
+  headers: Record<string, unknown>;
 }
 
 export function http(app: FastifyInstance) {

@@ -69,7 +69,7 @@ describe('the main command keeps workflows and documents across a restart', () =
     expect(first.output()).toMatch(/Temporal UI  http:\/\/127\.0\.0\.1:\d+/);
     const created = await fetch(`${base}/api/v1/filings`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${inst}` }, body: JSON.stringify(app) });
     expect(created.status).toBe(201);
-    const { id } = await created.json();
+    const { id } = (await created.json()) as { id: string };
     await stop(first.child);
     expect(first.output()).toMatch(/stopped temporal dev server/);
 
@@ -77,14 +77,14 @@ describe('the main command keeps workflows and documents across a restart', () =
     try {
       const got = await fetch(`${base}/api/v1/filings/${id}`, { headers: { authorization: `Bearer ${reviewer}` } });
       expect(got.status).toBe(200);
-      expect((await got.json()).stage).toBe('submitted');
+      expect(((await got.json()) as { stage: string }).stage).toBe('submitted');
       // the workflow is alive: it takes the next step
       await fetch(`${base}/api/v1/experts`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${prov}` }, body: JSON.stringify({ userId: 'e1', name: '专家', idNumber: '11010519491231002X', province: '22' }) });
       const assigned = await fetch(`${base}/api/v1/filings/${id}/assignments`, {
         method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${reviewer}` }, body: JSON.stringify({ stage: 'preliminary-review', expertIds: ['e1'] }),
       });
       expect(assigned.status).toBe(200);
-      expect((await assigned.json()).stage).toBe('preliminary-review');
+      expect(((await assigned.json()) as { stage: string }).stage).toBe('preliminary-review');
     } finally {
       await stop(second.child);
     }
