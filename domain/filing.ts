@@ -231,9 +231,12 @@ export function decisionRefusal(state: FilingState, caller: Caller, stage: strin
     if (def.decider === 'assigned-experts' && caller.role === 'expert') return { code: 'NOT_ASSIGNED', message: `Only the experts assigned to ${stage} may decide it` };
     return { code: 'FORBIDDEN', message: `The ${stage} stage is decided by ${deciderLabel(def)}` };
   }
-  // four eyes: nobody decides two consecutive stages of one filing
+  // four eyes: nobody decides two consecutive stages of one filing (within one procedure: a
+  // renewal, change or termination is a procedure of its own, started by the request)
   const last = state.decisions[state.decisions.length - 1];
-  if (last && last.actor.sub === caller.sub && last.stage !== stage && last.outcome === 'pass') {
+  const since = state.track === 'renewal' ? state.renewal?.appliedAt : state.track === 'change' ? state.change?.appliedAt : state.track === 'termination' ? state.termination?.requestedAt : undefined;
+  const sameProcedure = !!last && last.track === state.track && (!since || last.at >= since);
+  if (last && sameProcedure && last.actor.sub === caller.sub && last.stage !== stage && last.outcome === 'pass') {
     return { code: 'FOUR_EYES', message: 'The same person may not decide two consecutive stages of one filing' };
   }
   return null;

@@ -9,6 +9,9 @@ const healthSchema = z.object({
 
 /** GET /health: whether Temporal and the database answer right now. 503 when either is down. */
 const healthRoutes: FastifyPluginAsyncZod = async (app) => {
+  /** GET /livez: the process answers (no dependencies); also the benchmark's trivial baseline route. */
+  app.get('/livez', { config: { action: 'health.read' }, schema: { tags: ['health'], response: { 200: z.object({ ok: z.literal(true) }) } } }, async () => ({ ok: true as const }));
+
   app.get(
     '/health',
     { config: { action: 'health.read' }, schema: { tags: ['health'], response: { 200: healthSchema, 503: healthSchema } } },
