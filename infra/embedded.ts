@@ -132,7 +132,8 @@ export async function startTestServer(opts: { port?: number; logFile?: string } 
 export async function startFerretDB(opts: { port?: number; dataDir: string; logFile?: string }): Promise<EmbeddedProcess> {
   const port = opts.port ?? (await freePort());
   mkdirSync(opts.dataDir, { recursive: true });
-  const url = `file:${opts.dataDir.endsWith('/') ? opts.dataDir : opts.dataDir + '/'}`;
+  // WAL is FerretDB's default; synchronous=NORMAL is safe with WAL and spares an fsync per commit
+  const url = `file:${opts.dataDir.endsWith('/') ? opts.dataDir : opts.dataDir + '/'}?_pragma=synchronous(normal)`;
   const args = [
     '--handler=sqlite',
     `--sqlite-url=${url}`,
