@@ -9,6 +9,7 @@ import { CalendarStore } from '../infra/calendar-store';
 import { createCalendarActivities } from './calendar';
 import { createRecordActivities } from './records';
 import { createAllocateActivities } from './allocate';
+import { createBatchActivities } from './batch';
 
 export interface ActivityDeps {
   models: Models;
@@ -22,6 +23,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createCalendarActivities(calendars),
     ...createRecordActivities(deps.models),
     ...createAllocateActivities(deps.client, deps.taskQueue),
+    ...createBatchActivities(deps),
   };
 }
 

@@ -5,6 +5,7 @@
  */
 import mongoose, { type Connection } from 'mongoose';
 import { calendarYearSchema } from './calendar-year';
+import { batchViewSchema, certificateSchema } from './batch';
 import { idempotencySchema, registrantSchema } from './registry';
 import { auditSchema, directorySchema, filingViewSchema, institutionSchema, notificationSchema } from './records';
 
@@ -19,6 +20,8 @@ export function createModels(conn: Connection) {
     Expert: conn.model('Expert', registrantSchema, 'experts'),
     Supervisor: conn.model('Supervisor', registrantSchema, 'supervisors'),
     Idempotency: conn.model('Idempotency', idempotencySchema),
+    Batch: conn.model('Batch', batchViewSchema),
+    Certificate: conn.model('Certificate', certificateSchema),
   };
 }
 export type Models = ReturnType<typeof createModels>;

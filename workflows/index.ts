@@ -2,3 +2,5 @@
  * workflow sandbox: deterministic code only (see the lint rules in eslint.config.mjs). */
 export { filing } from './filing/workflow';
 export { allocator } from './allocator/workflow';
+export { batch } from './batch/workflow';
+export { certificateRevocation } from './batch/revocation';

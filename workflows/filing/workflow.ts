@@ -74,6 +74,7 @@ export async function filing(input: FilingInput): Promise<{ status: FilingStatus
   const state: FilingState = input.carried ?? initialState(input);
   let pendingDecision: DecideInput | null = null;
   let supplemented = false;
+  let supplementedBy: Envelope | null = null;
   let dueMoved = false;
   let interrupt: Interrupt = null;
   let queuedRequest: { track: Track; actor: Actor; requestId?: string } | null = null;
@@ -131,6 +132,7 @@ export async function filing(input: FilingInput): Promise<{ status: FilingStatus
         else state.application.materials.push(m);
       }
       supplemented = true;
+      supplementedBy = { actor: s.actor, requestId: s.requestId };
       await untilProcessed();
       return state;
     },
@@ -240,7 +242,10 @@ export async function filing(input: FilingInput): Promise<{ status: FilingStatus
         const result = await runTrack(req.track);
         queuedRequest = null;
         if (result === 'interrupted') return finishInterrupted();
-        if (req.track === 'termination' && result === 'passed') return finish('terminated', 'voluntary termination');
+        if (req.track === 'termination' && result === 'passed') {
+          state.termination!.at = iso(nowMs());
+          return finish('terminated', 'voluntary termination');
+        }
         if (result === 'passed' && req.track !== 'termination') {
           await continueAsNewWith(); // a renewal or change opens a new chapter: start a fresh run
         }
@@ -341,16 +346,20 @@ export async function filing(input: FilingInput): Promise<{ status: FilingStatus
 
   async function enterStage(def: StageDef) {
     const before = snapshot();
+    // the deadline first: a query between the two must not see the new stage with the old due date
+    const days = def.kind === 'publicity' ? state.policy.publicityWorkingDays : def.dueWorkingDays;
+    const startMs = nowMs();
+    const due = await acts.workingDaysDue({ fromMs: startMs, workingDays: days });
     state.stage = def.name;
-    if (state.status !== 'renewal-pending' && state.status !== 'change-pending') state.status = 'in-review';
+    // renewal-pending and change-pending stay; a voluntary termination is evaluated while the
+    // filing is still in force, so it stays active (and in the directory) until it ends
+    if (state.track === 'application') state.status = 'in-review';
     if (def.kind === 'publicity') {
       state.due = null;
-      const end = await acts.workingDaysDue({ fromMs: nowMs(), workingDays: state.policy.publicityWorkingDays });
-      state.publicity = { track: state.track, startedAt: iso(nowMs()), endDate: end.date, endsAt: end.dueAt, endsAtMs: end.dueAtMs, coverage: end.coverage, objections: [] };
-      log('publicity-started', undefined, `until ${end.date}`);
+      state.publicity = { track: state.track, startedAt: iso(startMs), endDate: due.date, endsAt: due.dueAt, endsAtMs: due.dueAtMs, coverage: due.coverage, objections: [] };
+      log('publicity-started', undefined, `until ${due.date}`);
     } else {
-      const due = await acts.workingDaysDue({ fromMs: nowMs(), workingDays: def.dueWorkingDays });
-      state.due = { track: state.track, stage: def.name, startedAt: iso(nowMs()), dueDate: due.date, dueAt: due.dueAt, dueAtMs: due.dueAtMs, coverage: due.coverage, escalation: 0 };
+      state.due = { track: state.track, stage: def.name, startedAt: iso(startMs), dueDate: due.date, dueAt: due.dueAt, dueAtMs: due.dueAtMs, coverage: due.coverage, escalation: 0 };
       log('stage-entered', undefined, def.name);
     }
     auditEntry('filing.transition', { actor: SYSTEM }, before);
@@ -361,6 +370,10 @@ export async function filing(input: FilingInput): Promise<{ status: FilingStatus
   async function runStage(def: StageDef): Promise<'pass' | 'reject' | 'interrupted' | { returnTo: string }> {
     switch (def.kind) {
       case 'intake': {
+        // An intake waits for a reviewer to form the next stage's expert group. When the next
+        // stage is decided by a body itself (Shanxi 2020: the prefecture center's first review),
+        // there is no group to form: that body receives the application at its own stage.
+        if (!def.assigns || stageDef(state, def.assigns)?.decider !== 'assigned-experts') return 'pass';
         const assigned = () => (state.assignments[def.assigns!]?.length ?? 0) > 0;
         if ((await awaitStep(def, assigned)) === 'interrupted') return 'interrupted';
         return 'pass';
@@ -400,9 +413,11 @@ export async function filing(input: FilingInput): Promise<{ status: FilingStatus
           supplemented = false;
           await waitFor(() => supplemented || !!interrupt, Infinity);
           if (interrupt) return 'interrupted';
+          const beforeSupplement = snapshot();
           state.status = state.track === 'application' ? 'in-review' : state.status;
-          log('supplemented', undefined);
-          auditEntry('filing.supplement', { actor: { sub: state.submittedBy.sub, name: state.submittedBy.name, role: 'institution', institutionId: state.application.institution.creditCode } }, before);
+          // the audit names who actually supplemented (not the original submitter), with its request id
+          log('supplemented', supplementedBy?.actor);
+          auditEntry('filing.supplement', supplementedBy ?? { actor: state.submittedBy }, beforeSupplement);
           await enterStage(def);
         }
     }
@@ -485,7 +500,10 @@ export async function filing(input: FilingInput): Promise<{ status: FilingStatus
         auditEntry('filing.publicity-closed', { actor: SYSTEM }, before);
         return 'pass';
       }
-      await recomputeIfCalendarChanged();
+      // a recomputed end may already have passed: check again before waiting
+      if (await recomputeIfCalendarChanged()) continue;
+      // a dismissal is recorded now (read model, audit), not only when the publicity ends
+      if (audit.length || notes.length) await flush();
       await waitFor(() => dueMoved || !!interrupt || resolvedCount() !== seen || p.objections.length !== count, nowMs() < p.endsAtMs ? p.endsAtMs - nowMs() : Infinity);
     }
   }
@@ -593,11 +611,18 @@ export async function filing(input: FilingInput): Promise<{ status: FilingStatus
     return finish('expired', `valid until ${state.notice?.validUntil}; not renewed`);
   }
 
-  async function continueAsNewWith(): Promise<never> {
+  /**
+   * Continues as new once every handler is done. A renewal, change or termination accepted in
+   * the meantime (their validators pass as soon as the filing is active with no stage) is not
+   * left behind: this returns instead, the active life handles it, and continues as new later.
+   */
+  async function continueAsNewWith(): Promise<void> {
+    if (interrupt || queuedRequest) return;
     processed = tickets;
-    await condition(allHandlersFinished);
+    await condition(() => allHandlersFinished() || !!interrupt || !!queuedRequest);
+    if (interrupt || queuedRequest) return;
     state.runs += 1;
-    return continueAsNew<typeof filing>({ ...input, carried: state });
+    await continueAsNew<typeof filing>({ ...input, carried: state });
   }
 
   // ——— validators (they run before anything enters history) ———
@@ -613,6 +638,8 @@ export async function filing(input: FilingInput): Promise<{ status: FilingStatus
 
   function validateAssignment(a: { stage: string; experts: { userId: string; name: string; idNumber?: string }[]; actor: Actor }) {
     if (TERMINAL_STATUSES.includes(state.status)) throw failure('INVALID_STATE', `The filing is ${state.status}`);
+    // an active filing with nothing under review has no group to form (an assignment grants read access)
+    if (!state.stage && state.status !== 'in-review') throw failure('STAGE_MISMATCH', 'Nothing of this filing is under review');
     if (!isJurisdictionReviewer(state, a.actor as never)) throw failure('FORBIDDEN', 'Only a reviewer of the filing\'s jurisdiction forms expert groups');
     const def = stageDef(state, a.stage);
     if (!def || def.decider !== 'assigned-experts') throw failure('STAGE_MISMATCH', `${a.stage} is not an expert stage of the current ${state.track} track`);
@@ -668,8 +695,8 @@ export async function filing(input: FilingInput): Promise<{ status: FilingStatus
   // ——— bookkeeping ———
 
   /** Calendar loaded: recompute a due date or publicity end that was estimated. Recorded in history and audit. */
-  async function recomputeIfCalendarChanged() {
-    if (!calendarYears.length) return;
+  async function recomputeIfCalendarChanged(): Promise<boolean> {
+    if (!calendarYears.length) return false;
     const years = calendarYears.splice(0);
     const touches = (date: string, start: string) => years.some((y) => y >= Number(start.slice(0, 4)) && y <= Number(date.slice(0, 4)));
     const before = snapshot();
@@ -692,6 +719,7 @@ export async function filing(input: FilingInput): Promise<{ status: FilingStatus
       auditEntry('filing.deadline-recomputed', { actor: SYSTEM }, before, { note: `official calendar loaded for ${years.join(',')}` });
       await flush();
     }
+    return changed;
   }
 
   /**

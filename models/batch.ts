@@ -1,0 +1,95 @@
+/**
+ * Batches (认定批次) and certificates. One writer per document:
+ * - `batches`: the batch workflow, through `recordBatch` (versioned like filings);
+ * - `certificates`: created by the batch workflow's `issueCertificates` activity (`_id` = the
+ *   certificate number, so a number can exist once); afterwards changed only by the
+ *   `certificate-revocation/<number>` workflow's activity.
+ * The supervisor and expert registries are in registry.ts.
+ */
+import { Schema } from 'mongoose';
+
+const mixed = Schema.Types.Mixed;
+
+/** batches: the read model of each batch workflow, replaced at every transition (guarded by version). */
+export const batchViewSchema = new Schema(
+  {
+    _id: { type: String, required: true },
+    version: { type: Number, required: true },
+    status: { type: String, required: true, index: true },
+    stage: { type: String, default: null },
+    filingId: { type: String, required: true, index: true },
+    province: { type: String, required: true, index: true },
+    prefecture: { type: String, default: null, index: true },
+    /** jurisdiction level: province | prefecture */
+    level: String,
+    institutionId: { type: String, required: true, index: true },
+    institutionName: String,
+    kind: String,
+    firstExamDate: String,
+    lastExamDate: String,
+    candidates: Number,
+    /** due instant of the step waiting now (or the publicity end), for overdue filters and inbox order */
+    dueAt: { type: Date, default: null, index: true },
+    escalation: { type: Number, default: 0 },
+    estimated: { type: Boolean, default: false },
+    /** user ids of the quality supervisors drawn for it (their read access, API inScope `assignees`) */
+    supervisors: { type: [String], default: [], index: true },
+    waitingOn: { type: [mixed], default: [] },
+    /** while the result publicity runs: end and the counts per occupation and level (GET /publicity) */
+    publicity: { type: mixed, default: null },
+    publicityEndsAt: { type: Date, default: null, index: true },
+    certificates: { type: Number, default: 0 },
+    submittedAt: Date,
+    updatedAt: Date,
+    state: { type: mixed, required: true },
+  },
+  { collection: 'batches', versionKey: false, minimize: false },
+);
+batchViewSchema.index({ province: 1, prefecture: 1, status: 1, updatedAt: -1 });
+
+export interface CertificateDoc {
+  /** the certificate number (SPEC §4), unique */
+  _id: string;
+  holder: { name: string; idNumber: string; sex: 'M' | 'F' };
+  occupation: { code: string; name: string };
+  trade?: string | null;
+  level: number;
+  institution: { creditCode: string; name: string; code: string; province: string; kind: 'Y' | 'S' };
+  batchId: string;
+  issueYear: number;
+  serial: number;
+  issuedAt: Date;
+  status: 'valid' | 'revoked';
+  revocation?: { reason: string; by: { sub: string; name: string; role: string }; at: Date; requestKey: string } | null;
+}
+
+/** certificates (职业技能等级证书): public query by number, or by ID number + name. */
+export const certificateSchema = new Schema<CertificateDoc>(
+  {
+    _id: { type: String, required: true },
+    holder: {
+      name: { type: String, required: true },
+      idNumber: { type: String, required: true },
+      sex: { type: String, required: true },
+    },
+    occupation: { code: { type: String, required: true }, name: { type: String, required: true } },
+    trade: { type: String, default: null },
+    level: { type: Number, required: true },
+    institution: {
+      creditCode: { type: String, required: true },
+      name: { type: String, required: true },
+      code: { type: String, required: true },
+      province: { type: String, required: true },
+      kind: { type: String, required: true },
+    },
+    batchId: { type: String, required: true, index: true },
+    issueYear: { type: Number, required: true },
+    serial: { type: Number, required: true },
+    issuedAt: { type: Date, required: true },
+    status: { type: String, required: true, default: 'valid' },
+    revocation: { type: mixed, default: null },
+  },
+  { collection: 'certificates', versionKey: false },
+);
+certificateSchema.index({ 'holder.idNumber': 1, 'holder.name': 1 });
+certificateSchema.index({ 'institution.creditCode': 1, issueYear: 1, level: 1 });

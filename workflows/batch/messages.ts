@@ -1,0 +1,132 @@
+/**
+ * The assessment batch workflow's messages (认定批次). The API imports this module (it pulls in no
+ * workflow code). Every action that needs an answer is an Update: its validator refuses before
+ * anything enters history (ApplicationFailure `type` = the API's problem `code`); the handler hands
+ * the work to the workflow's main loop and answers once the transition is recorded, with the
+ * batch's new state. State comes out through `stateQuery`.
+ *
+ * Plan submission (POST /batches): the plan travels in the workflow input; the workflow checks it
+ * first thing (against the filing, the calendar and workflow time) and writes nothing until it is
+ * accepted. `submitPlanUpdate` answers with the accepted state, or fails with the refusal
+ * (PLAN_TOO_LATE with details[0].earliestExamDate, OUT_OF_SCOPE with details[0].offending, …).
+ * A refused plan leaves no batch record; its workflow ends with `{ status: 'plan-refused' }`.
+ * Use `submitBatchPlan` (activities/batch.ts) from the API: it starts the workflow and executes
+ * the update.
+ */
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { Actor } from '../../domain/filing';
+import type { BatchPlan, BatchPolicy, BatchStage, BatchState, BatchStatus, Refusal, ScoreEntry } from '../../domain/batch';
+
+export const BATCH_WORKFLOW = 'batch';
+export const batchWorkflowId = (batchId: string) => `batch/${batchId}`;
+export const batchIdOf = (workflowId: string) => workflowId.replace(/^batch\//, '');
+
+export const CERTIFICATE_REVOCATION_WORKFLOW = 'certificateRevocation';
+export const revocationWorkflowId = (number: string) => `certificate-revocation/${number}`;
+
+/** The serial allocator of an institution: one counter per `${year}-${level}` (SPEC §4). */
+export const serialAllocatorId = (creditCode: string) => `serials/${creditCode}`;
+
+export interface BatchInput {
+  batchId: string;
+  filingId: string;
+  plan: BatchPlan;
+  submittedBy: Actor;
+  requestId?: string;
+  /** fixed for the life of the batch; DEFAULT_BATCH_POLICY when omitted */
+  policy?: BatchPolicy;
+}
+
+export interface BatchResult {
+  status: BatchStatus | 'plan-refused';
+  reason?: string;
+  /** plan-refused: the refusal the submitPlanUpdate answered with */
+  refusal?: Refusal;
+}
+
+export interface Envelope {
+  actor: Actor;
+  /** the HTTP request id, for the audit trail */
+  requestId?: string;
+}
+
+export type SubmitPlanInput = Envelope;
+
+/** POST /batches/:id/decisions, by the center: plan-review takes pass | reject; results-review pass | return | reject. */
+export interface DecideInput extends Envelope {
+  stage: BatchStage;
+  outcome: 'pass' | 'return' | 'reject';
+  opinion: string;
+}
+
+/**
+ * POST /batches/:id/supervision. The center draws `count` supervisors at random from the
+ * registered supervisors in scope (`assign`), lifts a suspension (`resume`) or cancels a
+ * suspended batch (`cancel`); an assigned supervisor files a report (`report`): a `serious`
+ * finding suspends the batch.
+ */
+export type SuperviseInput = Envelope &
+  (
+    | { action: 'assign'; count: number }
+    | { action: 'report'; severity: 'none' | 'minor' | 'serious'; findings: string }
+    | { action: 'resume'; note?: string }
+    | { action: 'cancel'; reason: string }
+  );
+
+/** POST /batches/:id/scores, by the institution while scoring. */
+export interface ScoresInput extends Envelope {
+  scores: ScoreEntry[];
+}
+
+/** POST /batches/:id/objections, by the public during the result publicity. */
+export interface ObjectionInput {
+  name: string;
+  contact: string;
+  reason: string;
+  requestId?: string;
+}
+
+/** Resolution of an objection, by the center (or a reviewer) of the batch's jurisdiction. */
+export interface ResolveInput extends Envelope {
+  objectionId: string;
+  upheld: boolean;
+  note: string;
+}
+
+/** POST /batches/:id/results `{}`: the workflow builds the 结果汇总表 and 合格人员花名册 itself. */
+export interface ResultsInput extends Envelope {
+  note?: string;
+}
+
+export const submitPlanUpdate = defineUpdate<BatchState, [SubmitPlanInput]>('submitPlan');
+export const decideUpdate = defineUpdate<BatchState, [DecideInput]>('decide');
+export const superviseUpdate = defineUpdate<BatchState, [SuperviseInput]>('supervise');
+export const scoresUpdate = defineUpdate<BatchState, [ScoresInput]>('postScores');
+export const objectionUpdate = defineUpdate<{ objectionId: string }, [ObjectionInput]>('object');
+export const resolveObjectionUpdate = defineUpdate<BatchState, [ResolveInput]>('resolveObjection');
+export const submitResultsUpdate = defineUpdate<BatchState, [ResultsInput]>('submitResults');
+
+/**
+ * The batch's filing ended (terminated, expired, withdrawn). A hint: the workflow re-reads the
+ * filing and, when it really ended before the last exam day, cancels the batch. The workflow also
+ * reads the filing itself at the first exam day and at the end of the exams.
+ */
+export const filingEndedSignal = defineSignal<[{ filingId: string; status?: string; reason?: string }]>('filingEnded');
+
+/**
+ * An admin loaded official calendar years (PUT /calendar/years/:year): deadlines and a publicity
+ * end that were computed from an estimated year are computed again (recorded in history and audit).
+ */
+export const calendarUpdatedSignal = defineSignal<[{ years: number[] }]>('calendarUpdated');
+
+/** null until the plan is accepted. */
+export const stateQuery = defineQuery<BatchState | null>('state');
+
+// ——— certificate revocation ———
+
+export interface RevocationInput {
+  number: string;
+  reason: string;
+  actor: Actor;
+  requestId?: string;
+}
