@@ -1,6 +1,6 @@
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
-import { allocateUpdate, ALLOCATOR_WORKFLOW, type Allocation } from '../workflows/allocator/messages';
+import { allocateUpdate, ALLOCATOR_WORKFLOW, allocatorWorkflowId, type Allocation } from '../workflows/allocator/messages';
 
 /**
  * Reserves numbers from the allocator workflow of a scope, starting it on first use. The update
@@ -10,13 +10,14 @@ import { allocateUpdate, ALLOCATOR_WORKFLOW, type Allocation } from '../workflow
 export function createAllocateActivities(client: Client, taskQueue: string) {
   return {
     async allocate(input: { workflowId: string; key: string; count: number; max: number; requestId: string }): Promise<Allocation & { value: number }> {
+      const workflowId = allocatorWorkflowId(taskQueue, input.workflowId);
       try {
-        await client.workflow.start(ALLOCATOR_WORKFLOW, { workflowId: input.workflowId, taskQueue, args: [{ scope: input.workflowId }] });
+        await client.workflow.start(ALLOCATOR_WORKFLOW, { workflowId, taskQueue, args: [{ scope: input.workflowId }] });
       } catch (err) {
         if (!(err instanceof WorkflowExecutionAlreadyStartedError) && (err as Error).name !== 'WorkflowExecutionAlreadyStartedError') throw err;
       }
       try {
-        const a = await client.workflow.getHandle(input.workflowId).executeUpdate(allocateUpdate, {
+        const a = await client.workflow.getHandle(workflowId).executeUpdate(allocateUpdate, {
           args: [{ key: input.key, count: input.count, max: input.max, requestId: input.requestId }],
           updateId: input.requestId,
         });

@@ -1,3 +1,4 @@
+import { allocatorWorkflowId } from '../../workflows/allocator/messages';
 /**
  * A batch workflow test bed on this jest worker's time-skipping server: the real activities on a
  * fresh FerretDB database, filings driven to `active` through the filing workflow's own updates,
@@ -209,7 +210,7 @@ export async function batchBed(): Promise<BatchBed> {
     },
     now: () => env.currentTimeMs(),
     trackAllocator(creditCode) {
-      extraAllocators.push(serialAllocatorId(creditCode));
+      extraAllocators.push(allocatorWorkflowId(taskQueue, serialAllocatorId(creditCode)));
     },
     async cleanup() {
       const ids = batches.map(batchWorkflowId);
@@ -221,8 +222,8 @@ export async function batchBed(): Promise<BatchBed> {
         ...batches.map(batchWorkflowId),
         ...filings.map((h) => h.workflowId),
         // allocators run on this bed's task queue: a later file on the same server starts its own
-        ...[...provinces].map((p) => `sequence/${p}`),
-        ...[...institutions].map(serialAllocatorId),
+        ...[...provinces].map((p) => allocatorWorkflowId(taskQueue, `sequence/${p}`)),
+        ...[...institutions].map((cc) => allocatorWorkflowId(taskQueue, serialAllocatorId(cc))),
         ...extraAllocators,
       ]);
       worker.shutdown();

@@ -14,6 +14,7 @@ import { connectDatabase, type Models } from '../../models';
 import { createActivities } from '../../activities';
 import { stackInfo, timeSkippingEnv, uniqueName } from './stack';
 import { filing } from '../../workflows/filing/workflow';
+import { allocatorWorkflowId } from '../../workflows/allocator/messages';
 import {
   assignExpertsUpdate,
   decideUpdate,
@@ -78,12 +79,8 @@ export async function filingBed(): Promise<FilingBed> {
     async start(app, by, policy) {
       const filingId = uniqueName('F');
       const province = app.institution.province;
-      if (!provinces.has(province)) {
-        // a province sequence allocator left running by an earlier file on this server (on that
-        // file's task queue, whose worker is gone) would never answer this bed's notices
-        provinces.add(province);
-        await env.client.workflow.getHandle(`sequence/${province}`).terminate('stale test allocator').catch(() => undefined);
-      }
+      // allocators are per task queue (allocatorWorkflowId): this bed's own are ended on close
+      provinces.add(province);
       const h = await env.client.workflow.start(filing, {
         taskQueue,
         workflowId: filingWorkflowId(filingId),
@@ -112,7 +109,7 @@ export async function filingBed(): Promise<FilingBed> {
       await terminate(started);
       // the province sequence allocators run on this bed's task queue: a later file on the same
       // time-skipping server starts its own (same workflow id) on its own task queue
-      await terminate([...provinces].map((p) => env.client.workflow.getHandle(`sequence/${p}`)));
+      await terminate([...provinces].map((p) => env.client.workflow.getHandle(allocatorWorkflowId(taskQueue, `sequence/${p}`))));
       worker.shutdown();
       await running;
       await conn.dropDatabase().catch(() => undefined);

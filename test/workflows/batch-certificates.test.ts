@@ -9,7 +9,7 @@ import { candidates, newIdNumber, passingScores, plan, registerSupervisors } fro
 import { batchBed, leadDates, passResults, refusal, toPublicity, toResultsReview, type ActiveFiling, type BatchBed } from '../harness/batch-env';
 import { stackInfo } from '../harness/stack';
 import { revokeCertificate, type CertificateHolder } from '../../activities/batch';
-import { countersQuery } from '../../workflows/allocator/messages';
+import { allocatorWorkflowId, countersQuery } from '../../workflows/allocator/messages';
 import { serialAllocatorId, superviseUpdate } from '../../workflows/batch/messages';
 import { parseCertificateCode } from '../../domain/certificate-code';
 import { publicCertificateView, type BatchInstitution } from '../../domain/batch';
@@ -49,7 +49,7 @@ describe('certificates', () => {
       expect(r.blocks).toEqual([{ level: 4, first: s[0], last: s[s.length - 1] }]);
     }
     expect(await bed.models.Certificate.countDocuments({ 'institution.creditCode': inst.creditCode })).toBe(total);
-    const counters = await bed.env.client.workflow.getHandle(serialAllocatorId(inst.creditCode)).query(countersQuery);
+    const counters = await bed.env.client.workflow.getHandle(allocatorWorkflowId(bed.taskQueue, serialAllocatorId(inst.creditCode))).query(countersQuery);
     expect(counters.counters['2027-4']).toBe(total);
     const numbers = results.flatMap((r) => r.certificates.map((c) => c.number));
     expect(new Set(numbers).size).toBe(total);
@@ -59,7 +59,7 @@ describe('certificates', () => {
     const again = await Promise.all(inputs.map((input) => bed.activities.issueCertificates(input)));
     expect(again.map((r) => r.certificates.map((c) => c.number))).toEqual(results.map((r) => r.certificates.map((c) => c.number)));
     expect(await bed.models.Certificate.countDocuments({ 'institution.creditCode': inst.creditCode })).toBe(total);
-    expect((await bed.env.client.workflow.getHandle(serialAllocatorId(inst.creditCode)).query(countersQuery)).counters['2027-4']).toBe(total);
+    expect((await bed.env.client.workflow.getHandle(allocatorWorkflowId(bed.taskQueue, serialAllocatorId(inst.creditCode))).query(countersQuery)).counters['2027-4']).toBe(total);
   });
 
   it('an issue that fails after reserving its block is retried with the same block (direct call)', async () => {
@@ -108,7 +108,7 @@ describe('certificates', () => {
       const docs = await bed.models.Certificate.find({ batchId: b.id }).lean();
       expect(docs).toHaveLength(4);
       expect(new Set(docs.map((d) => d.holder.idNumber)).size).toBe(4);
-      const counters = await bed.env.client.workflow.getHandle(serialAllocatorId(f.app.institution.creditCode)).query(countersQuery);
+      const counters = await bed.env.client.workflow.getHandle(allocatorWorkflowId(bed.taskQueue, serialAllocatorId(f.app.institution.creditCode))).query(countersQuery);
       expect(counters.counters[`${s.certificates!.year}-4`]).toBe(3);
       expect(counters.counters[`${s.certificates!.year}-3`]).toBe(1);
     } finally {

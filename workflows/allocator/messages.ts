@@ -8,6 +8,13 @@ import { defineQuery, defineUpdate } from '@temporalio/workflow';
 
 export const ALLOCATOR_WORKFLOW = 'allocator';
 
+/**
+ * The allocator of a scope lives on the task queue of the workers that use it, and its id says so:
+ * a system's counters belong to its task queue (renaming a task queue strands its running
+ * workflows anyway), and test runs sharing one server never share a counter.
+ */
+export const allocatorWorkflowId = (taskQueue: string, scope: string) => `${scope}@${taskQueue}`;
+
 export interface AllocateInput {
   /** the counter inside this allocator, e.g. '2026-4' (year-level) or '22' (province) */
   key: string;
