@@ -29,6 +29,10 @@ export async function startWorker(settings: Settings, endpoints: Endpoints, extr
     workflowsPath: require.resolve('./workflows'),
     activities: createActivities({ models: db.models, client, taskQueue: settings.TEMPORAL_TASK_QUEUE }),
     ...workerTuning,
+    // The time-skipping test server never times out a task handed to a worker's sticky queue, so a
+    // worker killed in demo mode would strand its workflows there (found by npm run chaos). Without
+    // a cache there is no sticky queue: every task goes to the shared queue and replays its history.
+    ...(settings.APP_MODE === 'demo' ? { maxCachedWorkflows: 0 } : {}),
     ...extra,
   });
   return {

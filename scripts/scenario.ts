@@ -135,7 +135,7 @@ export async function runScenario(baseUrl: string, secret: string, log: Log = co
     await call('POST', `/batches/${bid}/results`, {}, t.inst);
     step('结果汇总表 and 合格人员花名册 submitted');
     const done = await call('POST', `/batches/${bid}/decisions`, { stage: 'results-review', outcome: 'pass', opinion: '审核通过' }, t.center);
-    const certificates: string[] = (done.body.certificates ?? []).map((c: { number: string } | string) => (typeof c === 'string' ? c : c.number));
+    const certificates: string[] = (done.body.certificates?.items ?? []).map((c: { number: string }) => c.number);
     step('results approved; certificates issued', certificates.join(', '));
     if (certificates[0]) {
       const cert = await call('GET', `/certificates/${certificates[0]}`, undefined);
