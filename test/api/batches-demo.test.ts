@@ -1,0 +1,163 @@
+/**
+ * Batches and certificates over HTTP only, in demo mode: two batches of one institution reach
+ * `certified`, their certificate numbers follow SPEC §4 from serial 000001 and continue; the public
+ * queries mask the holder; exports; revocation; out-of-scope readers get 404.
+ */
+import { devStack, stackInfo, type DevStack } from '../harness/stack';
+import { http } from '../harness/http';
+import { application, idNumber } from '../fixtures/filing';
+import { parseCertificateCode } from '../../domain/certificate-code';
+import { chinaDateOf } from '../../domain/calendar';
+import type { Caller } from '../../domain/roles';
+
+describe('batches and certificates over HTTP in demo mode', () => {
+  let s: DevStack;
+  let api: ReturnType<typeof http>;
+  const t: Record<string, string> = {};
+  const app = application({ province: '22', prefecture: '220100', kind: 'Y' });
+  const other = application({ province: '22', prefecture: '220100' });
+  let filingId: string;
+
+  beforeAll(async () => {
+    const info = stackInfo();
+    const index = (Number(process.env.JEST_WORKER_ID ?? '1') - 1) % info.timeSkippingAddresses.length;
+    s = await devStack({ settings: { APP_MODE: 'demo' }, temporalAddress: info.timeSkippingAddresses[index] });
+    api = http(s.app);
+    const tok = (sub: string, c: Omit<Caller, 'sub' | 'name'>) => s.token({ sub, name: sub, ...c });
+    t.inst = await tok('inst', { role: 'institution', province: '22', institutionId: app.institution.creditCode });
+    t.other = await tok('other', { role: 'institution', province: '22', institutionId: other.institution.creditCode });
+    t.pref = await tok('pref', { role: 'prefecture-reviewer', province: '22', prefecture: '220100' });
+    t.prefB = await tok('prefB', { role: 'prefecture-reviewer', province: '22', prefecture: '220200' });
+    t.prov = await tok('prov', { role: 'province-reviewer', province: '22' });
+    t.admin = await tok('admin', { role: 'admin' });
+    t.center = await tok('center', { role: 'center', province: '22', prefecture: '220100' });
+    t.centerB = await tok('centerB', { role: 'center', province: '22', prefecture: '220200' });
+    t.sup = await tok('sup-1', { role: 'supervisor', province: '22', prefecture: '220100' });
+    for (const [i, sub] of ['ea', 'eb', 'ec'].entries()) {
+      t[sub] = await tok(sub, { role: 'expert', province: '22' });
+      expect((await api.post('/api/v1/experts', { userId: sub, name: `专家${i}`, idNumber: idNumber(800 + i), province: '22' }, t.prov)).status).toBe(201);
+    }
+    expect((await api.post('/api/v1/supervisors', { userId: 'sup-1', name: '王督导', idNumber: idNumber(900), province: '22', prefecture: '220100' }, t.prov)).status).toBe(201);
+    // a filing in force
+    const created = await api.post('/api/v1/filings', app, t.inst);
+    filingId = created.body.id;
+    for (const [stage, e] of [['preliminary-review', 'ea'], ['technical-assessment', 'eb'], ['comprehensive-review', 'ec']]) {
+      expect((await api.post(`/api/v1/filings/${filingId}/assignments`, { stage, expertIds: [e] }, t.pref)).status).toBe(200);
+    }
+    for (const [stage, tk, extra] of [['preliminary-review', t.ea, {}], ['technical-assessment', t.eb, { score: 90 }], ['comprehensive-review', t.ec, {}], ['deliberation', t.pref, {}]] as const) {
+      expect((await api.post(`/api/v1/filings/${filingId}/decisions`, { stage, outcome: 'pass', opinion: '通过', ...extra }, tk)).status).toBe(200);
+    }
+    await api.post('/api/v1/admin/clock/advance', { by: 'P9D' }, t.admin);
+    const notice = await api.post(`/api/v1/filings/${filingId}/decisions`, { stage: 'notice', outcome: 'pass', opinion: '准予备案' }, t.prov);
+    expect(notice.body.status).toBe('active');
+  });
+  afterAll(async () => s?.close());
+
+  const candidates = (from: number, n: number) =>
+    Array.from({ length: n }, (_, i) => ({
+      name: `考生${from + i}`, idNumber: idNumber(from + i, '19920101'), sex: (from + i) % 2 ? 'M' : 'F', post: '车工', yearsInPost: 3,
+      occupationCode: '6-18-01-01', level: 4, employerCreditCode: app.institution.creditCode,
+    }));
+
+  async function earliest(): Promise<string> {
+    const now = (await api.get('/api/v1/admin/clock', t.admin)).body.now;
+    return (await api.get(`/api/v1/calendar/working-days?from=${chinaDateOf(Date.parse(now))}&add=10`)).body.date;
+  }
+
+  async function runBatch(cands: ReturnType<typeof candidates>) {
+    const first = await earliest();
+    const plan = {
+      filingId, firstExamDate: first, lastExamDate: first, venues: [{ name: '实训楼', address: '长春' }],
+      modules: [{ kind: 'theory' }, { kind: 'skill', passMark: 60 }], candidates: cands, proctors: [{ name: '监考' }], examiners: [{ name: '考评员' }], supervisors: [],
+    };
+    const created = await api.post('/api/v1/batches', plan, t.inst);
+    expect([created.status, created.body.code]).toEqual([201, undefined]);
+    const id = created.body.id;
+    expect((await api.post(`/api/v1/batches/${id}/decisions`, { stage: 'plan-review', outcome: 'pass', opinion: '已收悉' }, t.center)).status).toBe(200);
+    const drawn = await api.post(`/api/v1/batches/${id}/supervision`, { action: 'assign', count: 1 }, t.center);
+    expect(drawn.body.supervision.assigned.map((a: { userId: string }) => a.userId)).toEqual(['sup-1']);
+    await api.post('/api/v1/admin/clock/advance', { by: 'P20D' }, t.admin);
+    const report = await api.post(`/api/v1/batches/${id}/supervision`, { action: 'report', severity: 'none', findings: '规范' }, t.sup);
+    expect(report.status).toBe(200);
+    const scores = cands.map((c, i) => ({ idNumber: c.idNumber, theory: 75, skill: i === cands.length - 1 ? 50 : 80 }));
+    const scored = await api.post(`/api/v1/batches/${id}/scores`, { scores }, t.inst);
+    expect(scored.body.status).toBe('publicity');
+    // the result publicity is listed publicly, and takes objections from anyone
+    const pub = await api.get('/api/v1/publicity');
+    expect(pub.body.items.map((i: { id: string }) => i.id)).toContain(id);
+    await api.post('/api/v1/admin/clock/advance', { by: 'P9D' }, t.admin);
+    const late = await api.post(`/api/v1/batches/${id}/objections`, { name: '路人', contact: '13800000000', reason: '成绩有误' });
+    expect(late.body.code).toBe('NOT_IN_PUBLICITY');
+    expect((await api.post(`/api/v1/batches/${id}/results`, {}, t.inst)).body.status).toBe('results-review');
+    const done = await api.post(`/api/v1/batches/${id}/decisions`, { stage: 'results-review', outcome: 'pass', opinion: '审核通过' }, t.center);
+    expect(done.body.status).toBe('certified');
+    return { id, numbers: done.body.certificates.items.map((c: { number: string }) => c.number).sort() as string[] };
+  }
+
+  it('two batches reach certified; numbers follow SPEC §4 from serial 000001 and continue', async () => {
+    const b1 = await runBatch(candidates(100, 3));
+    expect(b1.numbers).toHaveLength(2);
+    const parsed = b1.numbers.map((n) => parseCertificateCode(n)!.parts);
+    const filing = await api.get(`/api/v1/filings/${filingId}`, t.inst);
+    const year = Number(chinaDateOf(Date.parse((await api.get('/api/v1/admin/clock', t.admin)).body.now)).slice(0, 4));
+    for (const p of parsed) {
+      expect(p).toMatchObject({ kind: 'Y', route: '0000', province: '22', institutionSequence: Number(filing.body.notice.sequence), level: 4, issueYear: year });
+    }
+    expect(b1.numbers.map((n) => n.slice(-6))).toEqual(['000001', '000002']);
+    expect(b1.numbers[0]).toHaveLength(22);
+
+    const b2 = await runBatch(candidates(200, 2));
+    expect(b2.numbers.map((n) => n.slice(-6))).toEqual(['000003']);
+
+    // the public check masks the holder
+    const cert = await api.get(`/api/v1/certificates/${b1.numbers[0]}`);
+    expect(cert.status).toBe(200);
+    expect(cert.body).toMatchObject({ number: b1.numbers[0], status: 'valid', level: 4, occupation: { code: '6-18-01-01' } });
+    expect(cert.body.holder.idNumber).toMatch(/^\d{3}\*+\d{3}[\dX]$/);
+    expect(cert.body.holder.name).toContain('*');
+    const mine = candidates(100, 1)[0];
+    const byPerson = await api.get(`/api/v1/certificates?idNumber=${mine.idNumber}&name=${encodeURIComponent(mine.name)}`);
+    expect(byPerson.body.items.map((c: { number: string }) => c.number)).toEqual([b1.numbers[0]]);
+    expect((await api.get(`/api/v1/certificates?idNumber=${mine.idNumber}`)).status).toBe(400);
+    expect((await api.get('/api/v1/certificates/Y000022000001264000999')).status).toBe(404);
+
+    // exports: JSON and a CSV Excel reads (UTF-8 BOM)
+    const summary = await api.get(`/api/v1/batches/${b1.id}/summary`, t.center);
+    expect(JSON.stringify(summary.body)).toContain('6-18-01-01');
+    const csv = await s.app.inject({ method: 'GET', url: `/api/v1/batches/${b1.id}/roster?format=csv`, headers: { authorization: `Bearer ${t.inst}` } });
+    expect(csv.headers['content-type']).toMatch(/text\/csv/);
+    expect(csv.rawPayload.subarray(0, 3)).toEqual(Buffer.from([0xef, 0xbb, 0xbf]));
+    expect(csv.body).toContain('考生100');
+
+    // out of scope: another institution, another prefecture's center or reviewer
+    expect((await api.get(`/api/v1/batches/${b1.id}`, t.other)).status).toBe(404);
+    expect((await api.get(`/api/v1/batches/${b1.id}`, t.centerB)).status).toBe(404);
+    expect((await api.get(`/api/v1/batches/${b1.id}`, t.prefB)).status).toBe(404);
+    // a supervisor sees the batch it was drawn for, with candidates' ID numbers masked
+    const supView = await api.get(`/api/v1/batches/${b1.id}`, t.sup);
+    expect(supView.status).toBe(200);
+    expect(supView.body.plan.candidates[0].idNumber).toContain('*');
+    const own = await api.get(`/api/v1/batches/${b1.id}`, t.inst);
+    expect(own.body.plan.candidates[0].idNumber).toBe(candidates(100, 1)[0].idNumber);
+
+    // revocation by the issuing institution, with an audit entry; a second one is 409
+    const revoked = await api.post(`/api/v1/certificates/${b1.numbers[1]}/revocation`, { reason: '成绩录入错误' }, t.inst);
+    expect([revoked.status, revoked.body.status]).toEqual([200, 'revoked']);
+    expect((await api.get(`/api/v1/certificates/${b1.numbers[1]}`)).body.status).toBe('revoked');
+    expect((await api.post(`/api/v1/certificates/${b1.numbers[1]}/revocation`, { reason: '再次' }, t.inst)).status).toBe(409);
+    expect((await api.post(`/api/v1/certificates/${b1.numbers[0]}/revocation`, { reason: '越权' }, t.other)).status).toBe(403);
+  });
+
+  it('refuses a plan under 10 working days ahead with PLAN_TOO_LATE and the earliest date, and out-of-scope levels', async () => {
+    const first = await earliest();
+    const now = chinaDateOf(Date.parse((await api.get('/api/v1/admin/clock', t.admin)).body.now));
+    const tooSoon = (await api.get(`/api/v1/calendar/working-days?from=${now}&add=9`)).body.date;
+    const base = { filingId, lastExamDate: first, venues: [{ name: '实训楼', address: '长春' }], modules: [{ kind: 'theory' }], proctors: [], examiners: [], supervisors: [] };
+    const late = await api.post('/api/v1/batches', { ...base, firstExamDate: tooSoon, candidates: candidates(300, 1) }, t.inst);
+    expect([late.status, late.body.code, late.body.earliestExamDate]).toEqual([422, 'PLAN_TOO_LATE', first]);
+    const scope = await api.post('/api/v1/batches', { ...base, firstExamDate: first, candidates: candidates(310, 1).map((c) => ({ ...c, level: 1 })) }, t.inst);
+    expect([scope.status, scope.body.code]).toEqual([422, 'OUT_OF_SCOPE']);
+    const list = await api.get('/api/v1/batches', t.inst);
+    expect(list.body.items.every((b: { status: string }) => b.status === 'certified')).toBe(true);
+  });
+});
