@@ -41,7 +41,8 @@ export const batchViewSchema = new Schema(
     certificates: { type: Number, default: 0 },
     submittedAt: Date,
     updatedAt: Date,
-    state: { type: mixed, required: true },
+    /** the workflow's whole state as JSON text (read it with stateOf); queryable fields sit beside it */
+    state: { type: String, required: true },
   },
   { collection: 'batches', versionKey: false, minimize: false },
 );

@@ -29,7 +29,8 @@ export const filingViewSchema = new Schema(
     waitingOn: { type: [mixed], default: [] },
     submittedAt: Date,
     updatedAt: Date,
-    state: { type: mixed, required: true },
+    /** the workflow's whole state as JSON text (read it with stateOf); queryable fields sit beside it */
+    state: { type: String, required: true },
   },
   { collection: 'filings', versionKey: false, minimize: false },
 );
@@ -55,6 +56,35 @@ export const auditSchema = new Schema(
   { collection: 'audit', versionKey: false },
 );
 auditSchema.index({ targetId: 1, at: 1 });
+
+/** What an attempt to change or remove an audit entry throws. */
+export class AppendOnlyViolation extends Error {
+  override name = 'AppendOnlyViolation';
+  constructor(op: string) {
+    super(`The audit trail is append-only: ${op} is not allowed`);
+  }
+}
+
+// Schema-level guard: every mongoose path that could change or remove an entry throws before it
+// reaches the database (inserts, `create` and `insertMany`, stay allowed).
+const AUDIT_QUERY_WRITES = ['updateOne', 'updateMany', 'replaceOne', 'findOneAndUpdate', 'findOneAndReplace', 'findOneAndDelete', 'deleteOne', 'deleteMany'] as const;
+for (const op of AUDIT_QUERY_WRITES) {
+  auditSchema.pre(op, { query: true, document: false }, function () {
+    throw new AppendOnlyViolation(op);
+  });
+}
+// doc.updateOne() and doc.deleteOne() on a loaded entry
+auditSchema.pre(['updateOne', 'deleteOne'], { document: true, query: false }, function () {
+  throw new AppendOnlyViolation('a document update or delete');
+});
+auditSchema.pre('save', function () {
+  if (!this.isNew) throw new AppendOnlyViolation('saving a changed entry');
+});
+auditSchema.pre('bulkWrite', function (next, ops: unknown[]) {
+  const bad = (ops ?? []).find((op) => !op || typeof op !== 'object' || Object.keys(op).some((k) => k !== 'insertOne'));
+  if (bad) return next(new AppendOnlyViolation(`bulkWrite ${Object.keys(bad as object).join(',')}`));
+  next();
+});
 
 export const notificationSchema = new Schema(
   {
@@ -113,3 +143,8 @@ export const institutionSchema = new Schema(
   },
   { collection: 'institutions', versionKey: false },
 );
+
+/** The workflow state a read-model document carries (JSON text; older documents held an object). */
+export function stateOf<T>(doc: { state: unknown }): T {
+  return (typeof doc.state === 'string' ? JSON.parse(doc.state) : doc.state) as T;
+}

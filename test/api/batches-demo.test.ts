@@ -3,7 +3,7 @@
  * `certified`, their certificate numbers follow SPEC §4 from serial 000001 and continue; the public
  * queries mask the holder; exports; revocation; out-of-scope readers get 404.
  */
-import { devStack, stackInfo, type DevStack } from '../harness/stack';
+import { devStack, timeSkippingAddress, type DevStack } from '../harness/stack';
 import { http } from '../harness/http';
 import { application, idNumber } from '../fixtures/filing';
 import { parseCertificateCode } from '../../domain/certificate-code';
@@ -19,9 +19,7 @@ describe('batches and certificates over HTTP in demo mode', () => {
   let filingId: string;
 
   beforeAll(async () => {
-    const info = stackInfo();
-    const index = (Number(process.env.JEST_WORKER_ID ?? '1') - 1) % info.timeSkippingAddresses.length;
-    s = await devStack({ settings: { APP_MODE: 'demo' }, temporalAddress: info.timeSkippingAddresses[index] });
+    s = await devStack({ settings: { APP_MODE: 'demo' }, temporalAddress: timeSkippingAddress() });
     api = http(s.app);
     const tok = (sub: string, c: Omit<Caller, 'sub' | 'name'>) => s.token({ sub, name: sub, ...c });
     t.inst = await tok('inst', { role: 'institution', province: '22', institutionId: app.institution.creditCode });

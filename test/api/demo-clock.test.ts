@@ -1,12 +1,10 @@
-import { devStack, stackInfo, type DevStack } from '../harness/stack';
+import { devStack, timeSkippingAddress, type DevStack } from '../harness/stack';
 
 describe('demo mode clock on the time-skipping server', () => {
   let s: DevStack;
   let admin: string;
   beforeAll(async () => {
-    const info = stackInfo();
-    const index = (Number(process.env.JEST_WORKER_ID ?? '1') - 1) % info.timeSkippingAddresses.length;
-    s = await devStack({ settings: { APP_MODE: 'demo' }, temporalAddress: info.timeSkippingAddresses[index] });
+    s = await devStack({ settings: { APP_MODE: 'demo' }, temporalAddress: timeSkippingAddress() });
     admin = await s.token({ role: 'admin' });
   });
   afterAll(async () => s?.close());

@@ -2,7 +2,7 @@
  * Demo mode (time-skipping server) over HTTP only: a filing reaches `active` and the directory,
  * then lives out its three years without renewal and expires.
  */
-import { devStack, stackInfo, type DevStack } from '../harness/stack';
+import { devStack, timeSkippingAddress, type DevStack } from '../harness/stack';
 import { http } from '../harness/http';
 import { application, idNumber } from '../fixtures/filing';
 import { addMonths, chinaDateOf, endOfDayMs } from '../../domain/calendar';
@@ -16,9 +16,7 @@ describe('a filing driven over HTTP in demo mode', () => {
   const app = application({ province: '22', prefecture: '220100' });
 
   beforeAll(async () => {
-    const info = stackInfo();
-    const index = (Number(process.env.JEST_WORKER_ID ?? '1') - 1) % info.timeSkippingAddresses.length;
-    s = await devStack({ settings: { APP_MODE: 'demo' }, temporalAddress: info.timeSkippingAddresses[index] });
+    s = await devStack({ settings: { APP_MODE: 'demo' }, temporalAddress: timeSkippingAddress() });
     api = http(s.app);
     const tok = (sub: string, c: Omit<Caller, 'sub' | 'name'>) => s.token({ sub, name: sub, ...c });
     t.inst = await tok('inst', { role: 'institution', province: '22', institutionId: app.institution.creditCode });

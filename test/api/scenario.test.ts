@@ -1,14 +1,12 @@
 /** The README's quick tour (scripts/scenario.ts) runs against a listening demo-mode server. */
-import { devStack, stackInfo, type DevStack } from '../harness/stack';
+import { devStack, timeSkippingAddress, type DevStack } from '../harness/stack';
 import { runScenario } from '../../scripts/scenario';
 
 describe('npm run scenario', () => {
   let s: DevStack;
   let base: string;
   beforeAll(async () => {
-    const info = stackInfo();
-    const index = (Number(process.env.JEST_WORKER_ID ?? '1') - 1) % info.timeSkippingAddresses.length;
-    s = await devStack({ settings: { APP_MODE: 'demo' }, temporalAddress: info.timeSkippingAddresses[index] });
+    s = await devStack({ settings: { APP_MODE: 'demo' }, temporalAddress: timeSkippingAddress() });
     base = await s.app.listen({ port: 0, host: '127.0.0.1' });
   });
   afterAll(async () => s?.close());

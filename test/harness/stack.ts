@@ -3,6 +3,8 @@
  * FerretDB (so files never see each other's data), or this jest worker's time-skipping server.
  */
 import { randomUUID } from 'node:crypto';
+import { relative } from 'node:path';
+import { ROOT } from '../../infra/embedded';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Runtime, DefaultLogger, Worker, type WorkerOptions } from '@temporalio/worker';
 import type { FastifyInstance } from 'fastify';
@@ -39,17 +41,23 @@ export function testSettings(overrides: Record<string, string> = {}): Settings {
   return loadSettings({ APP_MODE: 'test', LOG_LEVEL: 'silent', TEMPORAL_TASK_QUEUE: uniqueName('tq'), ...overrides });
 }
 
-/** A time-skipping TestWorkflowEnvironment on this jest worker's own test server. */
+/** This test file's own time-skipping server, started by the global setup. */
+export function timeSkippingAddress(): string {
+  const testPath = expect.getState().testPath ?? '';
+  const address = stackInfo().timeSkipping[relative(ROOT, testPath)];
+  if (!address) throw new Error(`no time-skipping server for ${testPath}: the global setup starts one for each test file that calls timeSkippingAddress(), timeSkippingEnv(), filingBed() or batchBed()`);
+  return address;
+}
+
+/** A time-skipping TestWorkflowEnvironment on this test file's own test server. */
 export async function timeSkippingEnv(): Promise<TestWorkflowEnvironment> {
   quietRuntime();
-  const info = stackInfo();
-  const index = (Number(process.env.JEST_WORKER_ID ?? '1') - 1) % info.timeSkippingAddresses.length;
   // TestWorkflowEnvironment.createTimeSkipping() would spawn a server per file; the SDK's own
   // factory also connects to a running one, with the test service and time skipping enabled.
   const create = (TestWorkflowEnvironment as any).create as (o: object) => Promise<TestWorkflowEnvironment>;
   return create.call(TestWorkflowEnvironment, {
     server: { type: 'existing' },
-    address: info.timeSkippingAddresses[index],
+    address: timeSkippingAddress(),
     namespace: 'default',
     supportsTimeSkipping: true,
     connectionOptions: {},

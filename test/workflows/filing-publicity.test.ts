@@ -1,3 +1,4 @@
+import { stateOf } from '../../models/records';
 /**
  * Filing workflow, the 公示 (SPEC §2 step 5): objections only during the publicity, upheld (reject,
  * or back to an earlier stage), dismissed; the publicity never closes over an unresolved objection.
@@ -129,7 +130,7 @@ describe('filing workflow: publicity and objections', () => {
     // the read model and the audit show the resolution without waiting for the publicity to end
     await eventually(async () => {
       const v = await f.view();
-      expect((v!.state as typeof s).publicity!.objections[0].resolution).toMatchObject({ upheld: false });
+      expect(stateOf<typeof s>(v!).publicity!.objections[0].resolution).toMatchObject({ upheld: false });
       expect((await f.audit()).map((e) => e.action)).toContain('filing.resolve-objection');
       expect(v!.waitingOn).toEqual([]);
     });

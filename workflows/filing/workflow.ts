@@ -15,6 +15,7 @@ import {
   condition,
   continueAsNew,
   proxyActivities,
+  proxyLocalActivities,
   setHandler,
   uuid4,
   workflowInfo,
@@ -61,6 +62,14 @@ import { addMonthsToDate, addYearsToDate, chinaDate, endOfChinaDayMs, iso, nowMs
 const acts = proxyActivities<activityTypes.Activities>({
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '1 second', maximumInterval: '30 seconds', nonRetryableErrorTypes: ['SERIAL_EXHAUSTED'] },
+});
+/**
+ * Calendar arithmetic as a local activity: the same recorded result (a marker in history, so a
+ * later calendar never rewrites it), without a round trip through the server for each stage.
+ */
+const calendar = proxyLocalActivities<Pick<activityTypes.Activities, 'workingDaysDue'>>({
+  startToCloseTimeout: '10 seconds',
+  retry: { initialInterval: '500 milliseconds', maximumInterval: '10 seconds' },
 });
 
 const SYSTEM: Actor = { sub: 'system', name: '系统', role: 'admin' };
@@ -349,7 +358,7 @@ export async function filing(input: FilingInput): Promise<{ status: FilingStatus
     // the deadline first: a query between the two must not see the new stage with the old due date
     const days = def.kind === 'publicity' ? state.policy.publicityWorkingDays : def.dueWorkingDays;
     const startMs = nowMs();
-    const due = await acts.workingDaysDue({ fromMs: startMs, workingDays: days });
+    const due = await calendar.workingDaysDue({ fromMs: startMs, workingDays: days });
     state.stage = def.name;
     // renewal-pending and change-pending stay; a voluntary termination is evaluated while the
     // filing is still in force, so it stays active (and in the directory) until it ends
@@ -405,7 +414,9 @@ export async function filing(input: FilingInput): Promise<{ status: FilingStatus
           notify({ role: 'institution', institutionId: state.application.institution.creditCode }, 'decision', `${def.label}：${outcomeLabel(d.outcome)}`);
           pendingDecision = null;
           if (d.outcome !== 'supplement') {
-            await flush(def.kind === 'notice' && d.outcome === 'pass' ? 'upsert' : undefined);
+            // the next stage (or the end of the track) records this decision with its own
+            // transition: one write instead of two; a notice writes the directory now
+            if (def.kind === 'notice' && d.outcome === 'pass') await flush('upsert');
             return d.outcome === 'pass' ? 'pass' : 'reject';
           }
           await flush();
@@ -458,7 +469,7 @@ export async function filing(input: FilingInput): Promise<{ status: FilingStatus
     const level = (due.escalation + 1) as 1 | 2;
     due.escalation = level;
     if (level === 1) {
-      const province = await acts.workingDaysDue({ fromMs: due.dueAtMs, workingDays: state.policy.escalation.provinceAfterWorkingDays });
+      const province = await calendar.workingDaysDue({ fromMs: due.dueAtMs, workingDays: state.policy.escalation.provinceAfterWorkingDays });
       due.provinceAt = province.dueAt;
       due.provinceAtMs = province.dueAtMs;
     }
@@ -703,14 +714,14 @@ export async function filing(input: FilingInput): Promise<{ status: FilingStatus
     let changed = false;
     if (state.due && state.due.coverage === 'estimated' && touches(state.due.dueDate, chinaDate(Date.parse(state.due.startedAt)))) {
       const def = stageDef(state, state.due.stage)!;
-      const r = await acts.workingDaysDue({ fromMs: Date.parse(state.due.startedAt), workingDays: def.dueWorkingDays });
+      const r = await calendar.workingDaysDue({ fromMs: Date.parse(state.due.startedAt), workingDays: def.dueWorkingDays });
       log('deadline-recomputed', undefined, `${state.due.stage}: ${state.due.dueDate} → ${r.date}`);
       Object.assign(state.due, { dueDate: r.date, dueAt: r.dueAt, dueAtMs: r.dueAtMs, coverage: r.coverage });
       changed = true;
     }
     const p = state.publicity;
     if (p && !p.closedAt && p.coverage === 'estimated' && touches(p.endDate, chinaDate(Date.parse(p.startedAt)))) {
-      const r = await acts.workingDaysDue({ fromMs: Date.parse(p.startedAt), workingDays: state.policy.publicityWorkingDays });
+      const r = await calendar.workingDaysDue({ fromMs: Date.parse(p.startedAt), workingDays: state.policy.publicityWorkingDays });
       log('deadline-recomputed', undefined, `publicity: ${p.endDate} → ${r.date}`);
       Object.assign(p, { endDate: r.date, endsAt: r.dueAt, endsAtMs: r.dueAtMs, coverage: r.coverage });
       changed = true;
