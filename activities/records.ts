@@ -4,7 +4,7 @@
  * filing id and its version, and the view only moves forward, so a retry changes nothing twice.
  */
 import type { Models } from '../models';
-import { jurisdictionOf, pendingSteps, type Audience, type FilingState } from '../domain/filing';
+import { jurisdictionOf, pendingSteps, TERMINAL_STATUSES, type Audience, type FilingState } from '../domain/filing';
 import { maskPhone } from '../domain/identifiers';
 
 export interface AuditDraft {
@@ -89,7 +89,9 @@ export function createRecordActivities(models: Models) {
       const steps = pendingSteps(state);
       const dueAtMs = state.stage === 'publicity' && state.publicity && !state.publicity.closedAt ? state.publicity.endsAtMs : state.due?.dueAtMs;
       const estimated = (state.due?.coverage === 'estimated') || (!!state.publicity && !state.publicity.closedAt && state.publicity.coverage === 'estimated');
-      await putVersioned(models.Filing, state.id, state.version, {
+      // independent documents: written side by side
+      const writes: Promise<unknown>[] = [];
+      writes.push(putVersioned(models.Filing, state.id, state.version, {
         status: state.status,
         stage: state.stage,
         track: state.track,
@@ -108,17 +110,20 @@ export function createRecordActivities(models: Models) {
         updatedAt: new Date(),
         // JSON text: FerretDB stores and scans one string far faster than a deep document
         state: JSON.stringify(state),
-      });
-      await insertOnce(models.Audit, auditDocs('filing', state.id, state.version, input.audit));
-      await insertOnce(models.Notification, notificationDocs('filing', state.id, state.version, input.notifications));
-      await models.Institution.replaceOne(
-        { _id: inst.creditCode },
-        {
-          _id: inst.creditCode, name: inst.name, kind: inst.kind, province: inst.province, prefecture: inst.prefecture,
-          filingId: state.id, filingStatus: state.status, institutionCode: state.notice?.institutionCode, updatedAt: new Date(),
-        },
-        { upsert: true },
-      );
+      }));
+      writes.push(insertOnce(models.Audit, auditDocs('filing', state.id, state.version, input.audit)));
+      writes.push(insertOnce(models.Notification, notificationDocs('filing', state.id, state.version, input.notifications)));
+      // the institution points at its filing; only the start, the notice and the end change what it says
+      if (state.version === 1 || input.directory || state.status === 'active' || TERMINAL_STATUSES.includes(state.status)) {
+        writes.push(models.Institution.replaceOne(
+          { _id: inst.creditCode },
+          {
+            _id: inst.creditCode, name: inst.name, kind: inst.kind, province: inst.province, prefecture: inst.prefecture,
+            filingId: state.id, filingStatus: state.status, institutionCode: state.notice?.institutionCode, updatedAt: new Date(),
+          },
+          { upsert: true },
+        ));
+      }
       if (input.directory === 'upsert' && state.notice) {
         const doc = {
           _id: inst.creditCode,
@@ -138,10 +143,11 @@ export function createRecordActivities(models: Models) {
           contact: { name: inst.contact.name, phone: maskPhone(inst.contact.phone) },
           updatedAt: new Date(),
         };
-        await models.Directory.replaceOne({ _id: inst.creditCode }, doc, { upsert: true });
+        writes.push(models.Directory.replaceOne({ _id: inst.creditCode }, doc, { upsert: true }));
       } else if (input.directory === 'remove') {
-        await models.Directory.deleteOne({ _id: inst.creditCode, filingId: state.id });
+        writes.push(models.Directory.deleteOne({ _id: inst.creditCode, filingId: state.id }));
       }
+      await Promise.all(writes);
     },
   };
 }
