@@ -96,7 +96,8 @@ async function main() {
   try {
     const [dev, fdb] = await Promise.all([startTemporalDev({ headless: true }), startFerretDB({ dataDir: join(dir, 'fdb') })]);
     servers.push(dev, fdb);
-    const settings = loadSettings({ APP_MODE: 'test', LOG_LEVEL: 'silent', TEMPORAL_TASK_QUEUE: 'bench' });
+    // no public rate limit here: the figure is the route's cost, not the limiter's
+    const settings = loadSettings({ APP_MODE: 'test', LOG_LEVEL: 'silent', TEMPORAL_TASK_QUEUE: 'bench', PUBLIC_RATE_LIMIT: '100000000' });
     const services = await createServices(settings, { temporalAddress: dev.address, mongoUri: `mongodb://${fdb.address}/bench` });
     cleanups.push(() => services.close());
     const native = await NativeConnection.connect({ address: dev.address });
@@ -211,16 +212,20 @@ async function certificateQuery(app: FastifyInstance, base: string, services: Se
     figures.push({ id: 'c', what: 'GET /certificates/:number per second', value: NaN, unit: '/s', target: '≥ 0.50', note: 'certificate routes not built yet' });
     return;
   }
-  const models = services.models as unknown as { Certificate?: { insertMany(d: object[]): Promise<unknown> } };
+  const { buildCertificateCode } = await import('../domain/certificate-code');
   const numbers: string[] = [];
-  if (models.Certificate) {
-    const docs = Array.from({ length: 200 }, (_, i) => {
-      const number = `Y00002200000126${4}${String(i + 1).padStart(6, '0')}`;
-      numbers.push(number);
-      return { _id: number, holder: { name: '张三', idNumber: makeIdNumber('220102', '19900101', i % 1000), sex: 'M' }, occupation: { code: '6-18-01-01', name: '车工' }, level: 4, institution: { creditCode: 'x', name: '基准', code: 'Y0000220000001' }, batchId: 'bench', issuedAt: new Date(), status: 'valid' };
-    });
-    await models.Certificate.insertMany(docs).catch(() => undefined);
-  }
+  const docs = Array.from({ length: 200 }, (_, i) => {
+    const number = buildCertificateCode({ kind: 'Y', province: '22', institutionSequence: 97, issueYear: 2026, level: 4, serial: i + 1 });
+    numbers.push(number);
+    return {
+      _id: number, holder: { name: '张三', idNumber: makeIdNumber('220102', '19900101', i % 1000), sex: 'M' }, occupation: { code: '6-18-01-01', name: '车工' },
+      trade: null, level: 4, institution: { creditCode: 'bench', name: '基准', code: 'Y000022000097', province: '22', kind: 'Y' },
+      batchId: 'bench', issueYear: 2026, serial: i + 1, issuedAt: new Date(), status: 'valid', revocation: null,
+    };
+  });
+  await services.models.Certificate.insertMany(docs);
+  const probe = await fetch(`${base}/api/v1/certificates/${numbers[0]}`);
+  if (probe.status !== 200) throw new Error(`certificate lookup answered ${probe.status}`);
   const seconds = quick ? 3 : 8;
   const rate = async (path: (i: number) => string) => {
     let done = 0;
@@ -229,6 +234,7 @@ async function certificateQuery(app: FastifyInstance, base: string, services: Se
       for (let i = w; performance.now() < until; i += 32) {
         const r = await fetch(`${base}${path(i)}`);
         await r.arrayBuffer();
+        if (r.status !== 200) throw new Error(`${path(i)} answered ${r.status}`);
         done++;
       }
     }));
@@ -362,9 +368,11 @@ async function historyLength(dir: string, fdb: EmbeddedProcess) {
   }
 }
 
-async function certificates(_services: Services) {
-  // filled in with the batch workflow's issuing activity (issue: batches and certificates)
-  figures.push({ id: 'f', what: 'issue 10,000 certificates for one batch', value: NaN, unit: 's', target: '≤ 3.0× insertMany', note: 'batch workflow not built yet' });
+async function certificates(services: Services) {
+  const n = quick ? 1000 : 10_000;
+  log(`(f) certificates: issuing ${n} for one batch against a plain insertMany`);
+  const { benchCertificates } = await import('./certificates');
+  figures.push(await benchCertificates(services, n, 'bench'));
 }
 
 function report() {
