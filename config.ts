@@ -37,6 +37,21 @@ export const settingsSchema = z.object({
   TEMPORAL_UI_PORT: z.coerce.number().int().min(1).max(65535).default(8233),
   FERRETDB_PORT: z.coerce.number().int().min(1).max(65535).default(27017),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /**
+   * Browser origins allowed to call the API cross-origin (CORS), comma-separated, each
+   * `scheme://host[:port]`. Default none: same-origin only.
+   */
+  CORS_ORIGINS: z
+    .string()
+    .default('')
+    .transform((s, ctx) => {
+      const origins = s.split(',').map((o) => o.trim()).filter(Boolean);
+      const bad = origins.filter((o) => !/^https?:\/\/[A-Za-z0-9.\-\[\]:]+$/.test(o));
+      if (bad.length) ctx.addIssue({ code: 'custom', message: `not an origin: ${bad.join(', ')} (expected scheme://host[:port], e.g. https://portal.example.gov.cn; no path, no *)` });
+      return origins;
+    }),
+  /** Requests per minute per client address on each public rate-limited route (objections, certificate look-ups). */
+  PUBLIC_RATE_LIMIT: z.coerce.number().int().min(1).max(1_000_000).default(30),
 });
 
 export type Settings = z.infer<typeof settingsSchema> & { dataDir: string };
@@ -61,7 +76,9 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     if (s.AUTH_JWT_SECRET && isWeakSecret(s.AUTH_JWT_SECRET))
       throw new SettingsError('Invalid settings:\n  AUTH_JWT_SECRET: too weak (use at least 32 random characters)');
   }
-  return { ...s, AUTH_JWT_SECRET: s.AUTH_JWT_SECRET ?? DEV_SECRET, dataDir: resolve(s.DATA_DIR) };
+  // production with only a JWKS URL accepts no HS256 token at all (never the public development secret)
+  const secret = s.AUTH_JWT_SECRET ?? (s.APP_MODE === 'production' ? undefined : DEV_SECRET);
+  return { ...s, AUTH_JWT_SECRET: secret, dataDir: resolve(s.DATA_DIR) };
 }
 
 export function isWeakSecret(secret: string): boolean {

@@ -2,12 +2,13 @@
 import { loadSettings } from './config';
 import { buildApp } from './api/app';
 import { createServices, endpointsFrom } from './infra/services';
-import { loggerOptions } from './api/logging';
+import { whileUnreachable } from './infra/startup';
 
 async function main() {
   const settings = loadSettings();
-  const services = await createServices(settings, endpointsFrom(settings));
-  const app = await buildApp(services, { logger: loggerOptions(settings.LOG_LEVEL) });
+  // restarted while Temporal or the database is down, the API waits for them instead of exiting
+  const services = await whileUnreachable('api: waiting for Temporal and the database', () => createServices(settings, endpointsFrom(settings)));
+  const app = await buildApp(services, { logger: { level: settings.LOG_LEVEL } });
   await app.listen({ port: settings.PORT, host: settings.HOST });
   const stop = async () => {
     await app.close();

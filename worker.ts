@@ -8,6 +8,7 @@ import { loadSettings, type Settings } from './config';
 import { connectDatabase } from './models';
 import { createActivities } from './activities';
 import { endpointsFrom, type Endpoints } from './infra/services';
+import { isUnreachable, whileUnreachable } from './infra/startup';
 
 /** Worker tuning, documented in the README's Performance section. */
 export const workerTuning: Partial<WorkerOptions> = {
@@ -18,38 +19,72 @@ export const workerTuning: Partial<WorkerOptions> = {
 };
 
 export async function startWorker(settings: Settings, endpoints: Endpoints, extra: Partial<WorkerOptions> = {}) {
-  const connection = await NativeConnection.connect({ address: endpoints.temporalAddress });
-  const clientConnection = await Connection.connect({ address: endpoints.temporalAddress });
-  const client = new Client({ connection: clientConnection, namespace: settings.TEMPORAL_NAMESPACE });
-  const db = await connectDatabase(endpoints.mongoUri);
-  const worker = await Worker.create({
-    connection,
-    namespace: settings.TEMPORAL_NAMESPACE,
-    taskQueue: settings.TEMPORAL_TASK_QUEUE,
-    workflowsPath: require.resolve('./workflows'),
-    activities: createActivities({ models: db.models, client, taskQueue: settings.TEMPORAL_TASK_QUEUE }),
-    ...workerTuning,
-    // The time-skipping test server never times out a task handed to a worker's sticky queue, so a
-    // worker killed in demo mode would strand its workflows there (found by npm run chaos). Without
-    // a cache there is no sticky queue: every task goes to the shared queue and replays its history.
-    ...(settings.APP_MODE === 'demo' ? { maxCachedWorkflows: 0 } : {}),
-    ...extra,
-  });
-  return {
-    worker,
-    async close() {
-      await Promise.allSettled([connection.close(), clientConnection.close(), db.conn.close()]);
-    },
+  // what is open so far is closed again when a later step fails, so a retried start leaks nothing
+  const opened: { close(): Promise<unknown> }[] = [];
+  const closeAll = async () => {
+    await Promise.allSettled(opened.map((c) => c.close()));
   };
+  try {
+    const connection = await NativeConnection.connect({ address: endpoints.temporalAddress });
+    opened.push(connection);
+    const clientConnection = await Connection.connect({ address: endpoints.temporalAddress });
+    opened.push(clientConnection);
+    const client = new Client({ connection: clientConnection, namespace: settings.TEMPORAL_NAMESPACE });
+    const db = await connectDatabase(endpoints.mongoUri);
+    opened.push(db.conn);
+    const worker = await Worker.create({
+      connection,
+      namespace: settings.TEMPORAL_NAMESPACE,
+      taskQueue: settings.TEMPORAL_TASK_QUEUE,
+      workflowsPath: require.resolve('./workflows'),
+      activities: createActivities({ models: db.models, client, taskQueue: settings.TEMPORAL_TASK_QUEUE }),
+      ...workerTuning,
+      // The time-skipping test server never times out a task handed to a worker's sticky queue, so a
+      // worker killed in demo mode would strand its workflows there (found by npm run chaos). Without
+      // a cache there is no sticky queue: every task goes to the shared queue and replays its history.
+      ...(settings.APP_MODE === 'demo' ? { maxCachedWorkflows: 0 } : {}),
+      ...extra,
+    });
+    return { worker, close: closeAll };
+  } catch (err) {
+    await closeAll();
+    throw err;
+  }
 }
 
 async function main() {
   const settings = loadSettings();
-  const { worker, close } = await startWorker(settings, endpointsFrom(settings));
-  for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => worker.shutdown());
-  console.log(`worker: polling task queue ${settings.TEMPORAL_TASK_QUEUE}`);
-  await worker.run();
-  await close();
+  let stopping = false;
+  let current: Worker | undefined;
+  for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(sig, () => {
+      stopping = true;
+      try {
+        if (current?.getState() === 'RUNNING') current.shutdown();
+        else process.exit(0); // not polling yet: nothing to drain
+      } catch {
+        process.exit(0);
+      }
+    });
+  }
+  // A worker (re)started while Temporal or the database is down waits for them instead of exiting:
+  // nothing else would start it again, and without a poller every workflow stands still.
+  for (;;) {
+    const { worker, close } = await whileUnreachable('worker: waiting for Temporal and the database', () => startWorker(settings, endpointsFrom(settings)));
+    if (stopping) return close();
+    current = worker;
+    console.log(`worker: polling task queue ${settings.TEMPORAL_TASK_QUEUE}`);
+    try {
+      await worker.run();
+      await close();
+      return;
+    } catch (err) {
+      await close();
+      current = undefined;
+      if (stopping || !isUnreachable(err)) throw err;
+      console.warn(`worker: lost Temporal (${err instanceof Error ? err.message.slice(0, 200) : String(err)}); starting again`);
+    }
+  }
 }
 
 if (require.main === module) {

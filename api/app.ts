@@ -12,8 +12,10 @@ import {
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod';
 import type { Services } from '../infra/services';
-import { registerErrorHandling } from './errors';
+import { registerErrorHandling, replyWithProblem } from './errors';
 import servicesPlugin from './plugins/services';
+import securityPlugin from './plugins/security';
+import { loggerOptions } from './logging';
 import authPlugin from './plugins/auth';
 import healthRoutes from './routes/health';
 import calendarRoutes from './routes/calendar';
@@ -23,23 +25,66 @@ import filingsRoutes from './routes/filings';
 import registriesRoutes from './routes/registries';
 import directoryRoutes from './routes/directory';
 import inboxRoutes from './routes/inbox';
+import batchesRoutes from './routes/batches';
+import certificatesRoutes from './routes/certificates';
+import publicityRoutes from './routes/publicity';
 
 export interface BuildOptions {
-  logger?: boolean | object;
+  /**
+   * false (default): no logging; otherwise the level (true: info) and optionally where lines go
+   * (default stdout). Always built with loggerOptions: redaction, path-only requests, scrubbing.
+   */
+  logger?: boolean | { level?: string; stream?: { write(chunk: string): unknown } };
+}
+
+/** One entry per method of every registered route (for the route and authorization checks). */
+export interface RouteRecord {
+  method: string;
+  url: string;
+  action?: string;
+  rateLimited: boolean;
+  hidden: boolean;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    routeTable: readonly RouteRecord[];
+  }
+}
+
+/** A caller's X-Request-Id is kept when it is a short plain token; otherwise (or absent) a fresh UUID. */
+function requestIdOf(req: { headers: Record<string, string | string[] | undefined> }): string {
+  const h = req.headers['x-request-id'];
+  return typeof h === 'string' && /^[A-Za-z0-9._:-]{1,64}$/.test(h) && !/\d{11}/.test(h) ? h : crypto.randomUUID();
 }
 
 export async function buildApp(services: Services, opts: BuildOptions = {}): Promise<FastifyInstance> {
+  const log = opts.logger === true ? {} : opts.logger || undefined;
   const app = Fastify({
-    logger: opts.logger ?? false,
+    logger: log ? loggerOptions(log.level ?? 'info', log.stream) : false,
     bodyLimit: 1024 * 1024,
-    genReqId: () => crypto.randomUUID(),
-    requestIdHeader: 'x-request-id',
+    genReqId: requestIdOf as never,
+    requestIdHeader: false,
+    // router errors (a malformed percent-encoding, an over-long parameter) are problem documents too
+    frameworkErrors: (err, req, reply) => replyWithProblem(err, req, reply),
     ajv: undefined,
   }).withTypeProvider<ZodTypeProvider>();
+
+  const routeTable: RouteRecord[] = [];
+  app.decorate('routeTable', routeTable);
+  app.addHook('onRoute', (r) => {
+    for (const method of [r.method].flat()) {
+      routeTable.push({
+        method, url: r.url, action: r.config?.action, rateLimited: !!r.config?.rateLimit, hidden: !!(r.schema as { hide?: boolean } | undefined)?.hide,
+      });
+    }
+  });
 
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   registerErrorHandling(app);
+  await app.register(servicesPlugin, { services });
+  await app.register(securityPlugin, { corsOrigins: services.settings.CORS_ORIGINS });
 
   await app.register(swagger, {
     openapi: {
@@ -56,8 +101,7 @@ export async function buildApp(services: Services, opts: BuildOptions = {}): Pro
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
 
-  await app.register(servicesPlugin, { services });
-  await app.register(authPlugin, { secret: services.settings.AUTH_JWT_SECRET!, jwksUrl: services.settings.AUTH_JWKS_URL });
+  await app.register(authPlugin, { secret: services.settings.AUTH_JWT_SECRET, jwksUrl: services.settings.AUTH_JWKS_URL });
 
   await app.register(idempotencyPlugin);
   await app.register(healthRoutes);
@@ -68,6 +112,9 @@ export async function buildApp(services: Services, opts: BuildOptions = {}): Pro
       await api.register(registriesRoutes);
       await api.register(directoryRoutes);
       await api.register(inboxRoutes);
+      await api.register(batchesRoutes);
+      await api.register(certificatesRoutes);
+      await api.register(publicityRoutes);
       if (services.settings.APP_MODE === 'demo') await api.register(adminClockRoutes);
     },
     { prefix: '/api/v1' },

@@ -3,6 +3,7 @@
  * stable `code`; 5xx details are never shown to the caller.
  */
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { BATCH_STATUS_BY_CODE } from '../domain/batch';
 import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from 'fastify-type-provider-zod';
 
 export interface Problem {
@@ -17,7 +18,7 @@ export interface Problem {
 
 const TITLES: Record<number, string> = {
   400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 405: 'Method Not Allowed',
-  409: 'Conflict', 413: 'Payload Too Large', 415: 'Unsupported Media Type', 422: 'Unprocessable Content',
+  409: 'Conflict', 413: 'Payload Too Large', 414: 'URI Too Long', 415: 'Unsupported Media Type', 422: 'Unprocessable Content',
   429: 'Too Many Requests', 500: 'Internal Server Error', 502: 'Bad Gateway', 503: 'Service Unavailable',
 };
 
@@ -42,6 +43,7 @@ export const unprocessable = (code: string, why: string, extra?: Record<string, 
 
 /** Business rejections raised inside workflows travel as ApplicationFailure with `type` = code. */
 export const STATUS_BY_CODE: Record<string, number> = {
+  ...BATCH_STATUS_BY_CODE,
   STAGE_MISMATCH: 409,
   NOT_IN_PUBLICITY: 409,
   INVALID_STATE: 409,
@@ -108,6 +110,10 @@ export function toProblem(err: unknown): Problem {
         return problem(400, 'VALIDATION_FAILED', e.message);
       case 'FST_ERR_NOT_FOUND':
         return problem(404, 'NOT_FOUND', 'No such route');
+      case 'FST_ERR_BAD_URL':
+        return problem(400, 'BAD_URL', 'The URL is not valid (a malformed percent-encoding?)');
+      case 'FST_ERR_MAX_PARAM_LENGTH':
+        return problem(414, 'URI_TOO_LONG', 'A path parameter is too long');
       default:
         if (e.statusCode && e.statusCode >= 400 && e.statusCode < 500) return problem(e.statusCode, 'BAD_REQUEST', e.message);
     }
@@ -129,14 +135,17 @@ export function toProblem(err: unknown): Problem {
   return problem(500, 'INTERNAL', 'An internal error occurred; it has been logged');
 }
 
+/** Answers an error as a problem document (the error handler, and Fastify's router errors: bad URL, too long a parameter). */
+export function replyWithProblem(err: unknown, req: FastifyRequest, reply: FastifyReply) {
+  const p = toProblem(err);
+  if (p.status >= 500) req.log.error({ err }, 'request failed');
+  else req.log.info({ code: p.code, status: p.status }, 'request rejected');
+  p.instance = req.url.split('?')[0];
+  reply.status(p.status).type('application/problem+json').send(p);
+}
+
 export function registerErrorHandling(app: FastifyInstance) {
-  app.setErrorHandler((err: FastifyError, req: FastifyRequest, reply: FastifyReply) => {
-    const p = toProblem(err);
-    if (p.status >= 500) req.log.error({ err }, 'request failed');
-    else req.log.info({ code: p.code, status: p.status }, 'request rejected');
-    p.instance = req.url.split('?')[0];
-    reply.status(p.status).type('application/problem+json').send(p);
-  });
+  app.setErrorHandler((err: FastifyError, req: FastifyRequest, reply: FastifyReply) => replyWithProblem(err, req, reply));
   app.setNotFoundHandler((req, reply) => {
     reply.status(404).type('application/problem+json').send({ ...problem(404, 'NOT_FOUND', `No route ${req.method} ${req.url.split('?')[0]}`), instance: req.url.split('?')[0] });
   });

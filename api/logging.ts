@@ -1,14 +1,51 @@
 /**
- * Logger options. Personal data never reaches the logs: request bodies are not logged, and the
- * paths below are redacted wherever they appear in a logged object.
+ * Logger options. Personal data never reaches the logs:
+ * - request bodies and query strings are not logged (the `req` serializer keeps the path only);
+ * - the paths below are redacted wherever they appear in a logged object;
+ * - and, as a last line of defence, every line is scrubbed on its way out: a resident ID number
+ *   (18 characters, GB 11643 check digit) or a mainland mobile number anywhere in it, in a
+ *   message, an error, a binding or a header, is masked before it is written.
  */
+import { isValidIdNumber, maskIdNumber, maskPhone } from '../domain/identifiers';
+
 export const REDACT_PATHS = [
   'req.headers.authorization',
-  '*.idNumber', '*.phone', '*.contact.phone', '*.candidates[*].idNumber',
-  'idNumber', 'phone',
+  'req.headers.cookie',
+  'req.body',
+  'req.query',
+  'body',
+  '*.body',
+  '*.idNumber', '*.phone', '*.contact', '*.contact.phone', 'candidates[*].idNumber', '*.candidates[*].idNumber',
+  'idNumber', 'phone', 'contact',
 ];
 
-export function loggerOptions(level: string) {
+/** an 18-character ID number (17 digits and a check character) not inside a longer run of digits or letters */
+const ID_NUMBER = /(?<![0-9A-Za-z])\d{17}[\dXx](?![0-9A-Za-z])/g;
+/** a mainland mobile number, not inside a longer run of digits */
+const MOBILE = /(?<!\d)1[3-9]\d{9}(?!\d)/g;
+
+/** Masks ID numbers (those that pass the check digit) and mobile numbers anywhere in a text. */
+export function scrubPersonalData(text: string): string {
+  if (!/\d{11}/.test(text)) return text;
+  return text
+    .replace(ID_NUMBER, (m) => (isValidIdNumber(m) ? maskIdNumber(m) : m))
+    .replace(MOBILE, (m) => maskPhone(m));
+}
+
+interface Writable {
+  write(chunk: string): unknown;
+}
+
+/** A pino destination that scrubs each line before handing it on. */
+export function scrubbingStream(target: Writable): Writable {
+  return { write: (chunk: string) => target.write(scrubPersonalData(String(chunk))) };
+}
+
+/**
+ * The options the API's pino logger is built with (server.ts, via buildApp). `stream` defaults to
+ * stdout; tests pass an in-memory one.
+ */
+export function loggerOptions(level: string, stream: Writable = process.stdout) {
   return {
     level,
     redact: { paths: REDACT_PATHS, censor: '[redacted]' },
@@ -18,5 +55,6 @@ export function loggerOptions(level: string) {
         return { method: req.method, url: req.url.split('?')[0], id: req.id };
       },
     },
+    stream: scrubbingStream(stream),
   };
 }

@@ -13,6 +13,11 @@ export async function runUpdate<Ret, Arg>(
   try {
     return await handle.executeUpdate(def, { args: [arg], ...(updateId ? { updateId } : {}) });
   } catch (err) {
+    // the routes update a case they found in the read model: a workflow that is not there (any
+    // more) has completed (a certified batch, an expired filing), a conflict with its state rather
+    // than an unknown id (the dev server says "workflow execution already completed", the
+    // time-skipping server "update … not found")
+    if ((err as Error)?.name === 'WorkflowNotFoundError') throw new DomainError(409, 'INVALID_STATE', 'The case has already ended');
     throw translate(err);
   }
 }

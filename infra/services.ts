@@ -30,7 +30,11 @@ export async function createServices(settings: Settings, endpoints: Endpoints): 
     taskQueue: settings.TEMPORAL_TASK_QUEUE,
     testService: demo,
   });
-  const { conn, models } = await connectDatabase(endpoints.mongoUri);
+  // a failed database connection closes the Temporal one again, so a retried start leaks nothing
+  const { conn, models } = await connectDatabase(endpoints.mongoUri).catch(async (err) => {
+    await temporal.connection.close().catch(() => undefined);
+    throw err;
+  });
   const clock = demo ? new TestServerClock(temporal.connection) : wallClock;
   return {
     settings,

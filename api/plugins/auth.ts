@@ -27,6 +27,15 @@ export const claimsSchema = z.object({
   province: z.string().regex(/^\d{2}$/).optional(),
   prefecture: z.string().regex(/^\d{6}$/).optional(),
   institutionId: z.string().regex(/^[0-9A-Z]{18}$/).optional(),
+}).superRefine((c, ctx) => {
+  // the claims each role's scope is computed from must be there (a missing one must never widen a scope)
+  const need = (claim: 'province' | 'prefecture' | 'institutionId') => {
+    if (!c[claim]) ctx.addIssue({ code: 'custom', path: [claim], message: `required for the role ${c.role}` });
+  };
+  if (c.role === 'prefecture-reviewer') need('prefecture');
+  if (c.role === 'province-reviewer' || c.role === 'center' || c.role === 'prefecture-reviewer') need('province');
+  if (c.role === 'institution') need('institutionId');
+  if (c.province && c.prefecture && !c.prefecture.startsWith(c.province)) ctx.addIssue({ code: 'custom', path: ['prefecture'], message: 'is not in the province' });
 });
 
 export async function signToken(secret: string, claims: Caller, expiresIn = '12h'): Promise<string> {
@@ -38,12 +47,15 @@ export async function signToken(secret: string, claims: Caller, expiresIn = '12h
 }
 
 export default fp(
-  async (app, opts: { secret: string; jwksUrl?: string }) => {
-    const key = new TextEncoder().encode(opts.secret);
+  async (app, opts: { secret?: string; jwksUrl?: string }) => {
+    // no secret (production with a JWKS only): HS256 tokens are refused, never checked against a default
+    const key = opts.secret ? new TextEncoder().encode(opts.secret) : undefined;
     const jwks = opts.jwksUrl ? createRemoteJWKSet(new URL(opts.jwksUrl)) : undefined;
+    if (!key && !jwks) throw new Error('auth: neither AUTH_JWT_SECRET nor AUTH_JWKS_URL is set');
 
     async function verify(token: string): Promise<JWTPayload> {
       try {
+        if (!key) throw new Error('HS256 is not accepted');
         return (await jwtVerify(token, key, { algorithms: ['HS256'] })).payload;
       } catch (err) {
         if (jwks) return (await jwtVerify(token, jwks, { algorithms: ['RS256'] })).payload;

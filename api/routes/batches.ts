@@ -22,11 +22,13 @@ import { entitledToPersonalData } from '../masking';
 import { decodeCursor, encodeCursor, pageQuery } from '../pagination';
 import { creditCode, id, idNumber, isoDate, level, occupationCode, problemSchema, text } from '../schemas';
 import { actorOf } from './filings';
+import { publicRateLimit } from '../plugins/security';
+import { stateOf } from '../../models/records';
 
 type BatchDoc = {
   _id: string; status: string; stage: string | null; filingId: string; province: string; prefecture: string | null;
   institutionId: string; institutionName: string; supervisors: string[]; dueAt: Date | null; escalation: number;
-  firstExamDate?: string; lastExamDate?: string; candidates?: number; submittedAt?: Date; updatedAt?: Date; state: BatchState;
+  firstExamDate?: string; lastExamDate?: string; candidates?: number; submittedAt?: Date; updatedAt?: Date; state: string;
 };
 
 const errors = { 400: problemSchema, 401: problemSchema, 403: problemSchema, 404: problemSchema, 409: problemSchema, 422: problemSchema };
@@ -166,7 +168,7 @@ const batchesRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get(
     '/batches/:id',
     { config: { action: 'batch.read' }, schema: { tags: ['batches'], summary: 'A batch: state, plan, supervision, scores, publicity, review, certificates', security: [{ bearer: [] }], params, response: { 200: batchStateSchema, ...errors } } },
-    async (req) => view(req, (await loadBatch(req, req.params.id)).state),
+    async (req) => view(req, stateOf<BatchState>(await loadBatch(req, req.params.id))),
   );
 
   const cursorSchema = z.object({ t: z.number(), id: z.string() });
@@ -236,7 +238,7 @@ const batchesRoutes: FastifyPluginAsyncZod = async (app) => {
   app.post(
     '/batches/:id/objections',
     {
-      config: { action: 'batch.object', rateLimit: { max: 20, timeWindow: '1 minute' } },
+      config: { action: 'batch.object', rateLimit: publicRateLimit() },
       schema: { tags: ['batches', 'public'], summary: 'Object during the result publicity (public)', params, body: objectionBody, response: { 202: z.object({ objectionId: z.string() }), ...errors, 429: problemSchema } },
     },
     async (req, reply) => {
@@ -292,7 +294,7 @@ const batchesRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (req, reply) => {
       const doc = await loadBatch(req, req.params.id);
-      const summary = doc.state.results?.summary;
+      const summary = stateOf<BatchState>(doc).results?.summary;
       if (!summary) throw new DomainError(409, 'INVALID_STATE', 'The results have not been submitted yet');
       if (req.query.format === 'csv') return reply.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="summary-${doc._id}.csv"`).send(summaryCsv(summary));
       return summary;
@@ -307,8 +309,9 @@ const batchesRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (req, reply) => {
       const doc = await loadBatch(req, req.params.id);
-      if (!doc.state.results) throw new DomainError(409, 'INVALID_STATE', 'The results have not been submitted yet');
-      const state = batchForCaller(doc.state, req.caller);
+      const full = stateOf<BatchState>(doc);
+      if (!full.results) throw new DomainError(409, 'INVALID_STATE', 'The results have not been submitted yet');
+      const state = batchForCaller(full, req.caller);
       const roster = buildRoster(state as never);
       if (req.query.format === 'csv') return reply.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="roster-${doc._id}.csv"`).send(rosterCsv(roster));
       return { items: roster };

@@ -8,6 +8,7 @@ import { notFound } from '../errors';
 import { translate } from '../temporal-calls';
 import { idNumber, problemSchema, text } from '../schemas';
 import { actorOf } from './filings';
+import { publicRateLimit } from '../plugins/security';
 
 const certificateView = z.object({
   number: z.string(),
@@ -22,8 +23,6 @@ const certificateView = z.object({
   revokedAt: z.string().optional(),
 });
 const number = z.object({ number: z.string().min(21).max(22).regex(/^[YS]\d{20,21}$/, 'not a certificate number (1 letter and 20 or 21 digits)') }).strict();
-/** public lookups are rate-limited per client (API.md: 429) */
-const publicLimit = { max: 60, timeWindow: '1 minute' };
 
 const certificatesRoutes: FastifyPluginAsyncZod = async (app) => {
   const { models, temporal } = app.services;
@@ -31,7 +30,7 @@ const certificatesRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get(
     '/certificates/:number',
     {
-      config: { action: 'certificate.read', rateLimit: publicLimit },
+      config: { action: 'certificate.read', rateLimit: publicRateLimit() },
       schema: { tags: ['public'], summary: 'Check a certificate by its number; the holder is masked', params: number, response: { 200: certificateView, 400: problemSchema, 404: problemSchema, 429: problemSchema } },
     },
     async (req) => {
@@ -45,7 +44,7 @@ const certificatesRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get(
     '/certificates',
     {
-      config: { action: 'certificate.read', rateLimit: publicLimit },
+      config: { action: 'certificate.read', rateLimit: publicRateLimit() },
       schema: {
         tags: ['public'], summary: "One person's certificates: both the ID number and the name are required",
         querystring: z.object({ idNumber, name: text(50) }).strict(),

@@ -6,7 +6,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { missingMaterials, TERMINAL_STATUSES, type Actor, type FilingState } from '../../domain/filing';
 import { policyForProvince } from '../../domain/filing-policy';
@@ -16,10 +16,13 @@ import {
   renewalUpdate, resolveObjectionUpdate, stateQuery, supplementUpdate, terminationUpdate, type FilingInput,
 } from '../../workflows/filing/messages';
 import { DomainError, forbidden, notFound, unprocessable } from '../errors';
+import { stateOf } from '../../models/records';
+import { batchWorkflowId, filingEndedSignal } from '../../workflows/batch/messages';
 import { runUpdate } from '../temporal-calls';
 import { filingForCaller } from '../masking';
 import { decodeCursor, encodeCursor, pageQuery } from '../pagination';
 import { problemSchema } from '../schemas';
+import { publicRateLimit } from '../plugins/security';
 import {
   assignmentBody, changeBody, createFilingBody, decisionBody, filingCreated, filingIdParams, filingStateSchema, filingSummary,
   objectionBody, renewalBody, resolutionBody, supplementBody, terminationBody,
@@ -28,7 +31,7 @@ import {
 type FilingDoc = {
   _id: string; status: string; stage: string | null; track?: string; province: string; prefecture: string | null;
   institutionId: string; institutionName: string; dueAt: Date | null; escalation: number; assignees: string[];
-  submittedAt?: Date; updatedAt?: Date; state: FilingState;
+  submittedAt?: Date; updatedAt?: Date; state: string;
 };
 
 const errors = { 400: problemSchema, 401: problemSchema, 403: problemSchema, 404: problemSchema, 409: problemSchema, 422: problemSchema };
@@ -97,14 +100,13 @@ const filingsRoutes: FastifyPluginAsyncZod = async (app) => {
       const missing = missingMaterials(body.materials);
       if (missing.length) throw unprocessable('MATERIALS_INCOMPLETE', `Missing materials: ${missing.join(', ')}`, { missing });
       if (body.institution.kind === 'S' && body.subsidiaries?.length) throw unprocessable('RULE_VIOLATION', 'Only an employer (Y) lists subsidiaries whose staff it assesses');
+      const idem = req.headers['idempotency-key'];
+      // with an Idempotency-Key the id is derived from it, so a retry after a crash starts no second workflow
+      const filingId = `FL${body.institution.province}-${typeof idem === 'string' && idem ? createHash('sha256').update(`${caller.sub}\n${idem}`).digest('hex').slice(0, 12) : randomBytes(6).toString('hex')}`;
       const current = await models.Institution.findById(body.institution.creditCode).lean();
-      if (current?.filingId && current.filingStatus && !TERMINAL_STATUSES.includes(current.filingStatus as never)) {
+      if (current?.filingId && current.filingId !== filingId && current.filingStatus && !TERMINAL_STATUSES.includes(current.filingStatus as never)) {
         throw new DomainError(409, 'ALREADY_EXISTS', `This institution already has a filing in force or under review (${current.filingId})`, { filingId: current.filingId });
       }
-      const idem = req.headers['idempotency-key'];
-      const filingId = typeof idem === 'string' && idem
-        ? `FL${body.institution.province}-${Buffer.from(`${caller.sub}:${idem}`).toString('base64url').replace(/[^A-Za-z0-9]/g, '').slice(-12)}`
-        : `FL${body.institution.province}-${randomBytes(6).toString('hex')}`;
       const input: FilingInput = {
         filingId,
         application: body,
@@ -144,7 +146,7 @@ const filingsRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (req) => {
       const doc = await loadFiling(req, req.params.id);
-      return view(req, doc.state) as never;
+      return view(req, stateOf<FilingState>(doc)) as never;
     },
   );
 
@@ -217,7 +219,7 @@ const filingsRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (req) => {
       await loadFiling(req, req.params.id);
-      const items = await models.Audit.find({ targetId: req.params.id }).sort({ seq: 1, at: 1 }).limit(2000).lean();
+      const items = await models.Audit.find({ targetType: 'filing', targetId: req.params.id }).sort({ seq: 1, at: 1 }).limit(2000).lean();
       return { items: items.map(({ _id, ...rest }) => ({ id: _id, ...rest, at: (rest.at as Date).toISOString() })) };
     },
   );
@@ -277,7 +279,7 @@ const filingsRoutes: FastifyPluginAsyncZod = async (app) => {
   app.post(
     '/filings/:id/objections',
     {
-      config: { action: 'filing.object' },
+      config: { action: 'filing.object', rateLimit: publicRateLimit() },
       schema: {
         tags: ['filings', 'public'], summary: 'Object during the 公示 (public); 409 NOT_IN_PUBLICITY otherwise', params: filingIdParams, body: objectionBody,
         response: { 202: z.object({ objectionId: z.string() }), ...errors },
@@ -342,9 +344,23 @@ const filingsRoutes: FastifyPluginAsyncZod = async (app) => {
     async (req) => {
       const doc = await loadFiling(req, req.params.id);
       const s = await runUpdate(handleOf(doc._id), terminationUpdate, { ...req.body, actor: actorOf(req.caller!), requestId: req.id }, updateIdOf(req));
+      if (s.status === 'terminated') await tellOpenBatches(doc._id, s.endReason);
       return view(req, s) as never;
     },
   );
+
+  /** A terminated filing cancels its batches whose exams are not over (each batch re-reads the filing to decide). */
+  async function tellOpenBatches(filingId: string, reason?: string) {
+    const open = await models.Batch.find({ filingId, status: { $nin: ['certified', 'rejected', 'cancelled'] } }, { _id: 1 }).lean();
+    await Promise.all(
+      open.map((b) =>
+        temporal.client.workflow
+          .getHandle(batchWorkflowId(b._id))
+          .signal(filingEndedSignal, { filingId, status: 'terminated', reason })
+          .catch((err) => app.log.warn({ err, batchId: b._id }, 'could not tell a batch its filing ended')),
+      ),
+    );
+  }
 
   /** Loading an official calendar year moves the deadlines of running filings that were estimated. */
   app.calendarListeners.push(async (year: number) => {

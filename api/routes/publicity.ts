@@ -2,6 +2,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { FilingState } from '../../domain/filing';
+import { stateOf } from '../../models/records';
 
 const item = z.object({
   kind: z.enum(['filing', 'batch']),
@@ -29,7 +30,7 @@ const publicityRoutes: FastifyPluginAsyncZod = async (app) => {
       const batches = await models.Batch.find({ ...where, status: 'publicity' }, { state: 0 }).limit(500).lean();
       const items = [
         ...filings
-          .map((f) => f.state as FilingState)
+          .map((f) => stateOf<FilingState>(f))
           .filter((s) => s.publicity && !s.publicity.closedAt && s.publicity.endsAtMs > now.getTime())
           .map((s) => ({
             kind: 'filing' as const,

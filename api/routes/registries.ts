@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { maskIdNumber } from '../../domain/identifiers';
 import type { Action } from '../../domain/policy';
 import { forbidden } from '../errors';
+import { recordRequestAudit } from '../audit';
 import { idNumber, occupationCode, prefectureCode, problemSchema, provinceCode, text } from '../schemas';
 
 const registrantBody = z
@@ -34,9 +35,9 @@ const errors = { 400: problemSchema, 401: problemSchema, 403: problemSchema, 422
 const registriesRoutes: FastifyPluginAsyncZod = async (app) => {
   const { models } = app.services;
 
-  for (const [path, model, label, readAction] of [
-    ['/experts', models.Expert, 'expert', 'registry.read-experts'],
-    ['/supervisors', models.Supervisor, 'quality supervisor', 'registry.read-supervisors'],
+  for (const [path, model, label, readAction, kind] of [
+    ['/experts', models.Expert, 'expert', 'registry.read-experts', 'expert'],
+    ['/supervisors', models.Supervisor, 'quality supervisor', 'registry.read-supervisors', 'supervisor'],
   ] as const) {
     app.post(
       path,
@@ -58,7 +59,14 @@ const registriesRoutes: FastifyPluginAsyncZod = async (app) => {
           registeredBy: c.sub,
           registeredAt: await app.services.clock.now(),
         };
+        const previous = await (model as typeof models.Expert).findById(doc._id).lean();
         await (model as typeof models.Expert).replaceOne({ _id: doc._id }, doc, { upsert: true });
+        await recordRequestAudit(app, req, {
+          action: `registry.register-${kind}`,
+          target: { type: kind, id: doc._id },
+          before: previous ? present(previous) : null,
+          after: present(doc),
+        });
         return reply.status(201).send(present(doc));
       },
     );

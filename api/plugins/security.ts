@@ -1,0 +1,80 @@
+/**
+ * Hostile-input defences shared by every route (issue "Access control, audit trail, privacy and
+ * hostile input"):
+ * - helmet's security headers; its default Content-Security-Policy already admits Swagger UI
+ *   (/docs serves only same-origin scripts and styles, images from data: URIs), minus
+ *   `upgrade-insecure-requests`, which would break /docs when the API is served over plain HTTP;
+ * - an explicit CORS policy: only the origins listed in CORS_ORIGINS (default none: same-origin
+ *   only); a preflight from any other origin is answered 404 before authentication;
+ * - rate limiting on the public routes that opt in with `config: { rateLimit: publicRateLimit() }`
+ *   (objections, certificate look-ups): PUBLIC_RATE_LIMIT requests per minute per client address
+ *   and route; the 429 is a problem document with code RATE_LIMITED.
+ * Registered before authentication, so the headers are on every answer, 401s included.
+ */
+import fp from 'fastify-plugin';
+import helmet from '@fastify/helmet';
+import cors from '@fastify/cors';
+import rateLimit, { type RateLimitOptions } from '@fastify/rate-limit';
+import type { FastifyRequest } from 'fastify';
+import { DomainError, notFound } from '../errors';
+
+export interface SecurityOptions {
+  /** exact origins (`scheme://host[:port]`) allowed to call the API from a browser */
+  corsOrigins: readonly string[];
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    corsPreflightEnabled?: boolean;
+  }
+}
+
+const WINDOW_MS = 60_000;
+
+/**
+ * Per-route rate limit for public routes: `config: { action: '…', rateLimit: publicRateLimit() }`.
+ * Counted per client address and route, PUBLIC_RATE_LIMIT per minute (read from the app's settings).
+ */
+export function publicRateLimit(): RateLimitOptions {
+  return {
+    max: (req: FastifyRequest) => req.server.services.settings.PUBLIC_RATE_LIMIT,
+    timeWindow: WINDOW_MS,
+    keyGenerator: (req: FastifyRequest) => req.ip,
+  };
+}
+
+export default fp(
+  async (app, opts: SecurityOptions) => {
+    await app.register(helmet, {
+      global: true,
+      contentSecurityPolicy: {
+        useDefaults: true,
+        directives: { 'upgrade-insecure-requests': null },
+      },
+    });
+
+    const allowed = new Set(opts.corsOrigins.map((o) => o.toLowerCase()));
+    await app.register(cors, {
+      origin: (origin, cb) => cb(null, !!origin && allowed.has(origin.toLowerCase())),
+      methods: ['GET', 'HEAD', 'POST', 'PUT', 'DELETE'],
+      allowedHeaders: ['Authorization', 'Content-Type', 'Idempotency-Key', 'X-Request-Id'],
+      exposedHeaders: ['Location', 'Idempotent-Replayed', 'Retry-After', 'X-RateLimit-Limit', 'X-RateLimit-Remaining', 'X-RateLimit-Reset'],
+      credentials: false,
+      maxAge: 600,
+      strictPreflight: true,
+    });
+    // a preflight the CORS policy did not answer (origin not allowed, or no Origin at all): no such route
+    app.addHook('onRequest', async (req) => {
+      if (req.method === 'OPTIONS' && !req.corsPreflightEnabled) throw notFound('route');
+    });
+
+    await app.register(rateLimit, {
+      global: false,
+      errorResponseBuilder: (_req, ctx) =>
+        ctx.statusCode === 429
+          ? new DomainError(429, 'RATE_LIMITED', `Too many requests; retry in ${ctx.after}`, { retryAfterSeconds: Math.ceil(ctx.ttl / 1000) })
+          : new DomainError(ctx.statusCode, 'RATE_LIMITED', 'Too many requests'),
+    });
+  },
+  { name: 'security', dependencies: ['services'] },
+);
