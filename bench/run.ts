@@ -97,7 +97,7 @@ async function main() {
     const [dev, fdb] = await Promise.all([startTemporalDev({ headless: true }), startFerretDB({ dataDir: join(dir, 'fdb') })]);
     servers.push(dev, fdb);
     // no public rate limit here: the figure is the route's cost, not the limiter's
-    const settings = loadSettings({ APP_MODE: 'test', LOG_LEVEL: 'silent', TEMPORAL_TASK_QUEUE: 'bench', PUBLIC_RATE_LIMIT: '100000000' });
+    const settings = loadSettings({ APP_MODE: 'test', LOG_LEVEL: 'silent', TEMPORAL_TASK_QUEUE: 'bench', PUBLIC_RATE_LIMIT: '1000000' });
     const services = await createServices(settings, { temporalAddress: dev.address, mongoUri: `mongodb://${fdb.address}/bench` });
     cleanups.push(() => services.close());
     const native = await NativeConnection.connect({ address: dev.address });
