@@ -15,7 +15,6 @@ import {
   condition,
   continueAsNew,
   proxyActivities,
-  proxyLocalActivities,
   setHandler,
   uuid4,
   workflowInfo,
@@ -64,13 +63,11 @@ const acts = proxyActivities<activityTypes.Activities>({
   retry: { initialInterval: '1 second', maximumInterval: '30 seconds', nonRetryableErrorTypes: ['SERIAL_EXHAUSTED'] },
 });
 /**
- * Calendar arithmetic as a local activity: the same recorded result (a marker in history, so a
- * later calendar never rewrites it), without a round trip through the server for each stage.
+ * Calendar arithmetic is an ordinary activity (its result recorded in history, so a later
+ * calendar never rewrites it). Not a local activity: demo-mode workers run without a workflow
+ * cache (see worker.ts), and a local activity's result cannot reach an evicted workflow.
  */
-const calendar = proxyLocalActivities<Pick<activityTypes.Activities, 'workingDaysDue'>>({
-  startToCloseTimeout: '10 seconds',
-  retry: { initialInterval: '500 milliseconds', maximumInterval: '10 seconds' },
-});
+const calendar = acts;
 
 const SYSTEM: Actor = { sub: 'system', name: '系统', role: 'admin' };
 const HISTORY_LIMIT = 300;
