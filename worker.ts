@@ -12,7 +12,8 @@ import { isUnreachable, whileUnreachable } from './infra/startup';
 
 /** Worker tuning, documented in the README's Performance section. */
 export const workerTuning: Partial<WorkerOptions> = {
-  maxCachedWorkflows: 2000,
+  // filings wait weeks on timers: a large cache only holds memory (bench figure d)
+  maxCachedWorkflows: 500,
   reuseV8Context: true,
   maxConcurrentActivityTaskExecutions: 50,
   maxConcurrentWorkflowTaskExecutions: 40,
