@@ -1,7 +1,24 @@
 /** Calls into workflows from routes, with their failures turned into problem documents. */
 import type { WorkflowHandle } from '@temporalio/client';
 import type { UpdateDefinition } from '@temporalio/common';
+import type { FastifyRequest } from 'fastify';
+import { createHash, randomBytes } from 'node:crypto';
 import { DomainError, STATUS_BY_CODE } from './errors';
+
+/**
+ * The Update id of a request carrying an Idempotency-Key: Temporal answers a repeated id with the
+ * first result, so a retry through a crash records the decision once.
+ */
+export function updateIdOf(req: FastifyRequest): string | undefined {
+  const key = req.headers['idempotency-key'];
+  return typeof key === 'string' && key ? `${req.caller?.sub ?? 'public'}:${req.routeOptions.url}:${key}` : undefined;
+}
+
+/** 12 hex characters for a new case id: derived from the Idempotency-Key when there is one, so a retried start starts no second workflow. */
+export function caseIdSuffix(req: FastifyRequest): string {
+  const key = req.headers['idempotency-key'];
+  return typeof key === 'string' && key ? createHash('sha256').update(`${req.caller?.sub}\n${key}`).digest('hex').slice(0, 12) : randomBytes(6).toString('hex');
+}
 
 /** An update whose validator or handler rejects answers with the failure's code (409, 403, 422 …). */
 export async function runUpdate<Ret, Arg>(

@@ -73,14 +73,8 @@ export const TERMINAL_STATUSES: readonly FilingStatus[] = ['rejected', 'expired'
 /** Which path of the life the current stage belongs to. */
 export type Track = 'application' | 'renewal' | 'change' | 'termination';
 
-export interface Actor {
-  sub: string;
-  name: string;
-  role: Role;
-  province?: string;
-  prefecture?: string;
-  institutionId?: string;
-}
+/** Who acted: the caller's identity as the token gave it, recorded with each decision. */
+export type Actor = Caller;
 
 export interface Decision {
   track: Track;

@@ -5,7 +5,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { createHash, randomBytes } from 'node:crypto';
 import {
   BATCH_STATUSES, buildRoster, MODULE_KINDS, rosterCsv, summaryCsv, BATCH_TERMINAL,
   type BatchState,
@@ -17,7 +16,7 @@ import {
   batchWorkflowId, decideUpdate, objectionUpdate, resolveObjectionUpdate, scoresUpdate, submitResultsUpdate, superviseUpdate,
 } from '../../workflows/batch/messages';
 import { DomainError, forbidden, notFound } from '../errors';
-import { runUpdate, translate } from '../temporal-calls';
+import { caseIdSuffix, runUpdate, translate, updateIdOf } from '../temporal-calls';
 import { entitledToPersonalData } from '../masking';
 import { decodeCursor, encodeCursor, pageQuery } from '../pagination';
 import { creditCode, id, idNumber, isoDate, level, occupationCode, problemSchema, text } from '../schemas';
@@ -134,10 +133,6 @@ const batchesRoutes: FastifyPluginAsyncZod = async (app) => {
     if (!doc || !req.caller || !canReadBatch(req.caller, doc)) throw notFound('batch');
     return doc;
   }
-  const updateIdOf = (req: FastifyRequest) => {
-    const key = req.headers['idempotency-key'];
-    return typeof key === 'string' && key ? `${req.caller?.sub ?? 'public'}:${req.routeOptions.url}:${key}` : undefined;
-  };
   const view = (req: FastifyRequest, s: BatchState) => batchForCaller(s, req.caller) as never;
 
   app.post(
@@ -153,8 +148,7 @@ const batchesRoutes: FastifyPluginAsyncZod = async (app) => {
       const caller = req.caller!;
       const filing = await models.Filing.findById(req.body.filingId, { institutionId: 1 }).lean();
       if (!filing || filing.institutionId !== caller.institutionId) throw notFound('filing');
-      const idem = req.headers['idempotency-key'];
-      const batchId = `B${filing.institutionId.slice(2, 8)}-${typeof idem === 'string' && idem ? createHash('sha256').update(`${caller.sub}\n${idem}`).digest('hex').slice(0, 12) : randomBytes(6).toString('hex')}`;
+      const batchId = `B${filing.institutionId.slice(2, 8)}-${caseIdSuffix(req)}`;
       const { filingId, ...plan } = req.body;
       try {
         const s = await submitBatchPlan(temporal.client, temporal.taskQueue, { batchId, filingId, plan, submittedBy: actorOf(caller), requestId: req.id });

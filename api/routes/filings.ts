@@ -6,7 +6,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { createHash, randomBytes } from 'node:crypto';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { missingMaterials, TERMINAL_STATUSES, type Actor, type FilingState } from '../../domain/filing';
 import { policyForProvince } from '../../domain/filing-policy';
@@ -18,7 +17,7 @@ import {
 import { DomainError, forbidden, notFound, unprocessable } from '../errors';
 import { stateOf } from '../../models/records';
 import { batchWorkflowId, filingEndedSignal } from '../../workflows/batch/messages';
-import { runUpdate } from '../temporal-calls';
+import { caseIdSuffix, runUpdate, updateIdOf } from '../temporal-calls';
 import { filingForCaller } from '../masking';
 import { decodeCursor, encodeCursor, pageQuery } from '../pagination';
 import { problemSchema } from '../schemas';
@@ -79,10 +78,6 @@ const filingsRoutes: FastifyPluginAsyncZod = async (app) => {
   const view = (req: FastifyRequest, s: FilingState) =>
     filingForCaller(s, req.caller, { province: s.application.institution.province, prefecture: s.application.institution.prefecture, institutionId: s.application.institution.creditCode });
 
-  const updateIdOf = (req: FastifyRequest) => {
-    const key = req.headers['idempotency-key'];
-    return typeof key === 'string' && key ? `${req.caller?.sub ?? 'public'}:${req.routeOptions.url}:${key}` : undefined;
-  };
 
   // ——— start ———
 
@@ -100,9 +95,7 @@ const filingsRoutes: FastifyPluginAsyncZod = async (app) => {
       const missing = missingMaterials(body.materials);
       if (missing.length) throw unprocessable('MATERIALS_INCOMPLETE', `Missing materials: ${missing.join(', ')}`, { missing });
       if (body.institution.kind === 'S' && body.subsidiaries?.length) throw unprocessable('RULE_VIOLATION', 'Only an employer (Y) lists subsidiaries whose staff it assesses');
-      const idem = req.headers['idempotency-key'];
-      // with an Idempotency-Key the id is derived from it, so a retry after a crash starts no second workflow
-      const filingId = `FL${body.institution.province}-${typeof idem === 'string' && idem ? createHash('sha256').update(`${caller.sub}\n${idem}`).digest('hex').slice(0, 12) : randomBytes(6).toString('hex')}`;
+      const filingId = `FL${body.institution.province}-${caseIdSuffix(req)}`;
       const current = await models.Institution.findById(body.institution.creditCode).lean();
       if (current?.filingId && current.filingId !== filingId && current.filingStatus && !TERMINAL_STATUSES.includes(current.filingStatus as never)) {
         throw new DomainError(409, 'ALREADY_EXISTS', `This institution already has a filing in force or under review (${current.filingId})`, { filingId: current.filingId });

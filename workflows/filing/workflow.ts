@@ -636,7 +636,7 @@ export async function filing(input: FilingInput): Promise<{ status: FilingStatus
   // ——— validators (they run before anything enters history) ———
 
   function refuseIfDecisionInvalid(d: DecideInput) {
-    const refusal = decisionRefusal(state, d.actor as never, d.stage);
+    const refusal = decisionRefusal(state, d.actor, d.stage);
     if (refusal) throw failure(refusal.code, refusal.message);
     const def = stageDef(state, d.stage)!;
     if (d.outcome === 'supplement' && !def.allowSupplement) throw failure('INVALID_STATE', `补正 is not possible at ${d.stage}`);
@@ -648,7 +648,7 @@ export async function filing(input: FilingInput): Promise<{ status: FilingStatus
     if (TERMINAL_STATUSES.includes(state.status)) throw failure('INVALID_STATE', `The filing is ${state.status}`);
     // an active filing with nothing under review has no group to form (an assignment grants read access)
     if (!state.stage && state.status !== 'in-review') throw failure('STAGE_MISMATCH', 'Nothing of this filing is under review');
-    if (!isJurisdictionReviewer(state, a.actor as never)) throw failure('FORBIDDEN', 'Only a reviewer of the filing\'s jurisdiction forms expert groups');
+    if (!isJurisdictionReviewer(state, a.actor)) throw failure('FORBIDDEN', 'Only a reviewer of the filing\'s jurisdiction forms expert groups');
     const def = stageDef(state, a.stage);
     if (!def || def.decider !== 'assigned-experts') throw failure('STAGE_MISMATCH', `${a.stage} is not an expert stage of the current ${state.track} track`);
     const order = stagesOf(state.policy, state.track).map((s) => s.name);
@@ -675,7 +675,7 @@ export async function filing(input: FilingInput): Promise<{ status: FilingStatus
   }
 
   function validateResolution(r: { actor: Actor; objectionId: string; upheld: boolean; returnTo?: string }) {
-    if (!isJurisdictionReviewer(state, r.actor as never)) throw failure('FORBIDDEN', 'Only a reviewer of the filing\'s jurisdiction resolves objections');
+    if (!isJurisdictionReviewer(state, r.actor)) throw failure('FORBIDDEN', 'Only a reviewer of the filing\'s jurisdiction resolves objections');
     const o = state.stage === 'publicity' ? state.publicity?.objections.find((x) => x.id === r.objectionId) : undefined;
     if (!o) throw failure('NOT_FOUND', 'No such open objection');
     if (o.resolution) throw failure('ALREADY_DECIDED', 'This objection is already resolved');
