@@ -36,6 +36,11 @@ export const settingsSchema = z.object({
   TEMPORAL_PORT: z.coerce.number().int().min(1).max(65535).default(7233),
   TEMPORAL_UI_PORT: z.coerce.number().int().min(1).max(65535).default(8233),
   FERRETDB_PORT: z.coerce.number().int().min(1).max(65535).default(27017),
+  /**
+   * Workflows a worker keeps in memory between tasks. Filings wait weeks on timers, so the cache
+   * only saves a replay when a case is busy; each cached workflow costs ~150–300 KB (bench (d)).
+   */
+  WORKER_CACHED_WORKFLOWS: z.coerce.number().int().min(0).max(100_000).default(250),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /**
    * Browser origins allowed to call the API cross-origin (CORS), comma-separated, each

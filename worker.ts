@@ -12,8 +12,6 @@ import { isUnreachable, whileUnreachable } from './infra/startup';
 
 /** Worker tuning, documented in the README's Performance section. */
 export const workerTuning: Partial<WorkerOptions> = {
-  // filings wait weeks on timers: a large cache only holds memory (bench figure d)
-  maxCachedWorkflows: 500,
   reuseV8Context: true,
   maxConcurrentActivityTaskExecutions: 50,
   maxConcurrentWorkflowTaskExecutions: 40,
@@ -40,6 +38,8 @@ export async function startWorker(settings: Settings, endpoints: Endpoints, extr
       workflowsPath: require.resolve('./workflows'),
       activities: createActivities({ models: db.models, client, taskQueue: settings.TEMPORAL_TASK_QUEUE }),
       ...workerTuning,
+      // filings wait weeks on timers: a large cache only holds memory (bench figure d)
+      maxCachedWorkflows: settings.WORKER_CACHED_WORKFLOWS,
       // The time-skipping test server never times out a task handed to a worker's sticky queue, so a
       // worker killed in demo mode would strand its workflows there (found by npm run chaos). Without
       // a cache there is no sticky queue: every task goes to the shared queue and replays its history.
