@@ -21,7 +21,7 @@ module.exports = {
       testEnvironment: 'node',
       transform,
       transformIgnorePatterns,
-      testMatch: ['<rootDir>/test/{workflows,api,integration}/**/*.test.ts'],
+      testMatch: ['<rootDir>/test/{workflows,api,integration,console}/**/*.test.ts'],
       globalSetup: '<rootDir>/test/harness/global-setup.ts',
       globalTeardown: '<rootDir>/test/harness/global-teardown.ts',
     },

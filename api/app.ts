@@ -28,6 +28,7 @@ import inboxRoutes from './routes/inbox';
 import batchesRoutes from './routes/batches';
 import certificatesRoutes from './routes/certificates';
 import publicityRoutes from './routes/publicity';
+import consolePlugin from '../console';
 
 export interface BuildOptions {
   /**
@@ -119,6 +120,8 @@ export async function buildApp(services: Services, opts: BuildOptions = {}): Pro
     },
     { prefix: '/api/v1' },
   );
+  // the web console at /, calling the routes above with the signed-in user's own token
+  await app.register(consolePlugin);
   await app.ready();
   return app;
 }

@@ -50,6 +50,7 @@ export const ACTIONS = {
   'batch.audit': { roles: ['center', ...REVIEWERS, 'admin'], description: "read a batch's audit trail" },
   'certificate.read': { public: true, description: 'check a certificate' },
   'certificate.revoke': { roles: ['institution', 'province-reviewer', 'admin'], description: 'revoke a certificate' },
+  'console.page': { public: true, description: "open a page of the web console (each page calls this API with the signed-in user's own token)" },
   'tasks.read': { description: 'read one\'s inbox' },
   'notifications.read': { description: 'read one\'s notifications' },
 } as const satisfies Record<string, ActionRule>;

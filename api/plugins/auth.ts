@@ -14,6 +14,10 @@ declare module 'fastify' {
   interface FastifyRequest {
     caller?: Caller;
   }
+  interface FastifyInstance {
+    /** the caller a token stands for, or undefined when it is expired, malformed, wrongly signed or lacks claims */
+    verifyCaller(token: string): Promise<Caller | undefined>;
+  }
   interface FastifyContextConfig {
     /** the action this route performs, checked by the policy module; public actions need no token */
     action?: string;
@@ -63,6 +67,14 @@ export default fp(
       }
     }
 
+    app.decorate('verifyCaller', async (token: string) => {
+      try {
+        const claims = claimsSchema.safeParse(await verify(token));
+        return claims.success ? claims.data : undefined;
+      } catch {
+        return undefined;
+      }
+    });
     app.decorateRequest('caller', undefined);
     app.addHook('onRequest', async (req) => {
       const header = req.headers.authorization;

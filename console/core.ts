@@ -1,0 +1,204 @@
+/**
+ * What every console page shares: rendering (Eta templates, escaped by default), the signed-in
+ * user from the session cookie, calls to the HTTP API with that user's own token, and turning the
+ * API's problem documents into plain Chinese.
+ *
+ * The console holds no rights of its own: each page calls the same /api/v1 routes a script would
+ * (through `app.inject`, with the caller's token and address), so the API's authorization, scope
+ * checks, validation, rate limits and idempotency apply to the console unchanged.
+ */
+import { join } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { Eta } from 'eta';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Caller } from '../domain/roles';
+import * as labels from './labels';
+
+export const SESSION_COOKIE = 'sc_session';
+
+/**
+ * The session cookie, read and written here rather than through @fastify/cookie, whose ESM-only
+ * `cookie` dependency is loaded by a dynamic import that jest's CommonJS runtime cannot run. The one
+ * value is a JWT (base64url and dots), so no encoding is involved.
+ */
+export function sessionTokenOf(req: FastifyRequest): string | undefined {
+  const header = req.headers.cookie;
+  if (!header) return undefined;
+  for (const part of header.split(';')) {
+    const eq = part.indexOf('=');
+    if (eq > 0 && part.slice(0, eq).trim() === SESSION_COOKIE) {
+      const v = part.slice(eq + 1).trim();
+      return /^[A-Za-z0-9._-]{1,4096}$/.test(v) ? v : undefined;
+    }
+  }
+  return undefined;
+}
+
+export function setSessionCookie(reply: FastifyReply, token: string | undefined, opts: { secure: boolean; maxAgeSeconds: number }) {
+  const attrs = ['Path=/', 'HttpOnly', 'SameSite=Strict', token ? `Max-Age=${opts.maxAgeSeconds}` : 'Max-Age=0'];
+  if (opts.secure) attrs.push('Secure');
+  reply.header('set-cookie', `${SESSION_COOKIE}=${token ?? ''}; ${attrs.join('; ')}`);
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** the console user, from the HttpOnly session cookie (undefined: not signed in) */
+    consoleCaller?: Caller;
+    consoleToken?: string;
+  }
+}
+
+let eta: Eta | undefined;
+export function templates(cache: boolean): Eta {
+  eta ??= new Eta({ views: join(__dirname, 'views'), cache, autoEscape: true, autoTrim: false });
+  return eta;
+}
+
+export interface NavItem {
+  href: string;
+  text: string;
+}
+
+/** The menu a role sees; public pages are there for everyone. */
+export function navFor(caller: Caller | undefined, demo: boolean): NavItem[] {
+  const items: NavItem[] = [
+    { href: '/directory', text: '机构目录' },
+    { href: '/verify', text: '证书查询' },
+    { href: '/publicity', text: '公示' },
+  ];
+  if (!caller) return items;
+  items.push({ href: '/inbox', text: '待办' });
+  const r = caller.role;
+  if (r !== 'supervisor') items.push({ href: '/filings', text: r === 'institution' ? '我的备案' : '备案' });
+  if (r !== 'expert') items.push({ href: '/batches', text: r === 'institution' ? '我的认定批次' : '认定批次' });
+  if (r === 'prefecture-reviewer' || r === 'province-reviewer' || r === 'admin' || r === 'center') items.push({ href: '/registries', text: '专家库与督导员库' });
+  if (r === 'admin') items.push({ href: '/admin', text: demo ? '日历与演示时钟' : '工作日历' });
+  items.push({ href: '/notifications', text: '通知' });
+  return items;
+}
+
+export interface PageData {
+  title: string;
+  [k: string]: unknown;
+}
+
+/** Renders a page inside the layout, with what the layout needs (user, menu, labels). */
+export async function render(req: FastifyRequest, reply: FastifyReply, view: string, data: PageData, status = 200): Promise<FastifyReply> {
+  const settings = req.server.services.settings;
+  const demo = settings.APP_MODE === 'demo';
+  const html = templates(settings.APP_MODE === 'production').render(view, {
+    ...data,
+    caller: req.consoleCaller,
+    roleLabel: req.consoleCaller ? labels.ROLE_LABELS[req.consoleCaller.role] : undefined,
+    nav: navFor(req.consoleCaller, demo),
+    path: req.url.split('?')[0],
+    demo,
+    mode: settings.APP_MODE,
+    L: labels,
+    newKey: randomUUID,
+    flash: flashOf(req),
+  });
+  return reply.code(status).type('text/html; charset=utf-8').header('cache-control', 'no-store').send(html);
+}
+
+/** Short notices carried across a redirect (`?ok=...`), by key, never free text from the URL. */
+const FLASH: Record<string, string> = {
+  'signed-in': '已登录。',
+  'signed-out': '已退出登录。',
+  submitted: '已提交。',
+  decided: '决定已提交。',
+  assigned: '专家组已组成。',
+  objected: '异议已提交，公示期内将由审核部门核实处理。',
+  supplemented: '补正材料已提交。',
+  renewal: '续期申请已提交。',
+  change: '变更申请已提交。',
+  terminated: '终止申请已提交。',
+  planned: '认定计划已报送。',
+  scored: '成绩已保存。',
+  results: '结果已报送。',
+  supervision: '督导信息已提交。',
+  registered: '已登记。',
+  calendar: '日历已载入。',
+  clock: '演示时间已推进。',
+  revoked: '证书已撤销。',
+  resolved: '异议已处理。',
+};
+function flashOf(req: FastifyRequest): string | undefined {
+  const ok = (req.query as Record<string, unknown> | undefined)?.ok;
+  return typeof ok === 'string' ? FLASH[ok] : undefined;
+}
+
+export interface ApiResult<T = any> {
+  status: number;
+  ok: boolean;
+  body: T;
+  /** the problem document's code on a 4xx/5xx */
+  code?: string;
+  headers: Record<string, unknown>;
+}
+
+/**
+ * Calls the HTTP API as the signed-in user. `key` becomes the Idempotency-Key: forms carry one
+ * minted when the form was rendered, so a double click or a resubmitted page has its effect once.
+ */
+export async function api<T = any>(
+  req: FastifyRequest,
+  method: 'GET' | 'POST' | 'PUT',
+  path: string,
+  opts: { body?: unknown; key?: string; query?: Record<string, string | number | undefined> } = {},
+): Promise<ApiResult<T>> {
+  const query = Object.entries(opts.query ?? {}).filter(([, v]) => v !== undefined && v !== '');
+  const qs = query.length ? `?${new URLSearchParams(query.map(([k, v]): [string, string] => [k, String(v)])).toString()}` : '';
+  const headers: Record<string, string> = { 'x-request-id': String(req.id) };
+  if (req.consoleToken) headers.authorization = `Bearer ${req.consoleToken}`;
+  if (opts.key) headers['idempotency-key'] = opts.key;
+  if (opts.body !== undefined) headers['content-type'] = 'application/json';
+  const res = await req.server.inject({
+    method,
+    url: `/api/v1${path}${qs}`,
+    headers,
+    payload: opts.body === undefined ? undefined : JSON.stringify(opts.body),
+    remoteAddress: req.ip,
+  });
+  let body: any = res.body;
+  if (String(res.headers['content-type'] ?? '').includes('json')) body = res.json();
+  const ok = res.statusCode < 400;
+  return { status: res.statusCode, ok, body, code: ok ? undefined : body?.code, headers: res.headers };
+}
+
+/** A refusal in plain words, with the API's own detail kept for the curious. */
+export function problemText(r: ApiResult): string {
+  const words = (r.code && labels.PROBLEM_LABELS[r.code]) || (r.status >= 500 ? labels.PROBLEM_LABELS.INTERNAL : '操作未能完成。');
+  const extra: string[] = [];
+  const b = r.body ?? {};
+  if (b.earliestExamDate) extra.push(`最早可安排的考核日期：${b.earliestExamDate}`);
+  if (Array.isArray(b.missing) && b.missing.length) extra.push(`缺少：${b.missing.map((k: string) => labels.label(labels.MATERIAL_LABELS, k)).join('、')}`);
+  if (Array.isArray(b.issues) && b.issues.length) {
+    extra.push(b.issues.slice(0, 8).map((i: { path?: unknown[]; message?: string }) => `${(i.path ?? []).join('.')}: ${i.message ?? ''}`).join('；'));
+  } else if (r.status < 500 && typeof b.detail === 'string' && r.code !== 'NOT_FOUND') {
+    extra.push(b.detail);
+  }
+  return extra.length ? `${words}（${extra.join('；')}）` : words;
+}
+
+/** Sends the visitor to sign in first, and back here afterwards. */
+export function needSignIn(req: FastifyRequest, reply: FastifyReply): FastifyReply | undefined {
+  if (req.consoleCaller) return undefined;
+  return reply.redirect(`/signin?next=${encodeURIComponent(req.url)}`, 303);
+}
+
+/** Where to go after a form: the same page, with a notice. */
+export function seeOther(reply: FastifyReply, path: string, ok?: string): FastifyReply {
+  const sep = path.includes('?') ? '&' : '?';
+  return reply.redirect(ok ? `${path}${sep}ok=${ok}` : path, 303);
+}
+
+/** A form field that may arrive as one value or several (checkboxes, repeated inputs). */
+export function many(v: unknown): string[] {
+  if (v === undefined || v === null || v === '') return [];
+  return (Array.isArray(v) ? v : [v]).map(String).filter((s) => s !== '');
+}
+
+export function one(v: unknown): string {
+  return Array.isArray(v) ? String(v[0] ?? '') : v === undefined || v === null ? '' : String(v);
+}
