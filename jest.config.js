@@ -25,6 +25,14 @@ module.exports = {
       globalSetup: '<rootDir>/test/harness/global-setup.ts',
       globalTeardown: '<rootDir>/test/harness/global-teardown.ts',
     },
+    {
+      // the console in headless Chromium against the real demo command (test/e2e/harness.ts)
+      displayName: 'browser',
+      testEnvironment: 'node',
+      transform,
+      transformIgnorePatterns,
+      testMatch: ['<rootDir>/test/e2e/**/*.test.ts'],
+    },
   ],
   testTimeout: 120000,
   maxWorkers: 2,

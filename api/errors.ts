@@ -144,9 +144,16 @@ export function replyWithProblem(err: unknown, req: FastifyRequest, reply: Fasti
   reply.status(p.status).type('application/problem+json').send(p);
 }
 
+const NOT_FOUND_PAGE = `<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>页面不存在 · 职业技能等级认定</title><link rel="stylesheet" href="/assets/simple.css"><link rel="stylesheet" href="/assets/console.css"></head><body><main><h1>页面不存在</h1><p class="notice warn">没有这个页面，或它已被移走。</p><p><a href="/">返回首页</a></p></main></body></html>`;
+
 export function registerErrorHandling(app: FastifyInstance) {
   app.setErrorHandler((err: FastifyError, req: FastifyRequest, reply: FastifyReply) => replyWithProblem(err, req, reply));
   app.setNotFoundHandler((req, reply) => {
+    // a person following a stale link in the console gets a page, a client of the API a problem document
+    const path = req.url.split('?')[0];
+    if (req.method === 'GET' && !path.startsWith('/api/') && String(req.headers.accept ?? '').includes('text/html')) {
+      return reply.status(404).type('text/html; charset=utf-8').send(NOT_FOUND_PAGE);
+    }
     reply.status(404).type('application/problem+json').send({ ...problem(404, 'NOT_FOUND', `No route ${req.method} ${req.url.split('?')[0]}`), instance: req.url.split('?')[0] });
   });
 }

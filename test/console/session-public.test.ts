@@ -98,6 +98,15 @@ describe('console: sign-in, session and public pages', () => {
     expect(bad.html).toContain('data-testid="problem"');
   });
 
+  it('an unknown page is a page for a browser and a problem document for an API client', async () => {
+    const html = await s.app.inject({ method: 'GET', url: '/no-such-page', headers: { accept: 'text/html,application/xhtml+xml' } });
+    expect(html.statusCode).toBe(404);
+    expect(html.body).toContain('页面不存在');
+    const api = await s.app.inject({ method: 'GET', url: '/api/v1/no-such-route', headers: { accept: 'text/html' } });
+    expect(api.statusCode).toBe(404);
+    expect(api.headers['content-type']).toMatch(/problem\+json/);
+  });
+
   it('pages that need a user send the visitor to sign in and back', async () => {
     const c = consoleClient(s.app, s.settings.AUTH_JWT_SECRET!);
     const r = await c.get('/');
