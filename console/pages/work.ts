@@ -1,5 +1,212 @@
-import type { FastifyInstance } from 'fastify';
+/**
+ * The signed-in user's own work: the inbox (GET /tasks), notifications (GET /notifications) and
+ * the expert and quality-supervisor registries (GET/POST /experts, /supervisors). Every page calls
+ * the API with the user's own token, so what each role sees and may do is the API's decision; the
+ * pages only choose which parts to show by the same policy (domain/policy.ts).
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { roleAllows } from '../../domain/policy';
+import { CHINA_OFFSET_MS } from '../../domain/dates';
+import { PROVINCES, PREFECTURE_NAMES } from '../../domain/regions';
+import { api, many, needSignIn, one, problemText, render, seeOther, type ApiResult } from '../core';
+import * as labels from '../labels';
 
-export default async function workPages(_app: FastifyInstance) {
-  // filled in by the console issue (#7)
+/** What a step asks of the user, by the API's `action` (before any `:stage`). */
+export const ACTION_LABELS: Record<string, string> = {
+  assign: '组成专家组',
+  decide: '作出决定',
+  supplement: '补正材料',
+  'resolve-objection': '处理公示异议',
+  'apply-renewal': '申请续期',
+  scores: '录入成绩',
+  results: '报送认定结果',
+  'supervision:report': '提交督导报告',
+  'supervision:resume-or-cancel': '决定恢复或终止批次',
+};
+
+/** Stages of the other policy preset (忻州 2020) that labels.ts does not name. */
+const MORE_STAGE_LABELS: Record<string, string> = {
+  'city-first-review': '市鉴定中心初审',
+  'city-bureau-review': '市人社局审核',
+  'province-center-summary': '省鉴定中心汇总',
+  'ministry-report': '报人社部备案',
+};
+
+/** Notification kinds in plain words (the messages themselves are already Chinese). */
+export const NOTIFICATION_KIND_LABELS: Record<string, string> = {
+  submitted: '新的备案申请',
+  task: '待办',
+  assignment: '指派',
+  decision: '审核决定',
+  'supplement-requested': '补正通知',
+  objection: '公示异议',
+  'objection-upheld': '异议成立',
+  overdue: '逾期提醒',
+  escalation: '督办',
+  notice: '备案通知',
+  request: '变更/续期/终止申请',
+  'renewal-reminder': '续期提醒',
+  expired: '备案到期',
+  terminated: '备案终止',
+  withdrawn: '备案撤回',
+  'batch-planned': '认定计划报送',
+  'plan-unacknowledged': '计划未确认',
+  'exams-start': '考核开始',
+  'scores-due': '成绩录入提醒',
+  'results-reminder': '结果报送提醒',
+  'results-due': '结果报送',
+  certified: '证书生成',
+  'supervision-assignment': '督导指派',
+  'supervision-report': '督导报告',
+  suspended: '批次暂停',
+  resumed: '批次恢复',
+  publicity: '公示',
+};
+
+export const ESCALATION_LABELS: Record<number, string> = { 1: '已督办', 2: '已上报' };
+
+const stageLabels = (kind: string) => (kind === 'batch' ? labels.BATCH_STAGE_LABELS : { ...labels.FILING_STAGE_LABELS, ...MORE_STAGE_LABELS });
+
+/** What is asked: "decide:preliminary-review" → 作出决定（初评）; "assign:technical-assessment" → 组成专家组（技术评估）. */
+export function actionText(t: { kind: string; action: string; stage: string | null }): string {
+  const colon = t.action.indexOf(':');
+  const verb = colon > 0 ? t.action.slice(0, colon) : t.action;
+  const rest = colon > 0 ? t.action.slice(colon + 1) : '';
+  if (ACTION_LABELS[t.action]) return ACTION_LABELS[t.action];
+  const what = ACTION_LABELS[verb] ?? t.action;
+  return rest ? `${what}（${labels.label(stageLabels(t.kind), rest)}）` : what;
+}
+
+/** Where the filing or batch is: its stage, or for a batch step without one, the batch status. */
+export function stageText(t: { kind: string; stage: string | null; status: string }): string {
+  if (t.stage) return labels.label(stageLabels(t.kind), t.stage);
+  return labels.label(t.kind === 'batch' ? labels.BATCH_STATUS_LABELS : labels.FILING_STATUS_LABELS, t.status);
+}
+
+/** An instant as China time, "YYYY-MM-DD HH:mm". */
+export function chinaTime(iso: unknown): string {
+  const ms = typeof iso === 'string' ? Date.parse(iso) : NaN;
+  if (!Number.isFinite(ms)) return '';
+  return new Date(ms + CHINA_OFFSET_MS).toISOString().slice(0, 16).replace('T', ' ');
+}
+
+export function chinaDate(iso: unknown): string {
+  return chinaTime(iso).slice(0, 10);
+}
+
+const consolePathOf = (kind: string, id: string) => `/${kind === 'batch' ? 'batches' : 'filings'}/${encodeURIComponent(id)}`;
+
+type Registry = 'experts' | 'supervisors';
+interface RegistrantValues {
+  userId: string;
+  name: string;
+  idNumber: string;
+  province: string;
+  prefecture: string;
+  occupations: string;
+}
+
+export default async function workPages(app: FastifyInstance) {
+  app.get('/inbox', async (req, reply) => {
+    const gate = needSignIn(req, reply);
+    if (gate) return gate;
+    const cursor = one((req.query as Record<string, unknown>).cursor);
+    const r = await api(req, 'GET', '/tasks', { query: { cursor, limit: 20 } });
+    return render(req, reply, 'work-inbox', {
+      title: '待办',
+      items: r.ok ? r.body.items : [],
+      nextCursor: r.ok ? r.body.nextCursor : null,
+      paged: !!cursor,
+      problem: r.ok ? undefined : problemText(r),
+      actionText, stageText, chinaTime, chinaDate, consolePathOf, ESCALATION_LABELS,
+    }, r.ok ? 200 : r.status);
+  });
+
+  app.get('/notifications', async (req, reply) => {
+    const gate = needSignIn(req, reply);
+    if (gate) return gate;
+    const q = req.query as Record<string, unknown>;
+    const cursor = one(q.cursor);
+    const kind = one(q.kind);
+    const r = await api(req, 'GET', '/notifications', { query: { cursor, kind, limit: 20 } });
+    return render(req, reply, 'work-notifications', {
+      title: '通知',
+      items: r.ok ? r.body.items : [],
+      nextCursor: r.ok ? r.body.nextCursor : null,
+      paged: !!cursor,
+      kind,
+      kinds: NOTIFICATION_KIND_LABELS,
+      problem: r.ok ? undefined : problemText(r),
+      chinaTime, consolePathOf,
+    }, r.ok ? 200 : r.status);
+  });
+
+  const registriesPage = async (
+    req: FastifyRequest,
+    reply: FastifyReply,
+    extra: { form?: Registry; problem?: string; values?: Partial<RegistrantValues> } = {},
+    status = 200,
+  ) => {
+    const c = req.consoleCaller!;
+    const canRegister = roleAllows(c, 'registry.register');
+    const canReadExperts = roleAllows(c, 'registry.read-experts');
+    const canReadSupervisors = roleAllows(c, 'registry.read-supervisors');
+    if (!canRegister && !canReadExperts && !canReadSupervisors) {
+      return render(req, reply, 'message', { title: '无权访问', heading: '无权访问', text: '专家库与督导员库只对人社部门审核员、鉴定中心和系统管理员开放。' }, 403);
+    }
+    const lists: { key: Registry; title: string; result?: ApiResult }[] = [];
+    if (canReadExperts) lists.push({ key: 'experts', title: '专家库', result: await api(req, 'GET', '/experts') });
+    if (canReadSupervisors) lists.push({ key: 'supervisors', title: '督导员库', result: await api(req, 'GET', '/supervisors') });
+    const blank: RegistrantValues = { userId: '', name: '', idNumber: '', province: c.province ?? '', prefecture: '', occupations: '' };
+    return render(req, reply, 'work-registries', {
+      title: '专家库与督导员库',
+      canRegister,
+      // a refusal for a form this role is not shown (the API said no): say it at the top
+      problem: canRegister ? undefined : extra.problem,
+      provinces: c.role === 'province-reviewer' ? PROVINCES.filter((p) => p.code === c.province) : PROVINCES,
+      prefectures: Object.entries(PREFECTURE_NAMES).filter(([code]) => c.role !== 'province-reviewer' || code.startsWith(c.province ?? '-')).map(([code, name]) => ({ code, name })),
+      lists: lists.map((l) => ({ key: l.key, title: l.title, items: l.result?.ok ? l.result.body.items : [], problem: l.result && !l.result.ok ? problemText(l.result) : undefined })),
+      forms: (['experts', 'supervisors'] as const).map((key) => ({
+        key,
+        title: key === 'experts' ? '登记评估专家' : '登记质量督导员',
+        button: key === 'experts' ? '登记专家' : '登记督导员',
+        values: extra.form === key ? { ...blank, ...extra.values } : blank,
+        problem: extra.form === key ? extra.problem : undefined,
+      })),
+    }, status);
+  };
+
+  app.get('/registries', async (req, reply) => {
+    const gate = needSignIn(req, reply);
+    if (gate) return gate;
+    return registriesPage(req, reply);
+  });
+
+  for (const key of ['experts', 'supervisors'] as const) {
+    app.post(`/registries/${key}`, async (req, reply) => {
+      const gate = needSignIn(req, reply);
+      if (gate) return gate;
+      const b = (req.body ?? {}) as Record<string, unknown>;
+      const values: RegistrantValues = {
+        userId: one(b.userId).trim(),
+        name: one(b.name).trim(),
+        idNumber: one(b.idNumber).trim(),
+        province: one(b.province).trim(),
+        prefecture: one(b.prefecture).trim(),
+        occupations: key === 'experts' ? many(b.occupations).join(' ').trim() : '',
+      };
+      const occupations = values.occupations.split(/[\s,，、;；]+/).filter((s) => s !== '');
+      const body = {
+        userId: values.userId,
+        name: values.name,
+        idNumber: values.idNumber.toUpperCase(),
+        province: values.province,
+        ...(values.prefecture ? { prefecture: values.prefecture } : {}),
+        ...(key === 'experts' && occupations.length ? { occupations } : {}),
+      };
+      const r = await api(req, 'POST', `/${key}`, { body, key: one(b._key) || undefined });
+      if (!r.ok) return registriesPage(req, reply, { form: key, problem: problemText(r), values }, r.status);
+      return seeOther(reply, '/registries', 'registered');
+    });
+  }
 }
