@@ -1,0 +1,344 @@
+/**
+ * The console's filing pages over app.inject on the real stack (dev server + FerretDB): the filing
+ * form and its materials checklist, the detail page's timeline, the forms each role is offered,
+ * refusals in plain words, and scope (an institution never sees another's filing).
+ */
+import { devStack, type DevStack } from '../harness/stack';
+import { consoleClient, textOf } from '../harness/console';
+import { http } from '../harness/http';
+import { application, idNumber } from '../fixtures/filing';
+import { MATERIAL_KINDS, type Application } from '../../domain/filing';
+import { MATERIAL_LABELS } from '../../console/labels';
+import type { Caller } from '../../domain/roles';
+
+/** The form fields the filing form posts for an application (every material with a title unless listed as online-only or left out). */
+function filingFields(a: Application, opts: { omit?: string[]; onlineOnly?: string[] } = {}) {
+  const i = a.institution;
+  const fields: Record<string, string | string[]> = {
+    _key: `k-${Math.random()}`,
+    name: i.name, creditCode: i.creditCode, kind: i.kind, legalRepresentative: i.legalRepresentative, address: i.address,
+    province: i.province, affiliation: i.affiliation, prefecture: i.prefecture ?? '', contactName: i.contact.name, contactPhone: i.contact.phone,
+    occRows: String(a.occupations.length),
+  };
+  a.occupations.forEach((o, n) => {
+    fields[`occ-${n}-code`] = o.code;
+    fields[`occ-${n}-name`] = o.name;
+    fields[`occ-${n}-levels`] = o.levels.map(String);
+    fields[`occ-${n}-basis`] = o.basis;
+  });
+  for (const k of MATERIAL_KINDS) {
+    if (opts.omit?.includes(k)) continue;
+    if (opts.onlineOnly?.includes(k)) fields[`mat-${k}-online`] = '1';
+    else fields[`mat-${k}-title`] = `${k}-文件.pdf`;
+  }
+  return fields;
+}
+
+/** The HTML of the form with this data-testid, or undefined. */
+function formOf(html: string, testid: string): string | undefined {
+  const at = html.indexOf(`data-testid="${testid}"`);
+  if (at < 0) return undefined;
+  const start = html.lastIndexOf('<form', at);
+  return html.slice(start, html.indexOf('</form>', at) + 7);
+}
+const keyOf = (form: string) => /name="_key" value="([^"]+)"/.exec(form)![1];
+
+/** The stages of the timeline, in order, with their state and due date. */
+function timelineOf(html: string): { stage: string; state: string; due?: string; text: string }[] {
+  const start = html.indexOf('data-testid="timeline"');
+  expect(start).toBeGreaterThan(0);
+  const section = html.slice(start, html.indexOf('</section>', start));
+  return [...section.matchAll(/<li class="[^"]*" data-stage="([^"]+)" data-state="([^"]+)"[^>]*>([\s\S]*?)<\/li>/g)].map((m) => ({
+    stage: m[1], state: m[2], due: /data-testid="due">([^<]+)</.exec(m[3])?.[1], text: textOf(m[3]),
+  }));
+}
+
+describe('console: filing pages', () => {
+  let s: DevStack;
+  let api: ReturnType<typeof http>;
+  const app1 = application({ province: '22', prefecture: '220100' });
+  const app2 = application({ province: '22', prefecture: '220100' });
+  const who: Record<string, Caller> = {};
+  const tokens: Record<string, string> = {};
+  const client = async (name: string) => {
+    const c = consoleClient(s.app, s.settings.AUTH_JWT_SECRET!);
+    await c.signInAs(who[name]);
+    return c;
+  };
+
+  beforeAll(async () => {
+    s = await devStack({ settings: { APP_MODE: 'development' } });
+    api = http(s.app);
+    Object.assign(who, {
+      inst1: { sub: 'inst-1', name: '机构一', role: 'institution', province: '22', institutionId: app1.institution.creditCode },
+      inst2: { sub: 'inst-2', name: '机构二', role: 'institution', province: '22', institutionId: app2.institution.creditCode },
+      pref: { sub: 'pref-1', name: '市局审核员', role: 'prefecture-reviewer', province: '22', prefecture: '220100' },
+      prov: { sub: 'prov-1', name: '省厅审核员', role: 'province-reviewer', province: '22' },
+      ea: { sub: 'ea', name: '专家甲', role: 'expert', province: '22' },
+      eb: { sub: 'eb', name: '专家乙', role: 'expert', province: '22' },
+      ec: { sub: 'ec', name: '专家丙', role: 'expert', province: '22' },
+      ed: { sub: 'ed', name: '专家丁', role: 'expert', province: '22' },
+    } satisfies Record<string, Caller>);
+    for (const [k, c] of Object.entries(who)) tokens[k] = await s.token(c);
+    for (const [n, sub] of ['ea', 'eb', 'ec', 'ed'].entries()) {
+      const r = await api.post('/api/v1/experts', { userId: sub, name: who[sub].name, idNumber: idNumber(600 + n), province: '22' }, tokens.prov);
+      expect(r.status).toBe(201);
+    }
+  });
+  afterAll(async () => s?.close());
+
+  let id1: string;
+
+  it('the filing form lists every material, refuses a missing one and keeps all input', async () => {
+    const c = await client('inst1');
+    const form = await c.get('/filings/new');
+    expect(form.status).toBe(200);
+    const f = formOf(form.html, 'filing-form')!;
+    expect(f).toContain(`id="creditCode" name="creditCode" required minlength="18" maxlength="18" value="${app1.institution.creditCode}"`);
+    for (const k of MATERIAL_KINDS) {
+      expect(f).toContain(`<label for="mat-${k}-title">${MATERIAL_LABELS[k]}</label>`);
+      expect(f).toContain(`id="mat-${k}-online" name="mat-${k}-online"`);
+    }
+    expect(f).toMatch(/name="_key" value="[0-9a-f-]{36}"/);
+
+    // emergency plan left out; HR rules verified online (waived): only the first is missing
+    const fields = filingFields(app1, { omit: ['emergency-plan'], onlineOnly: ['hr-rules'] });
+    const r = await c.post('/filings/new', fields);
+    expect(r.status).toBe(422);
+    const text = textOf(r.html);
+    expect(text).toContain(`缺少：${MATERIAL_LABELS['emergency-plan']}`);
+    expect(text).not.toContain(`缺少：${MATERIAL_LABELS['hr-rules']}`);
+    expect(r.html).toContain('data-missing="emergency-plan"');
+    expect(r.html).not.toContain('data-missing="hr-rules"');
+    // everything typed is still there
+    expect(r.html).toContain(`value="${app1.institution.name}"`);
+    expect(r.html).toContain(`value="${app1.institution.address}"`);
+    expect(r.html).toContain('name="occ-0-code" value="6-18-01-01"');
+    expect(r.html).toMatch(/id="occ-0-level-4" name="occ-0-levels" value="4" checked/);
+    expect(r.html).not.toMatch(/id="occ-0-level-1" name="occ-0-levels" value="1" checked/);
+    expect(r.html).toContain('name="mat-work-plan-title" maxlength="200" value="work-plan-文件.pdf"');
+    expect(r.html).toMatch(/id="mat-hr-rules-online" name="mat-hr-rules-online" value="1" checked/);
+    // and nothing was filed
+    expect((await api.get('/api/v1/filings', tokens.inst1)).body.items).toEqual([]);
+
+    // "add a row" keeps the input too and adds an empty occupation row
+    const more = await c.post('/filings/new', { ...fields, action: 'add-occupation' });
+    expect(more.status).toBe(200);
+    expect(more.html).toContain('name="occRows" value="2"');
+    expect(more.html).toContain('name="occ-1-code" value=""');
+    expect(more.html).toContain('name="occ-0-code" value="6-18-01-01"');
+    expect(more.html).not.toContain('data-testid="problem"');
+  });
+
+  it('a half-filled occupation row is named, and another institution\'s credit code is refused by the API in plain words', async () => {
+    const c = await client('inst1');
+    const half = await c.post('/filings/new', { ...filingFields(app1), occRows: '2', 'occ-1-name': '铣工' });
+    expect(half.status).toBe(400);
+    expect(textOf(half.html)).toContain('第2个职业（工种）须填写职业编码、名称，并至少选择一个等级');
+    const other = await c.post('/filings/new', { ...filingFields(app1), creditCode: app2.institution.creditCode });
+    expect(other.status).toBe(403);
+    expect(textOf(other.html)).toContain('您的角色无权进行此项操作');
+    expect(other.html).toContain(`value="${app2.institution.creditCode}"`);
+    // a reviewer gets no filing form
+    expect((await (await client('pref')).get('/filings/new')).status).toBe(403);
+  });
+
+  it('a complete form creates the filing and redirects to it; online-verified items are recorded as such', async () => {
+    const c = await client('inst1');
+    const r = await c.post('/filings/new', filingFields(app1, { onlineOnly: ['hr-rules'] }));
+    expect(r.status).toBe(303);
+    const m = /^\/filings\/(FL22-[^?]+)\?ok=submitted$/.exec(r.location ?? '');
+    expect(m).not.toBeNull();
+    id1 = decodeURIComponent(m![1]);
+    const got = await api.get(`/api/v1/filings/${id1}`, tokens.inst1);
+    expect(got.status).toBe(200);
+    expect(got.body.application.occupations).toEqual([{ code: '6-18-01-01', name: '车工', levels: [5, 4, 3], basis: 'national-standard' }]);
+    expect(got.body.application.materials.find((x: { kind: string }) => x.kind === 'hr-rules')).toMatchObject({ verifiedOnline: true });
+    const page = await c.get(r.location!);
+    expect(page.status).toBe(200);
+    const text = textOf(page.html);
+    expect(text).toContain('已提交。');
+    expect(text).toContain('审核中');
+    expect(page.html).toContain('网上核验');
+    // the institution is offered no decision or assignment form, and no audit trail
+    expect(formOf(page.html, 'decision-form')).toBeUndefined();
+    expect(formOf(page.html, 'assign-form')).toBeUndefined();
+    expect(page.html).not.toContain('data-testid="audit"');
+  });
+
+  it('the list shows the institution its own filing with Chinese labels; filters go to the API', async () => {
+    const c = await client('inst1');
+    const list = await c.get('/filings');
+    expect(list.status).toBe(200);
+    expect(list.html).toContain(`href="/filings/${encodeURIComponent(id1)}"`);
+    expect(list.html).toContain('href="/filings/new"');
+    expect(textOf(list.html)).toContain('审核中');
+    expect(textOf(list.html)).toContain('申报');
+    const none = await c.get('/filings?status=active');
+    expect(none.html).not.toContain(`href="/filings/${encodeURIComponent(id1)}"`);
+    expect(none.html).toContain('<option value="active" selected>');
+    const atStage = await c.get('/filings?stage=submitted&overdue=false');
+    expect(atStage.html).toContain(`href="/filings/${encodeURIComponent(id1)}"`);
+    const p = await (await client('pref')).get('/filings');
+    expect(p.html).not.toContain('href="/filings/new"');
+    expect(p.html).toContain(`href="/filings/${encodeURIComponent(id1)}"`);
+  });
+
+  it('an institution cannot see another institution\'s filing (404), and a visitor is sent to sign in', async () => {
+    const other = await (await client('inst2')).get(`/filings/${encodeURIComponent(id1)}`);
+    expect(other.status).toBe(404);
+    expect(textOf(other.html)).toContain('未找到该记录，或您无权查看');
+    expect(other.html).not.toContain(app1.institution.name);
+    const list = await (await client('inst2')).get('/filings');
+    expect(list.html).not.toContain(encodeURIComponent(id1));
+    // nor act on it
+    const act = await (await client('inst2')).post(`/filings/${encodeURIComponent(id1)}/termination`, { _key: 'x1', reason: '不想做了', confirm: '1' });
+    expect(act.status).toBe(404);
+    const anon = consoleClient(s.app, s.settings.AUTH_JWT_SECRET!);
+    const r = await anon.get(`/filings/${encodeURIComponent(id1)}`);
+    expect(r.status).toBe(303);
+    expect(r.location).toBe(`/signin?next=${encodeURIComponent(`/filings/${encodeURIComponent(id1)}`)}`);
+  });
+
+  it('the timeline shows every stage of the policy in order, the current one highlighted, with its due date', async () => {
+    const c = await client('pref');
+    const page = await c.get(`/filings/${encodeURIComponent(id1)}`);
+    expect(page.status).toBe(200);
+    const st = (await api.get(`/api/v1/filings/${id1}`, tokens.pref)).body;
+    const tl = timelineOf(page.html);
+    expect(tl.map((x) => x.stage)).toEqual(st.policy.stages.map((d: { name: string }) => d.name));
+    expect(tl.map((x) => x.stage)).toEqual(['submitted', 'preliminary-review', 'technical-assessment', 'comprehensive-review', 'deliberation', 'publicity', 'notice']);
+    expect(tl[0]).toMatchObject({ state: 'current', due: st.due.dueDate });
+    expect(page.html).toMatch(/data-stage="submitted" data-state="current" aria-current="step"/);
+    expect(tl.slice(1).every((x) => x.state === 'pending')).toBe(true);
+    expect(tl[1].text).toContain('时限：10 个工作日');
+    expect(tl[5].text).toContain('时限：5 个工作日');
+    // reviewers see the audit trail (domain/policy: filing.audit)
+    expect(page.html).toContain('data-testid="audit"');
+    expect(textOf(page.html)).toContain('提交申请');
+  });
+
+  it('a reviewer is offered the assignment form (not a decision); experts only the decision of the stage they are assigned to', async () => {
+    const pref = await client('pref');
+    const before = await pref.get(`/filings/${encodeURIComponent(id1)}`);
+    const assign = formOf(before.html, 'assign-form')!;
+    expect(assign).toBeDefined();
+    expect(formOf(before.html, 'decision-form')).toBeUndefined();
+    expect(assign).toContain('<option value="preliminary-review" selected>');
+    for (const e of ['ea', 'eb', 'ec', 'ed']) expect(assign).toContain(`name="expertIds" value="${e}"`);
+    expect(assign).toContain('组成专家组');
+    expect(assign).toMatch(/<label class="check" for="expert-0">/);
+
+    const none = await pref.post(`/filings/${encodeURIComponent(id1)}/assign`, { _key: keyOf(assign), stage: 'preliminary-review' });
+    expect(none.status).toBe(400);
+    expect(textOf(none.html)).toContain('请至少选择一位评估专家');
+
+    const r = await pref.post(`/filings/${encodeURIComponent(id1)}/assign`, { _key: keyOf(assign), stage: 'preliminary-review', expertIds: ['ea', 'eb'] });
+    expect(r.status).toBe(303);
+    expect(r.location).toBe(`/filings/${encodeURIComponent(id1)}?ok=assigned`);
+    const r2 = await pref.post(`/filings/${encodeURIComponent(id1)}/assign`, { _key: 'assign-tech-1', stage: 'technical-assessment', expertIds: ['ec'] });
+    expect(r2.status).toBe(303);
+
+    const ea = await (await client('ea')).get(`/filings/${encodeURIComponent(id1)}`);
+    expect(ea.status).toBe(200);
+    const decide = formOf(ea.html, 'decision-form')!;
+    expect(decide).toContain('name="stage" value="preliminary-review"');
+    expect(decide).toContain('value="pass"');
+    expect(decide).toContain('value="supplement"'); // 初评 allows 补正
+    expect(decide).toContain('<label for="opinion">');
+    expect(decide).toContain('提交决定');
+    expect(decide).not.toContain('name="score"');
+    expect(formOf(ea.html, 'assign-form')).toBeUndefined();
+    // assigned to a later stage only: may read, may not decide now
+    const ec = await (await client('ec')).get(`/filings/${encodeURIComponent(id1)}`);
+    expect(ec.status).toBe(200);
+    expect(formOf(ec.html, 'decision-form')).toBeUndefined();
+    // not assigned at all: the filing does not exist for them
+    expect((await (await client('ed')).get(`/filings/${encodeURIComponent(id1)}`)).status).toBe(404);
+    // the reviewer, at an expert stage, still decides nothing
+    const after = await pref.get(`/filings/${encodeURIComponent(id1)}`);
+    expect(formOf(after.html, 'decision-form')).toBeUndefined();
+    expect(timelineOf(after.html)[1]).toMatchObject({ stage: 'preliminary-review', state: 'current' });
+    expect(timelineOf(after.html)[1].text).toContain('专家组：专家甲、专家乙');
+  });
+
+  it('a decision is refused in plain words when the form is incomplete or stale (409 STAGE_MISMATCH)', async () => {
+    const ea = await client('ea');
+    const eb = await client('eb');
+    const pageA = await ea.get(`/filings/${encodeURIComponent(id1)}`);
+    const pageB = await eb.get(`/filings/${encodeURIComponent(id1)}`);
+    const keyA = keyOf(formOf(pageA.html, 'decision-form')!);
+    const keyB = keyOf(formOf(pageB.html, 'decision-form')!);
+
+    const noItems = await ea.post(`/filings/${encodeURIComponent(id1)}/decision`, { _key: keyA, stage: 'preliminary-review', outcome: 'supplement', opinion: '请补充' });
+    expect(noItems.status).toBe(400);
+    expect(textOf(noItems.html)).toContain('请逐行列出需补正的材料或事项');
+    expect(formOf(noItems.html, 'decision-form')).toContain('请补充</textarea>');
+
+    const ok = await ea.post(`/filings/${encodeURIComponent(id1)}/decision`, { _key: keyA, stage: 'preliminary-review', outcome: 'pass', opinion: '材料齐全' });
+    expect(ok.status).toBe(303);
+    expect(ok.location).toBe(`/filings/${encodeURIComponent(id1)}?ok=decided`);
+
+    // expert B still has the page from before: the filing has moved on
+    const stale = await eb.post(`/filings/${encodeURIComponent(id1)}/decision`, { _key: keyB, stage: 'preliminary-review', outcome: 'reject', opinion: '不同意' });
+    expect(stale.status).toBe(409);
+    expect(stale.html).toContain('data-testid="problem"');
+    expect(textOf(stale.html)).toContain('该事项已不在这一环节（可能已有人处理），请刷新后查看当前环节');
+    expect(formOf(stale.html, 'decision-form')).toBeUndefined();
+    const st = (await api.get(`/api/v1/filings/${id1}`, tokens.pref)).body;
+    expect(st.stage).toBe('technical-assessment');
+    expect(st.decisions).toHaveLength(1);
+
+    // the timeline: 初评 done with its decision and a due date, 技术评估 current with the scored form for expert C
+    const pref = await (await client('pref')).get(`/filings/${encodeURIComponent(id1)}`);
+    const tl = timelineOf(pref.html);
+    expect(tl[1]).toMatchObject({ stage: 'preliminary-review', state: 'done' });
+    expect(tl[1].due).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+    expect(tl[1].text).toContain('通过');
+    expect(tl[1].text).toContain('专家甲');
+    expect(tl[1].text).toContain('材料齐全');
+    expect(tl[2]).toMatchObject({ stage: 'technical-assessment', state: 'current', due: st.due.dueDate });
+    const ec = await (await client('ec')).get(`/filings/${encodeURIComponent(id1)}`);
+    const decide = formOf(ec.html, 'decision-form')!;
+    expect(decide).toContain('name="stage" value="technical-assessment"');
+    expect(decide).toContain('name="score"');
+    expect(decide).not.toContain('value="supplement"'); // 技术评估 allows no 补正
+  });
+
+  it('a 补正 requested through the decision form is answered through the supplement page', async () => {
+    const app3 = application({ province: '22', prefecture: '220100' });
+    who.inst3 = { sub: 'inst-3', name: '机构三', role: 'institution', province: '22', institutionId: app3.institution.creditCode };
+    tokens.inst3 = await s.token(who.inst3);
+    const created = await api.post('/api/v1/filings', app3, tokens.inst3);
+    expect(created.status).toBe(201);
+    const id = created.body.id as string;
+    expect((await api.post(`/api/v1/filings/${id}/assignments`, { stage: 'preliminary-review', expertIds: ['ed'] }, tokens.pref)).status).toBe(200);
+
+    const ed = await client('ed');
+    const form = formOf((await ed.get(`/filings/${encodeURIComponent(id)}`)).html, 'decision-form')!;
+    const asked = await ed.post(`/filings/${encodeURIComponent(id)}/decision`, {
+      _key: keyOf(form), stage: 'preliminary-review', outcome: 'supplement', opinion: '应急预案不完整', items: '突发事件应急预案\n视频监控说明',
+    });
+    expect(asked.status).toBe(303);
+
+    const inst = await client('inst3');
+    const detail = await inst.get(`/filings/${encodeURIComponent(id)}`);
+    expect(textOf(detail.html)).toContain('待补正');
+    expect(detail.html).toContain(`href="/filings/${encodeURIComponent(id)}/supplement"`);
+    expect(textOf(detail.html)).toContain('突发事件应急预案');
+    const page = await inst.get(`/filings/${encodeURIComponent(id)}/supplement`);
+    const sform = formOf(page.html, 'supplement-form')!;
+    expect(sform).toContain('提交补正材料');
+    const empty = await inst.post(`/filings/${encodeURIComponent(id)}/supplement`, { _key: keyOf(sform), note: '见附件' });
+    expect(empty.status).toBe(400);
+    expect(empty.html).toContain('见附件</textarea>');
+    const r = await inst.post(`/filings/${encodeURIComponent(id)}/supplement`, { _key: keyOf(sform), note: '已补充', 'mat-emergency-plan-title': '应急预案v2.pdf' });
+    expect(r.status).toBe(303);
+    expect(r.location).toBe(`/filings/${encodeURIComponent(id)}?ok=supplemented`);
+    const st = (await api.get(`/api/v1/filings/${id}`, tokens.inst3)).body;
+    expect(st.status).toBe('in-review');
+    expect(st.application.materials.find((m: { kind: string }) => m.kind === 'emergency-plan').title).toBe('应急预案v2.pdf');
+    // another institution cannot open the supplement page
+    expect((await (await client('inst2')).get(`/filings/${encodeURIComponent(id)}/supplement`)).status).toBe(404);
+  });
+});
