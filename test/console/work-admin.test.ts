@@ -90,8 +90,9 @@ describe('console work and admin pages (demo mode)', () => {
     expect(row).toContain('组成专家组（初评）'); // what is waiting on the reviewer
     const task = (await api.get('/api/v1/tasks', t.prefA)).body.items[0];
     expect(task.dueAt).toEqual(expect.any(String));
-    const due = new Date(Date.parse(task.dueAt) + 8 * 3_600_000).toISOString().slice(0, 16).replace('T', ' ');
-    expect(row).toContain(due); // the due time, in China time
+    const due = new Date(Date.parse(task.dueAt) + 8 * 3_600_000).toISOString().slice(0, 10);
+    expect(inbox).toContain(`<time datetime="${task.dueAt}"`);
+    expect(row).toContain(due); // the due date, in China time
     expect(inbox).not.toContain('badge overdue');
     expect(inbox).not.toContain('badge escalated');
 
@@ -143,6 +144,18 @@ describe('console work and admin pages (demo mode)', () => {
     const mail = textOf(testId((await prefA.get('/notifications')).html, 'notifications')!);
     expect(mail).toContain('逾期提醒');
     expect(mail.indexOf('已逾期')).toBeLessThan(mail.indexOf('提交了评估备案申请'));
+
+    // still overdue when the province's turn comes: 已上报 instead of 已督办
+    const filing = (await api.get(`/api/v1/filings/${filingId}`, t.prefA)).body;
+    const toProvince = Date.parse(filing.due.provinceAt) - (await s.services.clock.now()).getTime();
+    expect(toProvince).toBeGreaterThan(0);
+    expect((await api.post('/api/v1/admin/clock/advance', { by: `PT${Math.ceil(toProvince / 1000) + 3600}S` }, t.admin)).status).toBe(200);
+    const later = await until('the task reported to the province', async () => {
+      const p = await prefA.get('/inbox');
+      return p.html.includes('>已上报<') ? p : undefined;
+    });
+    expect(testId(later.html, 'inbox')).toMatch(/<span class="badge overdue"[^>]*>逾期<\/span>/);
+    expect(testId(later.html, 'inbox')).not.toContain('已督办');
   });
 
   describe('registries', () => {
