@@ -151,7 +151,7 @@ interface Header<F extends string> {
 }
 
 /** Finds the header row among the first ten: the first that names every `must` field. */
-function findHeader<F extends string>(rows: Cell[][], names: Record<F, string[]>, must: F[]): Header<F> | undefined {
+function findHeader<F extends string>(rows: Cell[][], names: Record<F, string[]>, must: NoInfer<F>[]): Header<F> | undefined {
   const lookup = new Map<string, F>();
   for (const [field, variants] of Object.entries(names) as [F, string[]][]) for (const v of variants) lookup.set(headerKey(v), field);
   for (let at = 0; at < Math.min(rows.length, 10); at++) {
