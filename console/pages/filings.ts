@@ -141,6 +141,17 @@ const STAGE_NAMES: Record<string, string> = (() => {
   return { ...m, ...labels.FILING_STAGE_LABELS };
 })();
 
+/** A history or audit note with stage names and outcomes in words ("preliminary-review: pass" → "初评：通过"). */
+function noteText(note: unknown): string {
+  if (typeof note !== 'string') return '';
+  return note
+    .replace(/^([a-z]+(?:-[a-z]+)*)(?=:|$| →| level)/, (m) => STAGE_NAMES[m] ?? m)
+    .replace(/: (pass|supplement|reject|upheld|dismissed)$/, (_m, o: string) => `：${labels.OUTCOME_LABELS[o] ?? ({ upheld: '异议成立', dismissed: '异议不成立' } as Record<string, string>)[o]}`)
+    .replace(/^([^:]+): /, '$1：')
+    .replace(/ → superior$/, ' → 上级').replace(/ → province$/, ' → 省级')
+    .replace(/ level (\d)$/, ' 第$1级升级');
+}
+
 function fmtTime(iso: unknown): string {
   if (typeof iso !== 'string' || !iso) return '';
   const ms = Date.parse(iso);
@@ -154,7 +165,7 @@ function fmtDate(iso: unknown): string {
 
 const view = (extra: { title: string; [k: string]: unknown }) => ({
   TRACK_LABELS, DECIDER_LABELS, EVENT_LABELS, AUDIT_LABELS, BASIS_LABELS, KIND_LABELS, STAGE_NAMES, MATERIAL_KINDS,
-  fmtTime, fmtDate, ...extra,
+  fmtTime, fmtDate, noteText, ...extra,
 });
 
 function notFoundPage(req: FastifyRequest, reply: FastifyReply, r: ApiResult) {
@@ -355,7 +366,7 @@ async function timelinesOf(req: FastifyRequest, s: FilingState, nowMs: number): 
         v.dueEstimated = s.due.coverage === 'estimated';
         v.escalation = s.due.escalation;
         v.overdue = s.due.escalation > 0 || s.due.dueAtMs < nowMs;
-      } else if ((state === 'done' || state === 'refused') && entered && def.kind !== 'intake') {
+      } else if ((state === 'done' || state === 'refused') && entered) {
         const due = await dueFrom(fmtDate(entered.at), termDays);
         if (due) Object.assign(v, { dueDate: due.date, dueEstimated: due.estimated, dueComputed: true });
       }

@@ -3,7 +3,7 @@
  * form and its materials checklist, the detail page's timeline, the forms each role is offered,
  * refusals in plain words, and scope (an institution never sees another's filing).
  */
-import { devStack, type DevStack } from '../harness/stack';
+import { devStack, timeSkippingAddress, type DevStack } from '../harness/stack';
 import { consoleClient, textOf } from '../harness/console';
 import { http } from '../harness/http';
 import { application, idNumber } from '../fixtures/filing';
@@ -340,5 +340,147 @@ describe('console: filing pages', () => {
     expect(st.application.materials.find((m: { kind: string }) => m.kind === 'emergency-plan').title).toBe('应急预案v2.pdf');
     // another institution cannot open the supplement page
     expect((await (await client('inst2')).get(`/filings/${encodeURIComponent(id)}/supplement`)).status).toBe(404);
+  });
+});
+
+describe('console: a filing through publicity, notice and its active life (demo mode)', () => {
+  let s: DevStack;
+  let api: ReturnType<typeof http>;
+  const app1 = application({ province: '22', prefecture: '220100' });
+  const who: Record<string, Caller> = {
+    inst: { sub: 'inst', name: '机构', role: 'institution', province: '22', institutionId: app1.institution.creditCode },
+    pref: { sub: 'pref', name: '市局审核员', role: 'prefecture-reviewer', province: '22', prefecture: '220100' },
+    prov: { sub: 'prov', name: '省厅审核员', role: 'province-reviewer', province: '22' },
+    admin: { sub: 'admin', name: '管理员', role: 'admin' },
+    ea: { sub: 'ea', name: '专家甲', role: 'expert', province: '22' },
+    eb: { sub: 'eb', name: '专家乙', role: 'expert', province: '22' },
+    ec: { sub: 'ec', name: '专家丙', role: 'expert', province: '22' },
+  };
+  const tokens: Record<string, string> = {};
+  const client = async (name: string) => {
+    const c = consoleClient(s.app, s.settings.AUTH_JWT_SECRET!);
+    await c.signInAs(who[name]);
+    return c;
+  };
+  let id: string;
+  const url = (rest = '') => `/filings/${encodeURIComponent(id)}${rest}`;
+
+  beforeAll(async () => {
+    s = await devStack({ settings: { APP_MODE: 'demo' }, temporalAddress: timeSkippingAddress() });
+    api = http(s.app);
+    for (const [k, c] of Object.entries(who)) tokens[k] = await s.token(c);
+    for (const [n, sub] of ['ea', 'eb', 'ec'].entries()) {
+      expect((await api.post('/api/v1/experts', { userId: sub, name: who[sub].name, idNumber: idNumber(800 + n), province: '22' }, tokens.prov)).status).toBe(201);
+    }
+    const created = await api.post('/api/v1/filings', app1, tokens.inst);
+    expect(created.status).toBe(201);
+    id = created.body.id;
+    const step = async (path: string, body: unknown, token: string) => expect((await api.post(`/api/v1/filings/${id}${path}`, body, token)).status).toBe(200);
+    await step('/assignments', { stage: 'preliminary-review', expertIds: ['ea'] }, tokens.pref);
+    await step('/assignments', { stage: 'technical-assessment', expertIds: ['eb'] }, tokens.pref);
+    await step('/assignments', { stage: 'comprehensive-review', expertIds: ['ec'] }, tokens.pref);
+    await step('/decisions', { stage: 'preliminary-review', outcome: 'pass', opinion: '材料齐全' }, tokens.ea);
+    await step('/decisions', { stage: 'technical-assessment', outcome: 'pass', opinion: '现场评估合格', score: 88 }, tokens.eb);
+    await step('/decisions', { stage: 'comprehensive-review', outcome: 'pass', opinion: '综合评估合格' }, tokens.ec);
+  });
+  afterAll(async () => s?.close());
+
+  it('the jurisdiction reviewer deliberates through the decision form; objections get resolution forms', async () => {
+    const pref = await client('pref');
+    const page = await pref.get(url());
+    const form = formOf(page.html, 'decision-form')!;
+    expect(form).toContain('name="stage" value="deliberation"');
+    expect(form).not.toContain('value="supplement"');
+    // the province reviewer is not the deliberating body of a prefecture filing
+    expect(formOf((await (await client('prov')).get(url())).html, 'decision-form')).toBeUndefined();
+    const r = await pref.post(url('/decision'), { _key: keyOf(form), stage: 'deliberation', outcome: 'pass', opinion: '审议通过' });
+    expect(r.status).toBe(303);
+
+    const objected = await api.post(`/api/v1/filings/${id}/objections`, { name: '张三', contact: '13800000000', reason: '场地与申报不符' });
+    expect(objected.status).toBe(202);
+    const pub = await pref.get(url());
+    const st = (await api.get(`/api/v1/filings/${id}`, tokens.pref)).body;
+    const tl = timelineOf(pub.html);
+    expect(tl.find((x) => x.stage === 'publicity')).toMatchObject({ state: 'current', due: st.publicity.endDate });
+    expect(tl.find((x) => x.stage === 'deliberation')?.text).toContain('审议通过');
+    const resolve = formOf(pub.html, 'resolve-form')!;
+    expect(textOf(pub.html)).toContain('场地与申报不符');
+    expect(resolve).toContain('提交处理意见');
+    // the institution sees the objection (contact masked) but no form to resolve it
+    const inst = await (await client('inst')).get(url());
+    expect(formOf(inst.html, 'resolve-form')).toBeUndefined();
+    expect(inst.html).not.toContain('13800000000');
+    const action = /action="([^"]+)"/.exec(resolve)![1];
+    const noNote = await pref.post(action, { _key: keyOf(resolve), upheld: 'false' });
+    expect(noNote.status).toBe(400);
+    expect(textOf(noNote.html)).toContain('请填写核查意见');
+    const done = await pref.post(action, { _key: keyOf(resolve), upheld: 'false', note: '经核查场地相符' });
+    expect(done.status).toBe(303);
+    expect(done.location).toBe(`${url()}?ok=resolved`);
+    expect(textOf((await pref.get(url())).html)).toContain('异议不成立');
+  });
+
+  it('after the publicity only the province reviewer issues the notice, and the notice is shown', async () => {
+    expect((await api.post('/api/v1/admin/clock/advance', { by: 'P9D' }, tokens.admin)).status).toBe(200);
+    expect((await api.get(`/api/v1/filings/${id}`, tokens.prov)).body.stage).toBe('notice');
+    expect(formOf((await (await client('pref')).get(url())).html, 'decision-form')).toBeUndefined();
+    const prov = await client('prov');
+    const form = formOf((await prov.get(url())).html, 'decision-form')!;
+    expect(form).toContain('name="stage" value="notice"');
+    expect(form).toContain('准予备案');
+    expect(form).not.toContain('value="supplement"');
+    const r = await prov.post(url('/decision'), { _key: keyOf(form), stage: 'notice', outcome: 'pass', opinion: '准予备案' });
+    expect(r.status).toBe(303);
+    const st = (await api.get(`/api/v1/filings/${id}`, tokens.prov)).body;
+    expect(st.status).toBe('active');
+    const page = await prov.get(url());
+    expect(page.html).toContain(`data-testid="notice-number">${st.notice.number}<`);
+    expect(page.html).toContain(`data-testid="valid-until">${st.notice.validUntil}<`);
+    expect(timelineOf(page.html).every((x) => x.state === 'done')).toBe(true);
+    expect(formOf(page.html, 'decision-form')).toBeUndefined();
+    expect(formOf(page.html, 'assign-form')).toBeUndefined();
+    // the province may order termination; the institution may renew, change or terminate
+    expect(formOf(page.html, 'termination-form')).toContain('责令终止备案');
+    const inst = (await (await client('inst')).get(url())).html;
+    expect(formOf(inst, 'renewal-form')).toContain('申请续期');
+    expect(formOf(inst, 'termination-form')).toContain('申请终止备案');
+    expect(inst).toContain(`href="${url('/change')}"`);
+  });
+
+  it('a change is applied for on its own page and re-runs the assessment; an ordered termination needs confirming', async () => {
+    const inst = await client('inst');
+    const page = await inst.get(url('/change'));
+    const form = formOf(page.html, 'change-form')!;
+    expect(form).toContain('name="occ-0-code" value="6-18-01-01"');
+    const empty = await inst.post(url('/change'), { _key: keyOf(form), reason: '搬迁' });
+    expect(empty.status).toBe(400);
+    expect(textOf(empty.html)).toContain('请至少填写一项变更内容');
+    expect(empty.html).toContain('搬迁</textarea>');
+    const r = await inst.post(url('/change'), { _key: keyOf(form), address: '吉林省长春市南关区新址2号', reason: '搬迁' });
+    expect(r.status).toBe(303);
+    expect(r.location).toBe(`${url()}?ok=change`);
+    const st = (await api.get(`/api/v1/filings/${id}`, tokens.pref)).body;
+    expect(st.status).toBe('change-pending');
+    const pref = (await (await client('pref')).get(url())).html;
+    expect(pref).toContain('<h3>变更</h3>');
+    expect(timelineOf(pref).filter((x) => x.state === 'current').map((x) => x.stage)).toEqual(['technical-assessment']);
+    expect(formOf(pref, 'assign-form')).toContain('<option value="technical-assessment" selected>');
+    // a second change while one is pending: refused in plain words
+    const again = await inst.post(url('/change'), { _key: 'change-2', address: '别处' });
+    expect(again.status).toBe(409);
+    expect(textOf(again.html)).toContain('当前的状态不允许这项操作');
+
+    const prov = await client('prov');
+    const tform = formOf((await prov.get(url())).html, 'termination-form')!;
+    const unconfirmed = await prov.post(url('/termination'), { _key: keyOf(tform), reason: '严重违规' });
+    expect(unconfirmed.status).toBe(400);
+    expect(textOf(unconfirmed.html)).toContain('请勾选确认');
+    expect(unconfirmed.html).toContain('严重违规</textarea>');
+    const t = await prov.post(url('/termination'), { _key: keyOf(tform), reason: '严重违规', confirm: '1' });
+    expect(t.status).toBe(303);
+    expect((await api.get(`/api/v1/filings/${id}`, tokens.prov)).body.status).toBe('terminated');
+    const after = (await prov.get(url())).html;
+    expect(textOf(after)).toContain('已终止');
+    expect(formOf(after, 'termination-form')).toBeUndefined();
   });
 });
