@@ -1,17 +1,23 @@
 /**
  * npm run chaos: nothing is lost when processes die. Starts the embedded stack as separate
- * processes (Temporal, FerretDB, worker, API), drives filings concurrently from several client
- * processes over HTTP, and meanwhile kills and restarts processes at moments drawn from a printed
- * seed. Then it checks that every filing reached the state its script intended, that every 2xx had
- * its effect exactly once, that sequence codes are unique and consecutive, that every read model
- * equals its workflow's queried state, and that no workflow task failed for non-determinism.
+ * processes (Temporal, FerretDB, worker, API), drives filings and batches with certificates
+ * concurrently from several client processes over HTTP, and meanwhile kills and restarts processes
+ * at moments drawn from a printed seed. Then it checks that every filing and batch reached the
+ * state its script intended, that every 2xx had its effect exactly once, that sequence codes are
+ * unique and consecutive, that certificate numbers are unique and their serials consecutive per
+ * institution, issue year and level, that every read model equals its workflow's queried state,
+ * and that no workflow task failed for non-determinism.
  *
- *   npm run chaos -- [--seed 42] [--filings 200] [--clients 4] [--stack demo|dev] [--ci]
+ *   npm run chaos -- [--seed 42] [--filings 200] [--batches 20] [--clients 4] [--stack demo|dev] [--ci]
  *
  * --stack demo (default) runs on the time-skipping server, whose clock the script advances through
- * the publicity, so filings end `active`; faults: worker, API, database. --stack dev runs on the
- * persistent dev server (its SQLite file) without demo time, filings end at `publicity`, and the
- * Temporal server itself is also stopped and restarted. --ci: fewer filings, one fault of each kind.
+ * the publicity, so filings end `active`; then some active filings get a batch each, driven to
+ * `certified` with the script advancing the clock past the exam days and through the result
+ * publicity; faults: worker, API, database. --stack dev runs on the persistent dev server (its
+ * SQLite file) without demo time, filings end at `publicity` and no batch runs (a batch needs its
+ * exam days and publicity to pass); the Temporal server itself is also stopped and restarted.
+ * --ci: fewer filings and batches, one fault of each kind in the filing phase and one in each
+ * batch phase.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, openSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
@@ -26,12 +32,16 @@ import { freePort, ROOT, startFerretDB, startTemporalDev, startTestServer, waitF
 import { makeCreditCode, makeIdNumber } from '../domain/identifiers';
 import { MATERIAL_KINDS } from '../domain/filing';
 import { filingWorkflowId, stateQuery } from '../workflows/filing/messages';
-import type { ChaosJob } from './chaos-client';
+import { batchWorkflowId, stateQuery as batchStateQuery } from '../workflows/batch/messages';
+import { parseCertificateCode } from '../domain/certificate-code';
+import { startOfChinaDayMs } from '../domain/batch';
+import type { ChaosBatch, ChaosJob } from './chaos-client';
 
 const { values } = parseArgs({
   options: {
     seed: { type: 'string' },
     filings: { type: 'string' },
+    batches: { type: 'string' },
     clients: { type: 'string', default: '4' },
     stack: { type: 'string', default: 'demo' },
     ci: { type: 'boolean', default: false },
@@ -42,6 +52,8 @@ const seed = Number(values.seed ?? Math.floor(Math.random() * 1e9));
 const stack = values.stack === 'dev' ? 'dev' : 'demo';
 const filingCount = Number(values.filings ?? (ci ? 24 : 200));
 const clientCount = Math.max(1, Math.min(Number(values.clients), filingCount));
+/** batches need demo time (exam days, result publicity): none on the dev stack */
+const batchCount = stack === 'demo' ? Math.min(filingCount, Number(values.batches ?? (ci ? 3 : 20))) : 0;
 
 /** mulberry32: a small seeded PRNG, so a seed replays the same fault schedule. */
 function prng(a: number) {
@@ -60,7 +72,8 @@ const log = (s: string) => console.log(`[chaos ${new Date().toISOString().slice(
 type FaultKind = 'worker' | 'api' | 'database' | 'temporal';
 
 async function main() {
-  log(`seed ${seed}, ${filingCount} filings, ${clientCount} clients, ${stack} stack${ci ? ' (CI form)' : ''}`);
+  log(`seed ${seed}, ${filingCount} filings, ${batchCount} batches, ${clientCount} clients, ${stack} stack${ci ? ' (CI form)' : ''}`);
+  if (stack === 'dev') log('dev stack: no demo time, so filings stop at the publicity and no batch runs (batches need --stack demo)');
   const dir = mkdtempSync(join(tmpdir(), 'skillcert-chaos-'));
   const settings = loadSettings({ APP_MODE: stack === 'demo' ? 'demo' : 'development', LOG_LEVEL: 'warn' });
   const ports = { api: await freePort(), temporal: await freePort(), db: await freePort() };
@@ -76,6 +89,8 @@ async function main() {
   const env = {
     ...process.env, APP_MODE: settings.APP_MODE, LOG_LEVEL: 'warn', PORT: String(ports.api), TEMPORAL_ADDRESS: temporal.address,
     MONGODB_URI: `mongodb://${db.address}/chaos`, TEMPORAL_TASK_QUEUE: 'chaos',
+    // the final check reads every certificate through the public route
+    PUBLIC_RATE_LIMIT: '1000000',
   };
   const procs: Record<'worker' | 'api', ChildProcess | undefined> = { worker: undefined, api: undefined };
   const launch = (name: 'worker' | 'api') => {
@@ -91,6 +106,8 @@ async function main() {
   const faults: Record<FaultKind, number> = { worker: 0, api: 0, database: 0, temporal: 0 };
   let ops = 0;
   let failures: string[] = [];
+  const tally = { batchesCertified: 0, certificates: 0, certificatesExpected: 0 };
+  let batches: ChaosBatch[] = [];
   try {
     const secret = settings.AUTH_JWT_SECRET!;
     const prov = await signToken(secret, { sub: 'chaos-prov', name: 'prov', role: 'province-reviewer', province: '22' });
@@ -98,6 +115,11 @@ async function main() {
     for (const [i, sub] of ['chaos-ea', 'chaos-eb', 'chaos-ec'].entries()) {
       const r = await fetch(`${base}/api/v1/experts`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${prov}` }, body: JSON.stringify({ userId: sub, name: sub, idNumber: makeIdNumber('220102', '19700101', 100 + i), province: '22' }) });
       if (r.status !== 201) throw new Error(`register expert: ${r.status}`);
+    }
+    // quality supervisors in the batches' prefecture, for the center's random draw (as scenario.ts)
+    for (const [i, sub] of ['chaos-sa', 'chaos-sb', 'chaos-sc'].entries()) {
+      const r = await fetch(`${base}/api/v1/supervisors`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${prov}` }, body: JSON.stringify({ userId: sub, name: sub, idNumber: makeIdNumber('220102', '19750505', 200 + i), province: '22', prefecture: '220100' }) });
+      if (r.status !== 201) throw new Error(`register supervisor: ${r.status}`);
     }
 
     const filings = Array.from({ length: filingCount }, (_, index) => ({
@@ -149,11 +171,15 @@ async function main() {
     const faultPlan = (n: number) => Array.from({ length: n }, (_, i) => (i < kinds.length ? kinds[i] : kinds[Math.floor(random() * kinds.length)])).sort(() => random() - 0.5);
 
     const runPhase = async (phase: ChaosJob['phase'], plan: FaultKind[]) => {
+      const batchPhase = phase.startsWith('batch-');
       const share = Array.from({ length: clientCount }, (_, c) => filings.filter((f) => f.index % clientCount === c));
-      const journals = share.map((_, c) => join(dir, `journal-${phase}-${c}.jsonl`));
+      const batchShare = Array.from({ length: clientCount }, (_, c) => batches.filter((b) => b.index % clientCount === c)).filter((mine) => !batchPhase || mine.length);
+      const journals = (batchPhase ? batchShare : share).map((_, c) => join(dir, `journal-${phase}-${c}.jsonl`));
       phaseRunning = true;
-      const clients = share.map((mine, c) => {
-        const job: ChaosJob = { base, secret, phase, filings: mine, journal: journals[c], requestTimeoutMs: 180_000 };
+      const clients = journals.map((journal, c) => {
+        const job: ChaosJob = batchPhase
+          ? { base, secret, phase, filings: [], batches: batchShare[c], journal, requestTimeoutMs: 180_000 }
+          : { base, secret, phase, filings: share[c], journal, requestTimeoutMs: 180_000 };
         const file = join(dir, `job-${phase}-${c}.json`);
         writeFileSync(file, JSON.stringify(job));
         const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'scripts/chaos-client.ts'), file], { cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit'] });
@@ -176,22 +202,77 @@ async function main() {
       if (m && e.id) filings[Number(m[1])].filingId = e.id;
     }
     let intended = 'publicity';
-    if (stack === 'demo') {
+    /** An admin or center call, retried until it answers 200 (the API may be restarting). */
+    const call = async (method: 'GET' | 'POST', path: string, token: string, body?: unknown): Promise<any> => {
       for (let attempt = 0; ; attempt++) {
-        const r = await fetch(`${base}/api/v1/admin/clock/advance`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${admin}` }, body: JSON.stringify({ by: 'P9D' }) }).catch(() => undefined);
-        if (r?.status === 200) break;
-        if (attempt > 30) throw new Error('could not advance the clock');
+        const r = await fetch(`${base}/api/v1${path}`, {
+          method, headers: { ...(body ? { 'content-type': 'application/json' } : {}), authorization: `Bearer ${token}` }, body: body ? JSON.stringify(body) : undefined,
+          signal: AbortSignal.timeout(60_000),
+        }).catch(() => undefined);
+        if (r?.status === 200) return r.json();
+        if (attempt > 120) throw new Error(`${method} ${path}: ${r?.status ?? 'no answer'}`);
         await sleep(1000);
       }
+    };
+    /** Demo time: the supervisor alone moves the clock, between phases, while no client runs. */
+    const advanceTo = async (targetMs: number, what: string) => {
+      const now = Date.parse((await call('GET', '/admin/clock', admin)).now);
+      const by = Math.ceil((targetMs - now) / 1000);
+      if (by > 0) await call('POST', '/admin/clock/advance', admin, { by: `PT${by}S` });
+      log(`clock advanced ${(Math.max(0, by) / 86_400).toFixed(1)} days, ${what}`);
+      await sleep(3000);
+    };
+    if (stack === 'demo') {
+      await call('POST', '/admin/clock/advance', admin, { by: 'P9D' });
       log('clock advanced 9 days, through the publicity');
       await sleep(3000);
       await runPhase('notice', faultPlan(ci ? 1 : faultsPerPhase));
       intended = 'active';
     }
 
+    // ——— batches: some active filings get one each, driven to certificates ———
+    if (batchCount > 0) {
+      const center = await signToken(secret, { sub: 'chaos-center', name: 'center', role: 'center', province: '22', prefecture: '220100' });
+      const eligible = filings.filter((f) => f.filingId);
+      const chosen = eligible.map((f) => ({ f, r: random() })).sort((a, b) => a.r - b.r).slice(0, batchCount).map((x) => x.f).sort((a, b) => a.index - b.index);
+      batches = chosen.map((f, index) => {
+        const creditCode = f.application.institution.creditCode as string;
+        const n = 2 + Math.floor(random() * 4);
+        const candidates = Array.from({ length: n }, (_, i) => ({
+          name: `考生${index}-${i}`, idNumber: makeIdNumber('220102', '19900101', (index * 6 + i) % 1000), post: '车工', yearsInPost: 8,
+          occupationCode: '6-18-01-01', level: [5, 4, 3][Math.floor(random() * 3)], employerCreditCode: creditCode,
+        }));
+        // the first candidate passes; the others pass or fail at random (a module under 60)
+        const scores = candidates.map((c, i) => ({ idNumber: c.idNumber, theory: i === 0 ? 80 : 50 + Math.floor(random() * 50), skill: i === 0 ? 85 : 50 + Math.floor(random() * 50) }));
+        const passing = scores.filter((x) => x.theory >= 60 && x.skill >= 60).map((x) => x.idNumber);
+        return { index, filingId: f.filingId!, creditCode, candidates, scores, passing };
+      });
+      tally.certificatesExpected = batches.reduce((n, b) => n + b.passing.length, 0);
+      const batchFaults = () => faultPlan(ci ? 1 : Math.max(kinds.length, Math.ceil(batchCount / 5)));
+      const plans = await runPhase('batch-plan', batchFaults());
+      for (const e of plans) {
+        const m = /^chaos-b(\d+)-plan$/.exec(e.key);
+        if (m && e.id) batches[Number(m[1])].batchId = e.id;
+      }
+      const planned = batches.filter((b) => b.batchId);
+      log(`${planned.length} of ${batches.length} batches planned`);
+      if (planned.length) {
+        const lastExamDay = Math.max(...(await Promise.all(planned.map((b) => call('GET', `/batches/${b.batchId}`, center)))).map((s) => startOfChinaDayMs(s.plan.lastExamDate)));
+        await advanceTo(lastExamDay + 86_400_000 + 3_600_000, 'past the exam days');
+        await runPhase('batch-exams', batchFaults());
+        const publicityEnds = Math.max(...(await Promise.all(planned.map((b) => call('GET', `/batches/${b.batchId}`, center)))).map((s) => s.publicity?.endsAtMs ?? 0));
+        await advanceTo(publicityEnds + 3_600_000, 'through the result publicity');
+        await runPhase('batch-results', batchFaults());
+      }
+    }
+
     // ——— checks ———
     log('checking…');
     failures = failures.concat(await check(`mongodb://${db.address}/chaos`, temporal.address, filings, intended));
+    if (batchCount > 0) {
+      const center = await signToken(secret, { sub: 'chaos-center', name: 'center', role: 'center', province: '22', prefecture: '220100' });
+      failures = failures.concat(await checkBatches(`mongodb://${db.address}/chaos`, temporal.address, base, center, batches, tally));
+    }
   } finally {
     for (const name of ['api', 'worker'] as const) {
       const c = procs[name];
@@ -206,6 +287,13 @@ async function main() {
     if (!process.env.KEEP_CHAOS_DIR) rmSync(dir, { recursive: true, force: true });
   }
   console.log(`\nseed: ${seed}\noperations (2xx): ${ops}\nfaults: ${Object.entries(faults).map(([k, n]) => `${k} ${n}`).join(', ')}`);
+  console.log(`filings: ${filingCount}`);
+  if (batchCount > 0) {
+    console.log(`batches: ${tally.batchesCertified} certified of ${batchCount} intended`);
+    console.log(`certificates: ${tally.certificates} issued, ${tally.certificatesExpected} expected (passing candidates)`);
+  } else {
+    console.log('batches: none (dev stack: no demo time to pass the exam days and the publicity; run --stack demo for batches)');
+  }
   for (const f of failures) console.log(`  LOST: ${f}`);
   console.log(`lost: ${failures.length}`);
   process.exit(failures.length ? 1 : 0);
@@ -255,6 +343,140 @@ async function check(mongoUri: string, temporalAddress: string, filings: { index
       const consecutive = sorted.every((n, i) => n === sorted[0] + i);
       if (!unique) lost.push('sequence codes repeat');
       if (!consecutive) lost.push(`sequence codes have gaps: ${sorted.join(',')}`);
+    }
+  } finally {
+    await m.close();
+    await conn.close();
+  }
+  return lost;
+}
+
+/** Keys sorted at every level, so two equal states serialize alike whatever their key order. */
+function canonical(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(canonical);
+  if (v && typeof v === 'object') return Object.fromEntries(Object.keys(v).sort().filter((k) => (v as Record<string, unknown>)[k] !== undefined).map((k) => [k, canonical((v as Record<string, unknown>)[k])]));
+  return v;
+}
+
+/** The first path at which two JSON values differ, for the report. */
+function firstDifference(a: unknown, b: unknown, path = ''): string {
+  if (JSON.stringify(a) === JSON.stringify(b)) return '';
+  if (a && b && typeof a === 'object' && typeof b === 'object') {
+    for (const k of new Set([...Object.keys(a), ...Object.keys(b)])) {
+      const d = firstDifference((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k], `${path}.${k}`);
+      if (d) return d;
+    }
+  }
+  return `${path || '.'}: ${JSON.stringify(a)?.slice(0, 80)} ≠ ${JSON.stringify(b)?.slice(0, 80)}`;
+}
+
+async function checkBatches(
+  mongoUri: string, temporalAddress: string, base: string, center: string, batches: ChaosBatch[],
+  tally: { batchesCertified: number; certificates: number },
+): Promise<string[]> {
+  const lost: string[] = [];
+  const conn = await Connection.connect({ address: temporalAddress });
+  const client = new Client({ connection: conn });
+  const m = mongoose.createConnection(mongoUri);
+  await m.asPromise();
+  const getJson = async (path: string, token?: string): Promise<{ status: number; body: any }> => {
+    for (let attempt = 0; ; attempt++) {
+      const r = await fetch(`${base}/api/v1${path}`, { headers: token ? { authorization: `Bearer ${token}` } : {}, signal: AbortSignal.timeout(30_000) }).catch(() => undefined);
+      if (r && (r.status < 500 || attempt > 30)) return { status: r.status, body: await r.json().catch(() => undefined) };
+      await sleep(1000);
+    }
+  };
+  try {
+    const views = m.collection('batches');
+    const certs = m.collection('certificates');
+    const numbers = new Set<string>();
+    for (const b of batches) {
+      if (!b.batchId) {
+        lost.push(`batch #${b.index} (filing ${b.filingId}): never planned`);
+        continue;
+      }
+      const id = b.batchId;
+      const h = client.workflow.getHandle(batchWorkflowId(id));
+      const s = await h.query(batchStateQuery);
+      if (!s) {
+        lost.push(`${id}: the workflow has no state (plan never accepted)`);
+        continue;
+      }
+      if (s.status !== 'certified') lost.push(`${id}: ${s.status}/${s.stage}, intended certified`);
+      else tally.batchesCertified++;
+      // exactly once: one decision per stage, one draw, one report, one score post, one results submission, one publicity
+      const perStage = new Map<string, number>();
+      for (const d of s.decisions) perStage.set(d.stage, (perStage.get(d.stage) ?? 0) + 1);
+      for (const stage of ['plan-review', 'results-review']) if (perStage.get(stage) !== 1) lost.push(`${id}: ${perStage.get(stage) ?? 0} decisions at ${stage}`);
+      if (s.supervision.draws.length !== 1 || s.supervision.assigned.length !== 1) lost.push(`${id}: ${s.supervision.draws.length} supervisor draws, ${s.supervision.assigned.length} assigned`);
+      if (s.supervision.reports.length !== 1) lost.push(`${id}: ${s.supervision.reports.length} supervision reports`);
+      const scorePosts = s.history.filter((e) => e.event === 'scores-posted').length;
+      if (scorePosts !== 1) lost.push(`${id}: scores posted ${scorePosts} times`);
+      if (s.publicityRounds.length !== 0 || s.publicity?.round !== 1) lost.push(`${id}: ${s.publicityRounds.length + (s.publicity ? 1 : 0)} result publicities`);
+      if (s.results?.submissions !== 1) lost.push(`${id}: results submitted ${s.results?.submissions ?? 0} times`);
+      // certificates: one per passing candidate, in the state and in the collection
+      const items = s.certificates?.items ?? [];
+      const holders = items.map((i) => i.idNumber).sort();
+      if (items.length !== b.passing.length || s.certificates?.count !== b.passing.length || JSON.stringify(holders) !== JSON.stringify([...b.passing].sort())) {
+        lost.push(`${id}: ${items.length} certificates (count ${s.certificates?.count ?? 0}) for ${b.passing.length} passing candidates`);
+      }
+      for (const i of items) {
+        if (numbers.has(i.number)) lost.push(`certificate ${i.number} issued twice (again by ${id})`);
+        numbers.add(i.number);
+      }
+      const docs = await certs.find({ batchId: id }).toArray();
+      tally.certificates += docs.length;
+      const stored = docs.map((d) => String(d._id)).sort();
+      if (JSON.stringify(stored) !== JSON.stringify(items.map((i) => i.number).sort())) lost.push(`${id}: certificates stored ${stored.join(',')} ≠ issued ${items.map((i) => i.number).join(',')}`);
+      // the read model, through GET /batches/:id, equals the workflow's queried state
+      const view = await getJson(`/batches/${id}`, center);
+      const doc = await views.findOne({ _id: id as never });
+      if (view.status !== 200) lost.push(`${id}: GET /batches/:id answered ${view.status}`);
+      else {
+        const diff = firstDifference(canonical(view.body), canonical(s));
+        if (diff) lost.push(`${id}: read model ≠ workflow state at ${diff}`);
+      }
+      if (!doc) lost.push(`${id}: no read model`);
+      else if (doc.version !== s.version || doc.status !== s.status || doc.stage !== s.stage || doc.certificates !== (s.certificates?.count ?? 0)) {
+        lost.push(`${id}: read model v${doc.version} ${doc.status}/${doc.stage} ${doc.certificates} certificates ≠ workflow v${s.version} ${s.status}/${s.stage} ${s.certificates?.count ?? 0}`);
+      }
+      const history = await h.fetchHistory();
+      for (const e of history.events ?? []) {
+        if (Number(e.workflowTaskFailedEventAttributes?.cause) === 24) lost.push(`${id}: non-deterministic workflow task`);
+      }
+    }
+    // certificate numbers: unique, well-formed, serials consecutive from 1 per institution, issue year and level
+    const all = await certs.find({}).toArray();
+    const groups = new Map<string, number[]>();
+    for (const d of all) {
+      const number = String(d._id);
+      const p = parseCertificateCode(number);
+      if (!p) {
+        lost.push(`certificate ${number}: not a valid certificate number`);
+        continue;
+      }
+      const { parts } = p;
+      if (parts.serial !== d.serial || parts.level !== d.level || parts.issueYear !== d.issueYear || parts.kind !== d.institution?.kind || parts.province !== d.institution?.province) {
+        lost.push(`certificate ${number}: its number disagrees with its record (serial ${d.serial}, level ${d.level}, year ${d.issueYear})`);
+      }
+      const key = `${parts.kind}${parts.route}${parts.province}/${parts.institutionSequence} ${parts.issueYear} L${parts.level}`;
+      const inst = `${d.institution?.creditCode}`;
+      groups.set(`${key} ${inst}`, [...(groups.get(`${key} ${inst}`) ?? []), parts.serial]);
+      if (!numbers.has(number)) lost.push(`certificate ${number}: stored but issued by no checked batch (${d.batchId})`);
+      const pub = await getJson(`/certificates/${number}`);
+      if (pub.status !== 200 || pub.body?.number !== number || pub.body?.status !== 'valid') lost.push(`GET /certificates/${number}: ${pub.status} ${pub.body?.status ?? ''}`);
+    }
+    // one institution sequence belongs to one institution
+    const seqOwners = new Map<string, Set<string>>();
+    for (const k of groups.keys()) {
+      const [code, , , inst] = k.split(' ');
+      seqOwners.set(code, new Set([...(seqOwners.get(code) ?? []), inst]));
+    }
+    for (const [code, owners] of seqOwners) if (owners.size > 1) lost.push(`institution code ${code} used by ${[...owners].join(', ')}`);
+    for (const [key, serials] of groups) {
+      const sorted = [...serials].sort((a, b) => a - b);
+      if (new Set(sorted).size !== sorted.length) lost.push(`${key}: serials repeat: ${sorted.join(',')}`);
+      else if (!sorted.every((n, i) => n === i + 1)) lost.push(`${key}: serials not consecutive from 1: ${sorted.join(',')}`);
     }
   } finally {
     await m.close();
