@@ -72,7 +72,7 @@ async function main() {
   }
 
   /** POST until a definite answer: 2xx, or a 4xx other than a transient one. Same key every time. */
-  async function post(path: string, body: unknown, token: string, key: string): Promise<{ status: number; body: any }> {
+  async function post(path: string, body: unknown, token: string, key: string): Promise<{ status: number; body: any; attempts: number }> {
     const deadline = Date.now() + job.requestTimeoutMs;
     for (let attempt = 0; ; attempt++) {
       try {
@@ -86,10 +86,10 @@ async function main() {
         const json = text ? JSON.parse(text) : undefined;
         if (r.status < 300) {
           appendFileSync(job.journal, `${JSON.stringify({ path, key, status: r.status, at: Date.now(), id: json?.id, stage: json?.stage, state: json?.status })}\n`);
-          return { status: r.status, body: json };
+          return { status: r.status, body: json, attempts: attempt + 1 };
         }
         // a 404 right after a restart can be a read model not yet written; 5xx and 429 are transient
-        if (r.status < 500 && r.status !== 429 && !(r.status === 404 && attempt < 20)) return { status: r.status, body: json };
+        if (r.status < 500 && r.status !== 429 && !(r.status === 404 && attempt < 20)) return { status: r.status, body: json, attempts: attempt + 1 };
       } catch {
         /* connection refused or reset: the API is restarting */
       }
@@ -173,7 +173,15 @@ async function main() {
       const id = b.batchId!;
       await reach(id, 'results-due');
       await must(post(`/batches/${id}/results`, {}, inst, k('results')), 'results');
-      const done = await must(post(`/batches/${id}/decisions`, { stage: 'results-review', outcome: 'pass', opinion: '审核通过' }, t.center, k('certify')), 'results-review');
+      const certify = await post(`/batches/${id}/decisions`, { stage: 'results-review', outcome: 'pass', opinion: '审核通过' }, t.center, k('certify'));
+      if (certify.status === 409 && certify.attempts > 1) {
+        // a retry refused although an earlier attempt of the same request may have certified the
+        // batch: the Idempotency-Key promised the first answer again. Journal it as a breach.
+        const s = await get(`/batches/${id}`, t.center);
+        appendFileSync(job.journal, `${JSON.stringify({ path: `/batches/${id}/decisions`, key: k('certify'), breach: `retry with the same Idempotency-Key answered ${certify.status} ${certify.body?.code ?? ''} (batch ${s.status}) instead of the first answer` })}\n`);
+        return;
+      }
+      const done = await must(Promise.resolve(certify), 'results-review');
       if (done.status !== 'certified') throw new Error(`batch ${id}: results-review pass answered ${done.status}`);
     }
   }

@@ -190,9 +190,11 @@ async function main() {
       phaseRunning = false;
       await injecting;
       if (codes.some((c) => c !== 0)) failures.push(`${phase}: ${codes.filter((c) => c !== 0).length} client(s) failed`);
-      const entries = journals.filter(existsSync).flatMap((j) => readFileSync(j, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l)));
-      ops += entries.length;
-      return entries as { path: string; key: string; id?: string }[];
+      const entries = journals.filter(existsSync).flatMap((j) => readFileSync(j, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l))) as { path: string; key: string; id?: string; breach?: string }[];
+      for (const e of entries) if (e.breach) failures.push(`${phase} ${e.key}: ${e.breach}`);
+      const answered = entries.filter((e) => !e.breach);
+      ops += answered.length;
+      return answered;
     };
 
     const faultsPerPhase = ci ? kinds.length : Math.max(kinds.length, Math.ceil(filingCount / 25));
@@ -248,7 +250,10 @@ async function main() {
         return { index, filingId: f.filingId!, creditCode, candidates, scores, passing };
       });
       tally.certificatesExpected = batches.reduce((n, b) => n + b.passing.length, 0);
-      const batchFaults = () => faultPlan(ci ? 1 : Math.max(kinds.length, Math.ceil(batchCount / 5)));
+      // CI: one fault of each kind across the three batch phases, in an order drawn from the seed
+      const ciBatchFaults = faultPlan(kinds.length);
+      let batchPhase = 0;
+      const batchFaults = () => (ci ? [ciBatchFaults[batchPhase++ % ciBatchFaults.length]] : faultPlan(Math.max(kinds.length, Math.ceil(batchCount / 5))));
       const plans = await runPhase('batch-plan', batchFaults());
       for (const e of plans) {
         const m = /^chaos-b(\d+)-plan$/.exec(e.key);
