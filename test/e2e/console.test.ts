@@ -3,7 +3,7 @@
  * trainer's walk from a filing form to certificates, through the pages people use, never the API.
  */
 import type { Browser, Page } from 'playwright-core';
-import { launchBrowser, screenshot, signInAs, startDemo, type Demo } from './harness';
+import { launchBrowser, screenshot, screenshotOf, signInAs, startDemo, type Demo } from './harness';
 import { makeCreditCode, makeIdNumber } from '../../domain/identifiers';
 import { MATERIAL_KINDS } from '../../domain/filing';
 
@@ -24,6 +24,16 @@ describe('the console, end to end in Chromium (demo mode)', () => {
   const experts = [['expert-zhang', '张专家'], ['expert-liu', '刘专家'], ['expert-zhao', '赵专家']] as const;
   const STAGES = ['preliminary-review', 'technical-assessment', 'comprehensive-review'] as const;
   let filingId = '';
+  let batchId = '';
+  let certificateNumber = '';
+  const center = { role: 'center', name: '长春市职业技能鉴定中心', sub: 'center-changchun', prefecture: '220100' };
+  const candidates = [0, 1, 2].map((i) => {
+    const idNumber = makeIdNumber('220102', '19900101', 300 + i);
+    // GB 11643: the 17th digit is odd for men
+    return { name: ['赵一', '钱二', '孙三'][i], idNumber, sex: Number(idNumber[16]) % 2 === 1 ? '男' : '女' };
+  });
+  const roster = (rows: { name: string; idNumber: string; sex: string }[]) =>
+    Buffer.from(`\uFEFF姓名,身份证号,性别,岗位/工种,本岗位工作年限,职业编码,等级,工作单位统一社会信用代码\n${rows.map((c) => `${c.name},${c.idNumber},${c.sex},车工,6,6-18-01-01,4,${creditCode}`).join('\n')}\n`);
 
   /** opens the caller's inbox and follows the task of this filing or batch */
   async function openFromInbox(id: string) {
@@ -76,6 +86,14 @@ describe('the console, end to end in Chromium (demo mode)', () => {
       await page.waitForURL(/ok=registered/);
     }
     await expect(page.getByTestId('experts').locator('[data-testid=registrant]').count()).resolves.toBe(3);
+    const sup = page.getByTestId('supervisors-form');
+    await sup.getByLabel('用户标识').fill('supervisor-wang');
+    await sup.getByLabel('姓名').fill('王督导');
+    await sup.getByLabel('身份证号').fill(makeIdNumber('220102', '19750505', 200));
+    await sup.locator('#supervisors-prefecture').fill('220100');
+    await sup.getByRole('button', { name: '登记督导员' }).click();
+    await page.waitForURL(/ok=registered/);
+    await screenshot(page, 'registries');
   });
 
   it('an institution fills in the filing form; a missing material is refused before anything is filed', async () => {
@@ -167,13 +185,127 @@ describe('the console, end to end in Chromium (demo mode)', () => {
     await page.waitForURL(/ok=decided/);
     await expect(page.getByTestId('status').textContent()).resolves.toContain('已备案');
     await expect(page.getByTestId('notice-number').textContent()).resolves.toMatch(/\S/);
-    await screenshot(page, 'filing-timeline');
+    await screenshot(page, 'filing-detail');
+    await screenshotOf(page.getByTestId('timeline'), 'filing-timeline');
     await page.getByRole('button', { name: '退出' }).click();
     await page.goto(`${demo.base}/directory`);
     await page.getByLabel('机构名称').fill(institutionName.slice(0, 6));
     await page.getByRole('button', { name: '查询' }).click();
     await expect(page.getByTestId('directory').textContent()).resolves.toContain(institutionName);
     await screenshot(page, 'directory');
+  });
+
+  it('the institution plans a batch by uploading its 花名册; a bad row is reported, then fixed', async () => {
+    await signInAs(page, demo.base, institution);
+    await page.goto(`${demo.base}/batches/new`);
+    const form = page.getByTestId('plan-form');
+    const first = await page.locator('#firstExamDate').inputValue();
+    expect(first).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+    await page.locator('#lastExamDate').fill(first);
+    await form.getByLabel('场地名称').fill('实训楼一层');
+    await page.locator('#venueAddress').fill('吉林省长春市朝阳区人民大街1号');
+    for (const k of ['theory', 'skill']) {
+      await page.locator(`#module_${k}`).check();
+      await page.locator(`#passMark_${k}`).fill('60');
+    }
+    await page.locator('#proctors').fill('监考甲');
+    await page.locator('#examiners').fill('考评员乙');
+    await page.locator('#supervisors').fill('内部督导丙');
+    const bad = candidates.map((c, i) => (i === 1 ? { ...c, idNumber: `${c.idNumber.slice(0, 17)}${c.idNumber[17] === '0' ? '1' : '0'}` } : c));
+    await page.getByLabel('考生花名册').setInputFiles({ name: '花名册.csv', mimeType: 'text/csv', buffer: roster(bad) });
+    await form.getByRole('button', { name: '报送认定计划' }).click();
+    const errors = page.getByTestId('roster-errors').locator('tr.row-error');
+    expect(await errors.allTextContents()).toHaveLength(1);
+    await expect(errors.first().textContent()).resolves.toContain('钱二');
+    await screenshot(page, 'batch-plan-row-error');
+    await page.goto(`${demo.base}/batches`);
+    await expect(page.getByTestId('empty').isVisible()).resolves.toBe(true);
+    await page.goto(`${demo.base}/batches/new`);
+    await page.locator('#lastExamDate').fill(await page.locator('#firstExamDate').inputValue());
+    await page.getByTestId('plan-form').getByLabel('场地名称').fill('实训楼一层');
+    await page.locator('#venueAddress').fill('吉林省长春市朝阳区人民大街1号');
+    for (const k of ['theory', 'skill']) {
+      await page.locator(`#module_${k}`).check();
+      await page.locator(`#passMark_${k}`).fill('60');
+    }
+    await page.locator('#proctors').fill('监考甲');
+    await page.locator('#examiners').fill('考评员乙');
+    await page.locator('#supervisors').fill('内部督导丙');
+    await page.getByLabel('考生花名册').setInputFiles({ name: '花名册.csv', mimeType: 'text/csv', buffer: roster(candidates) });
+    await page.getByTestId('plan-form').getByRole('button', { name: '报送认定计划' }).click();
+    await page.waitForURL(/ok=planned/);
+    batchId = decodeURIComponent(new URL(page.url()).pathname.split('/').pop()!);
+    await expect(page.getByTestId('candidates').locator('tbody tr').count()).resolves.toBe(3);
+  });
+
+  it('the center acknowledges the plan and draws a supervisor; scores, publicity and results follow; certificates are issued', async () => {
+    await signInAs(page, demo.base, center);
+    await openFromInbox(batchId);
+    let form = page.getByTestId('batch-decision-form');
+    await form.locator('#outcome-pass').check();
+    await form.locator('#opinion').fill('计划已收悉');
+    await form.getByRole('button', { name: '提交审核意见' }).click();
+    await page.waitForURL(/ok=decided/);
+    await page.getByTestId('draw-form').getByRole('button', { name: '抽取督导员' }).click();
+    await page.waitForURL(/ok=supervision/);
+    await expect(page.getByTestId('supervisors').textContent()).resolves.toContain('王督导');
+
+    const advance = async (days: number) => {
+      await signInAs(page, demo.base, admin);
+      await page.goto(`${demo.base}/admin`);
+      await page.locator('#clock-days').fill(String(days));
+      await page.getByTestId('clock-form').getByRole('button', { name: '按天数推进' }).click();
+      await page.waitForURL(/ok=clock/);
+    };
+    await advance(20);
+
+    await signInAs(page, demo.base, institution);
+    await page.goto(`${demo.base}/batches/${encodeURIComponent(batchId)}`);
+    const grid = page.getByTestId('score-grid');
+    for (const [i, pass] of [true, true, false].entries()) {
+      await grid.locator(`#s-${i}-theory`).fill(pass ? '80' : '50');
+      await grid.locator(`#s-${i}-skill`).fill('75');
+    }
+    await screenshot(page, 'batch-scores');
+    await grid.getByRole('button', { name: '保存成绩' }).click();
+    await page.waitForURL(/ok=scored/);
+    await expect(page.getByTestId('batch-status').textContent()).resolves.toContain('公示');
+
+    await advance(9);
+    await signInAs(page, demo.base, institution);
+    await page.goto(`${demo.base}/batches/${encodeURIComponent(batchId)}`);
+    await page.getByTestId('results-form').getByRole('button', { name: '报送结果' }).click();
+    await page.waitForURL(/ok=results/);
+    await expect(page.getByTestId('passed-count').textContent()).resolves.toBe('2');
+    const summary = await page.request.get(`${demo.base}/batches/${encodeURIComponent(batchId)}/summary.csv`);
+    expect(summary.status()).toBe(200);
+    expect(summary.headers()['content-disposition']).toMatch(/attachment/);
+
+    await signInAs(page, demo.base, center);
+    await openFromInbox(batchId);
+    form = page.getByTestId('batch-decision-form');
+    await form.locator('#outcome-pass').check();
+    await form.locator('#opinion').fill('审核通过');
+    await form.getByRole('button', { name: '提交审核意见' }).click();
+    await page.waitForURL(/ok=decided/);
+    await expect(page.getByTestId('batch-status').textContent()).resolves.toContain('已发证');
+    const numbers = await page.getByTestId('certificates').locator('tbody tr td:first-child').allTextContents();
+    expect(numbers).toHaveLength(2);
+    certificateNumber = numbers[0].trim();
+    await screenshot(page, 'batch-certified');
+  });
+
+  it('the public verification page finds the certificate and shows the holder masked', async () => {
+    await page.getByRole('button', { name: '退出' }).click();
+    await page.goto(`${demo.base}/verify`);
+    await page.locator('#number').fill(certificateNumber);
+    await page.getByRole('form', { name: '按证书编号' }).getByRole('button', { name: '查询' }).click();
+    const holder = await page.getByTestId('holder').textContent();
+    expect(holder).toMatch(/\*/);
+    expect(holder).not.toContain(candidates[0].idNumber);
+    expect(holder).not.toContain(candidates[1].idNumber);
+    await expect(page.getByTestId('certificate-status').textContent()).resolves.toBe('有效');
+    await screenshot(page, 'verify');
   });
 
   it("a prefecture-B reviewer's inbox and list do not show prefecture A's filing", async () => {

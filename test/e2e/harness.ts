@@ -7,7 +7,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
 import { freePort, ROOT } from '../../infra/embedded';
 
 export interface Demo {
@@ -91,4 +91,10 @@ export async function signInAs(page: Page, base: string, who: { role: string; na
   if (who.institutionId) await page.getByLabel(/统一社会信用代码/).fill(who.institutionId);
   await page.locator('form[action="/signin"] button[type=submit]').click();
   await page.waitForURL((u) => !u.pathname.startsWith('/signin'));
+}
+
+/** A screenshot of one part of a page (the filing's timeline, say). */
+export async function screenshotOf(part: Locator, name: string): Promise<void> {
+  mkdirSync(SCREENSHOT_DIR, { recursive: true });
+  await part.screenshot({ path: join(SCREENSHOT_DIR, `${name}.png`) });
 }
