@@ -75,8 +75,14 @@ export async function buildApp(services: Services, opts: BuildOptions = {}): Pro
   app.decorate('routeTable', routeTable);
   app.addHook('onRoute', (r) => {
     for (const method of [r.method].flat()) {
+      // read when asked: an encapsulated plugin's own onRoute hook (the console's) runs after this
+      // one and may still set the route's action and schema
       routeTable.push({
-        method, url: r.url, action: r.config?.action, rateLimited: !!r.config?.rateLimit, hidden: !!(r.schema as { hide?: boolean } | undefined)?.hide,
+        method,
+        url: r.url,
+        get action() { return r.config?.action; },
+        get rateLimited() { return !!r.config?.rateLimit; },
+        get hidden() { return !!(r.schema as { hide?: boolean } | undefined)?.hide; },
       });
     }
   });
