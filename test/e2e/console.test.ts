@@ -52,8 +52,10 @@ describe('the console, end to end in Chromium (demo mode)', () => {
     await demo?.stop();
   });
 
+  /** every request any page made during the walk that did not go to the server itself */
+  const foreign: string[] = [];
+
   it('public pages answer without sign-in, in Chinese, with no resource from another host', async () => {
-    const foreign: string[] = [];
     page.on('request', (r) => {
       if (!r.url().startsWith(demo.base) && !r.url().startsWith('data:')) foreign.push(r.url());
     });
@@ -306,6 +308,31 @@ describe('the console, end to end in Chromium (demo mode)', () => {
     expect(holder).not.toContain(candidates[1].idNumber);
     await expect(page.getByTestId('certificate-status').textContent()).resolves.toBe('有效');
     await screenshot(page, 'verify');
+  });
+
+  it('on a phone the main pages fit the screen, and every form field has a label', async () => {
+    const phone = await browser.newPage({ locale: 'zh-CN', viewport: { width: 390, height: 844 }, isMobile: true });
+    phone.on('request', (r) => {
+      if (!r.url().startsWith(demo.base) && !r.url().startsWith('data:')) foreign.push(r.url());
+    });
+    await signInAs(phone, demo.base, prefA);
+    for (const path of ['/verify', '/directory', '/publicity', '/inbox', `/filings/${encodeURIComponent(filingId)}`, '/signin']) {
+      await phone.goto(`${demo.base}${path}`);
+      // evaluated in the page (the test's TypeScript has no DOM types)
+      const overflow = await phone.evaluate<number>('document.documentElement.scrollWidth - window.innerWidth');
+      expect({ path, overflow: overflow <= 1 }).toEqual({ path, overflow: true });
+      const unlabelled = await phone.evaluate<string[]>(`Array.from(document.querySelectorAll('input:not([type=hidden]), select, textarea'))
+        .filter((el) => !(el.labels && el.labels.length) && !el.getAttribute('aria-label') && !el.getAttribute('aria-labelledby'))
+        .map((el) => el.outerHTML.slice(0, 80))`);
+      expect({ path, unlabelled }).toEqual({ path, unlabelled: [] });
+    }
+    await phone.goto(`${demo.base}/inbox`);
+    await screenshot(phone, 'phone-inbox');
+    await phone.close();
+  });
+
+  it('no page of the whole walk loaded anything from another host', () => {
+    expect(foreign).toEqual([]);
   });
 
   it("a prefecture-B reviewer's inbox and list do not show prefecture A's filing", async () => {
