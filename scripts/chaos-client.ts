@@ -88,8 +88,10 @@ async function main() {
           appendFileSync(job.journal, `${JSON.stringify({ path, key, status: r.status, at: Date.now(), id: json?.id, stage: json?.stage, state: json?.status })}\n`);
           return { status: r.status, body: json, attempts: attempt + 1 };
         }
-        // a 404 right after a restart can be a read model not yet written; 5xx and 429 are transient
-        if (r.status < 500 && r.status !== 429 && !(r.status === 404 && attempt < 20)) return { status: r.status, body: json, attempts: attempt + 1 };
+        // a 404 can be a read model not yet written (POST /filings answers from the workflow's state
+        // when its first read-model write is held up by a fault), retried until the deadline;
+        // 5xx and 429 are transient
+        if (r.status < 500 && r.status !== 429 && r.status !== 404) return { status: r.status, body: json, attempts: attempt + 1 };
       } catch {
         /* connection refused or reset: the API is restarting */
       }
