@@ -75,6 +75,8 @@ if ! have ferretdb "$FERRETDB_VERSION"; then
   echo "$FERRETDB_VERSION" > "$BIN/ferretdb.version"
   rm -rf "$src"
 fi
-"$BIN/ferretdb" --version | grep -q "version: $FERRETDB_VERSION" || fail "remove $BIN/ferretdb* and run again"
+# capture first: with pipefail, `--version | grep -q` fails when grep quits early and the writer gets SIGPIPE
+ferretdb_version_output="$("$BIN/ferretdb" --version 2>&1 || true)"
+[[ "$ferretdb_version_output" == *"version: $FERRETDB_VERSION"* ]] || fail "remove $BIN/ferretdb* and run again"
 
 echo "provision: ok (temporal $TEMPORAL_CLI_VERSION, test server $TEMPORAL_TEST_SERVER_VERSION, ferretdb $FERRETDB_VERSION) in $BIN"
