@@ -12,6 +12,7 @@ import { randomUUID } from 'node:crypto';
 import { Eta } from 'eta';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Caller } from '../domain/roles';
+import { chinaDateOf, isoChina } from '../domain/dates';
 import * as labels from './labels';
 
 export const SESSION_COOKIE = 'sc_session';
@@ -41,6 +42,10 @@ export function setSessionCookie(reply: FastifyReply, token: string | undefined,
 }
 
 declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** a page of a signed-in module that the public may open too (see signedInOnly) */
+    publicPage?: boolean;
+  }
   interface FastifyRequest {
     /** the console user, from the HttpOnly session cookie (undefined: not signed in) */
     consoleCaller?: Caller;
@@ -48,11 +53,8 @@ declare module 'fastify' {
   }
 }
 
-let eta: Eta | undefined;
-export function templates(cache: boolean): Eta {
-  eta ??= new Eta({ views: join(__dirname, 'views'), cache, autoEscape: true, autoTrim: false });
-  return eta;
-}
+/** Compiled once per template and kept: the templates ship with the code (a restart picks up edits). */
+const templates = new Eta({ views: join(__dirname, 'views'), cache: true, autoEscape: true, autoTrim: false });
 
 export interface NavItem {
   href: string;
@@ -86,7 +88,7 @@ export interface PageData {
 export async function render(req: FastifyRequest, reply: FastifyReply, view: string, data: PageData, status = 200): Promise<FastifyReply> {
   const settings = req.server.services.settings;
   const demo = settings.APP_MODE === 'demo';
-  const html = templates(settings.APP_MODE === 'production').render(view, {
+  const html = templates.render(view, {
     ...data,
     caller: req.consoleCaller,
     roleLabel: req.consoleCaller ? labels.ROLE_LABELS[req.consoleCaller.role] : undefined,
@@ -181,9 +183,13 @@ export function problemText(r: ApiResult): string {
   return extra.length ? `${words}（${extra.join('；')}）` : words;
 }
 
-/** Sends the visitor to sign in first, and back here afterwards. */
-export function needSignIn(req: FastifyRequest, reply: FastifyReply): FastifyReply | undefined {
-  if (req.consoleCaller) return undefined;
+/**
+ * onRequest hook of the page modules for signed-in users (filings, batches, inbox, admin): a
+ * visitor is sent to sign in first, and back here afterwards. A route of such a module that the
+ * public may open declares `config: { publicPage: true }`.
+ */
+export async function signedInOnly(req: FastifyRequest, reply: FastifyReply): Promise<FastifyReply | undefined> {
+  if (req.consoleCaller || req.routeOptions.config?.publicPage) return undefined;
   return reply.redirect(`/signin?next=${encodeURIComponent(req.url)}`, 303);
 }
 
@@ -201,4 +207,16 @@ export function many(v: unknown): string[] {
 
 export function one(v: unknown): string {
   return Array.isArray(v) ? String(v[0] ?? '') : v === undefined || v === null ? '' : String(v);
+}
+
+/** An instant (ISO text or Date) as China time `YYYY-MM-DD HH:mm`, '' when it is not one. */
+export function chinaTime(at: unknown): string {
+  const ms = typeof at === 'string' ? Date.parse(at) : at instanceof Date ? at.getTime() : NaN;
+  return Number.isFinite(ms) ? isoChina(ms).slice(0, 16).replace('T', ' ') : '';
+}
+
+/** An instant (ISO text or Date) as its China date `YYYY-MM-DD`, '' when it is not one. */
+export function chinaDate(at: unknown): string {
+  const ms = typeof at === 'string' ? Date.parse(at) : at instanceof Date ? at.getTime() : NaN;
+  return Number.isFinite(ms) ? chinaDateOf(ms) : '';
 }

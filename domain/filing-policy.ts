@@ -52,6 +52,14 @@ export interface StageDef {
   assigns?: string;
 }
 
+/**
+ * The outcomes a stage admits: 补正 only where the stage allows one, and never at a notice, which
+ * is issued or refused. The workflow's decide validator and the console's decision form both ask.
+ */
+export function outcomesOf(def: StageDef): ('pass' | 'supplement' | 'reject')[] {
+  return def.allowSupplement && def.kind !== 'notice' ? ['pass', 'supplement', 'reject'] : ['pass', 'reject'];
+}
+
 export interface FilingPolicy {
   id: string;
   label: string;

@@ -18,6 +18,8 @@ import {
 import { DomainError, forbidden, notFound } from '../errors';
 import { caseIdSuffix, runUpdate, translate, updateIdOf } from '../temporal-calls';
 import { entitledToPersonalData } from '../masking';
+import { canRead, scopeFilter } from '../scope';
+import { inScope } from '../../domain/policy';
 import { decodeCursor, encodeCursor, pageQuery } from '../pagination';
 import { creditCode, id, idNumber, isoDate, level, occupationCode, problemSchema, text } from '../schemas';
 import { actorOf } from './filings';
@@ -85,34 +87,10 @@ const resolutionBody = z.object({ upheld: z.boolean(), note: text(2000) }).stric
 const params = z.object({ id: z.string().min(1).max(100) }).strict();
 const batchStateSchema = z.object({ id: z.string(), status: z.enum(BATCH_STATUSES), stage: z.string().nullable(), filingId: z.string(), plan: z.object({}).loose() }).loose();
 
-export function canReadBatch(c: Caller, b: Pick<BatchDoc, 'province' | 'prefecture' | 'institutionId' | 'supervisors'>): boolean {
-  switch (c.role) {
-    case 'admin': return true;
-    case 'province-reviewer': return c.province === b.province;
-    case 'prefecture-reviewer': return !!c.prefecture && c.prefecture === b.prefecture;
-    case 'center': return c.province === b.province && (!c.prefecture || c.prefecture === b.prefecture);
-    case 'institution': return c.institutionId === b.institutionId;
-    case 'supervisor': return b.supervisors.includes(c.sub);
-    default: return false;
-  }
-}
-
-function scopeFilter(c: Caller): Record<string, unknown> {
-  switch (c.role) {
-    case 'admin': return {};
-    case 'province-reviewer': return { province: c.province };
-    case 'prefecture-reviewer': return { prefecture: c.prefecture ?? '-' };
-    case 'center': return c.prefecture ? { province: c.province, prefecture: c.prefecture } : { province: c.province };
-    case 'institution': return { institutionId: c.institutionId ?? '-' };
-    case 'supervisor': return { supervisors: c.sub };
-    default: return { _id: null };
-  }
-}
-
 /** Candidates' ID numbers and objectors' contacts are for the institution, its center and reviewers in scope. */
 function batchForCaller(s: BatchState, c: Caller | undefined): BatchState {
   const scope = { province: s.jurisdiction.province, prefecture: s.jurisdiction.prefecture, institutionId: s.institution.creditCode };
-  const entitled = entitledToPersonalData(c, scope) || (c?.role === 'center' && c.province === scope.province && (!c.prefecture || c.prefecture === scope.prefecture));
+  const entitled = entitledToPersonalData(c, scope) || (c?.role === 'center' && inScope(c, scope));
   if (entitled) return s;
   const v: BatchState = structuredClone(s);
   v.plan.candidates = v.plan.candidates.map((x) => ({ ...x, idNumber: maskIdNumber(x.idNumber) }));
@@ -130,7 +108,7 @@ const batchesRoutes: FastifyPluginAsyncZod = async (app) => {
 
   async function loadBatch(req: FastifyRequest, batchId: string): Promise<BatchDoc> {
     const doc = (await models.Batch.findById(batchId).lean()) as unknown as BatchDoc | null;
-    if (!doc || !req.caller || !canReadBatch(req.caller, doc)) throw notFound('batch');
+    if (!doc || !req.caller || !canRead(req.caller, doc, doc.supervisors)) throw notFound('batch');
     return doc;
   }
   const view = (req: FastifyRequest, s: BatchState) => batchForCaller(s, req.caller) as never;
@@ -187,7 +165,7 @@ const batchesRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (req) => {
       const q = req.query;
-      const filter: Record<string, unknown> = scopeFilter(req.caller!);
+      const filter: Record<string, unknown> = scopeFilter(req.caller!, 'supervisors');
       if (q.status) filter.status = q.status;
       if (q.filingId) filter.filingId = q.filingId;
       const after = decodeCursor(q.cursor, cursorSchema);

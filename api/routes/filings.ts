@@ -9,6 +9,7 @@ import { z } from 'zod';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { missingMaterials, TERMINAL_STATUSES, type Actor, type FilingState } from '../../domain/filing';
 import { policyForProvince } from '../../domain/filing-policy';
+import { canRead, scopeFilter } from '../scope';
 import type { Caller } from '../../domain/roles';
 import {
   assignExpertsUpdate, calendarUpdatedSignal, changeUpdate, decideUpdate, FILING_WORKFLOW, filingWorkflowId, objectionUpdate,
@@ -39,39 +40,15 @@ export function actorOf(c: Caller): Actor {
   return { sub: c.sub, name: c.name, role: c.role, province: c.province, prefecture: c.prefecture, institutionId: c.institutionId };
 }
 
-/** May this caller see the filing at all? Out of scope is 404: its existence must not leak. */
-export function canReadFiling(c: Caller, f: Pick<FilingDoc, 'province' | 'prefecture' | 'institutionId' | 'assignees'>): boolean {
-  switch (c.role) {
-    case 'admin': return true;
-    case 'province-reviewer': return c.province === f.province;
-    case 'prefecture-reviewer': return !!c.prefecture && c.prefecture === f.prefecture;
-    case 'institution': return c.institutionId === f.institutionId;
-    case 'expert': return f.assignees.includes(c.sub);
-    case 'center': return c.province === f.province && (!c.prefecture || c.prefecture === f.prefecture);
-    default: return false;
-  }
-}
-
-function scopeFilter(c: Caller): Record<string, unknown> {
-  switch (c.role) {
-    case 'admin': return {};
-    case 'province-reviewer': return { province: c.province };
-    case 'prefecture-reviewer': return { prefecture: c.prefecture ?? '-' };
-    case 'institution': return { institutionId: c.institutionId ?? '-' };
-    case 'expert': return { assignees: c.sub };
-    case 'center': return c.prefecture ? { province: c.province, prefecture: c.prefecture } : { province: c.province };
-    default: return { _id: null };
-  }
-}
-
 const filingsRoutes: FastifyPluginAsyncZod = async (app) => {
   const { models, temporal, clock } = app.services;
   const handleOf = (id: string) => temporal.client.workflow.getHandle(filingWorkflowId(id));
 
   /** The filing as the caller may see it, or 404. */
+  // out of scope is 404: a filing's existence must not leak
   async function loadFiling(req: FastifyRequest, id: string): Promise<FilingDoc> {
     const doc = (await models.Filing.findById(id).lean()) as FilingDoc | null;
-    if (!doc || !req.caller || !canReadFiling(req.caller, doc)) throw notFound('filing');
+    if (!doc || !req.caller || !canRead(req.caller, doc, doc.assignees)) throw notFound('filing');
     return doc;
   }
 
@@ -166,7 +143,7 @@ const filingsRoutes: FastifyPluginAsyncZod = async (app) => {
     async (req) => {
       const q = req.query;
       const caller = req.caller!;
-      const filter: Record<string, unknown> = { ...scopeFilter(caller) };
+      const filter: Record<string, unknown> = { ...scopeFilter(caller, 'assignees') };
       if (q.status) filter.status = q.status;
       if (q.stage) filter.stage = q.stage;
       const now = await clock.now();

@@ -5,8 +5,7 @@
  * minutes. Outside demo mode the clock panel is absent and POST /admin/clock does not exist.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { api, needSignIn, one, problemText, render, seeOther } from '../core';
-import { chinaTime } from './work';
+import { api, chinaTime, signedInOnly, one, problemText, render, seeOther } from '../core';
 
 /** The clock panel's buttons: ISO-8601 durations the API takes (a month is 30 days, a year 365). */
 export const CLOCK_STEPS: { by: string; text: string }[] = [
@@ -35,12 +34,11 @@ interface CalendarValues {
 }
 
 export default async function adminPages(app: FastifyInstance) {
+  app.addHook('onRequest', signedInOnly);
   const demo = app.services.settings.APP_MODE === 'demo';
 
   /** Signed in as an admin, or the answer to send instead. */
   const gate = async (req: FastifyRequest, reply: FastifyReply): Promise<FastifyReply | undefined> => {
-    const signIn = needSignIn(req, reply);
-    if (signIn) return signIn;
     if (req.consoleCaller!.role === 'admin') return undefined;
     return render(req, reply, 'message', { title: '无权访问', heading: '无权访问', text: '工作日历与演示时钟只有系统管理员可以使用。' }, 403);
   };

@@ -12,7 +12,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { FILING_IN_FORCE, MODULE_KINDS, outcomeOf, type BatchState, type ModuleKind, type ScoreEntry } from '../../domain/batch';
 import { chinaDateOf } from '../../domain/calendar';
 import { roleAllows } from '../../domain/policy';
-import { api, needSignIn, one, problemText, render, seeOther, type ApiResult } from '../core';
+import { api, chinaTime, signedInOnly, one, problemText, render, seeOther, type ApiResult } from '../core';
 import { parseRosterFile, parseScoreFile, parseScore, rosterTemplateCsv, scoreTemplateCsv, type RowError } from '../roster';
 
 const MODULE_NAMES: Record<ModuleKind, string> = { theory: '理论知识考试', skill: '技能操作考核', performance: '工作业绩评审', defense: '综合评审（论文答辩）' };
@@ -134,10 +134,6 @@ const PLAN_DEFAULTS = {
 };
 
 /** An instant as China local time, "YYYY-MM-DD HH:mm". */
-function chinaTime(iso: unknown): string {
-  const ms = typeof iso === 'string' || iso instanceof Date ? new Date(iso).getTime() : NaN;
-  return Number.isNaN(ms) ? '' : new Date(ms + 8 * 3_600_000).toISOString().slice(0, 16).replace('T', ' ');
-}
 
 function csvReply(reply: FastifyReply, filename: string, body: string) {
   return reply
@@ -148,11 +144,10 @@ function csvReply(reply: FastifyReply, filename: string, body: string) {
 }
 
 export default async function batchesPages(app: FastifyInstance) {
+  app.addHook('onRequest', signedInOnly);
   // ——— the list ———
 
   app.get('/batches', async (req, reply) => {
-    const gate = needSignIn(req, reply);
-    if (gate) return gate;
     const q = req.query as Record<string, unknown>;
     const filters = { status: one(q.status), cursor: one(q.cursor) };
     const r = await api(req, 'GET', '/batches', { query: { ...filters, limit: 50 } });
@@ -166,7 +161,7 @@ export default async function batchesPages(app: FastifyInstance) {
 
   // ——— templates ———
 
-  app.get('/batches/roster-template.csv', async (req, reply) => {
+  app.get('/batches/roster-template.csv', { config: { publicPage: true } }, async (req, reply) => {
     const c = req.consoleCaller;
     return csvReply(reply, 'roster-template.csv', rosterTemplateCsv({ creditCode: c?.role === 'institution' ? c.institutionId : undefined }));
   });
@@ -187,11 +182,9 @@ export default async function batchesPages(app: FastifyInstance) {
     }, status);
   };
 
-  app.get('/batches/new', async (req, reply) => needSignIn(req, reply) ?? planPage(req, reply));
+  app.get('/batches/new', async (req, reply) => planPage(req, reply));
 
   app.post('/batches/new', async (req, reply) => {
-    const gate = needSignIn(req, reply);
-    if (gate) return gate;
     const form = await readMultipart(req);
     if (!form) return planPage(req, reply, { problem: '表单须以文件上传方式提交（multipart/form-data）。' }, 400);
     const v: Record<string, string> = { ...PLAN_DEFAULTS, ...Object.fromEntries(Object.keys(PLAN_DEFAULTS).map((k) => [k, (form.fields[k] ?? '').trim()])) };
@@ -299,7 +292,7 @@ export default async function batchesPages(app: FastifyInstance) {
     }, status);
   };
 
-  app.get('/batches/:id', async (req, reply) => needSignIn(req, reply) ?? detailPage(req, reply));
+  app.get('/batches/:id', async (req, reply) => detailPage(req, reply));
 
   /** Sends a form's body to the batch's API route: 303 back to the page, or the page again with the refusal. */
   const act = async (req: FastifyRequest, reply: FastifyReply, path: string, body: unknown, ok: string, values: Record<string, string> = {}) => {
@@ -312,8 +305,6 @@ export default async function batchesPages(app: FastifyInstance) {
   const formOf = (req: FastifyRequest) => (req.body && typeof req.body === 'object' ? (req.body as Record<string, unknown>) : {});
 
   app.post('/batches/:id/decisions', async (req, reply) => {
-    const gate = needSignIn(req, reply);
-    if (gate) return gate;
     const f = formOf(req);
     const values = { stage: one(f.stage), outcome: one(f.outcome), opinion: one(f.opinion).trim() };
     if (!values.outcome || !values.opinion) return detailPage(req, reply, { problem: '请选择审核结论并填写审核意见。', values }, 400);
@@ -321,8 +312,6 @@ export default async function batchesPages(app: FastifyInstance) {
   });
 
   app.post('/batches/:id/supervision', async (req, reply) => {
-    const gate = needSignIn(req, reply);
-    if (gate) return gate;
     const f = formOf(req);
     const action = one(f.action);
     const values = { action, count: one(f.count), severity: one(f.severity), findings: one(f.findings).trim(), note: one(f.note).trim(), reason: one(f.reason).trim() };
@@ -352,15 +341,11 @@ export default async function batchesPages(app: FastifyInstance) {
   });
 
   app.post('/batches/:id/results', async (req, reply) => {
-    const gate = needSignIn(req, reply);
-    if (gate) return gate;
     const note = one(formOf(req).note).trim();
     return act(req, reply, '/results', note ? { note: note.slice(0, 2000) } : {}, 'results', { note });
   });
 
   app.post('/batches/:id/objections/:objectionId/resolution', async (req, reply) => {
-    const gate = needSignIn(req, reply);
-    if (gate) return gate;
     const { objectionId } = req.params as { objectionId: string };
     const f = formOf(req);
     const values = { objectionId, upheld: one(f.upheld), resolutionNote: one(f.note).trim() };
@@ -370,8 +355,6 @@ export default async function batchesPages(app: FastifyInstance) {
 
   // scores in the grid: fields s_<idNumber>_<module> and absent_<idNumber>
   app.post('/batches/:id/scores', async (req, reply) => {
-    const gate = needSignIn(req, reply);
-    if (gate) return gate;
     const f = formOf(req);
     const values: Record<string, string> = {};
     const lines = new Map<string, ScoreEntry>();
@@ -403,8 +386,6 @@ export default async function batchesPages(app: FastifyInstance) {
 
   // scores from a spreadsheet: 身份证号 + one column per module
   app.post('/batches/:id/scores/upload', async (req, reply) => {
-    const gate = needSignIn(req, reply);
-    if (gate) return gate;
     const { id } = req.params as { id: string };
     const form = await readMultipart(req);
     if (!form) return detailPage(req, reply, { problem: '表单须以文件上传方式提交。' }, 400);
@@ -423,8 +404,6 @@ export default async function batchesPages(app: FastifyInstance) {
   // ——— downloads, with the user's own token ———
 
   const download = (kind: 'summary' | 'roster') => async (req: FastifyRequest, reply: FastifyReply) => {
-    const gate = needSignIn(req, reply);
-    if (gate) return gate;
     const { id } = req.params as { id: string };
     const r = await api(req, 'GET', `/batches/${encodeURIComponent(id)}/${kind}`, { query: { format: 'csv' } });
     if (!r.ok) return detailPage(req, reply, { problem: r.code === 'INVALID_STATE' ? '结果尚未报送，暂无可下载的表格。' : problemText(r) }, r.status);
@@ -434,8 +413,6 @@ export default async function batchesPages(app: FastifyInstance) {
   app.get('/batches/:id/roster.csv', download('roster'));
 
   app.get('/batches/:id/scores-template.csv', async (req, reply) => {
-    const gate = needSignIn(req, reply);
-    if (gate) return gate;
     const { id } = req.params as { id: string };
     const r = await api<BatchState>(req, 'GET', `/batches/${encodeURIComponent(id)}`);
     if (!r.ok) return render(req, reply, 'message', { title: '认定批次', heading: '认定批次', text: problemText(r) }, r.status);

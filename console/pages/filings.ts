@@ -13,12 +13,11 @@ import {
   FILING_STATUSES, MATERIAL_KINDS, TERMINAL_STATUSES, decisionRefusal, isJurisdictionReviewer, jurisdictionOf, missingMaterials,
   stageDef, stagesOf, type FilingState, type Track,
 } from '../../domain/filing';
-import { allStages, POLICY_PRESETS, type StageDef } from '../../domain/filing-policy';
+import { allStages, outcomesOf, POLICY_PRESETS, type StageDef } from '../../domain/filing-policy';
 import { roleAllows } from '../../domain/policy';
 import { PREFECTURE_NAMES, PROVINCES } from '../../domain/regions';
-import { chinaDateOf, isoChina } from '../../domain/dates';
 import type { Caller } from '../../domain/roles';
-import { api, many, needSignIn, one, problemText, render, seeOther, type ApiResult } from '../core';
+import { api, chinaDate, chinaTime, many, signedInOnly, one, problemText, render, seeOther, type ApiResult } from '../core';
 import * as labels from '../labels';
 
 // ——— words this page needs beyond labels.ts ———
@@ -152,20 +151,10 @@ function noteText(note: unknown): string {
     .replace(/ level (\d)$/, ' 第$1级升级');
 }
 
-function fmtTime(iso: unknown): string {
-  if (typeof iso !== 'string' || !iso) return '';
-  const ms = Date.parse(iso);
-  return Number.isFinite(ms) ? isoChina(ms).slice(0, 16).replace('T', ' ') : iso;
-}
-function fmtDate(iso: unknown): string {
-  if (typeof iso !== 'string' || !iso) return '';
-  const ms = Date.parse(iso);
-  return Number.isFinite(ms) ? chinaDateOf(ms) : iso;
-}
 
 const view = (extra: { title: string; [k: string]: unknown }) => ({
   TRACK_LABELS, DECIDER_LABELS, EVENT_LABELS, AUDIT_LABELS, BASIS_LABELS, KIND_LABELS, STAGE_NAMES, MATERIAL_KINDS,
-  fmtTime, fmtDate, noteText, ...extra,
+  fmtTime: chinaTime, fmtDate: chinaDate, noteText, ...extra,
 });
 
 function notFoundPage(req: FastifyRequest, reply: FastifyReply, r: ApiResult) {
@@ -367,7 +356,7 @@ async function timelinesOf(req: FastifyRequest, s: FilingState, nowMs: number): 
         v.escalation = s.due.escalation;
         v.overdue = s.due.escalation > 0 || s.due.dueAtMs < nowMs;
       } else if ((state === 'done' || state === 'refused') && entered) {
-        const due = await dueFrom(fmtDate(entered.at), termDays);
+        const due = await dueFrom(chinaDate(entered.at), termDays);
         if (due) Object.assign(v, { dueDate: due.date, dueEstimated: due.estimated, dueComputed: true });
       }
       if (state !== 'current') {
@@ -385,9 +374,8 @@ function decisionOffer(s: FilingState, caller: Caller) {
   if (!s.stage || TERMINAL_STATUSES.includes(s.status)) return undefined;
   if (decisionRefusal(s, caller, s.stage)) return undefined;
   const def = stageDef(s, s.stage)!;
-  // the workflow's validator: 补正 only where the stage allows it, never at a notice; a scored stage passes with a score
-  const outcomes = ['pass', ...(def.allowSupplement && def.kind !== 'notice' ? ['supplement'] : []), 'reject'];
-  return { stage: def.name, label: def.label, kind: def.kind, outcomes, scored: !!def.scored };
+  // a scored stage passes with a score (the workflow's validator asks for one)
+  return { stage: def.name, label: def.label, kind: def.kind, outcomes: outcomesOf(def), scored: !!def.scored };
 }
 
 /** Expert stages of the current procedure a jurisdiction reviewer may (still) form a group for. */
@@ -470,9 +458,8 @@ async function detailPage(req: FastifyRequest, reply: FastifyReply, id: string, 
 // ——— routes ———
 
 export default async function filingsPages(app: FastifyInstance) {
+  app.addHook('onRequest', signedInOnly);
   app.get('/filings', async (req, reply) => {
-    const redirect = needSignIn(req, reply);
-    if (redirect) return redirect;
     const q = req.query as Record<string, unknown>;
     const filters = { status: one(q.status), stage: one(q.stage), overdue: one(q.overdue), cursor: one(q.cursor) };
     const r = await api(req, 'GET', '/filings', { query: { ...filters, limit: 20 } });
@@ -505,15 +492,11 @@ export default async function filingsPages(app: FastifyInstance) {
     render(req, reply, 'message', { title: '无权操作', heading: '无权操作', text: '只有评价机构可以提交备案申请。' }, 403);
 
   app.get('/filings/new', async (req, reply) => {
-    const redirect = needSignIn(req, reply);
-    if (redirect) return redirect;
     if (req.consoleCaller!.role !== 'institution') return institutionOnly(req, reply);
     return newForm(req, reply);
   });
 
   app.post('/filings/new', async (req, reply) => {
-    const redirect = needSignIn(req, reply);
-    if (redirect) return redirect;
     if (req.consoleCaller!.role !== 'institution') return institutionOnly(req, reply);
     const b = (req.body ?? {}) as Record<string, unknown>;
     const values = readFilingForm(b);
@@ -542,8 +525,6 @@ export default async function filingsPages(app: FastifyInstance) {
   });
 
   app.get('/filings/:id', async (req, reply) => {
-    const redirect = needSignIn(req, reply);
-    if (redirect) return redirect;
     return detailPage(req, reply, (req.params as { id: string }).id);
   });
 
@@ -557,8 +538,6 @@ export default async function filingsPages(app: FastifyInstance) {
   const path = (id: string, rest = '') => `/filings/${encodeURIComponent(id)}${rest}`;
 
   app.post('/filings/:id/decision', async (req, reply) => {
-    const redirect = needSignIn(req, reply);
-    if (redirect) return redirect;
     const { id } = req.params as { id: string };
     const b = (req.body ?? {}) as Record<string, unknown>;
     const values = { stage: one(b.stage), outcome: one(b.outcome), opinion: one(b.opinion).trim(), score: one(b.score).trim(), items: one(b.items) };
@@ -576,8 +555,6 @@ export default async function filingsPages(app: FastifyInstance) {
   });
 
   app.post('/filings/:id/assign', async (req, reply) => {
-    const redirect = needSignIn(req, reply);
-    if (redirect) return redirect;
     const { id } = req.params as { id: string };
     const b = (req.body ?? {}) as Record<string, unknown>;
     const values = { stage: one(b.stage), expertIds: many(b.expertIds) };
@@ -587,8 +564,6 @@ export default async function filingsPages(app: FastifyInstance) {
   });
 
   app.post('/filings/:id/objections/:objectionId/resolution', async (req, reply) => {
-    const redirect = needSignIn(req, reply);
-    if (redirect) return redirect;
     const { id, objectionId } = req.params as { id: string; objectionId: string };
     const b = (req.body ?? {}) as Record<string, unknown>;
     const values = { objectionId, upheld: one(b.upheld), note: one(b.note).trim(), returnTo: one(b.returnTo) };
@@ -603,8 +578,6 @@ export default async function filingsPages(app: FastifyInstance) {
   });
 
   app.post('/filings/:id/renewal', async (req, reply) => {
-    const redirect = needSignIn(req, reply);
-    if (redirect) return redirect;
     const { id } = req.params as { id: string };
     const b = (req.body ?? {}) as Record<string, unknown>;
     const values = { note: one(b.note).trim() };
@@ -613,8 +586,6 @@ export default async function filingsPages(app: FastifyInstance) {
   });
 
   app.post('/filings/:id/termination', async (req, reply) => {
-    const redirect = needSignIn(req, reply);
-    if (redirect) return redirect;
     const { id } = req.params as { id: string };
     const b = (req.body ?? {}) as Record<string, unknown>;
     const values = { reason: one(b.reason).trim(), confirm: one(b.confirm) };
@@ -638,14 +609,10 @@ export default async function filingsPages(app: FastifyInstance) {
   };
 
   app.get('/filings/:id/supplement', async (req, reply) => {
-    const redirect = needSignIn(req, reply);
-    if (redirect) return redirect;
     return supplementPage(req, reply, (req.params as { id: string }).id);
   });
 
   app.post('/filings/:id/supplement', async (req, reply) => {
-    const redirect = needSignIn(req, reply);
-    if (redirect) return redirect;
     const { id } = req.params as { id: string };
     const b = (req.body ?? {}) as Record<string, unknown>;
     const materialValues = readMaterials(b);
@@ -674,14 +641,10 @@ export default async function filingsPages(app: FastifyInstance) {
   };
 
   app.get('/filings/:id/change', async (req, reply) => {
-    const redirect = needSignIn(req, reply);
-    if (redirect) return redirect;
     return changePage(req, reply, (req.params as { id: string }).id);
   });
 
   app.post('/filings/:id/change', async (req, reply) => {
-    const redirect = needSignIn(req, reply);
-    if (redirect) return redirect;
     const { id } = req.params as { id: string };
     const b = (req.body ?? {}) as Record<string, unknown>;
     const s = (k: string) => one(b[k]).trim();

@@ -6,9 +6,8 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { roleAllows } from '../../domain/policy';
-import { CHINA_OFFSET_MS } from '../../domain/dates';
 import { PROVINCES, PREFECTURE_NAMES } from '../../domain/regions';
-import { api, many, needSignIn, one, problemText, render, seeOther, type ApiResult } from '../core';
+import { api, chinaDate, chinaTime, many, signedInOnly, one, problemText, render, seeOther, type ApiResult } from '../core';
 import * as labels from '../labels';
 
 /** What a step asks of the user, by the API's `action` (before any `:stage`). */
@@ -84,15 +83,7 @@ export function stageText(t: { kind: string; stage: string | null; status: strin
 }
 
 /** An instant as China time, "YYYY-MM-DD HH:mm". */
-export function chinaTime(iso: unknown): string {
-  const ms = typeof iso === 'string' ? Date.parse(iso) : NaN;
-  if (!Number.isFinite(ms)) return '';
-  return new Date(ms + CHINA_OFFSET_MS).toISOString().slice(0, 16).replace('T', ' ');
-}
 
-export function chinaDate(iso: unknown): string {
-  return chinaTime(iso).slice(0, 10);
-}
 
 const consolePathOf = (kind: string, id: string) => `/${kind === 'batch' ? 'batches' : 'filings'}/${encodeURIComponent(id)}`;
 
@@ -107,9 +98,8 @@ interface RegistrantValues {
 }
 
 export default async function workPages(app: FastifyInstance) {
+  app.addHook('onRequest', signedInOnly);
   app.get('/inbox', async (req, reply) => {
-    const gate = needSignIn(req, reply);
-    if (gate) return gate;
     const cursor = one((req.query as Record<string, unknown>).cursor);
     const r = await api(req, 'GET', '/tasks', { query: { cursor, limit: 20 } });
     return render(req, reply, 'work-inbox', {
@@ -123,8 +113,6 @@ export default async function workPages(app: FastifyInstance) {
   });
 
   app.get('/notifications', async (req, reply) => {
-    const gate = needSignIn(req, reply);
-    if (gate) return gate;
     const q = req.query as Record<string, unknown>;
     const cursor = one(q.cursor);
     const kind = one(q.kind);
@@ -177,15 +165,11 @@ export default async function workPages(app: FastifyInstance) {
   };
 
   app.get('/registries', async (req, reply) => {
-    const gate = needSignIn(req, reply);
-    if (gate) return gate;
     return registriesPage(req, reply);
   });
 
   for (const key of ['experts', 'supervisors'] as const) {
     app.post(`/registries/${key}`, async (req, reply) => {
-      const gate = needSignIn(req, reply);
-      if (gate) return gate;
       const b = (req.body ?? {}) as Record<string, unknown>;
       const values: RegistrantValues = {
         userId: one(b.userId).trim(),

@@ -35,6 +35,37 @@ describe('the console, end to end in Chromium (demo mode)', () => {
   const roster = (rows: { name: string; idNumber: string; sex: string }[]) =>
     Buffer.from(`\uFEFF姓名,身份证号,性别,岗位/工种,本岗位工作年限,职业编码,等级,工作单位统一社会信用代码\n${rows.map((c) => `${c.name},${c.idNumber},${c.sex},车工,6,6-18-01-01,4,${creditCode}`).join('\n')}\n`);
 
+  /** fills the plan form (first exam day: the earliest the page offers) and sends it with this 花名册 */
+  async function planBatch(rows: typeof candidates) {
+    await page.goto(`${demo.base}/batches/new`);
+    const form = page.getByTestId('plan-form');
+    const first = await page.locator('#firstExamDate').inputValue();
+    expect(first).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+    await page.locator('#lastExamDate').fill(first);
+    await form.getByLabel('场地名称').fill('实训楼一层');
+    await page.locator('#venueAddress').fill('吉林省长春市朝阳区人民大街1号');
+    for (const k of ['theory', 'skill']) {
+      await page.locator(`#module_${k}`).check();
+      await page.locator(`#passMark_${k}`).fill('60');
+    }
+    await page.locator('#proctors').fill('监考甲');
+    await page.locator('#examiners').fill('考评员乙');
+    await page.locator('#supervisors').fill('内部督导丙');
+    await page.getByLabel('考生花名册').setInputFiles({ name: '花名册.csv', mimeType: 'text/csv', buffer: roster(rows) });
+    await form.getByRole('button', { name: '报送认定计划' }).click();
+  }
+
+  /** the admin's clock panel: demo time forward by whole days; the instants it showed before and after */
+  async function advanceClock(days: number) {
+    await signInAs(page, demo.base, admin);
+    await page.goto(`${demo.base}/admin`);
+    const before = await page.getByTestId('clock-now').getAttribute('datetime');
+    await page.locator('#clock-days').fill(String(days));
+    await page.getByTestId('clock-form').getByRole('button', { name: '按天数推进' }).click();
+    await page.waitForURL(/ok=clock/);
+    return { before: before!, after: (await page.getByTestId('clock-now').getAttribute('datetime'))! };
+  }
+
   /** opens the caller's inbox and follows the task of this filing or batch */
   async function openFromInbox(id: string) {
     await page.goto(`${demo.base}/inbox`);
@@ -165,14 +196,8 @@ describe('the console, end to end in Chromium (demo mode)', () => {
     await page.goto(`${demo.base}/publicity`);
     await expect(page.getByTestId('publicity').textContent()).resolves.toContain(institutionName);
     await screenshot(page, 'publicity');
-    await signInAs(page, demo.base, admin);
-    await page.goto(`${demo.base}/admin`);
-    const before = await page.getByTestId('clock-now').getAttribute('datetime');
-    await page.locator('#clock-days').fill('9');
-    await page.getByTestId('clock-form').getByRole('button', { name: '按天数推进' }).click();
-    await page.waitForURL(/ok=clock/);
-    const after = await page.getByTestId('clock-now').getAttribute('datetime');
-    expect(new Date(after!).getTime() - new Date(before!).getTime()).toBeGreaterThanOrEqual(9 * 86_400_000);
+    const { before, after } = await advanceClock(9);
+    expect(new Date(after).getTime() - new Date(before).getTime()).toBeGreaterThanOrEqual(9 * 86_400_000);
     await screenshot(page, 'admin-clock');
   });
 
@@ -199,42 +224,15 @@ describe('the console, end to end in Chromium (demo mode)', () => {
 
   it('the institution plans a batch by uploading its 花名册; a bad row is reported, then fixed', async () => {
     await signInAs(page, demo.base, institution);
-    await page.goto(`${demo.base}/batches/new`);
-    const form = page.getByTestId('plan-form');
-    const first = await page.locator('#firstExamDate').inputValue();
-    expect(first).toMatch(/^\d{4}-\d{2}-\d{2}$/);
-    await page.locator('#lastExamDate').fill(first);
-    await form.getByLabel('场地名称').fill('实训楼一层');
-    await page.locator('#venueAddress').fill('吉林省长春市朝阳区人民大街1号');
-    for (const k of ['theory', 'skill']) {
-      await page.locator(`#module_${k}`).check();
-      await page.locator(`#passMark_${k}`).fill('60');
-    }
-    await page.locator('#proctors').fill('监考甲');
-    await page.locator('#examiners').fill('考评员乙');
-    await page.locator('#supervisors').fill('内部督导丙');
     const bad = candidates.map((c, i) => (i === 1 ? { ...c, idNumber: `${c.idNumber.slice(0, 17)}${c.idNumber[17] === '0' ? '1' : '0'}` } : c));
-    await page.getByLabel('考生花名册').setInputFiles({ name: '花名册.csv', mimeType: 'text/csv', buffer: roster(bad) });
-    await form.getByRole('button', { name: '报送认定计划' }).click();
+    await planBatch(bad);
     const errors = page.getByTestId('roster-errors').locator('tr.row-error');
     expect(await errors.allTextContents()).toHaveLength(1);
     await expect(errors.first().textContent()).resolves.toContain('钱二');
     await screenshot(page, 'batch-plan-row-error');
     await page.goto(`${demo.base}/batches`);
     await expect(page.getByTestId('empty').isVisible()).resolves.toBe(true);
-    await page.goto(`${demo.base}/batches/new`);
-    await page.locator('#lastExamDate').fill(await page.locator('#firstExamDate').inputValue());
-    await page.getByTestId('plan-form').getByLabel('场地名称').fill('实训楼一层');
-    await page.locator('#venueAddress').fill('吉林省长春市朝阳区人民大街1号');
-    for (const k of ['theory', 'skill']) {
-      await page.locator(`#module_${k}`).check();
-      await page.locator(`#passMark_${k}`).fill('60');
-    }
-    await page.locator('#proctors').fill('监考甲');
-    await page.locator('#examiners').fill('考评员乙');
-    await page.locator('#supervisors').fill('内部督导丙');
-    await page.getByLabel('考生花名册').setInputFiles({ name: '花名册.csv', mimeType: 'text/csv', buffer: roster(candidates) });
-    await page.getByTestId('plan-form').getByRole('button', { name: '报送认定计划' }).click();
+    await planBatch(candidates);
     await page.waitForURL(/ok=planned/);
     batchId = decodeURIComponent(new URL(page.url()).pathname.split('/').pop()!);
     await expect(page.getByTestId('candidates').locator('tbody tr').count()).resolves.toBe(3);
@@ -252,14 +250,7 @@ describe('the console, end to end in Chromium (demo mode)', () => {
     await page.waitForURL(/ok=supervision/);
     await expect(page.getByTestId('supervisors').textContent()).resolves.toContain('王督导');
 
-    const advance = async (days: number) => {
-      await signInAs(page, demo.base, admin);
-      await page.goto(`${demo.base}/admin`);
-      await page.locator('#clock-days').fill(String(days));
-      await page.getByTestId('clock-form').getByRole('button', { name: '按天数推进' }).click();
-      await page.waitForURL(/ok=clock/);
-    };
-    await advance(20);
+    await advanceClock(20);
 
     await signInAs(page, demo.base, institution);
     await page.goto(`${demo.base}/batches/${encodeURIComponent(batchId)}`);
@@ -273,7 +264,7 @@ describe('the console, end to end in Chromium (demo mode)', () => {
     await page.waitForURL(/ok=scored/);
     await expect(page.getByTestId('batch-status').textContent()).resolves.toContain('公示');
 
-    await advance(9);
+    await advanceClock(9);
     await signInAs(page, demo.base, institution);
     await page.goto(`${demo.base}/batches/${encodeURIComponent(batchId)}`);
     await page.getByTestId('results-form').getByRole('button', { name: '报送结果' }).click();

@@ -3,12 +3,12 @@
  * server, FerretDB, a worker and the API with the console) on free ports with its own DATA_DIR,
  * and Debian's Chromium driven by playwright-core (scripts/provision-browser.sh installs it).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
-import { freePort, ROOT } from '../../infra/embedded';
+import { ROOT } from '../../infra/embedded';
+import { embeddedEnv, startMainCommand } from '../harness/main-command';
 
 export interface Demo {
   base: string;
@@ -18,46 +18,13 @@ export interface Demo {
 
 export async function startDemo(): Promise<Demo> {
   const dataDir = mkdtempSync(join(tmpdir(), 'skillcert-e2e-'));
-  const env = {
-    ...process.env,
-    DATA_DIR: dataDir,
-    PORT: String(await freePort()),
-    TEMPORAL_PORT: String(await freePort()),
-    TEMPORAL_UI_PORT: String(await freePort()),
-    FERRETDB_PORT: String(await freePort()),
-    LOG_LEVEL: 'warn',
-    TEMPORAL_ADDRESS: '',
-    MONGODB_URI: '',
-  };
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'scripts/start.ts'), '--demo'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  child.stdout!.on('data', (d) => (out += d));
-  child.stderr!.on('data', (d) => (out += d));
-  await new Promise<void>((ok, fail) => {
-    const timer = setTimeout(() => fail(new Error(`demo start timed out:\n${out}`)), 150_000);
-    const check = setInterval(() => {
-      if (out.includes('Ctrl-C stops everything')) {
-        clearInterval(check);
-        clearTimeout(timer);
-        child.removeAllListeners('exit');
-        ok();
-      }
-    }, 100);
-    child.once('exit', (code) => {
-      clearInterval(check);
-      clearTimeout(timer);
-      fail(new Error(`demo exited ${code}:\n${out}`));
-    });
-  });
+  const env = await embeddedEnv(dataDir);
+  const demo = await startMainCommand(env, ['--demo']);
   return {
     base: `http://127.0.0.1:${env.PORT}`,
-    output: () => out,
+    output: demo.output,
     async stop() {
-      if (child.exitCode === null && child.signalCode === null) {
-        const exited = new Promise((r) => child.once('exit', r));
-        child.kill('SIGINT');
-        await exited;
-      }
+      await demo.stop();
       rmSync(dataDir, { recursive: true, force: true });
     },
   };

@@ -38,7 +38,7 @@ import {
   type FilingStatus,
   type Track,
 } from '../../domain/filing';
-import type { StageDef } from '../../domain/filing-policy';
+import { outcomesOf, type StageDef } from '../../domain/filing-policy';
 import type { AuditDraft, NotificationDraft } from '../../activities/records';
 import {
   assignExpertsUpdate,
@@ -639,8 +639,9 @@ export async function filing(input: FilingInput): Promise<{ status: FilingStatus
     const refusal = decisionRefusal(state, d.actor, d.stage);
     if (refusal) throw failure(refusal.code, refusal.message);
     const def = stageDef(state, d.stage)!;
-    if (d.outcome === 'supplement' && !def.allowSupplement) throw failure('INVALID_STATE', `补正 is not possible at ${d.stage}`);
-    if (def.kind === 'notice' && d.outcome === 'supplement') throw failure('INVALID_STATE', 'A notice is issued or refused');
+    if (!outcomesOf(def).includes(d.outcome)) {
+      throw failure('INVALID_STATE', def.allowSupplement ? 'A notice is issued or refused' : `补正 is not possible at ${d.stage}`);
+    }
     if (def.scored && d.outcome === 'pass' && d.score === undefined) throw failure('VALIDATION_FAILED', `${d.stage} needs a score`);
   }
 
