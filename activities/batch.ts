@@ -23,6 +23,7 @@ import type { CertificateDoc } from '../models/batch';
 import {
   batchPendingSteps,
   buildSummary,
+  publicityRoster,
   type BatchInstitution,
   type BatchState,
   type FilingSnapshot,
@@ -37,6 +38,7 @@ import {
   CERTIFICATE_REVOCATION_WORKFLOW,
   revocationWorkflowId,
   serialAllocatorId,
+  filingTerminatedUpdate,
   submitPlanUpdate,
   type BatchInput,
   type BatchResult,
@@ -110,7 +112,11 @@ export function createBatchActivities(deps: { models: Models; client: Client; ta
         supervisors: state.supervision.assigned.map((a) => a.userId),
         waitingOn: batchPendingSteps(state),
         publicity: open && summary
-          ? { round: p.round, endDate: p.endDate, endsAt: p.endsAt, applicants: summary.applicants, passed: summary.passed, rows: summary.rows, objectionPath: `/api/v1/batches/${state.id}/objections` }
+          ? {
+              round: p.round, endDate: p.endDate, endsAt: p.endsAt, applicants: summary.applicants, passed: summary.passed, rows: summary.rows,
+              candidates: publicityRoster({ id: state.id, institution: state.institution, plan: state.plan, scores: state.scores, policy: state.policy }),
+              objectionPath: `/api/v1/batches/${state.id}/objections`,
+            }
           : null,
         publicityEndsAt: open ? new Date(p.endsAtMs) : null,
         certificates: state.certificates?.count ?? 0,
@@ -154,8 +160,34 @@ export function createBatchActivities(deps: { models: Models; client: Client; ta
         institution: { creditCode: i.creditCode, name: i.name, kind: i.kind, province: i.province, affiliation: i.affiliation, prefecture: i.prefecture },
         occupations: s.application.occupations,
         subsidiaries: s.application.subsidiaries ?? [],
+        venues: (s.application.venues ?? []).map((v) => ({ name: v.name, address: v.address, premises: v.premises })),
         notice: s.notice ? { number: s.notice.number, sequence: s.notice.sequence, institutionCode: s.notice.institutionCode, validUntil: s.notice.validUntil } : null,
       };
+    },
+
+    /**
+     * 004 Art.13, run by a filing workflow before it records its termination: every batch of the
+     * filing not yet certified, rejected or cancelled is cancelled through its own workflow (an
+     * Update, so this returns once each has recorded it). Idempotent: the Update id is fixed per
+     * filing and batch, and a batch that has already ended answers nothing to do.
+     */
+    async endBatchesOfFiling(input: { filingId: string; reason: string }): Promise<{ cancelled: string[] }> {
+      const open = await models.Batch.find({ filingId: input.filingId, status: { $nin: ['certified', 'rejected', 'cancelled'] } }, { _id: 1 }).lean();
+      const cancelled: string[] = [];
+      for (const b of open) {
+        try {
+          const r = await client.workflow
+            .getHandle(batchWorkflowId(b._id))
+            .executeUpdate(filingTerminatedUpdate, { args: [{ filingId: input.filingId, reason: input.reason }], updateId: `filing-terminated:${input.filingId}` });
+          if (r.status === 'cancelled') cancelled.push(b._id);
+        } catch (err) {
+          // a batch whose workflow has already ended (certified, rejected, cancelled) has nothing left to stop
+          const e = err as { name?: string; message?: string; cause?: { type?: string } };
+          const ended = e.name === 'WorkflowNotFoundError' || /already completed|not found/i.test(String(e.message)) || e.cause?.type === 'INVALID_STATE';
+          if (!ended) throw err;
+        }
+      }
+      return { cancelled };
     },
 
     /**
@@ -314,7 +346,7 @@ export async function submitBatchPlan(client: Client, taskQueue: string, input: 
     if ((err as Error).name === 'WorkflowUpdateFailedError') throw err;
     // the workflow ended before the update reached it: a refused plan's result carries the refusal
     const r = (await handle.result().catch(() => null)) as BatchResult | null;
-    if (r?.status === 'plan-refused' && r.refusal) throw fail(r.refusal.code, r.refusal.message, r.refusal.details);
+    if (r?.status === 'plan-refused' && r.refusal) throw fail(r.refusal.code, r.refusal.message, r.refusal.status ? { ...r.refusal.details, httpStatus: r.refusal.status } : r.refusal.details);
     throw err;
   }
 }

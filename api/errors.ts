@@ -127,8 +127,9 @@ export function toProblem(err: unknown): Problem {
   if (e && e.name === 'WorkflowExecutionAlreadyStartedError') return problem(409, 'ALREADY_EXISTS', 'It already exists');
   const failure = applicationFailureOf(err);
   if (failure && failure.type && STATUS_BY_CODE[failure.type]) {
-    const extra = (failure.details?.[0] && typeof failure.details[0] === 'object' ? failure.details[0] : {}) as Record<string, unknown>;
-    return problem(STATUS_BY_CODE[failure.type], failure.type, failure.message, extra);
+    const { httpStatus, ...extra } = (failure.details?.[0] && typeof failure.details[0] === 'object' ? failure.details[0] : {}) as Record<string, unknown>;
+    const status = typeof httpStatus === 'number' && httpStatus >= 400 && httpStatus < 500 ? httpStatus : STATUS_BY_CODE[failure.type];
+    return problem(status, failure.type, failure.message, extra);
   }
   if (e && isResponseSerializationError(err)) return problem(500, 'INTERNAL', 'The server could not produce its answer');
   if (e && (e.statusCode ?? 0) >= 400 && (e.statusCode ?? 0) < 500) return problem(e.statusCode!, 'BAD_REQUEST', e.message);

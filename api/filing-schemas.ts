@@ -1,6 +1,6 @@
 /** zod schemas of the filing routes (API.md "Filings"); the OpenAPI document is generated from them. */
 import { z } from 'zod';
-import { MATERIAL_KINDS, FILING_STATUSES } from '../domain/filing';
+import { creditCodeProvinceRefusal, MATERIAL_KINDS, FILING_STATUSES } from '../domain/filing';
 import { creditCode, idNumber, level, occupationCode, phone, prefectureCode, provinceCode, text } from './schemas';
 
 const person = z.object({ name: text(50), idNumber: idNumber.optional(), phone: phone.optional(), title: text(50).optional() }).strict();
@@ -19,7 +19,14 @@ export const materialSchema = z
   .object({ kind: z.enum(MATERIAL_KINDS), title: text(200), verifiedOnline: z.boolean().optional(), ref: text(500).optional() })
   .strict();
 
-const venue = z.object({ name: text(100), address: text(200), hasVideoSurveillance: z.boolean().optional() }).strict();
+const venue = z
+  .object({
+    name: text(100),
+    address: text(200),
+    hasVideoSurveillance: z.boolean().optional(),
+    premises: z.enum(['own', 'external']).optional().describe("whose premises: the institution's own (default) or another's (an employer's skill exam needs its own, 000 §五(二)2)"),
+  })
+  .strict();
 
 export const institutionSchema = z
   .object({
@@ -39,6 +46,8 @@ export const institutionSchema = z
     if (i.affiliation === 'prefecture' && !i.prefecture) ctx.addIssue({ code: 'custom', path: ['prefecture'], message: 'required when affiliation is prefecture' });
     if (i.affiliation === 'province' && i.prefecture) ctx.addIssue({ code: 'custom', path: ['prefecture'], message: 'must be absent when affiliation is province' });
     if (i.prefecture && !i.prefecture.startsWith(i.province)) ctx.addIssue({ code: 'custom', path: ['prefecture'], message: 'is not in the province' });
+    const region = creditCodeProvinceRefusal(i);
+    if (region) ctx.addIssue({ code: 'custom', path: ['province'], message: region });
   });
 
 export const createFilingBody = z

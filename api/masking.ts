@@ -22,16 +22,22 @@ export function entitledToPersonalData(caller: Caller | undefined, scope: { prov
   }
 }
 
+/**
+ * Who objected is for the reviewers who investigate, never for the institution objected to (nor
+ * anyone else): it sees what was objected and how it was resolved.
+ */
+export function withoutObjector<T extends { name?: string; contact?: string }>(o: T): Omit<T, 'name' | 'contact'> {
+  const { name: _name, contact: _contact, ...rest } = o;
+  return rest;
+}
+
 const maskPeople = (people?: Person[]) => people?.map((p) => ({ ...p, idNumber: p.idNumber && maskIdNumber(p.idNumber), phone: p.phone && maskPhone(p.phone) }));
 
 export function filingForCaller(state: FilingState, caller: Caller | undefined, scope: { province: string; prefecture?: string | null; institutionId: string }): FilingState {
   const entitled = entitledToPersonalData(caller, scope);
   const reviewer = entitled && caller?.role !== 'institution';
   const s: FilingState = structuredClone(state);
-  if (s.publicity && !reviewer) {
-    // an objector's contact is for the reviewers who investigate, not for the institution
-    s.publicity.objections = s.publicity.objections.map((o) => ({ ...o, contact: maskPhone(o.contact) }));
-  }
+  if (s.publicity && !reviewer) s.publicity.objections = s.publicity.objections.map((o) => withoutObjector(o) as typeof o);
   if (entitled) return s;
   const i = s.application.institution;
   i.contact = { ...i.contact, phone: maskPhone(i.contact.phone) };

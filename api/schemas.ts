@@ -18,6 +18,7 @@ export const problemSchema = z.object({
 
 import { isValidCreditCode, isValidIdNumber } from '../domain/identifiers';
 import { isMainlandProvinceCode, isPrefectureCode } from '../domain/regions';
+import { OCCUPATION_CODE } from '../domain/filing';
 
 /** Short human text: trimmed, no control characters, bounded. */
 export const text = (max = 200) =>
@@ -37,6 +38,6 @@ export const provinceCode = z.string().refine(isMainlandProvinceCode, { message:
 export const prefectureCode = z.string().regex(/^\d{6}$/).refine(isPrefectureCode, { message: 'not a prefecture-level region code' }).meta({ example: '220100' });
 export const phone = z.string().trim().regex(/^[0-9+\-() ]{5,20}$/, 'expected a phone number');
 export const level = z.number().int().min(1).max(5).describe('national level: 5 初级工, 4 中级工, 3 高级工, 2 技师, 1 高级技师');
-/** 职业分类大典 code; categories 3–6 hold the skill occupations (004 Art.6). */
-export const occupationCode = z.string().regex(/^[3-6]-\d{2}-\d{2}-\d{2}(-\d{2})?$/, 'expected a 职业分类大典 code of categories 3–6, e.g. 6-18-01-01');
+/** 职业分类大典 code (domain OCCUPATION_CODE): 4 segments, an optional 5th for a trade; categories 3–6. */
+export const occupationCode = z.string().regex(OCCUPATION_CODE, 'expected a 职业分类大典 code of categories 3–6, e.g. 6-18-01-01 (or 6-18-01-01-02 for a trade)');
 export const id = z.string().min(1).max(100).regex(/^[A-Za-z0-9:/_\-]+$/, 'not an id');

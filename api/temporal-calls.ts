@@ -44,8 +44,9 @@ export function translate(err: unknown): unknown {
   if (e?.name === 'WorkflowNotFoundError') return new DomainError(404, 'NOT_FOUND', 'No such case');
   if (e?.name === 'WorkflowUpdateFailedError' && e.cause) {
     const type = e.cause.type ?? '';
-    const status = STATUS_BY_CODE[type];
-    const extra = (e.cause.details?.[0] && typeof e.cause.details[0] === 'object' ? e.cause.details[0] : {}) as Record<string, unknown>;
+    const { httpStatus, ...extra } = (e.cause.details?.[0] && typeof e.cause.details[0] === 'object' ? e.cause.details[0] : {}) as Record<string, unknown>;
+    // a rule may name its own 4xx status (VALIDATION_FAILED is 422 for a well-formed input that breaks a rule)
+    const status = typeof httpStatus === 'number' && httpStatus >= 400 && httpStatus < 500 ? httpStatus : STATUS_BY_CODE[type];
     if (status) return new DomainError(status, type, e.cause.message ?? type, extra);
     // a validator that threw a plain Error: the input broke a rule the workflow checks
     return new DomainError(422, 'RULE_VIOLATION', e.cause.message ?? 'Rejected by the workflow');

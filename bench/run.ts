@@ -70,6 +70,7 @@ function application(): Application {
     },
     occupations: [{ code: '6-18-01-01', name: '车工', levels: [5, 4, 3], basis: 'national-standard' }],
     materials: MATERIAL_KINDS.map((kind) => ({ kind, title: `${kind}.pdf` })),
+    venues: [{ name: '实训楼一层', address: '吉林省长春市朝阳区人民大街1号', hasVideoSurveillance: true }],
   };
 }
 
@@ -335,14 +336,14 @@ async function historyLength(dir: string, fdb: EmbeddedProcess) {
           await track();
         }
         const s = await handle().query(stateQuery);
-        // a batch now and then keeps the filing from the idle exit; apply in time, 4 months before expiry
-        const { batchCompletedSignal } = await import('../workflows/filing/messages');
+        // a batch's exams now and then (the signals a real institution's batches send); apply in time, 4 months before expiry
+        const { examsHeldSignal } = await import('../workflows/filing/messages');
         const applyAt = Date.parse(`${addMonths(s.notice!.validUntil, -4)}T10:00:00+08:00`);
         const half = (applyAt - (await env.currentTimeMs())) / 2;
         for (let k = 0; k < 2; k++) {
           await env.sleep(half);
-          const now = new Date(await env.currentTimeMs()).toISOString();
-          await handle().signal(batchCompletedSignal, { batchId: `b${renewal}${k}`, completedAt: now });
+          const today = new Date((await env.currentTimeMs()) + 8 * 3_600_000).toISOString().slice(0, 10);
+          await handle().signal(examsHeldSignal, { batchId: `b${renewal}${k}`, lastExamDate: today });
         }
         await handle().executeUpdate(renewalUpdate, { args: [{ actor: inst }] });
         await track();

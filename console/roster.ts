@@ -18,6 +18,7 @@ import Papa from 'papaparse';
 import readXlsxFile from 'read-excel-file/node';
 import { sexFromIdNumber, validateCreditCode, validateIdNumber, type IdentifierErrorCode } from '../domain/identifiers';
 import { MODULE_KINDS, toCsv, type Candidate, type ModuleKind, type ScoreEntry } from '../domain/batch';
+import { filedOccupationOf, OCCUPATION_CODE } from '../domain/filing';
 
 /** Most candidates one plan may list (the batch policy's maxCandidates). */
 export const MAX_ROSTER_ROWS = 2000;
@@ -309,11 +310,12 @@ export function parseRosterRows(rows: Cell[][], scope: RosterScope): RosterResul
 
     if (!occupationCode) {
       if (!occupationName) reasons.push('职业编码未填写');
-    } else if (!/^[3-6]-\d{2}-\d{2}-\d{2}(-\d{2})?$/.test(occupationCode)) {
+    } else if (!OCCUPATION_CODE.test(occupationCode)) {
       reasons.push(`职业编码“${occupationCode}”格式不正确（应如 6-18-01-01）`);
     } else {
-      const filed = scope.occupations.filter((o) => o.code === occupationCode);
-      if (!filed.length) reasons.push(`职业 ${occupationCode} 不在所选备案的范围内`);
+      // the same rule as the plan check (domain filedOccupationOf): code, trade, or a trade of a whole filed occupation
+      const filed = scope.occupations.filter((o) => filedOccupationOf([{ ...o, basis: 'national-standard' }], occupationCode, trade));
+      if (!filed.length) reasons.push(`职业 ${occupationCode}${trade ? `（${trade}）` : ''} 不在所选备案的范围内`);
       else if (level !== null && !filed.some((o) => o.levels.includes(level))) {
         const levels = [...new Set(filed.flatMap((o) => o.levels))].sort((a, b) => b - a).map(levelName).join('、');
         reasons.push(`等级 ${levelName(level)} 超出备案范围（${filed[0].name} 备案等级：${levels}）`);

@@ -28,7 +28,7 @@
  */
 import { CERTIFICATE_LEVEL_NAMES, type CertificateLevel } from './certificate-code';
 import { isValidIsoDate, dayNumber } from './dates';
-import { inFiledScope, jurisdictionAudience, type Actor, type Audience, type Occupation, type PendingStep } from './filing';
+import { filedOccupationOf, inFiledScope, jurisdictionAudience, OCCUPATION_CODE, type Actor, type Audience, type Occupation, type PendingStep } from './filing';
 import { maskIdNumber, maskName, sexFromIdNumber, validateCreditCode, validateIdNumber } from './identifiers';
 
 // ---------------------------------------------------------------------------------------------
@@ -124,11 +124,19 @@ export interface NamedPerson {
   idNumber?: string;
 }
 
+/** A venue of the plan: one of the filing's venues (004 Art.8), and what is held there. */
+export interface PlanVenue {
+  name: string;
+  address: string;
+  /** the modules held at this venue; all of them when absent */
+  modules?: ModuleKind[];
+}
+
 export interface BatchPlan {
   firstExamDate: string;
   lastExamDate: string;
   overview?: string;
-  venues: { name: string; address: string }[];
+  venues: PlanVenue[];
   modules: PlanModule[];
   candidates: Candidate[];
   proctors: NamedPerson[];
@@ -151,6 +159,11 @@ export interface Refusal {
   code: string;
   message: string;
   details?: Record<string, unknown>;
+  /**
+   * The HTTP status when it differs from the code's usual one: VALIDATION_FAILED is 400 for a
+   * malformed input and 422 for a well-formed one that breaks a rule (a pass mark below 60).
+   */
+  status?: number;
 }
 
 /**
@@ -173,10 +186,11 @@ export const BATCH_STATUS_BY_CODE: Record<string, number> = {
   DUPLICATE_CANDIDATE: 422,
   NOT_ENOUGH_SUPERVISORS: 422,
   SERIAL_EXHAUSTED: 422,
+  VENUE_NOT_FILED: 422,
+  VENUE_NOT_OWN_PREMISES: 422,
 };
 
 const LEVELS = [1, 2, 3, 4, 5];
-const OCCUPATION_CODE = /^[1-8]-\d{2}-\d{2}-\d{2}$/;
 
 /**
  * The checks that need nothing but the plan and today's date (China local): shape, dates, ID
@@ -194,7 +208,10 @@ export function planRefusal(plan: BatchPlan, today: string, policy: BatchPolicy 
     // a first exam day today or in the past is not malformed: it is PLAN_TOO_LATE (checked with the calendar)
   }
   if (!Array.isArray(plan.venues) || plan.venues.length === 0) bad('name at least one venue');
-  else plan.venues.forEach((v, i) => { if (!v?.name?.trim() || !v?.address?.trim()) bad(`venues[${i}] needs a name and an address`); });
+  else plan.venues.forEach((v, i) => {
+    if (!v?.name?.trim() || !v?.address?.trim()) bad(`venues[${i}] needs a name and an address`);
+    if (v?.modules !== undefined && (!Array.isArray(v.modules) || v.modules.some((m) => !MODULE_KINDS.includes(m)))) bad(`venues[${i}].modules must list module kinds`);
+  });
   if (!Array.isArray(plan.modules) || plan.modules.length === 0) bad('name at least one exam module');
   else {
     const seen = new Set<string>();
@@ -226,13 +243,15 @@ export function planRefusal(plan: BatchPlan, today: string, policy: BatchPolicy 
       if (c.sex !== undefined && c.sex !== 'M' && c.sex !== 'F') bad(`${at}.sex must be M or F`);
       if (!c.post?.trim()) bad(`${at}.post is required`);
       if (!(typeof c.yearsInPost === 'number' && c.yearsInPost >= 0 && c.yearsInPost <= 70)) bad(`${at}.yearsInPost must be 0–70`);
-      if (!OCCUPATION_CODE.test(c.occupationCode ?? '')) bad(`${at}.occupationCode must look like 6-18-01-01`);
+      if (!OCCUPATION_CODE.test(c.occupationCode ?? '')) bad(`${at}.occupationCode must look like 6-18-01-01 (or 6-18-01-01-02 for a trade)`);
       if (!LEVELS.includes(c.level)) bad(`${at}.level must be 1–5`);
       if (c.employerCreditCode !== undefined && !validateCreditCode(c.employerCreditCode).ok) bad(`${at}.employerCreditCode is not a valid unified social credit code`);
       if (c.placedWithCreditCode !== undefined && !validateCreditCode(c.placedWithCreditCode).ok) bad(`${at}.placedWithCreditCode is not a valid unified social credit code`);
     });
   }
   if (problems.length) return { code: 'VALIDATION_FAILED', message: `The plan is invalid: ${problems.slice(0, 20).join('; ')}`, details: { problems } };
+  const rule = planRuleRefusal(plan, policy);
+  if (rule) return rule;
 
   // one occupation per candidate per batch; nobody twice (000 §二(一))
   const byId = new Map<string, number[]>();
@@ -245,6 +264,33 @@ export function planRefusal(plan: BatchPlan, today: string, policy: BatchPolicy 
     return { code: 'DUPLICATE_CANDIDATE', message: `A candidate may apply for one occupation per batch and appear once: ${duplicates.map((d) => `${d.idNumber} (rows ${d.indexes.join(', ')})`).join('; ')}`, details: { duplicates } };
   }
   return null;
+}
+
+/**
+ * The rules a well-formed plan must meet by itself (422 VALIDATION_FAILED, naming what breaks):
+ * - SPEC §3.4: theory (理论知识考试) and skill (技能操作考核) are always required, and a module's pass
+ *   mark is at least 60 of 100 — a standard may set it higher, never lower;
+ * - 000 §五(二)1 (考务人员) and 002 Art.18 (内部质量督导): at least one proctor (监考), one examiner
+ *   (考评员) and one internal quality supervisor (内部督导员).
+ */
+export function planRuleRefusal(plan: Pick<BatchPlan, 'modules' | 'proctors' | 'examiners' | 'supervisors'>, policy: Pick<BatchPolicy, 'defaultPassMark'> = DEFAULT_BATCH_POLICY): Refusal | null {
+  const problems: string[] = [];
+  for (const kind of ['theory', 'skill'] as const) {
+    const m = plan.modules.find((x) => x.kind === kind);
+    if (!m) problems.push(`the ${kind} module (${MODULE_LABELS[kind]}) is always required: add it`);
+    else if (m.required === false) problems.push(`the ${kind} module (${MODULE_LABELS[kind]}) is always required: it cannot be optional`);
+  }
+  plan.modules.forEach((m, i) => {
+    if (m.passMark !== undefined && m.passMark < policy.defaultPassMark) {
+      problems.push(`modules[${i}] (${m.kind}, ${MODULE_LABELS[m.kind]}): the pass mark ${m.passMark} is below ${policy.defaultPassMark}; a standard may set it higher, never lower`);
+    }
+  });
+  const staff = { proctors: '监考人员', examiners: '考评人员', supervisors: '内部质量督导人员' } as const;
+  for (const [key, label] of Object.entries(staff) as [keyof typeof staff, string][]) {
+    if (!plan[key].length) problems.push(`list at least one of ${key} (${label})`);
+  }
+  if (!problems.length) return null;
+  return { code: 'VALIDATION_FAILED', status: 422, message: `The plan breaks the assessment rules: ${problems.join('; ')}`, details: { problems } };
 }
 
 /** What the batch needs to know about its filing (from the filing workflow's state). */
@@ -264,7 +310,57 @@ export interface FilingSnapshot {
   };
   occupations?: Occupation[];
   subsidiaries?: { name: string; creditCode: string }[];
+  /** the filed venues (004 Art.8: exam venues must match the filing) */
+  venues?: FiledVenue[];
   notice?: { number: string; sequence: string; institutionCode: string; validUntil: string } | null;
+}
+
+export interface FiledVenue {
+  name: string;
+  address: string;
+  /** whose premises: the institution's own (default) or another's; an employer's skill exam is held on its own (000 §五(二)2) */
+  premises?: 'own' | 'external';
+}
+
+/** Addresses compared without spaces and punctuation, so that "长春市 人民大街1号" is "长春市人民大街1号". */
+function sameAddress(a: string, b: string): boolean {
+  const norm = (x: string) => x.normalize('NFKC').replace(/[\s,，.。·、()（）-]/g, '').toLowerCase();
+  return norm(a) === norm(b);
+}
+
+/** The filed venue a plan venue is: same address, or same name. */
+export function filedVenueOf(filed: FiledVenue[], v: Pick<PlanVenue, 'name' | 'address'>): FiledVenue | undefined {
+  return filed.find((f) => sameAddress(f.address, v.address)) ?? filed.find((f) => f.name.trim() === v.name.trim());
+}
+
+/**
+ * Exams are held where the filing says (004 Art.8: 考试考核场地应当与备案信息一致; a new venue
+ * comes through a change first), and an employer's (Y) skill exam on its own premises (000
+ * §五(二)2: 操作技能考场应设在本企业).
+ */
+export function venueRefusal(plan: Pick<BatchPlan, 'venues' | 'modules'>, filing: Pick<FilingSnapshot, 'venues' | 'institution'>): Refusal | null {
+  const filed = filing.venues ?? [];
+  const unfiled = plan.venues.map((v, index) => ({ index, name: v.name, address: v.address })).filter((v) => !filedVenueOf(filed, v));
+  if (unfiled.length) {
+    return {
+      code: 'VENUE_NOT_FILED',
+      message: `Exams are held only at the filing's venues (004 Art.8); file a venue change first: ${unfiled.map((v) => `${v.name}（${v.address}）`).join('; ')}`,
+      details: { offending: unfiled, filedVenues: filed.map((f) => ({ name: f.name, address: f.address })) },
+    };
+  }
+  if (filing.institution?.kind === 'Y' && plan.modules.some((m) => m.kind === 'skill')) {
+    const offPremises = plan.venues
+      .map((v, index) => ({ index, v, f: filedVenueOf(filed, v)! }))
+      .filter(({ v, f }) => (!v.modules || v.modules.includes('skill')) && f.premises === 'external');
+    if (offPremises.length) {
+      return {
+        code: 'VENUE_NOT_OWN_PREMISES',
+        message: `An employer's skill exam takes place on its own premises (000 §五(二)2): ${offPremises.map(({ v }) => v.name).join('、')}`,
+        details: { offending: offPremises.map(({ index, v }) => ({ index, name: v.name, address: v.address })) },
+      };
+    }
+  }
+  return null;
 }
 
 /** Filing statuses in which an institution may run batches (a renewal or change keeps it in force). */
@@ -307,15 +403,17 @@ export function planAgainstFilingRefusal(
       details: { earliestExamDate: earliest.date, coverage: earliest.coverage, firstExamDate: plan.firstExamDate },
     };
   }
+  const venue = venueRefusal(plan, filing);
+  if (venue) return venue;
   const offending = plan.candidates
     .map((c, index) => ({ c, index }))
-    .filter(({ c }) => !inFiledScope(filing.occupations ?? [], c.occupationCode, c.level))
+    .filter(({ c }) => !inFiledScope(filing.occupations ?? [], c.occupationCode, c.level, c.trade))
     .map(({ c, index }) => ({ index, name: c.name, idNumber: maskIdNumber(c.idNumber), occupationCode: c.occupationCode, level: c.level }));
   if (offending.length) {
     return {
       code: 'OUT_OF_SCOPE',
       message: `Occupations or levels outside the filed scope (001 §四(三)): ${offending.map((o) => `${o.name} ${o.occupationCode} level ${o.level}`).slice(0, 10).join('; ')}`,
-      details: { offending, filedScope: (filing.occupations ?? []).map((o) => ({ code: o.code, levels: o.levels })) },
+      details: { offending, filedScope: (filing.occupations ?? []).map((o) => ({ code: o.code, trade: o.trade, levels: o.levels })) },
     };
   }
   if (inst?.kind === 'Y') {
@@ -346,7 +444,7 @@ export function acceptPlan(plan: BatchPlan, occupations: Occupation[]): Accepted
     ...plan,
     candidates: plan.candidates.map((c) => {
       const idNumber = c.idNumber.trim().toUpperCase();
-      const occ = occupations.find((o) => o.code === c.occupationCode);
+      const occ = filedOccupationOf(occupations, c.occupationCode, c.trade);
       return {
         ...c,
         idNumber,
@@ -577,6 +675,22 @@ export function buildRoster(src: ResultSource): RosterEntry[] {
   return roster;
 }
 
+/**
+ * 000 §五(二)3 (认定结果公示): the publicity names each passing candidate, so that the public can
+ * object to a named result: the name, the ID number masked, the occupation (and trade) and level.
+ */
+export function publicityRoster(src: ResultSource): { name: string; idNumber: string; occupationCode: string; occupationName: string; trade?: string; level: number; levelName: string }[] {
+  return buildRoster(src).map((r) => ({
+    name: r.name,
+    idNumber: maskIdNumber(r.idNumber),
+    occupationCode: r.occupationCode,
+    occupationName: r.occupationName,
+    ...(r.trade ? { trade: r.trade } : {}),
+    level: r.level,
+    levelName: LEVEL_LABEL(r.level),
+  }));
+}
+
 // ---------------------------------------------------------------------------------------------
 // CSV (UTF-8 with BOM, so that Excel on Chinese Windows opens it as UTF-8; CRLF; RFC 4180 quoting)
 // ---------------------------------------------------------------------------------------------
@@ -762,7 +876,8 @@ export interface BatchState {
   due: BatchDue | null;
   escalations: { level: 1 | 2; step: DueStep; at: string }[];
   certificates: { issuedAt: string; year: number; count: number; items: IssuedCertificate[]; blocks: { level: number; first: number; last: number }[] } | null;
-  cancellation?: { reason: string; at: string; by?: string };
+  /** refund: the candidates whose assessment was not completed, owed their fee back (004 Art.13) */
+  cancellation?: { reason: string; at: string; by?: string; refund?: { count: number; idNumbers: string[] } };
   history: { at: string; event: string; by?: string; note?: string; status?: string }[];
   version: number;
   submittedAt: string;
@@ -784,17 +899,29 @@ export function centerAudience(j: Jurisdiction): Audience {
   return j.level === 'prefecture' ? { role: 'center', province: j.province, prefecture: j.prefecture } : { role: 'center', province: j.province };
 }
 
-/** The center of the batch's prefecture, or the provincial center (which oversees the whole province). */
+/**
+ * The appraisal center that decides a batch (000 §五(二): 报相应鉴定中心): the prefecture's center for
+ * a prefecture's institution, the provincial center for a provincial one. The provincial center
+ * oversees the province (it reads every batch and hears escalations) but does not decide a
+ * prefecture's batches.
+ */
 export function isBatchCenter(j: Jurisdiction, a: Actor): boolean {
   if (a.role !== 'center' || a.province !== j.province) return false;
-  if (!a.prefecture) return true;
-  return j.level === 'prefecture' && a.prefecture === j.prefecture;
+  return j.level === 'province' ? !a.prefecture : a.prefecture === j.prefecture;
 }
 
-/** Objections are resolved by the center or a reviewer of the batch's jurisdiction. */
+/**
+ * Who draws quality supervisors for a batch (双随机, 000 §五(二)2, 001 §三(六)): its own center, or the
+ * provincial center, which spot-checks the whole province. Drawing is supervision, not a decision.
+ */
+export function maySuperviseBatch(j: Jurisdiction, a: Actor): boolean {
+  return isBatchCenter(j, a) || (a.role === 'center' && a.province === j.province && !a.prefecture);
+}
+
+/** Objections are resolved by the batch's center or a reviewer of the batch's own jurisdiction (分级负责). */
 export function mayResolveObjection(j: Jurisdiction, a: Actor): boolean {
   if (isBatchCenter(j, a)) return true;
-  if (a.role === 'province-reviewer') return a.province === j.province;
+  if (a.role === 'province-reviewer') return a.province === j.province && j.level === 'province';
   return a.role === 'prefecture-reviewer' && j.level === 'prefecture' && a.prefecture === j.prefecture;
 }
 

@@ -24,6 +24,8 @@ export type Decider =
   | 'province-center'
   /** a prefecture bureau reviewer (seed 001's city bureau step) */
   | 'prefecture-reviewer'
+  /** the appraisal center of the filing's jurisdiction: the prefecture's, or the provincial center for a provincial institution */
+  | 'jurisdiction-center'
   /** the publicity closes by itself at its end when no objection is unresolved */
   | 'timer';
 
@@ -50,6 +52,11 @@ export interface StageDef {
   scored?: boolean;
   /** for intake stages: the expert stage whose group the reviewer forms to move on */
   assigns?: string;
+  /**
+   * Only for institutions of this level: seed 001's city steps (市鉴定中心初审, 市人社局审核) concern
+   * 市（县）属 institutions; a provincial institution goes to the provincial bodies directly.
+   */
+  onlyFor?: 'prefecture' | 'province';
 }
 
 /**
@@ -74,15 +81,29 @@ export interface FilingPolicy {
   renewalLeadMonths: number;
   /** reminders repeat this often while nothing happens (SPEC §8) */
   renewalReminderEveryMonths: number;
-  /** deemed withdrawn after this many consecutive years with no completed batch (001 §四(三)) */
-  idleExitYears: number;
+  /** a first reminder this many days before the renewal deadline, while applying is on time (SPEC §8) */
+  renewalEarlyReminderDays: number;
+  /**
+   * Deemed withdrawn after this many consecutive years without an exam held (001 §四(三), a
+   * Xinzhou/Shanxi rule); null where the province has no such rule (004, Jilin 2025, has none).
+   */
+  idleExitYears: number | null;
+  /**
+   * May a provincial reviewer form expert groups and resolve objections on a prefecture's filings
+   * (004 Art.4: 分级负责 — each level handles its own)? Escalations still reach the province.
+   */
+  provinceActsOnPrefectureFilings: boolean;
   escalation: {
     /** when a stage falls due: notify the assignee and escalate to their superior */
     superiorAtDue: true;
     /** still overdue this many working days after the due date: escalate to the province */
     provinceAfterWorkingDays: number;
   };
-  /** stages a change re-runs (004 Art.8: 重新履行评估备案流程), then the `change` decision */
+  /**
+   * Stages a change of address, legal representative or venue re-runs (004 Art.8: 重新履行评估备案
+   * 流程: 技术评估 + 综合汇总), then the `change` decision. A change that adds occupations or levels
+   * runs the whole application path instead (`stages`, 004 Art.7(1): 增加职业（工种）的，按申报程序办理).
+   */
   changeStages: StageDef[];
   /** stages a renewal runs (004 Art.9: evaluation, then a renewal notice) */
   renewalStages: StageDef[];
@@ -102,7 +123,8 @@ const common = {
   validityYears: 3,
   renewalLeadMonths: 3,
   renewalReminderEveryMonths: 1,
-  idleExitYears: 2,
+  renewalEarlyReminderDays: 30,
+  provinceActsOnPrefectureFilings: false,
   escalation: { superiorAtDue: true as const, provinceAfterWorkingDays: 5 },
   changeStages: [
     expert('technical-assessment', '技术评估', { scored: true }),
@@ -131,6 +153,8 @@ export const JILIN_2025: FilingPolicy = {
     { name: 'notice', label: '备案通知', kind: 'notice', decider: 'province-reviewer', dueWorkingDays: DECISION_DAYS },
   ],
   ...common,
+  // 004 has no idle-exit rule
+  idleExitYears: null,
 };
 
 /**
@@ -143,9 +167,10 @@ export const SHANXI_2020: FilingPolicy = {
   label: '忻州市职业技能等级认定工作实施方案（忻人社发〔2020〕14号）',
   source: 'seeds/001',
   stages: [
-    { name: 'submitted', label: '申报', kind: 'intake', decider: 'prefecture-center', dueWorkingDays: DECISION_DAYS, assigns: 'city-first-review' },
-    { name: 'city-first-review', label: '市鉴定中心初审（含实地核查）', kind: 'review', decider: 'prefecture-center', dueWorkingDays: EXPERT_DAYS, allowSupplement: true, scored: true },
-    { name: 'city-bureau-review', label: '市人社局审核', kind: 'review', decider: 'prefecture-reviewer', dueWorkingDays: DECISION_DAYS },
+    { name: 'submitted', label: '申报', kind: 'intake', decider: 'jurisdiction-center', dueWorkingDays: DECISION_DAYS, assigns: 'city-first-review' },
+    // a provincial institution's first review is the provincial center's; there is no city bureau step
+    { name: 'city-first-review', label: '鉴定中心初审（含实地核查）', kind: 'review', decider: 'jurisdiction-center', dueWorkingDays: EXPERT_DAYS, allowSupplement: true, scored: true },
+    { name: 'city-bureau-review', label: '市人社局审核', kind: 'review', decider: 'prefecture-reviewer', dueWorkingDays: DECISION_DAYS, onlyFor: 'prefecture' },
     { name: 'province-center-summary', label: '省鉴定中心汇总', kind: 'review', decider: 'province-center', dueWorkingDays: DECISION_DAYS },
     { name: 'deliberation', label: '省人社厅审核', kind: 'review', decider: 'province-reviewer', dueWorkingDays: DECISION_DAYS },
     { name: 'publicity', label: '公示', kind: 'publicity', decider: 'timer', dueWorkingDays: 5 },
@@ -153,6 +178,8 @@ export const SHANXI_2020: FilingPolicy = {
     { name: 'notice', label: '备案通知（纳入目录）', kind: 'notice', decider: 'province-reviewer', dueWorkingDays: DECISION_DAYS },
   ],
   ...common,
+  // 001 §四(三): 连续两年不开展职业技能等级评价工作的，视同自行退出
+  idleExitYears: 2,
 };
 
 export const POLICY_PRESETS: Record<string, FilingPolicy> = { [JILIN_2025.id]: JILIN_2025, [SHANXI_2020.id]: SHANXI_2020 };

@@ -57,7 +57,8 @@ export interface Application {
   occupations: Occupation[];
   materials: { kind: string; title: string; verifiedOnline?: boolean; ref?: string }[];
   staff?: { fullTime?: Person[]; experts?: Person[]; examiners?: Person[]; supervisors?: Person[] };
-  venues?: { name: string; address: string; hasVideoSurveillance?: boolean }[];
+  /** 场地 (004 Art.6(4), Art.8): where exams may be held; `premises` external for a venue not the institution's own */
+  venues?: { name: string; address: string; hasVideoSurveillance?: boolean; premises?: 'own' | 'external' }[];
   /** Y only: subsidiaries whose staff it will assess (004 Art.6(6)) */
   subsidiaries?: { name: string; creditCode: string }[];
   feeStandard?: string;
@@ -70,8 +71,13 @@ export const FILING_STATUSES = [
 export type FilingStatus = (typeof FILING_STATUSES)[number];
 export const TERMINAL_STATUSES: readonly FilingStatus[] = ['rejected', 'expired', 'terminated', 'withdrawn'];
 
-/** Which path of the life the current stage belongs to. */
-export type Track = 'application' | 'renewal' | 'change' | 'termination';
+/**
+ * Which path of the life the current stage belongs to. `change` is a change of address, legal
+ * representative or venue (the shorter path); `scope-change` adds occupations or levels and runs
+ * the whole application path again (004 Art.7(1), Art.8).
+ */
+export type Track = 'application' | 'renewal' | 'change' | 'scope-change' | 'termination';
+export const TRACKS: readonly Track[] = ['application', 'renewal', 'change', 'scope-change', 'termination'];
 
 /** Who acted: the caller's identity as the token gave it, recorded with each decision. */
 export type Actor = Caller;
@@ -144,6 +150,8 @@ export interface Notice {
   /** last valid day, local date */
   validUntil: string;
   renewals: number;
+  /** scope changes notified since the first notice (004 Art.7(1)) */
+  changes?: number;
 }
 
 export interface ChangeRequest {
@@ -181,11 +189,12 @@ export interface FilingState {
   publicity: Publicity | null;
   notice: Notice | null;
   renewal: { appliedAt: string; late: boolean; remindersSent: number } | null;
-  lastReminderAt?: string;
+  /** renewal reminders of the current validity period: the scheduled day of the last one, how many, when */
+  reminders?: { lastFor: string; sent: number; lastAt: string } | null;
   change: (ChangeRequest & { appliedAt: string }) | null;
   termination: { kind: 'voluntary' | 'ordered'; reason: string; requestedAt: string; at?: string; by: Actor } | null;
-  /** the last completed assessment batch, reported by batch workflows (idle exit, 001 §四(三)) */
-  lastBatchCompletedAt?: string;
+  /** the last exam day held by any of its batches, reported by the batch workflows (idle exit, 001 §四(三)) */
+  lastExamDate?: string;
   endedAt?: string;
   endReason?: string;
   history: HistoryEntry[];
@@ -197,22 +206,70 @@ export interface FilingState {
   submittedBy: Actor;
 }
 
+/**
+ * The declared province must be where the institution is registered: characters 3–8 of the unified
+ * social credit code are the registering authority's region code (GB 32100-2015 §4.3), whose first
+ * two digits are the province. A centrally registered institution (region 100000, 国家市场监督管理
+ * 总局) has no province there; it files with a province as a 中直驻省 institution at provincial level.
+ */
+export function creditCodeProvinceRefusal(i: Pick<Institution, 'creditCode' | 'province' | 'affiliation'>): string | null {
+  const region = i.creditCode.slice(2, 8);
+  if (region.startsWith('10') && i.affiliation === 'province') return null;
+  return region.slice(0, 2) === i.province ? null : `the credit code is registered in region ${region}, not in province ${i.province}`;
+}
+
 export function jurisdictionOf(app: Application): { level: 'province' | 'prefecture'; province: string; prefecture?: string } {
   const i = app.institution;
   return i.affiliation === 'province' ? { level: 'province', province: i.province } : { level: 'prefecture', province: i.province, prefecture: i.prefecture };
 }
 
-export function stagesOf(policy: FilingPolicy, track: Track): StageDef[] {
-  switch (track) {
-    case 'application': return policy.stages;
-    case 'renewal': return policy.renewalStages;
-    case 'change': return policy.changeStages;
-    case 'termination': return [policy.terminationStage];
-  }
+/** The stages a track runs for this filing (stages marked for the other level are left out). */
+export function stagesOf(state: Pick<FilingState, 'policy' | 'application'>, track: Track): StageDef[] {
+  const { policy } = state;
+  const level = state.application.institution.affiliation;
+  const all = (() => {
+    switch (track) {
+      case 'application':
+      case 'scope-change':
+        return policy.stages;
+      case 'renewal': return policy.renewalStages;
+      case 'change': return policy.changeStages;
+      case 'termination': return [policy.terminationStage];
+    }
+  })();
+  return all.filter((s) => !s.onlyFor || s.onlyFor === level);
 }
 
-export function stageDef(state: Pick<FilingState, 'policy' | 'track'>, stage: string): StageDef | undefined {
-  return stagesOf(state.policy, state.track).find((s) => s.name === stage);
+export function stageDef(state: Pick<FilingState, 'policy' | 'track' | 'application'>, stage: string): StageDef | undefined {
+  return stagesOf(state, state.track).find((s) => s.name === stage);
+}
+
+/**
+ * Does a change widen the filed scope? 004 Art.7(1): 增加职业（工种）的按申报程序办理 — a new
+ * occupation or trade, or a level not filed before for an occupation, goes through the whole
+ * application path; dropping occupations or levels does not.
+ */
+export function changeWidensScope(filed: Occupation[], proposed: Occupation[] | undefined): boolean {
+  if (!proposed) return false;
+  return proposed.some((p) => {
+    const before = filed.find((o) => o.code === p.code && (o.trade ?? '') === (p.trade ?? ''));
+    return !before || p.levels.some((l) => !before.levels.includes(l));
+  });
+}
+
+/** The track a change request runs (004 Art.8; Art.7(1) for a wider scope). */
+export function changeTrack(filed: Occupation[], change: ChangeRequest): 'change' | 'scope-change' {
+  return changeWidensScope(filed, change.occupations) ? 'scope-change' : 'change';
+}
+
+/**
+ * The 补正 request the applicant has not answered yet, if any. On the application track the status
+ * says so too (`supplement-requested`); during a change the filing stays `change-pending` (and in
+ * force) while it waits.
+ */
+export function openSupplement(state: Pick<FilingState, 'supplements' | 'stage'>): FilingState['supplements'][number] | undefined {
+  const last = state.supplements[state.supplements.length - 1];
+  return last && !last.answeredAt && last.stage === state.stage ? last : undefined;
 }
 
 /** Why a caller may not decide the current stage, or null when they may. */
@@ -220,7 +277,7 @@ export function decisionRefusal(state: FilingState, caller: Caller, stage: strin
   if (state.stage !== stage) return { code: 'STAGE_MISMATCH', message: `The filing is at ${state.stage ?? state.status}, not ${stage}` };
   const def = stageDef(state, stage);
   if (!def || def.kind === 'publicity' || def.kind === 'intake') return { code: 'STAGE_MISMATCH', message: `The ${stage} stage takes no decision` };
-  if (state.status === 'supplement-requested') return { code: 'STAGE_MISMATCH', message: 'The filing waits for the applicant to supplement its materials' };
+  if (openSupplement(state)) return { code: 'STAGE_MISMATCH', message: 'The filing waits for the applicant to supplement its materials' };
   if (!mayDecide(def, state, caller)) {
     if (def.decider === 'assigned-experts' && caller.role === 'expert') return { code: 'NOT_ASSIGNED', message: `Only the experts assigned to ${stage} may decide it` };
     return { code: 'FORBIDDEN', message: `The ${stage} stage is decided by ${deciderLabel(def)}` };
@@ -228,7 +285,7 @@ export function decisionRefusal(state: FilingState, caller: Caller, stage: strin
   // four eyes: nobody decides two consecutive stages of one filing (within one procedure: a
   // renewal, change or termination is a procedure of its own, started by the request)
   const last = state.decisions[state.decisions.length - 1];
-  const since = state.track === 'renewal' ? state.renewal?.appliedAt : state.track === 'change' ? state.change?.appliedAt : state.track === 'termination' ? state.termination?.requestedAt : undefined;
+  const since = state.track === 'renewal' ? state.renewal?.appliedAt : state.track === 'change' || state.track === 'scope-change' ? state.change?.appliedAt : state.track === 'termination' ? state.termination?.requestedAt : undefined;
   const sameProcedure = !!last && last.track === state.track && (!since || last.at >= since);
   if (last && sameProcedure && last.actor.sub === caller.sub && last.stage !== stage && last.outcome === 'pass') {
     return { code: 'FOUR_EYES', message: 'The same person may not decide two consecutive stages of one filing' };
@@ -244,6 +301,7 @@ export function deciderLabel(def: StageDef): string {
     'prefecture-center': 'the prefecture appraisal center',
     'province-center': 'the provincial appraisal center',
     'prefecture-reviewer': 'the prefecture bureau',
+    'jurisdiction-center': 'the appraisal center of the filing\'s jurisdiction',
     timer: 'the end of the publicity',
   }[def.decider];
 }
@@ -265,15 +323,20 @@ export function mayDecide(def: StageDef, state: Pick<FilingState, 'application' 
       return caller.role === 'center' && caller.province === j.province && caller.prefecture === j.prefecture;
     case 'province-center':
       return caller.role === 'center' && caller.province === j.province && !caller.prefecture;
+    case 'jurisdiction-center':
+      return caller.role === 'center' && caller.province === j.province && (j.level === 'province' ? !caller.prefecture : caller.prefecture === j.prefecture);
     case 'timer':
       return false;
   }
 }
 
-/** Who forms expert groups and resolves objections: a reviewer of the filing's jurisdiction (or the province). */
-export function isJurisdictionReviewer(state: Pick<FilingState, 'application'>, caller: Caller): boolean {
+/**
+ * Who forms expert groups and resolves objections: a reviewer of the filing's jurisdiction (004
+ * Art.4, 分级负责). A provincial reviewer acts on a prefecture's filing only where the policy says so.
+ */
+export function isJurisdictionReviewer(state: Pick<FilingState, 'application' | 'policy'>, caller: Caller): boolean {
   const j = jurisdictionOf(state.application);
-  if (caller.role === 'province-reviewer') return caller.province === j.province;
+  if (caller.role === 'province-reviewer') return caller.province === j.province && (j.level === 'province' || !!state.policy.provinceActsOnPrefectureFilings);
   return caller.role === 'prefecture-reviewer' && j.level === 'prefecture' && caller.prefecture === j.prefecture;
 }
 
@@ -304,6 +367,8 @@ export function audienceOf(def: StageDef, state: Pick<FilingState, 'application'
       return { role: 'center', province: j.province, prefecture: j.prefecture };
     case 'province-center':
       return { role: 'center', province: j.province };
+    case 'jurisdiction-center':
+      return j.level === 'province' ? { role: 'center', province: j.province } : { role: 'center', province: j.province, prefecture: j.prefecture };
     case 'timer':
       return jurisdictionAudience(j);
   }
@@ -320,6 +385,7 @@ export function escalationAudience(level: 1 | 2, def: StageDef, state: Pick<Fili
   switch (def.decider) {
     case 'assigned-experts':
     case 'prefecture-center':
+    case 'jurisdiction-center':
     case 'timer':
       return jurisdictionAudience(j);
     case 'province-center':
@@ -347,13 +413,13 @@ export function pendingSteps(state: FilingState): PendingStep[] {
   if (TERMINAL_STATUSES.includes(state.status)) return steps;
   const j = jurisdictionOf(state.application);
   const due = state.due ? { dueAt: state.due.dueAt, dueAtMs: state.due.dueAtMs } : {};
-  if (state.status === 'supplement-requested') {
+  if (openSupplement(state)) {
     steps.push({ action: 'supplement', stage: state.stage, audience: { role: 'institution', institutionId: state.application.institution.creditCode }, ...due });
     return steps;
   }
   const def = state.stage ? stageDef(state, state.stage) : undefined;
   if (def?.kind === 'intake') {
-    steps.push({ action: `assign:${def.assigns}`, stage: def.name, audience: def.decider === 'prefecture-center' ? audienceOf(def, state) : jurisdictionAudience(j), ...due });
+    steps.push({ action: `assign:${def.assigns}`, stage: def.name, audience: def.decider === 'prefecture-center' || def.decider === 'jurisdiction-center' ? audienceOf(def, state) : jurisdictionAudience(j), ...due });
   } else if (def?.kind === 'publicity') {
     const open = state.publicity?.objections.filter((o) => !o.resolution) ?? [];
     if (open.length) steps.push({ action: 'resolve-objection', stage: def.name, audience: jurisdictionAudience(j), dueAt: state.publicity?.endsAt, dueAtMs: state.publicity?.endsAtMs });
@@ -361,7 +427,7 @@ export function pendingSteps(state: FilingState): PendingStep[] {
     const needsGroup = def.decider === 'assigned-experts' && !(state.assignments[def.name]?.length);
     steps.push({ action: needsGroup ? `assign:${def.name}` : `decide:${def.name}`, stage: def.name, audience: audienceOf(def, state), ...due });
   }
-  if (state.status === 'active' && state.lastReminderAt && !state.renewal) {
+  if (state.status === 'active' && state.reminders && !state.renewal) {
     steps.push({ action: 'apply-renewal', stage: null, audience: { role: 'institution', institutionId: state.application.institution.creditCode } });
   }
   return steps;
@@ -384,7 +450,28 @@ export function conflictOfInterest(app: Application, expert: { userId: string; n
   return people.some((p) => (expert.idNumber && p.idNumber && p.idNumber.toUpperCase() === expert.idNumber.toUpperCase()));
 }
 
-/** The filed scope: may this institution assess this occupation at this level? */
-export function inFiledScope(occupations: Occupation[], occupationCode: string, level: number): boolean {
-  return occupations.some((o) => o.code === occupationCode && o.levels.includes(level));
+/**
+ * 职业分类大典 codes, one format everywhere (filing, batch plans, rosters, directory): a 4-segment
+ * occupation code (6-18-01-01) with an optional 5th segment for a trade (工种, 6-18-01-01-02).
+ * Filed occupations come from categories 3–6 (SPEC §2), so the first digit is 3–6.
+ */
+export const OCCUPATION_CODE = /^[3-6]-\d{2}-\d{2}-\d{2}(?:-\d{2})?$/;
+
+/**
+ * The filed occupation a candidate's occupation and trade fall under (001 §四(三): no assessment
+ * outside the filed scope): the entry with the same code (and the same trade name when both give
+ * one), or, for a trade code (5 segments), the whole occupation (4 segments) filed without a trade.
+ */
+export function filedOccupationOf(occupations: Occupation[], occupationCode: string, trade?: string): Occupation | undefined {
+  const sameTrade = (o: Occupation) => !trade || !o.trade || o.trade === trade;
+  const exact = occupations.filter((o) => o.code === occupationCode && sameTrade(o));
+  if (exact.length) return exact.find((o) => !trade || o.trade === trade) ?? exact[0];
+  const parent = occupationCode.split('-').slice(0, 4).join('-');
+  return parent !== occupationCode ? occupations.find((o) => o.code === parent && !o.trade) : undefined;
+}
+
+/** The filed scope: may this institution assess this occupation (and trade) at this level? */
+export function inFiledScope(occupations: Occupation[], occupationCode: string, level: number, trade?: string): boolean {
+  const matches = occupations.filter((o) => filedOccupationOf([o], occupationCode, trade));
+  return matches.some((o) => o.levels.includes(level));
 }

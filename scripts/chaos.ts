@@ -132,6 +132,7 @@ async function main() {
         },
         occupations: [{ code: '6-18-01-01', name: '车工', levels: [5, 4, 3], basis: 'national-standard' }],
         materials: MATERIAL_KINDS.map((kind) => ({ kind, title: `${kind}.pdf` })),
+        venues: [{ name: '实训楼一层', address: '吉林省长春市朝阳区人民大街1号', hasVideoSurveillance: true }],
       } as Record<string, any>,
       filingId: undefined as string | undefined,
     }));

@@ -65,6 +65,7 @@ export async function runScenario(baseUrl: string, secret: string, log: Log = co
     },
     occupations: [{ code: '6-18-01-01', name: '车工', levels: [5, 4, 3], basis: 'national-standard' }],
     materials: MATERIAL_KINDS.map((kind) => ({ kind, title: `${kind}.pdf` })),
+    venues: [{ name: '实训楼一层', address: '吉林省长春市朝阳区人民大街1号', hasVideoSurveillance: true }],
   };
   const created = await call('POST', '/filings', application, t.inst);
   const id: string = created.body.id;

@@ -17,7 +17,7 @@ import {
 } from '../../workflows/batch/messages';
 import { DomainError, forbidden, notFound } from '../errors';
 import { caseIdSuffix, runUpdate, translate, updateIdOf } from '../temporal-calls';
-import { entitledToPersonalData } from '../masking';
+import { entitledToPersonalData, withoutObjector } from '../masking';
 import { canRead, scopeFilter } from '../scope';
 import { inScope } from '../../domain/policy';
 import { decodeCursor, encodeCursor, pageQuery } from '../pagination';
@@ -57,7 +57,11 @@ export const planBody = z
     firstExamDate: isoDate,
     lastExamDate: isoDate,
     overview: text(2000).optional(),
-    venues: z.array(z.object({ name: text(100), address: text(200) }).strict()).min(1).max(50),
+    venues: z
+      .array(z.object({ name: text(100), address: text(200), modules: z.array(z.enum(MODULE_KINDS)).min(1).max(4).optional().describe('modules held here (all when absent)') }).strict())
+      .min(1)
+      .max(50)
+      .describe("each one of the filing's venues (004 Art.8)"),
     modules: z.array(z.object({ kind: z.enum(MODULE_KINDS), passMark: z.number().min(0).max(100).optional(), required: z.boolean().optional() }).strict()).min(1).max(4),
     candidates: z.array(candidate).min(1).max(20_000),
     proctors: z.array(person).max(500),
@@ -91,14 +95,16 @@ const batchStateSchema = z.object({ id: z.string(), status: z.enum(BATCH_STATUSE
 function batchForCaller(s: BatchState, c: Caller | undefined): BatchState {
   const scope = { province: s.jurisdiction.province, prefecture: s.jurisdiction.prefecture, institutionId: s.institution.creditCode };
   const entitled = entitledToPersonalData(c, scope) || (c?.role === 'center' && inScope(c, scope));
-  if (entitled) return s;
+  const investigates = entitled && c?.role !== 'institution';
   const v: BatchState = structuredClone(s);
+  // the institution never learns who objected to its results; nobody but the investigators does
+  if (!investigates) for (const p of [v.publicity, ...v.publicityRounds]) if (p) p.objections = p.objections.map((o) => withoutObjector(o) as typeof o);
+  if (entitled) return v;
   v.plan.candidates = v.plan.candidates.map((x) => ({ ...x, idNumber: maskIdNumber(x.idNumber) }));
   v.plan.proctors = v.plan.proctors.map((p) => ({ ...p, idNumber: p.idNumber && maskIdNumber(p.idNumber) }));
   v.plan.examiners = v.plan.examiners.map((p) => ({ ...p, idNumber: p.idNumber && maskIdNumber(p.idNumber) }));
   v.scores = Object.fromEntries(Object.entries(v.scores).map(([k, sc]) => [maskIdNumber(k), sc]));
   if (v.certificates) v.certificates.items = v.certificates.items.map((i) => ({ ...i, idNumber: maskIdNumber(i.idNumber) }));
-  for (const p of [v.publicity, ...v.publicityRounds]) if (p) p.objections = p.objections.map((o) => ({ ...o, contact: '***' }));
   return v;
 }
 

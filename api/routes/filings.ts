@@ -17,7 +17,6 @@ import {
 } from '../../workflows/filing/messages';
 import { DomainError, forbidden, notFound, unprocessable } from '../errors';
 import { stateOf } from '../../models/records';
-import { batchWorkflowId, filingEndedSignal } from '../../workflows/batch/messages';
 import { caseIdSuffix, runUpdate, updateIdOf } from '../temporal-calls';
 import { filingForCaller } from '../masking';
 import { decodeCursor, encodeCursor, pageQuery } from '../pagination';
@@ -314,23 +313,9 @@ const filingsRoutes: FastifyPluginAsyncZod = async (app) => {
     async (req) => {
       const doc = await loadFiling(req, req.params.id);
       const s = await runUpdate(handleOf(doc._id), terminationUpdate, { ...req.body, actor: actorOf(req.caller!), requestId: req.id }, updateIdOf(req));
-      if (s.status === 'terminated') await tellOpenBatches(doc._id, s.endReason);
       return view(req, s) as never;
     },
   );
-
-  /** A terminated filing cancels its batches whose exams are not over (each batch re-reads the filing to decide). */
-  async function tellOpenBatches(filingId: string, reason?: string) {
-    const open = await models.Batch.find({ filingId, status: { $nin: ['certified', 'rejected', 'cancelled'] } }, { _id: 1 }).lean();
-    await Promise.all(
-      open.map((b) =>
-        temporal.client.workflow
-          .getHandle(batchWorkflowId(b._id))
-          .signal(filingEndedSignal, { filingId, status: 'terminated', reason })
-          .catch((err) => app.log.warn({ err, batchId: b._id }, 'could not tell a batch its filing ended')),
-      ),
-    );
-  }
 
   /** Loading an official calendar year moves the deadlines of running filings that were estimated. */
   app.calendarListeners.push(async (year: number) => {

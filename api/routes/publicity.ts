@@ -12,6 +12,10 @@ const item = z.object({
   endsAt: z.string(),
   occupations: z.array(z.object({ code: z.string(), name: z.string(), levels: z.array(z.number()).optional() })).optional(),
   counts: z.array(z.object({}).loose()).optional(),
+  candidates: z
+    .array(z.object({ name: z.string(), idNumber: z.string(), occupationCode: z.string(), occupationName: z.string(), trade: z.string().optional(), level: z.number(), levelName: z.string() }))
+    .optional()
+    .describe('batch results: each passing candidate, ID number masked (000 §五(二)3)'),
   objectionPath: z.string(),
 });
 
@@ -38,7 +42,8 @@ const publicityRoutes: FastifyPluginAsyncZod = async (app) => {
             institution: { name: s.application.institution.name, creditCode: s.application.institution.creditCode },
             endDate: s.publicity!.endDate,
             endsAt: s.publicity!.endsAt,
-            occupations: s.application.occupations.map((o) => ({ code: o.code, name: o.name, levels: o.levels })),
+            // a scope change publicises the scope it asks for (004 Art.7(1))
+            occupations: (s.publicity!.track === 'scope-change' && s.change?.occupations ? s.change.occupations : s.application.occupations).map((o) => ({ code: o.code, name: o.name, levels: o.levels })),
             objectionPath: `/api/v1/filings/${s.id}/objections`,
           })),
         ...batches
@@ -50,6 +55,7 @@ const publicityRoutes: FastifyPluginAsyncZod = async (app) => {
             endDate: (b.publicity as { endDate: string }).endDate,
             endsAt: (b.publicity as { endsAt: string }).endsAt,
             counts: ((b.publicity as { rows?: object[] }).rows ?? []) as never,
+            candidates: ((b.publicity as { candidates?: unknown[] }).candidates ?? []) as never,
             objectionPath: `/api/v1/batches/${b._id}/objections`,
           })),
       ];

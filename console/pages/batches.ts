@@ -83,6 +83,8 @@ interface FilingChoice {
   validUntil?: string;
   ownCreditCodes: string[];
   occupations: { code: string; name: string; trade?: string; levels: number[] }[];
+  /** the filed venues: exams are held only there (004 Art.8) */
+  venues: { name: string; address: string; premises?: string }[];
 }
 
 /** The institution's filings in force, with the scope a plan may use. */
@@ -111,6 +113,7 @@ async function filingChoice(req: FastifyRequest, id: string): Promise<{ choice?:
       id: s.id, status: s.status, kind: inst.kind, institutionName: inst.name, creditCode: inst.creditCode, validUntil: s.notice?.validUntil,
       ownCreditCodes: [inst.creditCode, ...((s.application?.subsidiaries ?? []) as { creditCode: string }[]).map((x) => x.creditCode)].filter(Boolean),
       occupations,
+      venues: ((s.application?.venues ?? []) as FilingChoice['venues']).map((v) => ({ name: v.name, address: v.address, premises: v.premises })),
       label: `${s.notice?.number ? `备案 ${s.notice.number}` : s.id}（${scope}${s.notice?.validUntil ? `；有效期至 ${s.notice.validUntil}` : ''}）`,
     },
   };

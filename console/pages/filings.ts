@@ -22,7 +22,7 @@ import * as labels from '../labels';
 
 // ——— words this page needs beyond labels.ts ———
 
-const TRACK_LABELS: Record<string, string> = { application: '备案申请', renewal: '续期', change: '变更', termination: '终止' };
+const TRACK_LABELS: Record<string, string> = { application: '备案申请', renewal: '续期', change: '变更', 'scope-change': '变更（增加职业或等级）', termination: '终止' };
 
 const DECIDER_LABELS: Record<string, string> = {
   'assigned-experts': '已指派的评估专家组',
@@ -31,6 +31,7 @@ const DECIDER_LABELS: Record<string, string> = {
   'prefecture-center': '市级职业技能鉴定中心',
   'province-center': '省级职业技能鉴定中心',
   'prefecture-reviewer': '市级人社局审核员',
+  'jurisdiction-center': '属地职业技能鉴定中心',
   timer: '公示期满自动结束（无未处理异议时）',
 };
 
@@ -64,7 +65,11 @@ const EVENT_LABELS: Record<string, string> = {
   'termination-rejected': '终止评估未通过',
   'scope-updated': '备案内容已更新',
   'deadline-recomputed': '期限按正式日历重新计算',
-  'batch-completed': '认定批次完成',
+  'exams-held': '认定批次考核结束',
+  'scope-notice-issued': '发出变更备案通知',
+  'scope-change-passed': '变更（增加职业或等级）通过',
+  'scope-change-rejected': '变更（增加职业或等级）未通过',
+  'batches-cancelled': '未完成的认定批次已取消',
   rejected: '未通过',
   expired: '到期',
   terminated: '终止',
@@ -85,6 +90,7 @@ const AUDIT_LABELS: Record<string, string> = {
   'filing.renewal-reminder': '续期提醒',
   'filing.apply-renewal': '申请续期',
   'filing.apply-change': '申请变更',
+  'filing.apply-scope-change': '申请变更（增加职业或等级）',
   'filing.apply-termination': '申请终止',
   'filing.deadline-recomputed': '期限重算',
 };
@@ -292,13 +298,13 @@ function trackWindow(s: FilingState, track: Track): [number, number] {
     const end = t(s.notice?.firstIssuedAt);
     return [t(s.submittedAt) || 0, Number.isFinite(end) ? end + 1 : Infinity];
   }
-  const since = track === 'renewal' ? s.renewal?.appliedAt : track === 'change' ? s.change?.appliedAt : s.termination?.requestedAt;
+  const since = track === 'renewal' ? s.renewal?.appliedAt : track === 'change' || track === 'scope-change' ? s.change?.appliedAt : s.termination?.requestedAt;
   return [Number.isFinite(t(since)) ? t(since) : 0, Infinity];
 }
 
 async function timelinesOf(req: FastifyRequest, s: FilingState, nowMs: number): Promise<TimelineView[]> {
   const tracks: Track[] = ['application'];
-  for (const t of ['renewal', 'change', 'termination'] as Track[]) {
+  for (const t of ['renewal', 'change', 'scope-change', 'termination'] as Track[]) {
     if (s.track === t || s.decisions.some((d) => d.track === t)) tracks.push(t);
   }
   const dueCache = new Map<string, Promise<{ date: string; estimated: boolean } | undefined>>();
@@ -313,7 +319,7 @@ async function timelinesOf(req: FastifyRequest, s: FilingState, nowMs: number): 
 
   const out: TimelineView[] = [];
   for (const track of tracks) {
-    const stages = stagesOf(s.policy, track);
+    const stages = stagesOf(s, track);
     const current = s.track === track && !TERMINAL_STATUSES.includes(s.status) && !!s.stage;
     const curIdx = current ? stages.findIndex((d) => d.name === s.stage) : -1;
     const decisionsOf = (name: string) => s.decisions.filter((d) => d.track === track && d.stage === name);
@@ -384,7 +390,7 @@ function assignableStages(s: FilingState, caller: Caller): StageDef[] {
   if (!s.stage && s.status !== 'in-review') return [];
   if (caller.role !== 'prefecture-reviewer' && caller.role !== 'province-reviewer') return [];
   if (!isJurisdictionReviewer(s, caller)) return [];
-  const stages = stagesOf(s.policy, s.track);
+  const stages = stagesOf(s, s.track);
   const cur = s.stage ? stages.findIndex((d) => d.name === s.stage) : 0;
   return stages.filter((d, i) => d.decider === 'assigned-experts' && i >= cur);
 }
@@ -441,7 +447,7 @@ async function detailPage(req: FastifyRequest, reply: FastifyReply, id: string, 
       }
       : undefined,
     resolveObjections: reviewerHere && publicityOpen,
-    returnStages: stagesOf(s.policy, s.track).filter((d, i, all) => i < all.findIndex((x) => x.kind === 'publicity') && d.kind !== 'intake'),
+    returnStages: stagesOf(s, s.track).filter((d, i, all) => i < all.findIndex((x) => x.kind === 'publicity') && d.kind !== 'intake'),
     audit: audit?.ok ? audit.body.items : undefined,
     auditProblem: audit && !audit.ok ? problemText(audit) : undefined,
     own,

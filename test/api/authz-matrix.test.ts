@@ -171,9 +171,10 @@ const ROWS: Record<string, Row> = {
     who: { 'prefecture-reviewer': scoped(200, HIDDEN), 'province-reviewer': scoped(200, HIDDEN), admin: same(200) },
   },
   'POST /api/v1/filings/:id/assignments': {
-    // deliberation is no expert stage: 409 STAGE_MISMATCH once past authorization and scope
+    // deliberation is no expert stage: 409 STAGE_MISMATCH once past authorization and scope; F1 is a
+    // prefecture's filing, whose groups the province does not form (004 Art.4, the policy says so)
     req: (c) => ({ url: `/api/v1/filings/${c.f1}/assignments`, body: { stage: 'deliberation', expertIds: ['expert-b'] } }),
-    who: { 'prefecture-reviewer': scoped(409, HIDDEN), 'province-reviewer': scoped(409, HIDDEN) },
+    who: { 'prefecture-reviewer': scoped(409, HIDDEN), 'province-reviewer': scoped({ status: 403, detail: /jurisdiction/ }, HIDDEN) },
   },
   'POST /api/v1/filings/:id/decisions': {
     // F1 is at preliminary-review: a decision for deliberation is 409 STAGE_MISMATCH for whoever may see it
@@ -197,7 +198,8 @@ const ROWS: Record<string, Row> = {
     req: (c) => ({ url: `/api/v1/filings/${c.f1}/objections/obj-none/resolution`, body: { upheld: false, note: '不成立' } }),
     who: {
       'prefecture-reviewer': scoped(about(/objection/i), about(/filing/i)),
-      'province-reviewer': scoped(about(/objection/i), about(/filing/i)),
+      // a prefecture's filing: its objections are the prefecture's to resolve (004 Art.4)
+      'province-reviewer': scoped({ status: 403, detail: /jurisdiction/ }, about(/filing/i)),
     },
   },
   'POST /api/v1/filings/:id/renewal': {
@@ -343,8 +345,8 @@ const ROWS: Record<string, Row> = {
 let today = '';
 function planFor(c: Ctx & { f0?: string }, first: string) {
   return {
-    filingId: (c as { f0?: string }).f0, firstExamDate: first, lastExamDate: first, venues: [{ name: '实训楼', address: '长春' }],
-    modules: [{ kind: 'theory' }, { kind: 'skill', passMark: 60 }], candidates: CANDIDATES, proctors: [{ name: '监考' }], examiners: [{ name: '考评员' }], supervisors: [],
+    filingId: (c as { f0?: string }).f0, firstExamDate: first, lastExamDate: first, venues: [{ name: '一号实训车间', address: '吉林省长春市朝阳区人民大街1号' }],
+    modules: [{ kind: 'theory' }, { kind: 'skill', passMark: 60 }], candidates: CANDIDATES, proctors: [{ name: '监考' }], examiners: [{ name: '考评员' }], supervisors: [{ name: '内部督导' }],
   };
 }
 

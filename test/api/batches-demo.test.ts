@@ -65,8 +65,8 @@ describe('batches and certificates over HTTP in demo mode', () => {
   async function runBatch(cands: ReturnType<typeof candidates>) {
     const first = await earliest();
     const plan = {
-      filingId, firstExamDate: first, lastExamDate: first, venues: [{ name: '实训楼', address: '长春' }],
-      modules: [{ kind: 'theory' }, { kind: 'skill', passMark: 60 }], candidates: cands, proctors: [{ name: '监考' }], examiners: [{ name: '考评员' }], supervisors: [],
+      filingId, firstExamDate: first, lastExamDate: first, venues: [{ name: '一号实训车间', address: '吉林省长春市朝阳区人民大街1号' }],
+      modules: [{ kind: 'theory' }, { kind: 'skill', passMark: 60 }], candidates: cands, proctors: [{ name: '监考' }], examiners: [{ name: '考评员' }], supervisors: [{ name: '内部督导' }],
     };
     const created = await api.post('/api/v1/batches', plan, t.inst);
     expect([created.status, created.body.code]).toEqual([201, undefined]);
@@ -80,9 +80,19 @@ describe('batches and certificates over HTTP in demo mode', () => {
     const scores = cands.map((c, i) => ({ idNumber: c.idNumber, theory: 75, skill: i === cands.length - 1 ? 50 : 80 }));
     const scored = await api.post(`/api/v1/batches/${id}/scores`, { scores }, t.inst);
     expect(scored.body.status).toBe('publicity');
-    // the result publicity is listed publicly, and takes objections from anyone
+    // the result publicity is listed publicly, naming each passing candidate with the ID number masked (000 §五(二)3)
     const pub = await api.get('/api/v1/publicity');
-    expect(pub.body.items.map((i: { id: string }) => i.id)).toContain(id);
+    const listed = pub.body.items.find((i: { id: string }) => i.id === id);
+    expect(listed.candidates).toEqual(cands.slice(0, -1).map((c) => expect.objectContaining({ name: c.name, idNumber: `${c.idNumber.slice(0, 3)}***********${c.idNumber.slice(-4)}`, occupationCode: '6-18-01-01', level: 4 })));
+    // anyone may object; the institution never learns who did
+    const objection = await api.post(`/api/v1/batches/${id}/objections`, { name: '路人甲', contact: '13811112222', reason: '成绩有误' });
+    expect(objection.status).toBe(202);
+    const seenByInstitution = JSON.stringify((await api.get(`/api/v1/batches/${id}`, t.inst)).body);
+    expect(seenByInstitution).toContain('成绩有误');
+    expect(seenByInstitution).not.toContain('路人甲');
+    expect(seenByInstitution).not.toContain('1381111');
+    expect(JSON.stringify((await api.get(`/api/v1/batches/${id}`, t.center)).body)).toContain('路人甲');
+    await api.post(`/api/v1/batches/${id}/objections/${objection.body.objectionId}/resolution`, { upheld: false, note: '经核查无误' }, t.center);
     await api.post('/api/v1/admin/clock/advance', { by: 'P9D' }, t.admin);
     const late = await api.post(`/api/v1/batches/${id}/objections`, { name: '路人', contact: '13800000000', reason: '成绩有误' });
     expect(late.body.code).toBe('NOT_IN_PUBLICITY');
@@ -150,11 +160,23 @@ describe('batches and certificates over HTTP in demo mode', () => {
     const first = await earliest();
     const now = chinaDateOf(Date.parse((await api.get('/api/v1/admin/clock', t.admin)).body.now));
     const tooSoon = (await api.get(`/api/v1/calendar/working-days?from=${now}&add=9`)).body.date;
-    const base = { filingId, lastExamDate: first, venues: [{ name: '实训楼', address: '长春' }], modules: [{ kind: 'theory' }], proctors: [], examiners: [], supervisors: [] };
+    const base = {
+      filingId, lastExamDate: first, venues: [{ name: '一号实训车间', address: '吉林省长春市朝阳区人民大街1号' }],
+      modules: [{ kind: 'theory' }, { kind: 'skill' }], proctors: [{ name: '监考' }], examiners: [{ name: '考评员' }], supervisors: [{ name: '内部督导' }],
+    };
     const late = await api.post('/api/v1/batches', { ...base, firstExamDate: tooSoon, candidates: candidates(300, 1) }, t.inst);
     expect([late.status, late.body.code, late.body.earliestExamDate]).toEqual([422, 'PLAN_TOO_LATE', first]);
     const scope = await api.post('/api/v1/batches', { ...base, firstExamDate: first, candidates: candidates(310, 1).map((c) => ({ ...c, level: 1 })) }, t.inst);
     expect([scope.status, scope.body.code]).toEqual([422, 'OUT_OF_SCOPE']);
+    // the plan's own rules (422 VALIDATION_FAILED naming what breaks), and the filed venues
+    const low = await api.post('/api/v1/batches', { ...base, firstExamDate: first, modules: [{ kind: 'theory' }, { kind: 'skill', passMark: 50 }], candidates: candidates(320, 1) }, t.inst);
+    expect([low.status, low.body.code]).toEqual([422, 'VALIDATION_FAILED']);
+    expect(low.body.detail).toMatch(/skill.*50/);
+    expect(low.body.httpStatus).toBeUndefined();
+    const noSupervisor = await api.post('/api/v1/batches', { ...base, firstExamDate: first, supervisors: [], candidates: candidates(330, 1) }, t.inst);
+    expect([noSupervisor.status, noSupervisor.body.code]).toEqual([422, 'VALIDATION_FAILED']);
+    const elsewhere = await api.post('/api/v1/batches', { ...base, firstExamDate: first, venues: [{ name: '宾馆', address: '长春市某宾馆' }], candidates: candidates(340, 1) }, t.inst);
+    expect([elsewhere.status, elsewhere.body.code]).toEqual([422, 'VENUE_NOT_FILED']);
     const list = await api.get('/api/v1/batches', t.inst);
     expect(list.body.items.every((b: { status: string }) => b.status === 'certified')).toBe(true);
   });

@@ -5,8 +5,7 @@
 import { devStack, timeSkippingAddress, type DevStack } from '../harness/stack';
 import { http } from '../harness/http';
 import { application, idNumber } from '../fixtures/filing';
-import { addMonths, chinaDateOf, endOfDayMs } from '../../domain/calendar';
-import { batchCompletedSignal, filingWorkflowId } from '../../workflows/filing/messages';
+import { addCalendarDays, addMonths, chinaDateOf, endOfDayMs } from '../../domain/calendar';
 import type { Caller } from '../../domain/roles';
 
 describe('a filing driven over HTTP in demo mode', () => {
@@ -58,13 +57,9 @@ describe('a filing driven over HTTP in demo mode', () => {
     const dir = await api.get('/api/v1/directory?province=22');
     expect(dir.body.items.map((e: { creditCode: string }) => e.creditCode)).toContain(app.institution.creditCode);
 
-    // batches complete now and then (else the filing would be withdrawn as idle after 2 years, 001 §四(三))
-    const handle = s.services.temporal.client.workflow.getHandle(filingWorkflowId(id));
-    for (const by of ['P400D', 'P400D']) {
-      await api.post('/api/v1/admin/clock/advance', { by }, t.admin);
-      const now = (await s.services.clock.now()).toISOString();
-      await handle.signal(batchCompletedSignal, { batchId: `batch-${now}`, completedAt: now });
-    }
+    // the Jilin preset has no idle exit (004): two years and more without a batch leave it active
+    await api.post('/api/v1/admin/clock/advance', { by: 'P800D' }, t.admin);
+    expect((await api.get(`/api/v1/filings/${id}`, t.prov)).body.status).toBe('active');
     const now = (await s.services.clock.now()).getTime();
     // to just before the end of the last valid day: still active
     const untilEnd = endOfDayMs(validUntil) - now;
@@ -78,7 +73,8 @@ describe('a filing driven over HTTP in demo mode', () => {
 
     const mail = await api.get('/api/v1/notifications?kind=renewal-reminder&limit=100', t.inst);
     const dates = mail.body.items.map((n: { at: string }) => chinaDateOf(Date.parse(n.at))).sort();
-    expect(dates[0]).toBe(addMonths(validUntil, -3));
-    expect(dates.length).toBeGreaterThanOrEqual(3); // repeated monthly until expiry
+    // 30 days before the renewal deadline, on it (expiry − 3 months), then monthly until expiry
+    expect(dates.slice(0, 2)).toEqual([addCalendarDays(addMonths(validUntil, -3), -30), addMonths(validUntil, -3)]);
+    expect(dates.length).toBeGreaterThanOrEqual(4);
   });
 });

@@ -4,7 +4,7 @@
  */
 import { devStack, type DevStack } from '../harness/stack';
 import { http } from '../harness/http';
-import { application, idNumber } from '../fixtures/filing';
+import { application, idNumber, newCreditCode } from '../fixtures/filing';
 import type { Caller } from '../../domain/roles';
 
 describe('filings over HTTP on the dev server', () => {
@@ -58,6 +58,14 @@ describe('filings over HTTP on the dev server', () => {
     expect(r.status).toBe(400);
     expect(r.body.code).toBe('VALIDATION_FAILED');
     expect(JSON.stringify(r.body.errors)).toMatch(/creditCode/);
+  });
+
+  it('400 when the declared province is not where the credit code is registered (characters 3–8)', async () => {
+    const elsewhere = structuredClone(app2);
+    elsewhere.institution.creditCode = newCreditCode('140102');
+    const r = await api.post('/api/v1/filings', elsewhere, await s.token({ role: 'institution', province: '22', institutionId: elsewhere.institution.creditCode }));
+    expect([r.status, r.body.code]).toEqual([400, 'VALIDATION_FAILED']);
+    expect(r.body.errors).toEqual([expect.objectContaining({ path: 'body/institution/province', message: expect.stringContaining('140102') })]);
   });
 
   it('422 MATERIALS_INCOMPLETE names the missing kinds; verifiedOnline waives one', async () => {

@@ -70,8 +70,8 @@ describe('console: assessment batches', () => {
     const earliest = /data-testid="earliest">(\d{4}-\d{2}-\d{2})</.exec(form.html)?.[1];
     expect(earliest).toMatch(/^\d{4}-\d{2}-\d{2}$/);
     return {
-      _key: keyOf(form), filingId, firstExamDate: earliest!, lastExamDate: earliest!, venueName: '实训楼', venueAddress: '长春市朝阳区人民大街1号',
-      module_theory: '1', passMark_theory: '60', module_skill: '1', passMark_skill: '60', proctors: '监考甲、监考乙', examiners: '考评员甲', supervisors: '',
+      _key: keyOf(form), filingId, firstExamDate: earliest!, lastExamDate: earliest!, venueName: '一号实训车间', venueAddress: '吉林省长春市朝阳区人民大街1号',
+      module_theory: '1', passMark_theory: '60', module_skill: '1', passMark_skill: '60', proctors: '监考甲、监考乙', examiners: '考评员甲', supervisors: '内部督导丁',
       ...over,
     };
   }
@@ -116,7 +116,7 @@ describe('console: assessment batches', () => {
     expect(textOf(table!)).toContain(`第 3 行 考生2 ${wrong} 身份证号校验位不正确`);
     expect(textOf(bad.html)).toContain('计划尚未报送');
     // what was typed is still there
-    expect(bad.html).toContain('value="长春市朝阳区人民大街1号"');
+    expect(bad.html).toContain('value="吉林省长春市朝阳区人民大街1号"');
     expect((await api.get('/api/v1/batches', t.inst)).body.items).toHaveLength(0);
 
     // out of the filed scope (level 1) is caught before the API, too

@@ -143,6 +143,9 @@ describe('the console, end to end in Chromium (demo mode)', () => {
     await page.locator('#occ-0-code').fill('6-18-01-01');
     await page.locator('#occ-0-name').fill('车工');
     for (const l of [5, 4, 3]) await page.locator(`#occ-0-level-${l}`).check();
+    // the exam venue its batches will use (004 Art.8: exams only at filed venues)
+    await page.locator('#venueName').fill('实训楼一层');
+    await page.locator('#venueAddress').fill('吉林省长春市朝阳区人民大街1号');
     const [last, ...rest] = [...MATERIAL_KINDS].reverse();
     for (const kind of rest) await page.locator(`#mat-${kind}-title`).fill(`${kind}.pdf`);
     await form.getByRole('button', { name: '提交备案申请' }).click();

@@ -4,9 +4,10 @@ import { allocatorWorkflowId } from '../../workflows/allocator/messages';
  * fresh FerretDB database, filings driven to `active` through the filing workflow's own updates,
  * plans submitted the way the API does (`submitBatchPlan`), and helpers to move a batch along.
  *
- * The time-skipping server is shared by every file that runs on the same jest worker and its
- * clock only moves forward: tests read `bed.now()` and compute dates from it with the same
- * working-day calendar the activities use (`bed.calendar()`).
+ * The file's own time-skipping server: its clock only moves forward, so the bed first skips it to
+ * the suite's fixed BASE_DATE and every test starts with `bed.begin()`, a skip to the next fixed
+ * start day (test/harness/start-dates.ts). Tests read `bed.now()` and compute dates from it with
+ * the same working-day calendar the activities use (`bed.calendar()`).
  *
  * Fault injection: `bed.hooks` is handed to the batch activities by reference; a test may set
  * `bed.hooks.afterSerialReservation` to make issuing fail after its serials are reserved.
@@ -20,6 +21,7 @@ import { createActivities } from '../../activities';
 import { createBatchActivities, submitBatchPlan, type BatchActivityHooks } from '../../activities/batch';
 import { CalendarStore } from '../../infra/calendar-store';
 import { stackInfo, timeSkippingEnv, uniqueName } from './stack';
+import { baseInstant, nextStart } from './start-dates';
 import { filing } from '../../workflows/filing/workflow';
 import { assignExpertsUpdate, decideUpdate as filingDecideUpdate, stateQuery as filingStateQuery, filingWorkflowId } from '../../workflows/filing/messages';
 import {
@@ -82,6 +84,10 @@ export interface BatchBed {
   skip(ms: number): Promise<void>;
   skipTo(ms: number): Promise<void>;
   now(): Promise<number>;
+  /** skip to the next fixed start day of this run's kind (test/harness/start-dates.ts): every test begins with it */
+  begin(): Promise<number>;
+  /** runs `fn` with the worker stopped, then starts it again: timers due meanwhile are handled late */
+  withoutWorker(fn: () => Promise<void>): Promise<void>;
   /** an allocator a test starts directly (issueCertificates without a filing): terminated at close */
   trackAllocator(creditCode: string): void;
   /** terminate the batches started so far (keeps later skips cheap) */
@@ -91,18 +97,25 @@ export interface BatchBed {
 
 export async function batchBed(): Promise<BatchBed> {
   const env = await timeSkippingEnv();
+  // a fixed starting point: nothing below depends on the day the suite runs
+  const base = baseInstant(await env.currentTimeMs());
+  await env.sleep(base - (await env.currentTimeMs()));
   const { conn, models } = await connectDatabase(`${stackInfo().mongoBase}/${uniqueName('bt').replace(/-/g, '_')}`);
   const taskQueue = uniqueName('batch');
   const hooks: BatchActivityHooks = {};
   const deps = { models, client: env.client, taskQueue };
   const batchActivities = createBatchActivities(deps, hooks);
-  const worker = await Worker.create({
-    connection: env.nativeConnection,
-    taskQueue,
-    workflowBundle: { codePath: stackInfo().bundlePath },
-    activities: { ...createActivities(deps), ...batchActivities },
-  });
-  const running = worker.run();
+  const newWorker = () =>
+    Worker.create({
+      connection: env.nativeConnection,
+      taskQueue,
+      workflowBundle: { codePath: stackInfo().bundlePath },
+      activities: { ...createActivities(deps), ...batchActivities },
+      // no sticky cache: a stopped worker's workflows go back to the shared queue at once
+      maxCachedWorkflows: 0,
+    });
+  let worker = await newWorker();
+  let running = worker.run();
   let batches: string[] = [];
   const filings: WorkflowHandle[] = [];
   const provinces = new Set<string>();
@@ -209,6 +222,21 @@ export async function batchBed(): Promise<BatchBed> {
       if (ms > now) await env.sleep(ms - now);
     },
     now: () => env.currentTimeMs(),
+    async begin() {
+      const at = nextStart(await env.currentTimeMs());
+      await bed.skipTo(at);
+      return at;
+    },
+    async withoutWorker(fn) {
+      worker.shutdown();
+      await running;
+      try {
+        await fn();
+      } finally {
+        worker = await newWorker();
+        running = worker.run();
+      }
+    },
     trackAllocator(creditCode) {
       extraAllocators.push(allocatorWorkflowId(taskQueue, serialAllocatorId(creditCode)));
     },

@@ -3,9 +3,10 @@
  * on a fresh FerretDB database, and the helpers the filing suites share (driving a filing through
  * its stages, refused updates, polling the read models).
  *
- * One bed per test file. The time-skipping server is shared by every file that runs on the same
- * jest worker, one after the other, and its clock only moves forward: tests never assume a date,
- * they read `bed.now()` and work relative to it.
+ * One bed per test file, on the file's own time-skipping server. Its clock only moves forward: the
+ * bed first skips it to the suite's fixed BASE_DATE, and every test starts with `bed.begin()`, a
+ * skip to the next fixed start day (test/harness/start-dates.ts); tests read `bed.now()` and work
+ * relative to it.
  */
 import { Worker } from '@temporalio/worker';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
@@ -13,6 +14,7 @@ import type { WorkflowHandle, WorkflowHandleWithFirstExecutionRunId } from '@tem
 import { connectDatabase, type Models } from '../../models';
 import { createActivities } from '../../activities';
 import { stackInfo, timeSkippingEnv, uniqueName } from './stack';
+import { baseInstant, nextStart } from './start-dates';
 import { filing } from '../../workflows/filing/workflow';
 import { allocatorWorkflowId } from '../../workflows/allocator/messages';
 import {
@@ -44,6 +46,13 @@ export interface FilingBed {
   /** skip to an absolute instant (no-op when it is already past) */
   skipTo(ms: number): Promise<void>;
   now(): Promise<number>;
+  /** skip to the next fixed start day of this run's kind (test/harness/start-dates.ts): every test begins with it */
+  begin(): Promise<number>;
+  /**
+   * Runs `fn` with the worker stopped, then starts it again: timers that fall due meanwhile are
+   * handled late, as on a loaded server or after a worker crash.
+   */
+  withoutWorker(fn: () => Promise<void>): Promise<void>;
   /** terminate every filing this bed started that still runs (afterEach: keeps later skips cheap) */
   cleanup(): Promise<void>;
   close(): Promise<void>;
@@ -51,15 +60,22 @@ export interface FilingBed {
 
 export async function filingBed(): Promise<FilingBed> {
   const env = await timeSkippingEnv();
+  // a fixed starting point: nothing below depends on the day the suite runs
+  const base = baseInstant(await env.currentTimeMs());
+  await env.sleep(base - (await env.currentTimeMs()));
   const { conn, models } = await connectDatabase(`${stackInfo().mongoBase}/${uniqueName('wf').replace(/-/g, '_')}`);
   const taskQueue = uniqueName('filing');
-  const worker = await Worker.create({
-    connection: env.nativeConnection,
-    taskQueue,
-    workflowBundle: { codePath: stackInfo().bundlePath },
-    activities: createActivities({ models, client: env.client, taskQueue }),
-  });
-  const running = worker.run();
+  const newWorker = () =>
+    Worker.create({
+      connection: env.nativeConnection,
+      taskQueue,
+      workflowBundle: { codePath: stackInfo().bundlePath },
+      activities: createActivities({ models, client: env.client, taskQueue }),
+      // no sticky cache: a stopped worker's workflows go back to the shared queue at once
+      maxCachedWorkflows: 0,
+    });
+  let worker = await newWorker();
+  let running = worker.run();
   let started: WorkflowHandle[] = [];
   const provinces = new Set<string>();
   const terminate = async (hs: WorkflowHandle[]) => {
@@ -99,6 +115,21 @@ export async function filingBed(): Promise<FilingBed> {
     },
     async now() {
       return env.currentTimeMs();
+    },
+    async begin() {
+      const at = nextStart(await env.currentTimeMs());
+      await bed.skipTo(at);
+      return at;
+    },
+    async withoutWorker(fn) {
+      worker.shutdown();
+      await running;
+      try {
+        await fn();
+      } finally {
+        worker = await newWorker();
+        running = worker.run();
+      }
     },
     async cleanup() {
       const hs = started;

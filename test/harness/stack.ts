@@ -15,6 +15,8 @@ import { buildApp } from '../../api/app';
 import { signToken } from '../../api/plugins/auth';
 import type { Caller } from '../../domain/roles';
 import type { StackInfo } from './global-setup';
+import { TestServerClock } from '../../infra/clock';
+import { baseInstant, nextStart } from './start-dates';
 
 let runtimeInstalled = false;
 function quietRuntime() {
@@ -81,6 +83,11 @@ export async function devStack(opts: { settings?: Record<string, string>; worker
   const mongoUri = opts.mongoUri ?? `${info.mongoBase}/${uniqueName('t').replace(/-/g, '_')}`;
   const temporalAddress = opts.temporalAddress ?? info.devAddress;
   const services = await createServices(settings, { temporalAddress, mongoUri });
+  if (services.clock instanceof TestServerClock) {
+    // demo mode: the file's time-skipping server starts at the suite's fixed date, not today's
+    const now = (await services.clock.now()).getTime();
+    await services.clock.advance(nextStart(baseInstant(now) - 1) - now);
+  }
   const worker = await createTestWorker(services, opts.worker);
   const running = worker.run();
   const app = await buildApp(services);

@@ -20,6 +20,7 @@ describe('certificates', () => {
   let certifiedBatch: string;
   beforeAll(async () => {
     bed = await batchBed();
+    await bed.begin();
     f = await bed.activeFiling(application());
   });
   afterAll(async () => bed?.close());

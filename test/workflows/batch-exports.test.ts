@@ -36,7 +36,7 @@ function source(): ResultSource {
       { name: '刘洋', idNumber: id(4), post: '=HYPERLINK("x")', yearsInPost: 12, occupationCode: '6-18-01-01', level: 3 },
       { name: '陈静', idNumber: id(5, 'F'), post: '铣工', yearsInPost: 6, occupationCode: '6-18-01-02', level: 4 },
     ],
-    proctors: [], examiners: [], supervisors: [],
+    proctors: [{ name: '监考' }], examiners: [{ name: '考评' }], supervisors: [{ name: '督导' }],
   };
   const accepted = acceptPlan(plan, [
     { code: '6-18-01-01', name: '车工', levels: [5, 4, 3], basis: 'national-standard' },

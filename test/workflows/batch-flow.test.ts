@@ -22,14 +22,12 @@ import {
 } from '../harness/batch-env';
 import {
   decideUpdate,
-  filingEndedSignal,
   objectionUpdate,
   resolveObjectionUpdate,
   scoresUpdate,
   submitResultsUpdate,
   superviseUpdate,
 } from '../../workflows/batch/messages';
-import { terminationUpdate } from '../../workflows/filing/messages';
 import { addCalendarDays } from '../../domain/dates';
 import { buildCertificateCode, parseCertificateCode } from '../../domain/certificate-code';
 import { buildRoster } from '../../domain/batch';
@@ -39,6 +37,7 @@ describe('batch workflow', () => {
   let f: ActiveFiling;
   beforeAll(async () => {
     bed = await batchBed();
+    await bed.begin();
     f = await bed.activeFiling(application());
   });
   afterAll(async () => bed?.close());
@@ -177,10 +176,10 @@ describe('batch workflow', () => {
     expect(doc).toMatchObject({ status: 'valid', level: 4, batchId: id, occupation: { code: '6-18-01-01', name: '车工' }, institution: { creditCode: f.app.institution.creditCode, code: notice.institutionCode } });
     expect(await bed.models.Certificate.countDocuments({ batchId: id })).toBe(4);
 
-    // ——— reported back to the filing (idle-exit clock) ———
-    await bed.until(id, (x) => x.history.some((e) => e.event === 'filing-notified'), 'filing notified');
+    // ——— the filing heard of the exams held (idle-exit clock, 001 §四(三)) ———
+    expect(s.history.some((e) => e.event === 'filing-notified')).toBe(true);
     const fs = await f.state();
-    expect(fs.lastBatchCompletedAt).toBeDefined();
+    expect(fs.lastExamDate).toBe(p.lastExamDate);
     const view = await bed.view(id);
     expect(view).toMatchObject({ status: 'certified', certificates: 4, waitingOn: [] });
     expect((await bed.handle(id).describe()).status.name).toBe('COMPLETED');
@@ -208,35 +207,6 @@ describe('batch workflow', () => {
     const groups = new Map<string, number[]>();
     for (const d of all) groups.set(`${d.issueYear}-${d.level}`, [...(groups.get(`${d.issueYear}-${d.level}`) ?? []), d.serial]);
     for (const [, list] of groups) expect(list.sort((a, b) => a - b)).toEqual(list.map((_x, i) => i + 1));
-  });
-
-  it('is cancelled when its filing is terminated before the exams (signal at once, or read at the first exam day)', async () => {
-    const g = await bed.activeFiling(application());
-    const { earliest } = await leadDates(bed);
-    const pa = plan(g.app, earliest.date, earliest.date, candidates(g.app, [4]));
-    const a = await bed.submit(g, pa);
-    const b = await bed.submit(g, plan(g.app, earliest.date, earliest.date, candidates(g.app, [4])));
-    await bed.handle(a.id).executeUpdate(decideUpdate, { args: [{ stage: 'plan-review', outcome: 'pass', opinion: '已备案', actor: g.b.center }] });
-    const t = await g.handle.executeUpdate(terminationUpdate, { args: [{ reason: '严重违规，责令终止', actor: g.a.provinceReviewer }] });
-    expect(t.status).toBe('terminated');
-
-    // b: told by the signal, cancelled at once
-    await bed.handle(b.id).signal(filingEndedSignal, { filingId: g.id, status: 'terminated', reason: '责令终止' });
-    const sb = await bed.untilStatus(b.id, 'cancelled');
-    expect(sb.cancellation?.reason).toMatch(/终止/);
-
-    // a: nobody tells it; it reads the filing at 00:00 of its first exam day
-    expect((await bed.state(a.id)).status).toBe('acknowledged');
-    await bed.skipTo(examStart(pa) + MINUTE);
-    const sa = await bed.untilStatus(a.id, 'cancelled');
-    expect(sa.cancellation?.reason).toMatch(/终止/);
-    const view = await bed.view(a.id);
-    expect(view).toMatchObject({ status: 'cancelled', waitingOn: [] });
-    expect(await bed.models.Notification.countDocuments({ targetId: a.id, kind: 'cancelled', institutionId: g.app.institution.creditCode })).toBe(1);
-
-    // a new plan on the terminated filing is refused
-    const r = await refusal(bed.submit(g, plan(g.app, addCalendarDays(earliest.date, 30), addCalendarDays(earliest.date, 30), candidates(g.app, [4]))));
-    expect(r.code).toBe('FILING_NOT_VALID');
   });
 
   it('a suspended batch the center cancels ends cancelled; a center reject of the plan ends rejected', async () => {

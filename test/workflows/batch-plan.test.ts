@@ -19,6 +19,7 @@ describe('batch plan submission', () => {
   let f: ActiveFiling;
   beforeAll(async () => {
     bed = await batchBed();
+    await bed.begin();
     const app = application();
     app.subsidiaries = [{ name: '子公司', creditCode: newCreditCode('220104') }];
     f = await bed.activeFiling(app);

@@ -7,8 +7,9 @@
  * file's database: keep it last.
  */
 import { WorkingDayCalendar } from '../../domain/calendar';
-import { addMonths, addYears, chinaDateOf, endOfDayMs } from '../../domain/dates';
-import { batchCompletedSignal, calendarUpdatedSignal } from '../../workflows/filing/messages';
+import { addCalendarDays, addMonths, chinaDateOf, endOfDayMs } from '../../domain/dates';
+import { calendarUpdatedSignal } from '../../workflows/filing/messages';
+import { renewalReminderDates } from '../../domain/filing-dates';
 import { application } from '../fixtures/filing';
 import { DAY, eventually, filingBed, Flow, MINUTE, type FilingBed } from '../harness/filing-env';
 
@@ -17,10 +18,12 @@ describe('filing workflow: deadlines', () => {
   beforeAll(async () => {
     bed = await filingBed();
   });
+  beforeEach(async () => {
+    await bed.begin();
+  });
   afterEach(async () => bed.cleanup());
   afterAll(async () => bed?.close());
 
-  const iso = async () => new Date(await bed.now()).toISOString();
 
   it('escalates an overdue stage to the superior at its due date, then to the province', async () => {
     const f = await Flow.start(bed, application());
@@ -81,22 +84,24 @@ describe('filing workflow: deadlines', () => {
     await eventually(async () => expect(await f.view()).toMatchObject({ escalation: 0, stage: 'technical-assessment' }));
   });
 
-  it('no renewal: a reminder at expiry − 3 months (repeated monthly), then expired at the end of the last valid day and out of the directory', async () => {
+  it('no renewal: reminders 30 days before expiry − 3 months, on it and monthly, then expired at the end of the last valid day and out of the directory', async () => {
     const f = await Flow.start(bed, application());
     const active = await f.toActive();
     const validUntil = active.notice!.validUntil;
-    // a batch after a year keeps the filing from the idle exit before its expiry
-    await bed.skip(365 * DAY);
-    await f.h.signal(batchCompletedSignal, { batchId: 'B-1', completedAt: await iso() });
-
     const reminderDay = addMonths(validUntil, -3);
-    await bed.skipTo(endOfDayMs(reminderDay) - DAY - MINUTE);
+    const earlyDay = addCalendarDays(reminderDay, -30);
+    await bed.skipTo(endOfDayMs(earlyDay) - DAY - MINUTE);
     expect((await f.notifications()).filter((n) => n.kind === 'renewal-reminder')).toHaveLength(0);
     await bed.skip(2 * MINUTE);
+    await eventually(async () => expect((await f.notifications()).filter((n) => n.kind === 'renewal-reminder')).toHaveLength(1));
+
+    await bed.skipTo(endOfDayMs(reminderDay) - DAY - MINUTE);
+    expect((await f.notifications()).filter((n) => n.kind === 'renewal-reminder')).toHaveLength(1);
+    await bed.skip(2 * MINUTE);
     const first = await eventually(async () => {
-      const r = (await f.notifications()).filter((n) => n.kind === 'renewal-reminder');
-      expect(r).toHaveLength(1);
-      return r[0];
+      const r = (await f.notifications()).filter((n) => n.kind === 'renewal-reminder').sort((x, y) => x.at.getTime() - y.at.getTime());
+      expect(r).toHaveLength(2);
+      return r[1];
     });
     expect(chinaDateOf(first.at.getTime())).toBe(reminderDay);
     expect(first).toMatchObject({ role: 'institution', institutionId: f.creditCode });
@@ -110,54 +115,21 @@ describe('filing workflow: deadlines', () => {
     let s = await f.state();
     expect(s.status).toBe('active');
     const reminders = (await f.notifications()).filter((n) => n.kind === 'renewal-reminder').map((n) => chinaDateOf(n.at.getTime())).sort();
-    // monthly while nothing happens, the last one on the last valid day itself
-    expect(reminders).toEqual([reminderDay, addMonths(validUntil, -2), addMonths(validUntil, -1), validUntil]);
+    // monthly while nothing happens, until the last valid day
+    expect(reminders).toEqual(renewalReminderDates(validUntil, active.policy));
+    expect(reminders.slice(0, 3)).toEqual([earlyDay, reminderDay, addMonths(reminderDay, 1)]);
+    expect(reminders.length).toBeGreaterThanOrEqual(5);
     expect(await f.directory()).not.toBeNull();
 
     await bed.skip(2 * MINUTE);
     s = await f.ended('expired');
-    expect(Date.parse(s.endedAt!)).toBeGreaterThan(endOfDayMs(validUntil));
-    expect(Date.parse(s.endedAt!)).toBeLessThan(endOfDayMs(validUntil) + 2 * MINUTE);
+    // dated at the end of the last valid day, not when the timer fired
+    expect(Date.parse(s.endedAt!)).toBe(endOfDayMs(validUntil));
     await eventually(async () => {
       expect(await f.directory()).toBeNull();
       expect(await f.view()).toMatchObject({ status: 'expired' });
       expect((await f.audit()).map((e) => e.action)).toContain('filing.expired');
     });
-  });
-
-  it('idle exit: withdrawn 2 years after the notice when no batch completed, and out of the directory', async () => {
-    const f = await Flow.start(bed, application());
-    const active = await f.toActive();
-    const idleAt = endOfDayMs(addYears(chinaDateOf(Date.parse(active.notice!.firstIssuedAt)), 2));
-    await bed.skipTo(idleAt - MINUTE);
-    expect((await f.state()).status).toBe('active');
-    await bed.skip(2 * MINUTE);
-    const s = await f.ended('withdrawn');
-    expect(s.endReason).toMatch(/2 years/);
-    await eventually(async () => {
-      expect(await f.directory()).toBeNull();
-      expect(await f.view()).toMatchObject({ status: 'withdrawn' });
-      const notes = await f.notifications();
-      expect(notes.find((n) => n.kind === 'withdrawn' && n.institutionId === f.creditCode)).toBeDefined();
-    });
-  });
-
-  it('a completed batch resets the idle clock: still active 2 years after the notice, withdrawn 2 years after the batch', async () => {
-    const f = await Flow.start(bed, application());
-    const active = await f.toActive();
-    await bed.skip(180 * DAY);
-    const completedAt = await iso();
-    await f.h.signal(batchCompletedSignal, { batchId: 'B-7', completedAt });
-    await eventually(async () => expect((await f.state()).lastBatchCompletedAt).toBe(completedAt));
-    const fromNotice = endOfDayMs(addYears(chinaDateOf(Date.parse(active.notice!.firstIssuedAt)), 2));
-    await bed.skipTo(fromNotice + DAY);
-    expect((await f.state()).status).toBe('active');
-    expect((await f.describe()).status.name).toBe('RUNNING');
-    const fromBatch = endOfDayMs(addYears(chinaDateOf(Date.parse(completedAt)), 2));
-    await bed.skipTo(fromBatch - MINUTE);
-    expect((await f.state()).status).toBe('active');
-    await bed.skip(2 * MINUTE);
-    await f.ended('withdrawn');
   });
 
   it('recomputes an estimated publicity end (and stage due date) when the official year is loaded', async () => {

@@ -3,8 +3,7 @@
  * renewal in time and late, a change that re-runs the assessment, voluntary and ordered termination.
  */
 import { addMonths, addYears, endOfDayMs } from '../../domain/dates';
-import { batchCompletedSignal, changeUpdate, renewalUpdate, terminationUpdate } from '../../workflows/filing/messages';
-import type { Occupation } from '../../domain/filing';
+import { changeUpdate, examsHeldSignal, renewalUpdate, terminationUpdate } from '../../workflows/filing/messages';
 import { application } from '../fixtures/filing';
 import { DAY, eventually, expectRefused, filingBed, Flow, type FilingBed } from '../harness/filing-env';
 
@@ -12,6 +11,9 @@ describe('filing workflow: active life', () => {
   let bed: FilingBed;
   beforeAll(async () => {
     bed = await filingBed();
+  });
+  beforeEach(async () => {
+    await bed.begin();
   });
   afterEach(async () => bed.cleanup());
   afterAll(async () => bed?.close());
@@ -40,8 +42,8 @@ describe('filing workflow: active life', () => {
     // nothing is under review now: no expert group can be formed (it would grant read access)
     await expectRefused(bed, f.h, 'STAGE_MISMATCH', () => f.assign('preliminary-review', [f.a.expertB]));
     // and it still answers: a batch report reaches the new run
-    await f.h.signal(batchCompletedSignal, { batchId: 'B-1', completedAt: new Date(await bed.now()).toISOString() });
-    await eventually(async () => expect((await f.state()).lastBatchCompletedAt).toBeDefined());
+    await f.h.signal(examsHeldSignal, { batchId: 'B-1', lastExamDate: '2041-05-06' });
+    await eventually(async () => expect((await f.state()).lastExamDate).toBe('2041-05-06'));
   });
 
   it('renewal in time: applied before expiry − 3 months, renewal notice by another provincial reviewer, valid 3 more years, new run', async () => {
@@ -88,14 +90,12 @@ describe('filing workflow: active life', () => {
     const { a } = f;
     const active = await f.toActive();
     const validUntil = active.notice!.validUntil;
-    // a batch keeps the idle-exit clock from running out first
-    await bed.skip(365 * DAY);
-    await f.h.signal(batchCompletedSignal, { batchId: 'B-1', completedAt: new Date(await bed.now()).toISOString() });
     const reminderDay = addMonths(validUntil, -3);
     await bed.skipTo(endOfDayMs(reminderDay) - DAY + 1 + 2 * DAY);
     await eventually(async () => {
+      // 30 days before the deadline, and on it
       const reminders = (await f.notifications()).filter((n) => n.kind === 'renewal-reminder');
-      expect(reminders).toHaveLength(1);
+      expect(reminders).toHaveLength(2);
     });
     let s = await applyRenewal(f);
     expect(s.renewal).toMatchObject({ late: true });
@@ -103,20 +103,17 @@ describe('filing workflow: active life', () => {
     s = await f.decide('renewal', 'pass', a.prefectureReviewer);
     s = await f.decide('notice', 'pass', a.provinceReviewer);
     expect(s.notice!.validUntil).toBe(addYears(validUntil, 3));
-    expect(s.lastReminderAt).toBeUndefined();
+    expect(s.reminders).toBeNull();
     s = await f.afterRun(2);
     expect(s.status).toBe('active');
   });
 
-  it('change with re-assessment: 技术评估 and 综合汇总 on the change track, then the change decision; scope updated in state and directory', async () => {
+  it('change with re-assessment: 技术评估 and 综合汇总 on the change track, then the change decision; address and venues updated in state and directory', async () => {
     const f = await Flow.start(bed, application());
     const { a } = f;
     await f.toActive();
-    const occupations: Occupation[] = [
-      { code: '6-18-01-01', name: '车工', levels: [5, 4, 3, 2], basis: 'national-standard' },
-      { code: '6-18-01-02', name: '铣工', levels: [5, 4], basis: 'national-standard' },
-    ];
-    let s = await f.h.executeUpdate(changeUpdate, { args: [{ actor: a.institution, change: { address: '吉林省长春市高新区新地址8号', occupations, reason: '增加铣工' } }] });
+    const venues = [{ name: '二号实训车间', address: '吉林省长春市高新区新地址8号', hasVideoSurveillance: true }];
+    let s = await f.h.executeUpdate(changeUpdate, { args: [{ actor: a.institution, change: { address: '吉林省长春市高新区新地址8号', venues, reason: '搬迁' } }] });
     expect(s).toMatchObject({ status: 'change-pending', track: 'change', stage: 'technical-assessment', assignments: {} });
     expect(s.change).toMatchObject({ address: '吉林省长春市高新区新地址8号' });
     // the groups of the application do not carry over to the change
@@ -130,17 +127,17 @@ describe('filing workflow: active life', () => {
     s = await f.decide('comprehensive-review', 'pass', a.expertC);
     expect(s.stage).toBe('change');
     await expectRefused(bed, f.h, 'FORBIDDEN', () => f.decide('change', 'pass', a.expertC));
-    // still the old scope while the change is pending
-    expect(s.application.occupations).toHaveLength(1);
+    // still the old address and venues while the change is pending
+    expect(s.application.venues![0].name).toBe('一号实训车间');
     s = await f.decide('change', 'pass', a.prefectureReviewer);
     expect(s).toMatchObject({ status: 'active', track: 'application', stage: null, change: null });
     expect(s.application.institution.address).toBe('吉林省长春市高新区新地址8号');
-    expect(s.application.occupations).toEqual(occupations);
+    expect(s.application.venues).toEqual(venues);
     s = await f.afterRun(2);
     expect(s.decisions.filter((d) => d.track === 'change').map((d) => d.stage)).toEqual(['technical-assessment', 'comprehensive-review', 'change']);
     expect(s.decisions).toHaveLength(8);
     await eventually(async () => {
-      expect(await f.directory()).toMatchObject({ address: '吉林省长春市高新区新地址8号', occupationCodes: ['6-18-01-01', '6-18-01-02'] });
+      expect(await f.directory()).toMatchObject({ address: '吉林省长春市高新区新地址8号', occupationCodes: ['6-18-01-01'] });
       expect((await f.audit()).map((e) => e.action)).toEqual(expect.arrayContaining(['filing.apply-change', 'filing.change-passed']));
     });
   });

@@ -14,6 +14,9 @@ describe('filing workflow: publicity and objections', () => {
   beforeAll(async () => {
     bed = await filingBed();
   });
+  beforeEach(async () => {
+    await bed.begin();
+  });
   afterEach(async () => bed.cleanup());
   afterAll(async () => bed?.close());
 

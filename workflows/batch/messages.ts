@@ -106,12 +106,18 @@ export const objectionUpdate = defineUpdate<{ objectionId: string }, [ObjectionI
 export const resolveObjectionUpdate = defineUpdate<BatchState, [ResolveInput]>('resolveObjection');
 export const submitResultsUpdate = defineUpdate<BatchState, [ResultsInput]>('submitResults');
 
+export interface FilingTerminatedInput {
+  filingId: string;
+  reason: string;
+}
+
 /**
- * The batch's filing ended (terminated, expired, withdrawn). A hint: the workflow re-reads the
- * filing and, when it really ended before the last exam day, cancels the batch. The workflow also
- * reads the filing itself at the first exam day and at the end of the exams.
+ * The batch's filing is being terminated (004 Art.10–13). Sent by the filing workflow (through its
+ * `endBatchesOfFiling` activity) before it records the termination instant: the batch is cancelled,
+ * its candidates listed for a refund, unless it is already certified, rejected or cancelled. The
+ * answer is the batch's final status.
  */
-export const filingEndedSignal = defineSignal<[{ filingId: string; status?: string; reason?: string }]>('filingEnded');
+export const filingTerminatedUpdate = defineUpdate<{ status: BatchStatus }, [FilingTerminatedInput]>('filingTerminated');
 
 /**
  * An admin loaded official calendar years (PUT /calendar/years/:year): deadlines and a publicity

@@ -18,10 +18,14 @@
  * activities, so their answers are part of the history and a replay gives the same result.
  *
  * Filing end: the workflow reads the filing (its `stateQuery`, through an activity) at plan check,
- * at 00:00 of the first exam day and at the end of the last; `filingEndedSignal` makes it read
- * the filing at once (the filing workflow does not send it today: an API route or the filing's
- * owner may). A filing that ended before the end of the last exam day cancels the batch; one
- * that ends later does not (the institution stays responsible for its results, 004 Art.10–13).
+ * at 00:00 of the first exam day, at the end of the last and before issuing certificates. A filing
+ * that expired or was withdrawn before the end of the last exam day cancels the batch; one that
+ * ends later does not. A filing being terminated tells its batches itself (`filingTerminatedUpdate`)
+ * before it records the termination: every batch not yet certified is cancelled and its candidates
+ * are listed for a refund (004 Art.13), so no certificate is issued after the termination.
+ *
+ * Deadlines count from the day their cause happened (SPEC §8): scores from the last exam day, the
+ * results from the publicity's end date, never from the moment a timer fired.
  */
 import {
   ActivityFailure,
@@ -52,6 +56,7 @@ import {
   isOwnInstitution,
   jurisdictionOfInstitution,
   mayResolveObjection,
+  maySuperviseBatch,
   mergeScores,
   outcomes,
   planAgainstFilingRefusal,
@@ -65,11 +70,11 @@ import {
   type FilingSnapshot,
   type Refusal,
 } from '../../domain/batch';
-import { batchCompletedSignal, filingWorkflowId } from '../filing/messages';
+import { examsHeldSignal, filingWorkflowId } from '../filing/messages';
 import {
   calendarUpdatedSignal,
   decideUpdate,
-  filingEndedSignal,
+  filingTerminatedUpdate,
   objectionUpdate,
   resolveObjectionUpdate,
   scoresUpdate,
@@ -80,6 +85,7 @@ import {
   type BatchInput,
   type BatchResult,
   type DecideInput,
+  type FilingTerminatedInput,
   type ObjectionInput,
   type ResolveInput,
   type ResultsInput,
@@ -142,10 +148,7 @@ export async function batch(input: BatchInput): Promise<BatchResult> {
   register(resolveObjectionUpdate, validateResolution, processResolution);
   register(submitResultsUpdate, validateResults, processResults);
 
-  setHandler(filingEndedSignal, (sig) => {
-    if (!state || sig?.filingId !== state.filingId) return;
-    queue.push({ run: () => processFilingEnded(sig.reason), done: false });
-  });
+  register(filingTerminatedUpdate, validateFilingTerminated, processFilingTerminated);
 
   setHandler(calendarUpdatedSignal, (sig) => {
     if (!state || !Array.isArray(sig?.years)) return;
@@ -156,7 +159,8 @@ export async function batch(input: BatchInput): Promise<BatchResult> {
 
   const checked = await checkPlan();
   if ('refusal' in checked) {
-    refusal = failure(checked.refusal.code, checked.refusal.message, checked.refusal.details);
+    const r = checked.refusal;
+    refusal = failure(r.code, r.message, r.status ? { ...r.details, httpStatus: r.status } : r.details);
     planSettled = true;
     await condition(() => planAnswered, PLAN_ANSWER_GRACE_MS);
     await condition(allHandlersFinished);
@@ -338,7 +342,9 @@ export async function batch(input: BatchInput): Promise<BatchResult> {
     s.status = 'scoring';
     log('scoring');
     auditEntry('batch.exams-end', { actor: SYSTEM }, before);
-    await setDue('scores');
+    // scores are due counting from the last exam day, not from when this timer fired
+    await setDue('scores', examEndMs);
+    await reportExamsHeld();
     notify(institutionAudience(s), 'scores-due', `考核已结束，请于 ${s.due!.dueDate} 前录入各模块成绩`);
     await flush();
   }
@@ -349,13 +355,15 @@ export async function batch(input: BatchInput): Promise<BatchResult> {
     return !(endedMs >= examEndMs);
   }
 
-  async function processFilingEnded(reason?: string) {
-    if (BATCH_TERMINAL.includes(s.status)) return;
-    const f = await acts.batchFilingSnapshot({ filingId: s.filingId });
-    if (f.found && f.status && FILING_IN_FORCE.includes(f.status)) return; // a false alarm
-    if (filingEndedBeforeExamsEnd(f)) return cancel(`备案已${filingStatusLabel(f.status)}${reason ? `（${reason}）` : ''}，认定批次取消`);
-    log('filing-ended-after-exams', undefined, f.status);
-    await flush();
+  function validateFilingTerminated(i: FilingTerminatedInput) {
+    requireState();
+    if (i?.filingId !== s.filingId) throw failure('FORBIDDEN', 'Only the batch\'s own filing ends it');
+  }
+
+  /** 004 Art.13: the filing is being terminated; a batch not yet certified ends here. */
+  async function processFilingTerminated(i: FilingTerminatedInput) {
+    if (!BATCH_TERMINAL.includes(s.status)) await cancel(`${i.reason}，未完成的认定批次取消`);
+    return { status: s.status };
   }
 
   // ——— deadlines ———
@@ -481,6 +489,12 @@ export async function batch(input: BatchInput): Promise<BatchResult> {
       await flush();
       return s;
     }
+    // the filing may have been terminated meanwhile: then no certificate is issued (004 Art.13)
+    const f = await acts.batchFilingSnapshot({ filingId: s.filingId });
+    if (f.status === 'terminated') {
+      s.decisions.push(decision);
+      return cancel(`备案已终止${f.endReason ? `（${f.endReason}）` : ''}，认定结果不再发证`, d);
+    }
     // pass: issue the certificates first; a failure (serials exhausted) leaves the batch as it was
     await issueCertificates();
     s.decisions.push(decision);
@@ -493,7 +507,6 @@ export async function batch(input: BatchInput): Promise<BatchResult> {
     auditEntry('batch.decide', d, before, { note: 'results-review: pass' });
     auditEntry('batch.certificates-issued', { actor: SYSTEM }, before, { note: s.certificates!.blocks.map((b) => `L${b.level} ${b.first}-${b.last}`).join(', ') || 'none' });
     notify(institutionAudience(s), 'certified', `认定结果审核通过，已生成 ${s.certificates!.count} 张职业技能等级证书`);
-    await reportToFiling();
     await flush();
     return s;
   }
@@ -509,10 +522,10 @@ export async function batch(input: BatchInput): Promise<BatchResult> {
     s.certificates = { issuedAt: iso(now), year, count: r.certificates.length, items: r.certificates, blocks: r.blocks };
   }
 
-  /** The filing's idle-exit clock restarts (001 §四(三)); a filing that no longer runs is not told. */
-  async function reportToFiling() {
+  /** The filing's idle-exit clock restarts from the last exam day held (001 §四(三)); a filing that no longer runs is not told. */
+  async function reportExamsHeld() {
     try {
-      await getExternalWorkflowHandle(filingWorkflowId(s.filingId)).signal(batchCompletedSignal, { batchId: s.id, completedAt: iso(nowMs()) });
+      await getExternalWorkflowHandle(filingWorkflowId(s.filingId)).signal(examsHeldSignal, { batchId: s.id, lastExamDate: s.plan.lastExamDate });
       log('filing-notified');
     } catch (err) {
       log('filing-not-notified', undefined, String((err as Error)?.message ?? err).slice(0, 200));
@@ -527,7 +540,7 @@ export async function batch(input: BatchInput): Promise<BatchResult> {
     if (BATCH_TERMINAL.includes(s.status)) throw failure('INVALID_STATE', `The batch is ${s.status}`);
     switch (i.action) {
       case 'assign':
-        if (!isBatchCenter(s.jurisdiction, i.actor)) throw failure('FORBIDDEN', 'Supervisors are drawn by the appraisal center of the batch\'s jurisdiction');
+        if (!maySuperviseBatch(s.jurisdiction, i.actor)) throw failure('FORBIDDEN', 'Supervisors are drawn by the appraisal center of the batch\'s jurisdiction or the provincial center');
         if (!Number.isSafeInteger(i.count) || i.count < 1 || i.count > policy.maxSupervisorsPerDraw) throw failure('VALIDATION_FAILED', `count must be 1–${policy.maxSupervisorsPerDraw}`);
         if (!['planned', 'acknowledged', 'examining', 'scoring', 'publicity', 'suspended'].includes(s.status)) throw failure('INVALID_STATE', `No spot check is drawn once the batch is ${s.status}`);
         return;
@@ -663,11 +676,14 @@ export async function batch(input: BatchInput): Promise<BatchResult> {
   async function closePublicity() {
     const before = snapshot();
     const p = s.publicity!;
-    p.closedAt = iso(nowMs());
+    // it closed at its end, or when the last objection was resolved after it: that moment, not the timer's
+    const closedMs = Math.max(p.endsAtMs, ...p.objections.map((o) => (o.resolution ? Date.parse(o.resolution.at) : 0)));
+    p.closedAt = iso(closedMs);
     p.outcome = 'closed';
     s.status = 'results-due';
     log('publicity-closed');
-    await setDue('results');
+    // 000 §五(二)3: results within 10 working days of the publicity's close
+    await setDue('results', closedMs);
     auditEntry('batch.publicity-closed', { actor: SYSTEM }, before);
     notify(institutionAudience(s), 'results-due', `认定结果公示期满无异议，请于 ${s.due!.dueDate} 前报送结果汇总表和合格人员花名册`);
     await flush();
@@ -753,7 +769,8 @@ export async function batch(input: BatchInput): Promise<BatchResult> {
   // ——— endings ———
 
   async function cancel(reason: string, by?: { actor: Actor; requestId?: string }) {
-    s.cancellation = { reason, at: iso(nowMs()), by: by?.actor.sub };
+    // no candidate of a cancelled batch was certified: each is owed a refund of the assessment fee (004 Art.13)
+    s.cancellation = { reason, at: iso(nowMs()), by: by?.actor.sub, refund: { count: s.plan.candidates.length, idNumbers: s.plan.candidates.map((c) => c.idNumber) } };
     const supervisors = s.supervision.assigned.map((a) => a.userId);
     if (supervisors.length) notify({ role: 'supervisor', userIds: supervisors }, 'cancelled', `「${s.institution.name}」认定批次已取消`);
     return finish('cancelled', reason, by);

@@ -75,8 +75,8 @@ export const renewalUpdate = defineUpdate<FilingState, [RenewalInput]>('applyRen
 export const changeUpdate = defineUpdate<FilingState, [ChangeInput]>('applyChange');
 export const terminationUpdate = defineUpdate<FilingState, [TerminationInput]>('terminate');
 
-/** A batch of this institution issued its certificates (resets the idle-exit clock, 001 §四(三)). */
-export const batchCompletedSignal = defineSignal<[{ batchId: string; completedAt: string }]>('batchCompleted');
+/** A batch of this institution held its last exam day (restarts the idle-exit clock, 001 §四(三)). */
+export const examsHeldSignal = defineSignal<[{ batchId: string; lastExamDate: string }]>('examsHeld');
 /** An admin loaded official calendar years: recompute deadlines that were estimated. */
 export const calendarUpdatedSignal = defineSignal<[{ years: number[] }]>('calendarUpdated');
 

@@ -22,6 +22,8 @@ import {
 import type * as activityTypes from '../../activities';
 import {
   audienceOf,
+  changeTrack,
+  openSupplement,
   conflictOfInterest,
   decisionRefusal,
   escalationAudience,
@@ -39,13 +41,14 @@ import {
   type Track,
 } from '../../domain/filing';
 import { outcomesOf, type StageDef } from '../../domain/filing-policy';
+import { idleExitDay, nextRenewalReminder, renewalDeadline, renewalIsLate, renewalReminderDueOn, renewedLastDay, validityLastDay } from '../../domain/filing-dates';
 import type { AuditDraft, NotificationDraft } from '../../activities/records';
 import {
   assignExpertsUpdate,
-  batchCompletedSignal,
   calendarUpdatedSignal,
   changeUpdate,
   decideUpdate,
+  examsHeldSignal,
   objectionUpdate,
   renewalUpdate,
   resolveObjectionUpdate,
@@ -56,7 +59,7 @@ import {
   type Envelope,
   type FilingInput,
 } from './messages';
-import { addMonthsToDate, addYearsToDate, chinaDate, endOfChinaDayMs, iso, nowMs } from '../time';
+import { chinaDate, endOfChinaDayMs, iso, nowMs } from '../time';
 
 const acts = proxyActivities<activityTypes.Activities>({
   startToCloseTimeout: '30 seconds',
@@ -189,7 +192,7 @@ export async function filing(input: FilingInput): Promise<{ status: FilingStatus
     async (c) => {
       validateRequest('change', c);
       state.change = { ...c.change, appliedAt: iso(nowMs()) };
-      return queueRequest('change', c);
+      return queueRequest(changeTrack(state.application.occupations, c.change), c);
     },
     { validator: (c) => validateRequest('change', c) },
   );
@@ -209,9 +212,9 @@ export async function filing(input: FilingInput): Promise<{ status: FilingStatus
     { validator: (t) => validateTermination(t) },
   );
 
-  setHandler(batchCompletedSignal, ({ batchId, completedAt }) => {
-    if (!state.lastBatchCompletedAt || completedAt > state.lastBatchCompletedAt) state.lastBatchCompletedAt = completedAt;
-    log('batch-completed', undefined, batchId);
+  setHandler(examsHeldSignal, ({ batchId, lastExamDate }) => {
+    if (!state.lastExamDate || lastExamDate > state.lastExamDate) state.lastExamDate = lastExamDate;
+    log('exams-held', undefined, `${batchId}: ${lastExamDate}`);
     dueMoved = true; // the idle-exit deadline moved
   });
 
@@ -248,10 +251,7 @@ export async function filing(input: FilingInput): Promise<{ status: FilingStatus
         const result = await runTrack(req.track);
         queuedRequest = null;
         if (result === 'interrupted') return finishInterrupted();
-        if (req.track === 'termination' && result === 'passed') {
-          state.termination!.at = iso(nowMs());
-          return finish('terminated', 'voluntary termination');
-        }
+        if (req.track === 'termination' && result === 'passed') return terminate('voluntary termination');
         if (result === 'passed' && req.track !== 'termination') {
           await continueAsNewWith(); // a renewal or change opens a new chapter: start a fresh run
         }
@@ -262,60 +262,70 @@ export async function filing(input: FilingInput): Promise<{ status: FilingStatus
       const expiresAtMs = endOfChinaDayMs(state.notice!.validUntil);
       const reminderAtMs = nextReminderMs();
       const idleAtMs = idleExitMs();
-      const next = Math.min(expiresAtMs, idleAtMs, reminderAtMs ?? Infinity);
+      const next = Math.min(expiresAtMs, idleAtMs ?? Infinity, reminderAtMs ?? Infinity);
       dueMoved = false;
       const woke = await waitFor(() => !!queuedRequest || !!interrupt || dueMoved, next - nowMs());
       if (woke) continue;
       const now = nowMs();
-      if (now >= expiresAtMs) return finish('expired', `valid until ${state.notice!.validUntil}; not renewed`);
-      if (now >= idleAtMs) return finish('withdrawn', `no completed assessment batch for ${state.policy.idleExitYears} years`);
+      // an ending is dated when its cause happened, not when the timer fired
+      if (now >= expiresAtMs) return finish('expired', `valid until ${state.notice!.validUntil}; not renewed`, expiresAtMs);
+      if (idleAtMs !== undefined && now >= idleAtMs) return finish('withdrawn', `no exam held since ${idleSince()} for ${state.policy.idleExitYears} years (001 §四(三))`, idleAtMs);
       if (reminderAtMs !== undefined && now >= reminderAtMs) await sendRenewalReminder();
     }
   }
 
-  /** Reminder at expiry − 3 months, then every month until the institution applies (SPEC §8). */
+  /** The next renewal reminder (domain/filing-dates: 30 days before the deadline, on it, then monthly), at the start of its day. */
   function nextReminderMs(): number | undefined {
     if (state.renewal || !state.notice) return undefined;
-    const first = addMonthsToDate(state.notice.validUntil, -state.policy.renewalLeadMonths);
-    let at = first;
-    if (state.lastReminderAt) {
-      const last = chinaDate(Date.parse(state.lastReminderAt));
-      while (at <= last) at = addMonthsToDate(at, state.policy.renewalReminderEveryMonths);
-    }
-    // reminders go out at the start of their day, China time
-    return endOfChinaDayMs(at) - 86_400_000 + 1;
+    const at = nextRenewalReminder(state.notice.validUntil, state.policy, state.reminders?.lastFor);
+    return at === undefined ? undefined : endOfChinaDayMs(at) - 86_400_000 + 1;
   }
 
-  function idleExitMs(): number {
-    // 001 §四(三): two consecutive years without an assessment, counted from the first notice
-    const since = state.lastBatchCompletedAt ?? state.notice!.firstIssuedAt;
-    return endOfChinaDayMs(addYearsToDate(chinaDate(Date.parse(since)), state.policy.idleExitYears));
+  function idleSince(): string {
+    return state.lastExamDate ?? chinaDate(Date.parse(state.notice!.firstIssuedAt));
+  }
+
+  /** 001 §四(三), where the policy has it: withdrawn at the end of the day two years after the last exam day held. */
+  function idleExitMs(): number | undefined {
+    if (state.policy.idleExitYears == null) return undefined;
+    return endOfChinaDayMs(idleExitDay(idleSince(), state.policy.idleExitYears));
   }
 
   async function sendRenewalReminder() {
     const before = snapshot();
-    state.lastReminderAt = iso(nowMs());
-    log('renewal-reminder', undefined, `expires ${state.notice!.validUntil}`);
-    auditEntry('filing.renewal-reminder', { actor: SYSTEM }, before);
+    const notice = state.notice!;
+    const lastFor = renewalReminderDueOn(notice.validUntil, state.policy, state.reminders?.lastFor, chinaDate(nowMs()));
+    if (!lastFor) return;
+    state.reminders = { lastFor, sent: (state.reminders?.sent ?? 0) + 1, lastAt: iso(nowMs()) };
+    const deadline = renewalDeadline(notice.validUntil, state.policy.renewalLeadMonths);
+    const late = lastFor > deadline;
+    log('renewal-reminder', undefined, `expires ${notice.validUntil}; on time until ${deadline}`);
+    auditEntry('filing.renewal-reminder', { actor: SYSTEM }, before, { note: lastFor });
     notify({ role: 'institution', institutionId: state.application.institution.creditCode }, 'renewal-reminder',
-      `备案将于 ${state.notice!.validUntil} 到期，请在期满前提出续期申请（吉人社规〔2025〕1号第九条）`);
+      late
+        ? `备案将于 ${notice.validUntil} 到期，续期申请已逾期（应于 ${deadline} 前提出），请尽快申请（吉人社规〔2025〕1号第九条）`
+        : `备案将于 ${notice.validUntil} 到期，请于 ${deadline} 前提出续期申请（吉人社规〔2025〕1号第九条：期满前三个月）`);
     await flush();
   }
 
   // ——— tracks and stages ———
 
   async function runTrack(track: Track): Promise<'passed' | 'rejected' | 'interrupted'> {
-    const stages = stagesOf(state.policy, track);
+    const stages = stagesOf(state, track);
     let i = state.track === track && state.stage ? Math.max(0, stages.findIndex((s) => s.name === state.stage)) : 0;
     if (state.track !== track) {
       state.track = track;
       state.assignments = {};
     }
+    // when the next stage starts: now, unless the step before ended at a moment of its own (a publicity's end)
+    let startsAt: number | undefined;
     while (i < stages.length) {
       const def = stages[i];
       const resumed = state.stage === def.name && state.due?.stage === def.name && state.due.track === track;
-      if (!resumed) await enterStage(def);
+      if (!resumed) await enterStage(def, startsAt);
+      startsAt = undefined;
       const r = await runStage(def);
+      if (r === 'pass' && def.kind === 'publicity' && state.publicity?.closedAt) startsAt = Date.parse(state.publicity.closedAt);
       if (r === 'pass') i++;
       else if (r === 'reject') return endTrack(track, 'rejected');
       else if (r === 'interrupted') return 'interrupted';
@@ -335,9 +345,10 @@ export async function filing(input: FilingInput): Promise<{ status: FilingStatus
       log('filed', undefined);
       await flush();
     } else if (track !== 'application') {
+      // a scope change took effect with its notice (issueNotice)
       if (track === 'change' && result === 'passed') applyChange();
       if (track === 'renewal' && result === 'rejected') state.renewal = null;
-      if (track === 'change') state.change = null;
+      if (track === 'change' || track === 'scope-change') state.change = null;
       if (track === 'termination' && result === 'rejected') state.termination = null;
       state.track = 'application';
       if (!(track === 'termination' && result === 'passed')) state.status = 'active';
@@ -345,16 +356,16 @@ export async function filing(input: FilingInput): Promise<{ status: FilingStatus
       auditEntry(`filing.${track}-${result}`, { actor: SYSTEM }, before);
       notify({ role: 'institution', institutionId: state.application.institution.creditCode }, 'decision',
         `${trackLabel(track)}${result === 'passed' ? '已通过' : '未通过'}`);
-      await flush((track === 'change' || track === 'renewal') && result === 'passed' ? 'upsert' : undefined);
+      await flush((track === 'change' || track === 'scope-change' || track === 'renewal') && result === 'passed' ? 'upsert' : undefined);
     }
     return result;
   }
 
-  async function enterStage(def: StageDef) {
+  /** Enters a stage that started at `startMs` (default now): its due date counts from that day. */
+  async function enterStage(def: StageDef, startMs = nowMs()) {
     const before = snapshot();
     // the deadline first: a query between the two must not see the new stage with the old due date
     const days = def.kind === 'publicity' ? state.policy.publicityWorkingDays : def.dueWorkingDays;
-    const startMs = nowMs();
     const due = await calendar.workingDaysDue({ fromMs: startMs, workingDays: days });
     state.stage = def.name;
     // renewal-pending and change-pending stay; a voluntary termination is evaluated while the
@@ -400,7 +411,7 @@ export async function filing(input: FilingInput): Promise<{ status: FilingStatus
           log(`decided:${d.outcome}`, d.actor, `${def.name}: ${d.opinion.slice(0, 200)}`);
           if (d.outcome === 'pass' && def.kind === 'notice') await issueNotice(d);
           if (d.outcome === 'supplement') {
-            state.status = 'supplement-requested';
+            if (state.track === 'application') state.status = 'supplement-requested';
             state.supplements.push({ requestedAt: iso(nowMs()), items: d.items ?? [], stage: def.name });
             notify({ role: 'institution', institutionId: state.application.institution.creditCode }, 'supplement-requested',
               `请补正材料：${(d.items ?? []).join('；') || d.opinion}`);
@@ -503,7 +514,9 @@ export async function filing(input: FilingInput): Promise<{ status: FilingStatus
       if (nowMs() >= p.endsAtMs && !unresolved) {
         const before = snapshot();
         p.outcome = 'closed';
-        p.closedAt = iso(nowMs());
+        // it closed at its end, or when the last objection was resolved after it: that moment, not the timer's
+        const lastResolution = Math.max(0, ...p.objections.map((o) => Date.parse(o.resolution!.at)));
+        p.closedAt = iso(Math.max(p.endsAtMs, lastResolution));
         log('publicity-closed', undefined);
         auditEntry('filing.publicity-closed', { actor: SYSTEM }, before);
         return 'pass';
@@ -524,14 +537,23 @@ export async function filing(input: FilingInput): Promise<{ status: FilingStatus
       // 续期: another validity period, consecutive with the last (004 Art.9)
       state.notice = {
         ...state.notice,
-        validUntil: addYearsToDate(state.notice.validUntil, state.policy.validityYears),
+        validUntil: renewedLastDay(state.notice.validUntil, state.policy.validityYears),
         renewals: state.notice.renewals + 1,
         issuedAt: iso(now),
-        number: noticeNumber(inst.province, today, state.notice.sequence, state.notice.renewals + 1),
+        number: noticeNumber(inst.province, today, state.notice.sequence, { renewal: state.notice.renewals + 1 }),
       };
       state.renewal = null;
-      state.lastReminderAt = undefined;
+      state.reminders = null;
       log('renewed', d.actor, `valid until ${state.notice.validUntil}`);
+      return;
+    }
+    if (state.track === 'scope-change' && state.notice) {
+      // 004 Art.7(1): the wider scope takes effect with its own notice; the validity does not change
+      const changes = (state.notice.changes ?? 0) + 1;
+      state.notice = { ...state.notice, issuedAt: iso(now), changes, number: noticeNumber(inst.province, today, state.notice.sequence, { change: changes }) };
+      applyChange();
+      log('scope-notice-issued', d.actor, state.notice.number);
+      notify({ role: 'institution', institutionId: inst.creditCode }, 'notice', `变更备案通知：${state.notice.number}，新增职业（工种）/等级已纳入备案范围`);
       return;
     }
     const { value } = await acts.allocate({
@@ -543,13 +565,13 @@ export async function filing(input: FilingInput): Promise<{ status: FilingStatus
     });
     const sequence = String(value).padStart(6, '0');
     state.notice = {
-      number: noticeNumber(inst.province, today, sequence, 0),
+      number: noticeNumber(inst.province, today, sequence),
       sequence,
       institutionCode: `${inst.kind}0000${inst.province}${sequence}`,
       issuedAt: iso(now),
       firstIssuedAt: iso(now),
-      // valid 3 years from the notice date: the last valid day is the day before the anniversary
-      validUntil: addYearsToDate(addDays(today, -1), state.policy.validityYears),
+      // valid 3 years counting the day of issue (domain/filing-dates validityLastDay)
+      validUntil: validityLastDay(today, state.policy.validityYears),
       renewals: 0,
     };
     state.status = 'active';
@@ -562,13 +584,13 @@ export async function filing(input: FilingInput): Promise<{ status: FilingStatus
   async function queueRequest(track: Track, e: Envelope): Promise<FilingState> {
     const before = snapshot();
     if (track === 'renewal') {
-      const late = nowMs() > endOfChinaDayMs(addMonthsToDate(state.notice!.validUntil, -state.policy.renewalLeadMonths)) - 86_400_000;
-      state.renewal = { appliedAt: iso(nowMs()), late, remindersSent: 0 };
+      const late = renewalIsLate(state.notice!.validUntil, state.policy.renewalLeadMonths, chinaDate(nowMs()));
+      state.renewal = { appliedAt: iso(nowMs()), late, remindersSent: state.reminders?.sent ?? 0 };
       state.status = 'renewal-pending';
       log('renewal-applied', e.actor, late ? 'late' : 'in time');
-    } else if (track === 'change') {
+    } else if (track === 'change' || track === 'scope-change') {
       state.status = 'change-pending';
-      log('change-applied', e.actor);
+      log('change-applied', e.actor, track === 'scope-change' ? 'adds occupations or levels: the whole application path (004 Art.7(1))' : undefined);
     } else {
       log('termination-requested', e.actor, state.termination?.reason);
     }
@@ -592,11 +614,11 @@ export async function filing(input: FilingInput): Promise<{ status: FilingStatus
 
   // ——— endings ———
 
-  async function finish(status: FilingStatus, reason: string) {
+  async function finish(status: FilingStatus, reason: string, endedAtMs = nowMs()) {
     const before = snapshot();
     state.status = status;
     state.due = null;
-    state.endedAt = iso(nowMs());
+    state.endedAt = iso(endedAtMs);
     state.endReason = reason;
     log(status, undefined, reason);
     auditEntry(`filing.${status}`, { actor: state.termination?.by ?? SYSTEM }, before, { note: reason });
@@ -612,11 +634,20 @@ export async function filing(input: FilingInput): Promise<{ status: FilingStatus
   }
 
   async function finishInterrupted() {
-    if (interrupt?.kind === 'ordered-termination') {
-      state.termination!.at = iso(nowMs());
-      return finish('terminated', `ordered: ${state.termination!.reason}`);
-    }
-    return finish('expired', `valid until ${state.notice?.validUntil}; not renewed`);
+    if (interrupt?.kind === 'ordered-termination') return terminate(`ordered: ${state.termination!.reason}`);
+    return finish('expired', `valid until ${state.notice?.validUntil}; not renewed`, state.notice ? endOfChinaDayMs(state.notice.validUntil) : nowMs());
+  }
+
+  /**
+   * 004 Art.10–13: termination ends the institution's unfinished work first. Every batch not yet
+   * certified is cancelled (its candidates listed for a refund) before the termination instant is
+   * recorded, so no certificate is issued after it. Certificates already issued stay valid.
+   */
+  async function terminate(reason: string) {
+    const { cancelled } = await acts.endBatchesOfFiling({ filingId: state.id, reason: `备案${state.termination?.kind === 'ordered' ? '被责令' : ''}终止：${state.termination?.reason ?? reason}` });
+    if (cancelled.length) log('batches-cancelled', undefined, cancelled.join(', ').slice(0, 500));
+    state.termination!.at = iso(nowMs());
+    return finish('terminated', reason);
   }
 
   /**
@@ -652,7 +683,7 @@ export async function filing(input: FilingInput): Promise<{ status: FilingStatus
     if (!isJurisdictionReviewer(state, a.actor)) throw failure('FORBIDDEN', 'Only a reviewer of the filing\'s jurisdiction forms expert groups');
     const def = stageDef(state, a.stage);
     if (!def || def.decider !== 'assigned-experts') throw failure('STAGE_MISMATCH', `${a.stage} is not an expert stage of the current ${state.track} track`);
-    const order = stagesOf(state.policy, state.track).map((s) => s.name);
+    const order = stagesOf(state, state.track).map((s) => s.name);
     if (state.stage && order.indexOf(a.stage) < order.indexOf(state.stage)) throw failure('STAGE_MISMATCH', `${a.stage} is already over`);
     if (a.experts.length === 0) throw failure('VALIDATION_FAILED', 'Assign at least one expert');
     const conflicted = a.experts.filter((e) => conflictOfInterest(state.application, e));
@@ -666,7 +697,7 @@ export async function filing(input: FilingInput): Promise<{ status: FilingStatus
 
   function validateSupplement(s: { actor: Actor; materials: unknown[] }) {
     if (s.actor.role !== 'institution' || s.actor.institutionId !== state.application.institution.creditCode) throw failure('FORBIDDEN', 'Only the applicant supplements its filing');
-    if (state.status !== 'supplement-requested') throw failure('STAGE_MISMATCH', 'No 补正 is requested');
+    if (!openSupplement(state)) throw failure('STAGE_MISMATCH', 'No 补正 is requested');
     if (!s.materials.length) throw failure('VALIDATION_FAILED', 'Send at least one material');
   }
 
@@ -681,7 +712,7 @@ export async function filing(input: FilingInput): Promise<{ status: FilingStatus
     if (!o) throw failure('NOT_FOUND', 'No such open objection');
     if (o.resolution) throw failure('ALREADY_DECIDED', 'This objection is already resolved');
     if (r.returnTo) {
-      const order = stagesOf(state.policy, state.track).map((s) => s.name);
+      const order = stagesOf(state, state.track).map((s) => s.name);
       const at = order.indexOf(r.returnTo);
       if (!r.upheld || at < 0 || at >= order.indexOf('publicity')) throw failure('VALIDATION_FAILED', 'returnTo must name an earlier stage, with upheld: true');
     }
@@ -819,20 +850,16 @@ function initialState(input: FilingInput): FilingState {
 }
 
 const PROVINCE_ABBR: Record<string, string> = { '11': '京', '14': '晋', '22': '吉', '32': '苏' };
-function noticeNumber(province: string, today: string, sequence: string, renewal: number) {
-  return `${PROVINCE_ABBR[province] ?? province}人社技备〔${today.slice(0, 4)}〕${sequence}${renewal ? `-续${renewal}` : ''}号`;
-}
-
-function addDays(date: string, n: number) {
-  const t = Date.parse(`${date}T00:00:00Z`) + n * 86_400_000;
-  return new Date(t).toISOString().slice(0, 10);
+function noticeNumber(province: string, today: string, sequence: string, suffix: { renewal?: number; change?: number } = {}) {
+  const tail = suffix.renewal ? `-续${suffix.renewal}` : suffix.change ? `-变${suffix.change}` : '';
+  return `${PROVINCE_ABBR[province] ?? province}人社技备〔${today.slice(0, 4)}〕${sequence}${tail}号`;
 }
 
 function labelOf(stage: string) {
   return { 'preliminary-review': '初评', 'technical-assessment': '技术评估', 'comprehensive-review': '综合汇总' }[stage] ?? stage;
 }
 function trackLabel(t: Track) {
-  return { application: '备案', renewal: '续期', change: '变更', termination: '终止' }[t];
+  return { application: '备案', renewal: '续期', change: '变更', 'scope-change': '变更（增加职业或等级）', termination: '终止' }[t];
 }
 function outcomeLabel(o: string) {
   return { pass: '通过', supplement: '需补正', reject: '不通过' }[o] ?? o;
