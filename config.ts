@@ -13,8 +13,13 @@ export const MODES = ['production', 'development', 'demo', 'test'] as const;
 export type Mode = (typeof MODES)[number];
 
 export const settingsSchema = z.object({
-  /** production | development | demo | test. Demo runs on the time-skipping test server. */
-  APP_MODE: z.enum(MODES).default('development'),
+  /**
+   * production | development | demo | test. Demo runs on the time-skipping test server. The default
+   * is production, the safe one: development and demo accept locally signed tokens and offer a
+   * sign-in picker, so they are chosen explicitly (`npm start`, `npm run demo`) and listen on
+   * loopback only.
+   */
+  APP_MODE: z.enum(MODES).default('production'),
   PORT: z.coerce.number().int().min(1).max(65535).default(3000),
   HOST: z.string().min(1).default('127.0.0.1'),
   /** HS256 secret for API tokens. Required, and at least 32 characters, in production. */
@@ -57,6 +62,15 @@ export const settingsSchema = z.object({
     }),
   /** Requests per minute per client address on each public rate-limited route (objections, certificate look-ups). */
   PUBLIC_RATE_LIMIT: z.coerce.number().int().min(1).max(1_000_000).default(30),
+  /**
+   * Open objections one publicity accepts from one contact, and from one client address; past it
+   * the answer is 429 until some are resolved (issue #17: public input stays bounded).
+   */
+  OBJECTIONS_PER_OBJECTOR: z.coerce.number().int().min(1).max(100_000).default(3),
+  /** A request (headers and body) must arrive within this many milliseconds, or the connection is closed (a trickled body holds nothing for long). */
+  REQUEST_TIMEOUT_MS: z.coerce.number().int().min(1000).max(600_000).default(30_000),
+  /** Longest lifetime (exp − iat) of a token the API accepts, in hours; tokens must carry exp. */
+  AUTH_MAX_TOKEN_HOURS: z.coerce.number().int().min(1).max(24 * 30).default(24),
 });
 
 export type Settings = z.infer<typeof settingsSchema> & { dataDir: string };
@@ -76,6 +90,9 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     throw new SettingsError(`Invalid settings:\n${lines.join('\n')}`);
   }
   const s = parsed.data;
+  if ((s.APP_MODE === 'development' || s.APP_MODE === 'demo') && !isLoopback(s.HOST)) {
+    throw new SettingsError(`Invalid settings:\n  HOST: ${s.APP_MODE} mode listens on a loopback address only (127.0.0.1, ::1, localhost), not ${s.HOST}; use APP_MODE=production to serve a network`);
+  }
   if (s.APP_MODE === 'production') {
     if (!s.AUTH_JWT_SECRET && !s.AUTH_JWKS_URL) throw new SettingsError('Invalid settings:\n  AUTH_JWT_SECRET: required in production');
     if (s.AUTH_JWT_SECRET && isWeakSecret(s.AUTH_JWT_SECRET))
@@ -84,6 +101,10 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
   // production with only a JWKS URL accepts no HS256 token at all (never the public development secret)
   const secret = s.AUTH_JWT_SECRET ?? (s.APP_MODE === 'production' ? undefined : DEV_SECRET);
   return { ...s, AUTH_JWT_SECRET: secret, dataDir: resolve(s.DATA_DIR) };
+}
+
+export function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || host === '[::1]' || /^127(\.\d{1,3}){3}$/.test(host);
 }
 
 export function isWeakSecret(secret: string): boolean {

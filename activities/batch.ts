@@ -23,6 +23,7 @@ import type { CertificateDoc } from '../models/batch';
 import {
   batchPendingSteps,
   buildSummary,
+  mayRevokeCertificate,
   publicityRoster,
   type BatchInstitution,
   type BatchState,
@@ -279,9 +280,7 @@ export function createBatchActivities(deps: { models: Models; client: Client; ta
       const doc = (await models.Certificate.findById(input.number).lean()) as CertificateDoc | null;
       if (!doc) throw fail('NOT_FOUND', `No certificate ${input.number}`);
       const a = input.actor;
-      const own = a.role === 'institution' && a.institutionId === doc.institution.creditCode;
-      const province = a.role === 'province-reviewer' && a.province === doc.institution.province;
-      if (!own && !province && a.role !== 'admin') throw fail('FORBIDDEN', 'A certificate is revoked by its issuing institution or the provincial department');
+      if (!mayRevokeCertificate(a, doc)) throw fail('FORBIDDEN', 'A certificate is revoked by its issuing institution or the provincial department');
       if (doc.status === 'revoked') {
         if (doc.revocation?.requestKey === input.runId) return doc; // this run's own write, retried
         throw fail('ALREADY_REVOKED', `Certificate ${input.number} was revoked on ${doc.revocation?.at ? new Date(doc.revocation.at).toISOString() : '?'}`);

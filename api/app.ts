@@ -64,6 +64,11 @@ export async function buildApp(services: Services, opts: BuildOptions = {}): Pro
   const app = Fastify({
     logger: log ? loggerOptions(log.level ?? 'info', log.stream) : false,
     bodyLimit: 1024 * 1024,
+    // a request that trickles in (slowloris) is cut off: headers and body must arrive within this
+    requestTimeout: services.settings.REQUEST_TIMEOUT_MS,
+    connectionTimeout: services.settings.REQUEST_TIMEOUT_MS * 2,
+    // Node checks those deadlines this often (30 s by default, which would let a slow request run on)
+    http: { connectionsCheckingInterval: Math.min(5_000, Math.ceil(services.settings.REQUEST_TIMEOUT_MS / 2)), headersTimeout: services.settings.REQUEST_TIMEOUT_MS },
     genReqId: requestIdOf as never,
     requestIdHeader: false,
     // router errors (a malformed percent-encoding, an over-long parameter) are problem documents too
@@ -108,7 +113,23 @@ export async function buildApp(services: Services, opts: BuildOptions = {}): Pro
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
 
-  await app.register(authPlugin, { secret: services.settings.AUTH_JWT_SECRET, jwksUrl: services.settings.AUTH_JWKS_URL });
+  await app.register(authPlugin, { secret: services.settings.AUTH_JWT_SECRET, jwksUrl: services.settings.AUTH_JWKS_URL, maxTokenHours: services.settings.AUTH_MAX_TOKEN_HOURS });
+  // A body must arrive within REQUEST_TIMEOUT_MS of its headers: one trickled a byte at a time
+  // (slowloris) would otherwise hold a connection open for as long as the client likes.
+  app.addHook('preParsing', async (req, _reply, payload) => {
+    const timer = setTimeout(() => req.raw.destroy(), services.settings.REQUEST_TIMEOUT_MS);
+    timer.unref();
+    const done = () => clearTimeout(timer);
+    payload.once('end', done);
+    payload.once('close', done);
+    payload.once('error', done);
+    return payload;
+  });
+    // what a signed-in caller is shown (ID numbers, rosters, contacts) is never kept by a cache on the way
+  app.addHook('onSend', async (req, reply, payload) => {
+    if (req.caller && !reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store');
+    return payload;
+  });
 
   await app.register(idempotencyPlugin);
   await app.register(healthRoutes);

@@ -84,6 +84,7 @@ export const assignmentBody = z
 export const supplementBody = z.object({ note: text(2000).optional(), materials: z.array(materialSchema).min(1).max(50) }).strict();
 export const objectionBody = z.object({ name: text(50), contact: text(100), reason: text(5000) }).strict();
 export const resolutionBody = z.object({ upheld: z.boolean(), note: text(2000), returnTo: z.string().min(1).max(50).optional() }).strict();
+export const dismissalBody = z.object({ note: text(2000).describe('what the investigation found, for every objection dismissed') }).strict();
 export const renewalBody = z.object({ note: text(2000).optional() }).strict();
 export const changeBody = z
   .object({

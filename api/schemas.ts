@@ -20,9 +20,23 @@ import { isValidCreditCode, isValidIdNumber } from '../domain/identifiers';
 import { isMainlandProvinceCode, isPrefectureCode } from '../domain/regions';
 import { OCCUPATION_CODE } from '../domain/filing';
 
-/** Short human text: trimmed, no control characters, bounded. */
+/** Bidirectional controls can make a name read backwards on a reviewer's screen (U+202E and kin). */
+const BIDI_CONTROLS = /[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/;
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+/** Short human text: trimmed, no control characters, no bidi controls, no unpaired surrogates, bounded. */
 export const text = (max = 200) =>
-  z.string().trim().min(1).max(max).refine((s) => !/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/.test(s), { message: 'contains control characters' });
+  z
+    .string()
+    .trim()
+    .min(1)
+    .max(max)
+    .refine((s) => !/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/.test(s), { message: 'contains control characters' })
+    .refine((s) => !BIDI_CONTROLS.test(s), { message: 'contains bidirectional control characters' })
+    .refine((s) => !LONE_SURROGATE.test(s), { message: 'contains an unpaired surrogate (not valid Unicode text)' });
+
+/** A registry user id (the `sub` of the person's token): letters, digits and . _ @ - only. */
+export const userId = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$/, 'a user id is 1–64 letters, digits, . _ @ or -, starting with a letter or digit');
 
 export const creditCode = z
   .string()

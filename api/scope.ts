@@ -4,6 +4,7 @@
  */
 import type { Caller } from '../domain/roles';
 import { inScope } from '../domain/policy';
+import { centersDecide, CENTER_POLICY_IDS } from '../domain/filing-policy';
 
 export interface ScopedDoc {
   province: string;
@@ -14,6 +15,17 @@ export interface ScopedDoc {
 /** May the caller see this stored filing or batch? `assignees`: its experts or drawn supervisors. */
 export function canRead(c: Caller, doc: ScopedDoc, assignees: readonly string[]): boolean {
   return inScope(c, { province: doc.province, prefecture: doc.prefecture ?? undefined, institutionId: doc.institutionId, assignees });
+}
+
+/** May the caller see this stored filing? A center only where its preset makes centers decide (domain centersDecide). */
+export function canReadFiling(c: Caller, doc: ScopedDoc & { policyId?: string; assignees?: string[] }): boolean {
+  return canRead(c, doc, doc.assignees ?? []) && (c.role !== 'center' || centersDecide(doc.policyId));
+}
+
+/** The list filter of canReadFiling. */
+export function filingScopeFilter(c: Caller): Record<string, unknown> {
+  const base = scopeFilter(c, 'assignees');
+  return c.role === 'center' ? { ...base, policyId: { $in: CENTER_POLICY_IDS() } } : base;
 }
 
 /**

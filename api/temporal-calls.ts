@@ -11,7 +11,11 @@ import { DomainError, STATUS_BY_CODE } from './errors';
  */
 export function updateIdOf(req: FastifyRequest): string | undefined {
   const key = req.headers['idempotency-key'];
-  return typeof key === 'string' && key ? `${req.caller?.sub ?? 'public'}:${req.routeOptions.url}:${key}` : undefined;
+  if (typeof key !== 'string' || !key) return undefined;
+  // anonymous callers share one key space: the key is bound to the body, so two people's objections never merge
+  if (!req.caller) return `public:${req.routeOptions.url}:${key}:${createHash('sha256').update(JSON.stringify(req.body ?? null)).digest('hex').slice(0, 32)}`;
+  const c = req.caller;
+  return `${c.sub}:${c.role}:${c.province ?? ''}:${c.prefecture ?? ''}:${c.institutionId ?? ''}:${req.routeOptions.url}:${key}`;
 }
 
 /** 12 hex characters for a new case id: derived from the Idempotency-Key when there is one, so a retried start starts no second workflow. */

@@ -58,6 +58,20 @@ export default async function consolePlugin(app: FastifyInstance) {
     }
   });
 
+  /**
+   * An Origin header names this host, or the request is refused: `null` (a sandboxed frame, a
+   * redirect from elsewhere) and anything that is not an origin at all are not this console.
+   */
+  function sameOrigin(origin: string, host: string | undefined): boolean {
+    if (!host || origin === 'null') return false;
+    try {
+      const u = new URL(origin);
+      return (u.protocol === 'http:' || u.protocol === 'https:') && u.host === host;
+    } catch {
+      return false;
+    }
+  }
+
   // Forms are only accepted from the console's own pages: the session cookie is SameSite=Strict,
   // and a browser's Origin / Sec-Fetch-Site must say same-origin (a second guard against CSRF).
   app.addHook('preHandler', async (req, reply) => {
@@ -65,7 +79,7 @@ export default async function consolePlugin(app: FastifyInstance) {
     const site = req.headers['sec-fetch-site'];
     const origin = req.headers.origin;
     const host = req.headers.host;
-    const crossSite = (typeof site === 'string' && site !== 'same-origin' && site !== 'none') || (typeof origin === 'string' && origin !== 'null' && host && new URL(origin).host !== host);
+    const crossSite = (typeof site === 'string' && site !== 'same-origin' && site !== 'none') || (typeof origin === 'string' && !sameOrigin(origin, host));
     if (crossSite) {
       await render(req, reply, 'message', { title: '请求被拒绝', heading: '请求被拒绝', text: '只能从本系统的页面提交表单。' }, 403);
     }

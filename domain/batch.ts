@@ -30,6 +30,7 @@ import { CERTIFICATE_LEVEL_NAMES, type CertificateLevel } from './certificate-co
 import { isValidIsoDate, dayNumber } from './dates';
 import { filedOccupationOf, inFiledScope, jurisdictionAudience, OCCUPATION_CODE, type Actor, type Audience, type Occupation, type PendingStep } from './filing';
 import { maskIdNumber, maskName, sexFromIdNumber, validateCreditCode, validateIdNumber } from './identifiers';
+import { openObjections, type ObjectionLedger } from './objections';
 
 // ---------------------------------------------------------------------------------------------
 // Policy
@@ -797,14 +798,6 @@ export interface SupervisionReport {
   statusAt: BatchStatus;
 }
 
-export interface BatchObjection {
-  id: string;
-  name: string;
-  contact: string;
-  reason: string;
-  receivedAt: string;
-  resolution?: { upheld: boolean; note: string; by: Actor; at: string };
-}
 
 export interface BatchPublicity {
   round: number;
@@ -813,7 +806,8 @@ export interface BatchPublicity {
   endsAt: string;
   endsAtMs: number;
   coverage: 'official' | 'estimated';
-  objections: BatchObjection[];
+  /** counts and resolutions only: the texts are in the `objections` collection (domain/objections.ts) */
+  objections: ObjectionLedger;
   closedAt?: string;
   outcome?: 'closed' | 'upheld' | 'interrupted';
 }
@@ -966,8 +960,7 @@ export function batchPendingSteps(s: BatchState): PendingStep[] {
       steps.push({ action: 'scores', stage: null, audience: institutionAudience(s), ...due });
       break;
     case 'publicity': {
-      const open = s.publicity?.objections.filter((o) => !o.resolution) ?? [];
-      if (open.length) steps.push({ action: 'resolve-objection', stage: null, audience: center, dueAt: s.publicity?.endsAt, dueAtMs: s.publicity?.endsAtMs });
+      if (s.publicity && openObjections(s.publicity.objections) > 0) steps.push({ action: 'resolve-objection', stage: null, audience: center, dueAt: s.publicity?.endsAt, dueAtMs: s.publicity?.endsAtMs });
       break;
     }
     case 'results-due':
@@ -984,6 +977,15 @@ export function batchPendingSteps(s: BatchState): PendingStep[] {
     if (waiting.length) steps.push({ action: 'supervision:report', stage: null, audience: { role: 'supervisor', userIds: waiting } });
   }
   return steps;
+}
+
+/**
+ * Who revokes a certificate (004 Art.12; API.md): its issuing institution — also after its filing
+ * ended — or a reviewer of the issuing institution's province. Nobody else, the admin included.
+ */
+export function mayRevokeCertificate(a: Actor, cert: { institution: { creditCode: string; province: string } }): boolean {
+  if (a.role === 'institution') return a.institutionId === cert.institution.creditCode;
+  return a.role === 'province-reviewer' && a.province === cert.institution.province;
 }
 
 /** Start of the local China day `date` (00:00 +08:00), epoch ms. */

@@ -191,6 +191,21 @@ export function policyForProvince(province: string): FilingPolicy {
   return POLICY_PRESETS[POLICY_BY_PROVINCE[province] ?? JILIN_2025.id];
 }
 
+const CENTER_DECIDERS: readonly Decider[] = ['prefecture-center', 'province-center', 'jurisdiction-center'];
+
+/**
+ * Does an appraisal center decide stages of filings under this policy? API.md gives centers no
+ * access to filings (Jilin 2025, the default, has them decide none); where a preset makes a center
+ * a decider (Shanxi 2020's 初审 and 汇总), the center in scope reads and decides those filings.
+ */
+export function centersDecide(policyId: string | undefined): boolean {
+  const p = policyId ? POLICY_PRESETS[policyId] : undefined;
+  return !!p && allStages(p).some((s) => CENTER_DECIDERS.includes(s.decider));
+}
+
+/** The presets in which centers decide filing stages. */
+export const CENTER_POLICY_IDS = (): string[] => Object.keys(POLICY_PRESETS).filter((id) => centersDecide(id));
+
 /** Every stage name any path of the policy can be at. */
 export function allStages(p: FilingPolicy): StageDef[] {
   const seen = new Map<string, StageDef>();

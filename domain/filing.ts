@@ -5,6 +5,7 @@
  */
 import type { Caller, Role } from './roles';
 import type { FilingPolicy, StageDef } from './filing-policy';
+import { openObjections, type ObjectionLedger } from './objections';
 
 export const MATERIAL_KINDS = [
   'application-report', 'filing-form', 'work-plan', 'legal-person-certificate', 'hr-rules',
@@ -94,12 +95,13 @@ export interface Decision {
   at: string;
 }
 
+/** An objection as the API shows it: its text from the `objections` collection, its resolution from the ledger. */
 export interface Objection {
   id: string;
-  name: string;
-  contact: string;
-  reason: string;
-  receivedAt: string;
+  name?: string;
+  contact?: string;
+  reason?: string;
+  receivedAt?: string;
   resolution?: { upheld: boolean; note: string; returnTo?: string; by: Actor; at: string };
 }
 
@@ -132,7 +134,10 @@ export interface Publicity {
   endsAt: string;
   endsAtMs: number;
   coverage: 'official' | 'estimated';
-  objections: Objection[];
+  /** the filing's n-th publicity (objection ids are p<round>-<n>) */
+  round: number;
+  /** counts and resolutions only: the texts are in the `objections` collection (domain/objections.ts) */
+  objections: ObjectionLedger;
   closedAt?: string;
   outcome?: 'closed' | 'upheld';
 }
@@ -421,8 +426,7 @@ export function pendingSteps(state: FilingState): PendingStep[] {
   if (def?.kind === 'intake') {
     steps.push({ action: `assign:${def.assigns}`, stage: def.name, audience: def.decider === 'prefecture-center' || def.decider === 'jurisdiction-center' ? audienceOf(def, state) : jurisdictionAudience(j), ...due });
   } else if (def?.kind === 'publicity') {
-    const open = state.publicity?.objections.filter((o) => !o.resolution) ?? [];
-    if (open.length) steps.push({ action: 'resolve-objection', stage: def.name, audience: jurisdictionAudience(j), dueAt: state.publicity?.endsAt, dueAtMs: state.publicity?.endsAtMs });
+    if (state.publicity && openObjections(state.publicity.objections) > 0) steps.push({ action: 'resolve-objection', stage: def.name, audience: jurisdictionAudience(j), dueAt: state.publicity?.endsAt, dueAtMs: state.publicity?.endsAtMs });
   } else if (def) {
     const needsGroup = def.decider === 'assigned-experts' && !(state.assignments[def.name]?.length);
     steps.push({ action: needsGroup ? `assign:${def.name}` : `decide:${def.name}`, stage: def.name, audience: audienceOf(def, state), ...due });

@@ -36,6 +36,7 @@ export const ACTIONS = {
   'directory.read': { public: true, description: 'read the institution directory' },
   'publicity.read': { public: true, description: 'read open publicities' },
   'registry.register': { roles: ['province-reviewer', 'admin'], description: 'register experts and supervisors' },
+  'registry.update': { roles: ['province-reviewer', 'admin'], description: 'change a registration in its own scope' },
   'registry.read-experts': { roles: [...REVIEWERS, 'admin'], description: 'read the expert registry' },
   'registry.read-supervisors': { roles: [...REVIEWERS, 'center', 'admin'], description: 'read the supervisor registry' },
   'batch.create': { roles: ['institution'], description: 'plan a batch' },
@@ -49,7 +50,8 @@ export const ACTIONS = {
   'batch.decide': { roles: ['center'], description: 'review a plan or results' },
   'batch.audit': { roles: ['center', ...REVIEWERS, 'admin'], description: "read a batch's audit trail" },
   'certificate.read': { public: true, description: 'check a certificate' },
-  'certificate.revoke': { roles: ['institution', 'province-reviewer', 'admin'], description: 'revoke a certificate' },
+  // not the admin: revocation is the issuing institution's or the province's decision (API.md)
+  'certificate.revoke': { roles: ['institution', 'province-reviewer'], description: 'revoke a certificate' },
   'console.page': { public: true, description: "open a page of the web console (each page calls this API with the signed-in user's own token)" },
   'tasks.read': { description: 'read one\'s inbox' },
   'notifications.read': { description: 'read one\'s notifications' },

@@ -8,6 +8,7 @@ import { calendarYearSchema } from './calendar-year';
 import { batchViewSchema, certificateSchema } from './batch';
 import { idempotencySchema, registrantSchema } from './registry';
 import { auditSchema, directorySchema, filingViewSchema, institutionSchema, notificationSchema } from './records';
+import { objectionSchema, objectionSenderSchema } from './objections';
 
 export function createModels(conn: Connection) {
   return {
@@ -22,6 +23,8 @@ export function createModels(conn: Connection) {
     Idempotency: conn.model('Idempotency', idempotencySchema),
     Batch: conn.model('Batch', batchViewSchema),
     Certificate: conn.model('Certificate', certificateSchema),
+    Objection: conn.model('Objection', objectionSchema),
+    ObjectionSender: conn.model('ObjectionSender', objectionSenderSchema),
   };
 }
 export type Models = ReturnType<typeof createModels>;

@@ -15,6 +15,8 @@ export const registrantSchema = new Schema(
     active: { type: Boolean, default: true },
     registeredBy: String,
     registeredAt: Date,
+    updatedBy: String,
+    updatedAt: Date,
   },
   { versionKey: false },
 );

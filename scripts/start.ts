@@ -15,7 +15,9 @@ import { isListening, ROOT, startFerretDB, startTemporalDev, startTestServer, wa
 const demo = process.argv.includes('--demo');
 
 async function main() {
+  // the code's own default is production; the main command says which mode it runs (README "Settings")
   if (demo) process.env.APP_MODE = 'demo';
+  else process.env.APP_MODE ||= 'development';
   let settings;
   try {
     settings = loadSettings();

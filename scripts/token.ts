@@ -20,7 +20,8 @@ async function main() {
       expires: { type: 'string', default: '12h' },
     },
   });
-  const settings = loadSettings();
+  // a tool for local use: like `npm start`, development unless APP_MODE says otherwise
+  const settings = loadSettings({ ...process.env, APP_MODE: process.env.APP_MODE || 'development' });
   const role = values.role ?? '';
   const claims = claimsSchema.safeParse({
     sub: values.sub ?? `${role}-${values.institution ?? values.prefecture ?? values.province ?? 'local'}`,

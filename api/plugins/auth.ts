@@ -50,21 +50,35 @@ export async function signToken(secret: string, claims: Caller, expiresIn = '12h
     .sign(new TextEncoder().encode(secret));
 }
 
+/** A token the API accepts has an expiry, was not issued in the future, and lives at most `maxHours`. */
+export function lifetimeRefusal(p: JWTPayload, nowS: number, maxHours: number): string | null {
+  const skew = 60;
+  if (typeof p.exp !== 'number') return 'The token has no expiry (exp)';
+  if (p.iat !== undefined && (typeof p.iat !== 'number' || p.iat > nowS + skew)) return 'The token was issued in the future (iat)';
+  if (p.exp - (typeof p.iat === 'number' ? p.iat : nowS) > maxHours * 3600 + skew) return `The token lives longer than ${maxHours} hours`;
+  return null;
+}
+
 export default fp(
-  async (app, opts: { secret?: string; jwksUrl?: string }) => {
+  async (app, opts: { secret?: string; jwksUrl?: string; maxTokenHours?: number }) => {
+    const maxHours = opts.maxTokenHours ?? 24;
     // no secret (production with a JWKS only): HS256 tokens are refused, never checked against a default
     const key = opts.secret ? new TextEncoder().encode(opts.secret) : undefined;
     const jwks = opts.jwksUrl ? createRemoteJWKSet(new URL(opts.jwksUrl)) : undefined;
     if (!key && !jwks) throw new Error('auth: neither AUTH_JWT_SECRET nor AUTH_JWKS_URL is set');
 
     async function verify(token: string): Promise<JWTPayload> {
+      let payload: JWTPayload;
       try {
         if (!key) throw new Error('HS256 is not accepted');
-        return (await jwtVerify(token, key, { algorithms: ['HS256'] })).payload;
+        payload = (await jwtVerify(token, key, { algorithms: ['HS256'] })).payload;
       } catch (err) {
-        if (jwks) return (await jwtVerify(token, jwks, { algorithms: ['RS256'] })).payload;
-        throw err;
+        if (!jwks) throw err;
+        payload = (await jwtVerify(token, jwks, { algorithms: ['RS256'] })).payload;
       }
+      const refusal = lifetimeRefusal(payload, Math.floor(Date.now() / 1000), maxHours);
+      if (refusal) throw new Error(refusal);
+      return payload;
     }
 
     app.decorate('verifyCaller', async (token: string) => {

@@ -1,11 +1,20 @@
 /**
  * Idempotency-Key on every mutating route: the first answer (status below 500) is stored for a
  * day; the same key again returns it; the same key with a different body is 422
- * IDEMPOTENCY_KEY_REUSED. Keys are per caller and per route, so two callers never collide.
+ * IDEMPOTENCY_KEY_REUSED.
+ *
+ * Keys are per route and per caller, and a caller is its whole identity (sub, role and every scope
+ * claim), so a token with the same sub and other claims never replays another's answer; a replay
+ * about a filing or batch checks again that the caller may see it. Anonymous callers share one
+ * key space per route, the key bound to the body: two people who send the same key with
+ * different bodies get 422, never each other's answer.
  */
 import fp from 'fastify-plugin';
 import { createHash } from 'node:crypto';
+import type { FastifyRequest } from 'fastify';
 import { DomainError } from '../errors';
+import { canRead, canReadFiling } from '../scope';
+import type { Caller } from '../../domain/roles';
 
 const TTL_MS = 24 * 3_600_000;
 const MUTATING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
@@ -20,13 +29,29 @@ const sha = (s: string) => createHash('sha256').update(s).digest('hex');
 
 export default fp(
   async (app) => {
-    const { Idempotency } = app.services.models;
+    const { Idempotency, Filing, Batch } = app.services.models;
+
+    async function mayStillSee(c: Caller, req: FastifyRequest): Promise<boolean> {
+      const route = req.routeOptions.url ?? '';
+      const id = (req.params as { id?: string } | undefined)?.id;
+      if (!id) return true;
+      if (route.startsWith('/api/v1/filings/:id')) {
+        const doc = await Filing.findById(id, { province: 1, prefecture: 1, institutionId: 1, assignees: 1, policyId: 1 }).lean();
+        return !!doc && canReadFiling(c, { ...doc, policyId: doc.policyId ?? undefined });
+      }
+      if (route.startsWith('/api/v1/batches/:id')) {
+        const doc = await Batch.findById(id, { province: 1, prefecture: 1, institutionId: 1, supervisors: 1 }).lean();
+        return !!doc && canRead(c, doc, doc.supervisors ?? []);
+      }
+      return true;
+    }
 
     app.addHook('preHandler', async (req, reply) => {
       const key = req.headers['idempotency-key'];
       if (!MUTATING.has(req.method) || key === undefined) return;
       if (typeof key !== 'string' || key.length < 1 || key.length > 200) throw new DomainError(400, 'VALIDATION_FAILED', 'Idempotency-Key must be 1–200 characters');
-      const who = req.caller?.sub ?? `public:${req.ip}`;
+      const c = req.caller;
+      const who = c ? JSON.stringify([c.sub, c.role, c.province ?? '', c.prefecture ?? '', c.institutionId ?? '']) : 'public';
       const id = sha(`${who}\n${req.method}\n${req.url.split('?')[0]}\n${key}`);
       const hash = sha(JSON.stringify(req.body ?? null));
       req.idempotency = { id, hash };
@@ -35,6 +60,8 @@ export default fp(
       if (stored.requestHash !== hash) {
         throw new DomainError(422, 'IDEMPOTENCY_KEY_REUSED', 'This Idempotency-Key was used with a different request body');
       }
+      // the answer is about a case: the caller must (still) be allowed to see it
+      if (c && !(await mayStillSee(c, req))) throw new DomainError(404, 'NOT_FOUND', 'No such case');
       req.idempotency.replayed = true;
       reply.header('idempotent-replayed', 'true');
       if (stored.contentType) reply.type(stored.contentType);

@@ -35,12 +35,37 @@ const WINDOW_MS = 60_000;
  * Per-route rate limit for public routes: `config: { action: '…', rateLimit: publicRateLimit() }`.
  * Counted per client address and route, PUBLIC_RATE_LIMIT per minute (read from the app's settings).
  */
-export function publicRateLimit(): RateLimitOptions {
+export function publicRateLimit(group?: string): RateLimitOptions {
   return {
     max: (req: FastifyRequest) => req.server.services.settings.PUBLIC_RATE_LIMIT,
     timeWindow: WINDOW_MS,
-    keyGenerator: (req: FastifyRequest) => req.ip,
+    // per client address and route, or per client address and group: the routes of one group
+    // (certificate look-ups by number and by person) share one budget
+    keyGenerator: (req: FastifyRequest) => `${req.ip}|${group ?? req.routeOptions.url}`,
   };
+}
+
+/**
+ * The plugin gives each route a store of its own, so a group could never share a budget: one
+ * store serves every route, its keys naming the route or the group (publicRateLimit).
+ */
+class SharedStore {
+  private readonly counters = new Map<string, { current: number; ttl: number; start: number }>();
+  constructor(_options: unknown) {}
+  incr(key: string, cb: (err: Error | null, res: { current: number; ttl: number }) => void, timeWindow: number) {
+    const now = Date.now();
+    let c = this.counters.get(key);
+    if (!c || c.start + timeWindow <= now) c = { current: 0, ttl: timeWindow, start: now };
+    c.current += 1;
+    c.ttl = timeWindow - (now - c.start);
+    this.counters.set(key, c);
+    // bounded memory: forget expired windows now and then
+    if (this.counters.size > 50_000) for (const [k, v] of this.counters) if (v.start + timeWindow <= now) this.counters.delete(k);
+    cb(null, { current: c.current, ttl: c.ttl });
+  }
+  child() {
+    return this;
+  }
 }
 
 export default fp(
@@ -70,6 +95,7 @@ export default fp(
 
     await app.register(rateLimit, {
       global: false,
+      store: SharedStore as never,
       errorResponseBuilder: (_req, ctx) =>
         ctx.statusCode === 429
           ? new DomainError(429, 'RATE_LIMITED', `Too many requests; retry in ${ctx.after}`, { retryAfterSeconds: Math.ceil(ctx.ttl / 1000) })

@@ -13,14 +13,15 @@ import { maskIdNumber } from '../../domain/identifiers';
 import type { Caller } from '../../domain/roles';
 import { submitBatchPlan } from '../../activities/batch';
 import {
-  batchWorkflowId, decideUpdate, objectionUpdate, resolveObjectionUpdate, scoresUpdate, submitResultsUpdate, superviseUpdate,
+  batchWorkflowId, decideUpdate, dismissObjectionsUpdate, objectionUpdate, resolveObjectionUpdate, scoresUpdate, submitResultsUpdate, superviseUpdate,
 } from '../../workflows/batch/messages';
 import { DomainError, forbidden, notFound } from '../errors';
 import { caseIdSuffix, runUpdate, translate, updateIdOf } from '../temporal-calls';
-import { entitledToPersonalData, withoutObjector } from '../masking';
+import { entitledToPersonalData } from '../masking';
+import { investigates, publicityView, receiveObjection } from '../objections';
 import { canRead, scopeFilter } from '../scope';
 import { inScope } from '../../domain/policy';
-import { decodeCursor, encodeCursor, pageQuery } from '../pagination';
+import { decodeCursor, encodeCursor, listCursor, pageQuery } from '../pagination';
 import { creditCode, id, idNumber, isoDate, level, occupationCode, problemSchema, text } from '../schemas';
 import { actorOf } from './filings';
 import { publicRateLimit } from '../plugins/security';
@@ -91,15 +92,15 @@ const resolutionBody = z.object({ upheld: z.boolean(), note: text(2000) }).stric
 const params = z.object({ id: z.string().min(1).max(100) }).strict();
 const batchStateSchema = z.object({ id: z.string(), status: z.enum(BATCH_STATUSES), stage: z.string().nullable(), filingId: z.string(), plan: z.object({}).loose() }).loose();
 
-/** Candidates' ID numbers and objectors' contacts are for the institution, its center and reviewers in scope. */
-function batchForCaller(s: BatchState, c: Caller | undefined): BatchState {
+/** Candidates' ID numbers are for the institution, its center and reviewers in scope. */
+function entitledToBatch(s: BatchState, c: Caller | undefined): boolean {
   const scope = { province: s.jurisdiction.province, prefecture: s.jurisdiction.prefecture, institutionId: s.institution.creditCode };
-  const entitled = entitledToPersonalData(c, scope) || (c?.role === 'center' && inScope(c, scope));
-  const investigates = entitled && c?.role !== 'institution';
+  return entitledToPersonalData(c, scope) || (c?.role === 'center' && inScope(c, scope));
+}
+
+function batchForCaller(s: BatchState, c: Caller | undefined): BatchState {
   const v: BatchState = structuredClone(s);
-  // the institution never learns who objected to its results; nobody but the investigators does
-  if (!investigates) for (const p of [v.publicity, ...v.publicityRounds]) if (p) p.objections = p.objections.map((o) => withoutObjector(o) as typeof o);
-  if (entitled) return v;
+  if (entitledToBatch(s, c)) return v;
   v.plan.candidates = v.plan.candidates.map((x) => ({ ...x, idNumber: maskIdNumber(x.idNumber) }));
   v.plan.proctors = v.plan.proctors.map((p) => ({ ...p, idNumber: p.idNumber && maskIdNumber(p.idNumber) }));
   v.plan.examiners = v.plan.examiners.map((p) => ({ ...p, idNumber: p.idNumber && maskIdNumber(p.idNumber) }));
@@ -117,7 +118,17 @@ const batchesRoutes: FastifyPluginAsyncZod = async (app) => {
     if (!doc || !req.caller || !canRead(req.caller, doc, doc.supervisors)) throw notFound('batch');
     return doc;
   }
-  const view = (req: FastifyRequest, s: BatchState) => batchForCaller(s, req.caller) as never;
+  /** The batch as the caller may see it: ID numbers masked as its rights say, objections joined to their texts (objectors only for those who investigate). */
+  async function view(req: FastifyRequest, s: BatchState) {
+    const v = batchForCaller(s, req.caller);
+    const who = investigates(req.caller, entitledToBatch(s, req.caller));
+    const target = { type: 'batch' as const, id: s.id };
+    return {
+      ...v,
+      publicity: v.publicity ? await publicityView(app, target, v.publicity, who) : null,
+      publicityRounds: await Promise.all(v.publicityRounds.map((p) => publicityView(app, target, p, who))),
+    } as never;
+  }
 
   app.post(
     '/batches',
@@ -149,7 +160,7 @@ const batchesRoutes: FastifyPluginAsyncZod = async (app) => {
     async (req) => view(req, stateOf<BatchState>(await loadBatch(req, req.params.id))),
   );
 
-  const cursorSchema = z.object({ t: z.number(), id: z.string() });
+  const cursorSchema = listCursor;
   app.get(
     '/batches',
     {
@@ -220,10 +231,25 @@ const batchesRoutes: FastifyPluginAsyncZod = async (app) => {
       schema: { tags: ['batches', 'public'], summary: 'Object during the result publicity (public)', params, body: objectionBody, response: { 202: z.object({ objectionId: z.string() }), ...errors, 429: problemSchema } },
     },
     async (req, reply) => {
-      const doc = await models.Batch.findById(req.params.id, { _id: 1 }).lean();
+      const doc = (await models.Batch.findById(req.params.id).lean()) as unknown as BatchDoc | null;
       if (!doc) throw notFound('batch');
-      const r = await runUpdate(handleOf(doc._id), objectionUpdate, { ...req.body, requestId: req.id }, updateIdOf(req));
-      return reply.status(202).send(r);
+      return receiveObjection(req, reply, { type: 'batch', id: doc._id }, stateOf<BatchState>(doc).publicity, handleOf(doc._id), objectionUpdate, req.body);
+    },
+  );
+
+  app.post(
+    '/batches/:id/objections/dismissal',
+    {
+      config: { action: 'batch.resolve-objection' },
+      schema: {
+        tags: ['batches'], summary: 'Dismiss every open objection to the results at once (a flood of duplicates, investigated together)', security: [{ bearer: [] }],
+        params, body: z.object({ note: text(2000) }).strict(), response: stateResponse,
+      },
+    },
+    async (req) => {
+      const doc = await loadBatch(req, req.params.id);
+      const s = await runUpdate(handleOf(doc._id), dismissObjectionsUpdate, { note: req.body.note, actor: actorOf(req.caller!), requestId: req.id }, updateIdOf(req));
+      return view(req, s);
     },
   );
 

@@ -30,7 +30,7 @@ const certificatesRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get(
     '/certificates/:number',
     {
-      config: { action: 'certificate.read', rateLimit: publicRateLimit() },
+      config: { action: 'certificate.read', rateLimit: publicRateLimit('certificate-lookup') },
       schema: { tags: ['public'], summary: 'Check a certificate by its number; the holder is masked', params: number, response: { 200: certificateView, 400: problemSchema, 404: problemSchema, 429: problemSchema } },
     },
     async (req) => {
@@ -44,7 +44,7 @@ const certificatesRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get(
     '/certificates',
     {
-      config: { action: 'certificate.read', rateLimit: publicRateLimit() },
+      config: { action: 'certificate.read', rateLimit: publicRateLimit('certificate-lookup') },
       schema: {
         tags: ['public'], summary: "One person's certificates: both the ID number and the name are required",
         querystring: z.object({ idNumber, name: text(50) }).strict(),

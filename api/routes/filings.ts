@@ -9,27 +9,28 @@ import { z } from 'zod';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { missingMaterials, TERMINAL_STATUSES, type Actor, type FilingState } from '../../domain/filing';
 import { policyForProvince } from '../../domain/filing-policy';
-import { canRead, scopeFilter } from '../scope';
+import { canReadFiling, filingScopeFilter } from '../scope';
 import type { Caller } from '../../domain/roles';
 import {
-  assignExpertsUpdate, calendarUpdatedSignal, changeUpdate, decideUpdate, FILING_WORKFLOW, filingWorkflowId, objectionUpdate,
+  assignExpertsUpdate, calendarUpdatedSignal, changeUpdate, decideUpdate, dismissObjectionsUpdate, FILING_WORKFLOW, filingWorkflowId, objectionUpdate,
   renewalUpdate, resolveObjectionUpdate, stateQuery, supplementUpdate, terminationUpdate, type FilingInput,
 } from '../../workflows/filing/messages';
 import { DomainError, forbidden, notFound, unprocessable } from '../errors';
 import { stateOf } from '../../models/records';
 import { caseIdSuffix, runUpdate, updateIdOf } from '../temporal-calls';
-import { filingForCaller } from '../masking';
-import { decodeCursor, encodeCursor, pageQuery } from '../pagination';
+import { entitledToPersonalData, filingForCaller } from '../masking';
+import { investigates, publicityView, receiveObjection } from '../objections';
+import { decodeCursor, encodeCursor, listCursor, pageQuery } from '../pagination';
 import { problemSchema } from '../schemas';
 import { publicRateLimit } from '../plugins/security';
 import {
   assignmentBody, changeBody, createFilingBody, decisionBody, filingCreated, filingIdParams, filingStateSchema, filingSummary,
-  objectionBody, renewalBody, resolutionBody, supplementBody, terminationBody,
+  dismissalBody, objectionBody, renewalBody, resolutionBody, supplementBody, terminationBody,
 } from '../filing-schemas';
 
 type FilingDoc = {
   _id: string; status: string; stage: string | null; track?: string; province: string; prefecture: string | null;
-  institutionId: string; institutionName: string; dueAt: Date | null; escalation: number; assignees: string[];
+  institutionId: string; institutionName: string; dueAt: Date | null; escalation: number; assignees: string[]; policyId?: string;
   submittedAt?: Date; updatedAt?: Date; state: string;
 };
 
@@ -47,12 +48,17 @@ const filingsRoutes: FastifyPluginAsyncZod = async (app) => {
   // out of scope is 404: a filing's existence must not leak
   async function loadFiling(req: FastifyRequest, id: string): Promise<FilingDoc> {
     const doc = (await models.Filing.findById(id).lean()) as FilingDoc | null;
-    if (!doc || !req.caller || !canRead(req.caller, doc, doc.assignees)) throw notFound('filing');
+    if (!doc || !req.caller || !canReadFiling(req.caller, doc)) throw notFound('filing');
     return doc;
   }
 
-  const view = (req: FastifyRequest, s: FilingState) =>
-    filingForCaller(s, req.caller, { province: s.application.institution.province, prefecture: s.application.institution.prefecture, institutionId: s.application.institution.creditCode });
+  /** The filing as the caller may see it: personal data masked as the caller's rights say, objections joined to their texts. */
+  async function view(req: FastifyRequest, s: FilingState) {
+    const scope = { province: s.application.institution.province, prefecture: s.application.institution.prefecture, institutionId: s.application.institution.creditCode };
+    const v = filingForCaller(s, req.caller, scope);
+    if (!v.publicity) return v;
+    return { ...v, publicity: await publicityView(app, { type: 'filing', id: s.id }, v.publicity, investigates(req.caller, entitledToPersonalData(req.caller, scope))) };
+  }
 
 
   // ——— start ———
@@ -115,7 +121,7 @@ const filingsRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (req) => {
       const doc = await loadFiling(req, req.params.id);
-      return view(req, stateOf<FilingState>(doc)) as never;
+      return (await view(req, stateOf<FilingState>(doc))) as never;
     },
   );
 
@@ -127,7 +133,7 @@ const filingsRoutes: FastifyPluginAsyncZod = async (app) => {
       ...pageQuery,
     })
     .strict();
-  const cursorSchema = z.object({ t: z.number(), id: z.string() });
+  const cursorSchema = listCursor;
 
   app.get(
     '/filings',
@@ -142,7 +148,7 @@ const filingsRoutes: FastifyPluginAsyncZod = async (app) => {
     async (req) => {
       const q = req.query;
       const caller = req.caller!;
-      const filter: Record<string, unknown> = { ...scopeFilter(caller, 'assignees') };
+      const filter: Record<string, unknown> = { ...filingScopeFilter(caller) };
       if (q.status) filter.status = q.status;
       if (q.stage) filter.stage = q.stage;
       const now = await clock.now();
@@ -215,7 +221,7 @@ const filingsRoutes: FastifyPluginAsyncZod = async (app) => {
         actor: actorOf(req.caller!),
         requestId: req.id,
       }, updateIdOf(req));
-      return view(req, s) as never;
+      return (await view(req, s)) as never;
     },
   );
 
@@ -228,7 +234,7 @@ const filingsRoutes: FastifyPluginAsyncZod = async (app) => {
     async (req) => {
       const doc = await loadFiling(req, req.params.id);
       const s = await runUpdate(handleOf(doc._id), decideUpdate, { ...req.body, actor: actorOf(req.caller!), requestId: req.id }, updateIdOf(req));
-      return view(req, s) as never;
+      return (await view(req, s)) as never;
     },
   );
 
@@ -241,7 +247,7 @@ const filingsRoutes: FastifyPluginAsyncZod = async (app) => {
     async (req) => {
       const doc = await loadFiling(req, req.params.id);
       const s = await runUpdate(handleOf(doc._id), supplementUpdate, { ...req.body, actor: actorOf(req.caller!), requestId: req.id }, updateIdOf(req));
-      return view(req, s) as never;
+      return (await view(req, s)) as never;
     },
   );
 
@@ -255,10 +261,25 @@ const filingsRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (req, reply) => {
-      const doc = await models.Filing.findById(req.params.id, { _id: 1, stage: 1 }).lean();
+      const doc = await models.Filing.findById(req.params.id).lean();
       if (!doc) throw notFound('filing');
-      const r = await runUpdate(handleOf(doc._id), objectionUpdate, { ...req.body, requestId: req.id }, updateIdOf(req));
-      return reply.status(202).send(r);
+      return receiveObjection(req, reply, { type: 'filing', id: doc._id }, stateOf<FilingState>(doc).publicity, handleOf(doc._id), objectionUpdate, req.body);
+    },
+  );
+
+  app.post(
+    '/filings/:id/objections/dismissal',
+    {
+      config: { action: 'filing.resolve-objection' },
+      schema: {
+        tags: ['filings'], summary: 'Dismiss every open objection of the publicity at once (a flood of duplicates, investigated together)', security: [{ bearer: [] }],
+        params: filingIdParams, body: dismissalBody, response: stateResponse,
+      },
+    },
+    async (req) => {
+      const doc = await loadFiling(req, req.params.id);
+      const s = await runUpdate(handleOf(doc._id), dismissObjectionsUpdate, { note: req.body.note, actor: actorOf(req.caller!), requestId: req.id }, updateIdOf(req));
+      return (await view(req, s)) as never;
     },
   );
 
@@ -274,7 +295,7 @@ const filingsRoutes: FastifyPluginAsyncZod = async (app) => {
     async (req) => {
       const doc = await loadFiling(req, req.params.id);
       const s = await runUpdate(handleOf(doc._id), resolveObjectionUpdate, { ...req.body, objectionId: req.params.objectionId, actor: actorOf(req.caller!), requestId: req.id }, updateIdOf(req));
-      return view(req, s) as never;
+      return (await view(req, s)) as never;
     },
   );
 
@@ -287,7 +308,7 @@ const filingsRoutes: FastifyPluginAsyncZod = async (app) => {
     async (req) => {
       const doc = await loadFiling(req, req.params.id);
       const s = await runUpdate(handleOf(doc._id), renewalUpdate, { ...req.body, actor: actorOf(req.caller!), requestId: req.id }, updateIdOf(req));
-      return view(req, s) as never;
+      return (await view(req, s)) as never;
     },
   );
 
@@ -300,7 +321,7 @@ const filingsRoutes: FastifyPluginAsyncZod = async (app) => {
     async (req) => {
       const doc = await loadFiling(req, req.params.id);
       const s = await runUpdate(handleOf(doc._id), changeUpdate, { change: req.body, actor: actorOf(req.caller!), requestId: req.id }, updateIdOf(req));
-      return view(req, s) as never;
+      return (await view(req, s)) as never;
     },
   );
 
@@ -313,7 +334,7 @@ const filingsRoutes: FastifyPluginAsyncZod = async (app) => {
     async (req) => {
       const doc = await loadFiling(req, req.params.id);
       const s = await runUpdate(handleOf(doc._id), terminationUpdate, { ...req.body, actor: actorOf(req.caller!), requestId: req.id }, updateIdOf(req));
-      return view(req, s) as never;
+      return (await view(req, s)) as never;
     },
   );
 

@@ -4,18 +4,31 @@ import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { maskIdNumber } from '../../domain/identifiers';
 import type { Action } from '../../domain/policy';
-import { forbidden } from '../errors';
+import { DomainError, forbidden, notFound } from '../errors';
 import { recordRequestAudit } from '../audit';
-import { idNumber, occupationCode, prefectureCode, problemSchema, provinceCode, text } from '../schemas';
+import { idNumber, occupationCode, prefectureCode, problemSchema, provinceCode, text, userId } from '../schemas';
 
 const registrantBody = z
   .object({
-    userId: z.string().min(1).max(128),
+    userId,
     name: text(50),
     idNumber,
     province: provinceCode,
     prefecture: prefectureCode.optional(),
     occupations: z.array(occupationCode).max(50).optional(),
+  })
+  .strict()
+  .refine((b) => !b.prefecture || b.prefecture.startsWith(b.province), { message: 'prefecture is not in the province', path: ['prefecture'] });
+
+/** A change of a registration: its user id stays. */
+const registrantUpdate = z
+  .object({
+    name: text(50),
+    idNumber,
+    province: provinceCode,
+    prefecture: prefectureCode.optional(),
+    occupations: z.array(occupationCode).max(50).optional(),
+    active: z.boolean().optional(),
   })
   .strict()
   .refine((b) => !b.prefecture || b.prefecture.startsWith(b.province), { message: 'prefecture is not in the province', path: ['prefecture'] });
@@ -30,7 +43,7 @@ const registrantView = z.object({
   active: z.boolean(),
 });
 
-const errors = { 400: problemSchema, 401: problemSchema, 403: problemSchema, 422: problemSchema };
+const errors = { 400: problemSchema, 401: problemSchema, 403: problemSchema, 404: problemSchema, 409: problemSchema, 422: problemSchema };
 
 const registriesRoutes: FastifyPluginAsyncZod = async (app) => {
   const { models } = app.services;
@@ -59,15 +72,42 @@ const registriesRoutes: FastifyPluginAsyncZod = async (app) => {
           registeredBy: c.sub,
           registeredAt: await app.services.clock.now(),
         };
-        const previous = await (model as typeof models.Expert).findById(doc._id).lean();
-        await (model as typeof models.Expert).replaceOne({ _id: doc._id }, doc, { upsert: true });
-        await recordRequestAudit(app, req, {
-          action: `registry.register-${kind}`,
-          target: { type: kind, id: doc._id },
-          before: previous ? present(previous) : null,
-          after: present(doc),
-        });
+        // a user id is registered once: never taken over from another scope (a change is PUT, in the owner's scope)
+        try {
+          await (model as typeof models.Expert).create(doc);
+        } catch (err) {
+          if ((err as { code?: number }).code === 11000) throw new DomainError(409, 'ALREADY_REGISTERED', `${doc._id} is already registered; an owner in scope changes it with PUT ${path}/${doc._id}`);
+          throw err;
+        }
+        await recordRequestAudit(app, req, { action: `registry.register-${kind}`, target: { type: kind, id: doc._id }, before: null, after: present(doc) });
         return reply.status(201).send(present(doc));
+      },
+    );
+
+    app.put(
+      `${path}/:userId`,
+      {
+        config: { action: 'registry.update' },
+        schema: {
+          tags: ['registries'], summary: `Change a ${label}'s registration (in the registering scope; audited)`, security: [{ bearer: [] }],
+          params: z.object({ userId }).strict(), body: registrantUpdate, response: { 200: registrantView, ...errors },
+        },
+      },
+      async (req) => {
+        const c = req.caller!;
+        const m = model as typeof models.Expert;
+        const previous = await m.findById(req.params.userId).lean();
+        // another province's registration does not exist for this caller
+        if (!previous || (c.role === 'province-reviewer' && previous.province !== c.province)) throw notFound(label);
+        if (c.role === 'province-reviewer' && c.province !== req.body.province) throw forbidden('A provincial reviewer keeps a registration in its own province');
+        const doc = {
+          _id: previous._id, name: req.body.name, idNumber: req.body.idNumber, province: req.body.province, prefecture: req.body.prefecture ?? null,
+          occupations: req.body.occupations ?? [], active: req.body.active ?? previous.active ?? true,
+          registeredBy: previous.registeredBy, registeredAt: previous.registeredAt, updatedBy: c.sub, updatedAt: await app.services.clock.now(),
+        };
+        await m.replaceOne({ _id: doc._id }, doc);
+        await recordRequestAudit(app, req, { action: `registry.update-${kind}`, target: { type: kind, id: doc._id }, before: present(previous), after: present(doc) });
+        return present(doc);
       },
     );
 

@@ -9,6 +9,7 @@
  * never submitted and the user sees every bad row at once.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Objection } from '../../domain/filing';
 import { FILING_IN_FORCE, MODULE_KINDS, outcomeOf, type BatchState, type ModuleKind, type ScoreEntry } from '../../domain/batch';
 import { chinaDateOf } from '../../domain/calendar';
 import { roleAllows } from '../../domain/policy';
@@ -275,7 +276,9 @@ export default async function batchesPages(app: FastifyInstance) {
       return { ...c, seq: i + 1, scores: sc, result, passed: o.passed, complete: o.complete };
     });
     const isCenter = role === 'center';
-    const openObjections = b.status === 'publicity' ? (b.publicity?.objections ?? []).filter((o) => !o.resolution) : [];
+    // the API joins each objection's text to its ledger entry (api/objections.ts publicityView)
+    const listed = (b.publicity?.objections ?? []) as unknown as Objection[];
+    const openObjections = b.status === 'publicity' ? listed.filter((o) => !o.resolution) : [];
     const forms = {
       scores: role === 'institution' && b.status === 'scoring',
       results: role === 'institution' && b.status === 'results-due',
@@ -354,6 +357,12 @@ export default async function batchesPages(app: FastifyInstance) {
     const values = { objectionId, upheld: one(f.upheld), resolutionNote: one(f.note).trim() };
     if (!['true', 'false'].includes(values.upheld) || !values.resolutionNote) return detailPage(req, reply, { problem: '请选择异议是否成立并填写处理意见。', values }, 400);
     return act(req, reply, `/objections/${encodeURIComponent(objectionId)}/resolution`, { upheld: values.upheld === 'true', note: values.resolutionNote }, 'resolved', values);
+  });
+
+  app.post('/batches/:id/objections/dismissal', async (req, reply) => {
+    const values = { dismissNote: one(formOf(req).note).trim() };
+    if (!values.dismissNote) return detailPage(req, reply, { problem: '请填写核查意见。', values }, 400);
+    return act(req, reply, '/objections/dismissal', { note: values.dismissNote }, 'resolved', values);
   });
 
   // scores in the grid: fields s_<idNumber>_<module> and absent_<idNumber>

@@ -583,6 +583,15 @@ export default async function filingsPages(app: FastifyInstance) {
     return afterForm(req, reply, id, 'resolve', values, r, 'resolved');
   });
 
+  app.post('/filings/:id/objections/dismissal', async (req, reply) => {
+    const { id } = req.params as { id: string };
+    const b = (req.body ?? {}) as Record<string, unknown>;
+    const values = { note: one(b.note).trim() };
+    if (!values.note) return refuse(req, reply, id, 'resolve', values, '请填写核查意见。');
+    const r = await api(req, 'POST', path(id, '/objections/dismissal'), { body: values, key: one(b._key) || undefined });
+    return afterForm(req, reply, id, 'resolve', values, r, 'resolved');
+  });
+
   app.post('/filings/:id/renewal', async (req, reply) => {
     const { id } = req.params as { id: string };
     const b = (req.body ?? {}) as Record<string, unknown>;

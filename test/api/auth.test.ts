@@ -175,7 +175,7 @@ describe('authentication', () => {
 
     it('in production with only a JWKS, no HS256 token is accepted (not even one signed with the development secret)', async () => {
       expect((await call(prodApp, `Bearer ${await rs256(privateKey, 'idp-key-1')}`)).status).toBe(200);
-      const devSecret = loadSettings({}).AUTH_JWT_SECRET!;
+      const devSecret = loadSettings({ APP_MODE: 'development' }).AUTH_JWT_SECRET!;
       const r = await call(prodApp, `Bearer ${await hs256(devSecret)}`);
       expect(r.status).toBe(401);
       expect(r.body.code).toBe('UNAUTHORIZED');
@@ -186,7 +186,7 @@ describe('authentication', () => {
     const strong = 'Zq8#x1!pL0v$N2m@R7t^W4y&K9b*C3d%';
     it('production requires AUTH_JWT_SECRET (or a JWKS URL) and refuses a weak one', () => {
       expect(() => loadSettings({ APP_MODE: 'production' })).toThrow(/AUTH_JWT_SECRET: required/);
-      for (const weak of ['secret', 'short-but-not-32-chars', 'a'.repeat(64), 'abababababababababababababababab', loadSettings({}).AUTH_JWT_SECRET!]) {
+      for (const weak of ['secret', 'short-but-not-32-chars', 'a'.repeat(64), 'abababababababababababababababab', loadSettings({ APP_MODE: 'development' }).AUTH_JWT_SECRET!]) {
         expect(() => loadSettings({ APP_MODE: 'production', AUTH_JWT_SECRET: weak })).toThrow(/AUTH_JWT_SECRET: too weak/);
       }
       expect(loadSettings({ APP_MODE: 'production', AUTH_JWT_SECRET: strong }).AUTH_JWT_SECRET).toBe(strong);
@@ -196,13 +196,13 @@ describe('authentication', () => {
     });
 
     it('CORS_ORIGINS is a comma-separated allow-list of origins (default none); PUBLIC_RATE_LIMIT a positive count', () => {
-      expect(loadSettings({}).CORS_ORIGINS).toEqual([]);
-      expect(loadSettings({ CORS_ORIGINS: 'https://portal.example.gov.cn, http://localhost:5173' }).CORS_ORIGINS).toEqual(['https://portal.example.gov.cn', 'http://localhost:5173']);
+      expect(loadSettings({ APP_MODE: 'development' }).CORS_ORIGINS).toEqual([]);
+      expect(loadSettings({ APP_MODE: 'development', CORS_ORIGINS: 'https://portal.example.gov.cn, http://localhost:5173' }).CORS_ORIGINS).toEqual(['https://portal.example.gov.cn', 'http://localhost:5173']);
       for (const bad of ['*', 'portal.example.gov.cn', 'https://portal.example.gov.cn/path', 'ftp://x.cn', 'https://a.cn,*']) {
-        expect(() => loadSettings({ CORS_ORIGINS: bad })).toThrow(/CORS_ORIGINS:/);
+        expect(() => loadSettings({ APP_MODE: 'development', CORS_ORIGINS: bad })).toThrow(/CORS_ORIGINS:/);
       }
-      expect(loadSettings({}).PUBLIC_RATE_LIMIT).toBe(30);
-      for (const bad of ['0', '-5', 'many', '1.5']) expect(() => loadSettings({ PUBLIC_RATE_LIMIT: bad })).toThrow(/PUBLIC_RATE_LIMIT:/);
+      expect(loadSettings({ APP_MODE: 'development' }).PUBLIC_RATE_LIMIT).toBe(30);
+      for (const bad of ['0', '-5', 'many', '1.5']) expect(() => loadSettings({ APP_MODE: 'development', PUBLIC_RATE_LIMIT: bad })).toThrow(/PUBLIC_RATE_LIMIT:/);
     });
 
     it('demo and development run with the development secret when none is set', () => {

@@ -36,7 +36,7 @@ import { batchWorkflowId } from '../../workflows/batch/messages';
 type Who = Role | 'anonymous';
 type Scope = 'in' | 'out';
 /** expected answer: a status, a 200 list that includes / excludes the row's subject, or a 404 whose detail matches */
-type Exp = number | 'list+' | 'list-' | { status: 404; detail: RegExp };
+type Exp = number | 'list+' | 'list-' | { status: 403 | 404; detail: RegExp };
 interface Cell { in: Exp; out?: Exp }
 interface Ctx { f1: string; f2: string; b1: string; cert: string; revoked: string; holder: { idNumber: string; name: string }; n: number }
 interface Row {
@@ -149,19 +149,20 @@ const ROWS: Record<string, Row> = {
     req: () => ({ url: '/api/v1/filings?limit=100' }),
     who: {
       institution: scoped('list+', 'list-'), 'prefecture-reviewer': scoped('list+', 'list-'), 'province-reviewer': scoped('list+', 'list-'),
-      expert: scoped('list+', 'list-'), center: scoped('list+', 'list-'), admin: same('list+'),
+      // F1 is a Jilin filing: centers decide none of its stages, so it does not exist for them (API.md)
+      expert: scoped('list+', 'list-'), center: same('list-'), admin: same('list+'),
     },
   },
   'GET /api/v1/filings/:id': {
     req: (c) => ({ url: `/api/v1/filings/${c.f1}` }),
     who: {
       institution: scoped(200, HIDDEN), 'prefecture-reviewer': scoped(200, HIDDEN), 'province-reviewer': scoped(200, HIDDEN),
-      expert: scoped(200, HIDDEN), center: scoped(200, HIDDEN), admin: same(200),
+      expert: scoped(200, HIDDEN), center: same(HIDDEN), admin: same(200),
     },
     check: (who, scope, r) => {
       if (r.status !== 200) return;
-      // ID numbers and phones in full only for the owning institution and in-scope reviewers (and admins)
-      const entitled = ['institution', 'prefecture-reviewer', 'province-reviewer', 'admin'].includes(who);
+      // ID numbers and phones in full only for the owning institution and in-scope reviewers (not the admin, who runs the system)
+      const entitled = ['institution', 'prefecture-reviewer', 'province-reviewer'].includes(who);
       expect([who, scope, unmaskedStaff(r)]).toEqual([who, scope, entitled]);
       expect([who, r.body.application.institution.contact.phone]).toEqual([who, entitled ? X.institution.contact.phone : '139****0001']);
     },
@@ -181,7 +182,7 @@ const ROWS: Record<string, Row> = {
     req: (c) => ({ url: `/api/v1/filings/${c.f1}/decisions`, body: { stage: 'deliberation', outcome: 'pass', opinion: '同意' } }),
     who: {
       expert: scoped(409, HIDDEN), 'prefecture-reviewer': scoped(409, HIDDEN), 'province-reviewer': scoped(409, HIDDEN),
-      center: scoped(409, HIDDEN),
+      center: same(HIDDEN),
     },
   },
   'POST /api/v1/filings/:id/supplements': {
@@ -199,6 +200,14 @@ const ROWS: Record<string, Row> = {
     who: {
       'prefecture-reviewer': scoped(about(/objection/i), about(/filing/i)),
       // a prefecture's filing: its objections are the prefecture's to resolve (004 Art.4)
+      'province-reviewer': scoped({ status: 403, detail: /jurisdiction/ }, about(/filing/i)),
+    },
+  },
+  'POST /api/v1/filings/:id/objections/dismissal': {
+    // F1 is not under publicity: nothing to dismiss (404 about the objections) for its own reviewer
+    req: (c) => ({ url: `/api/v1/filings/${c.f1}/objections/dismissal`, body: { note: '不成立' } }),
+    who: {
+      'prefecture-reviewer': scoped(about(/objection/i), about(/filing/i)),
       'province-reviewer': scoped({ status: 403, detail: /jurisdiction/ }, about(/filing/i)),
     },
   },
@@ -221,6 +230,11 @@ const ROWS: Record<string, Row> = {
     req: (c) => ({ url: '/api/v1/experts', body: { userId: `matrix-expert-${c.n}`, name: '矩阵专家', idNumber: idNumber(600 + (c.n % 300)), province: '22' } }),
     who: { 'province-reviewer': scoped(201, 403), admin: same(201) },
   },
+  'PUT /api/v1/experts/:userId': {
+    // a change in the registering province (another province's registration does not exist for it)
+    req: () => ({ url: '/api/v1/experts/expert-pa', body: { name: '长春专家', idNumber: idNumber(703), province: '22', prefecture: '220100' } }),
+    who: { 'province-reviewer': scoped(200, HIDDEN), admin: same(200) },
+  },
   'GET /api/v1/experts': {
     subject: () => 'expert-pa',
     req: () => ({ url: '/api/v1/experts' }),
@@ -229,6 +243,10 @@ const ROWS: Record<string, Row> = {
   'POST /api/v1/supervisors': {
     req: (c) => ({ url: '/api/v1/supervisors', body: { userId: `matrix-sup-${c.n}`, name: '矩阵督导', idNumber: idNumber(300 + (c.n % 300)), province: '22', prefecture: '220200' } }),
     who: { 'province-reviewer': scoped(201, 403), admin: same(201) },
+  },
+  'PUT /api/v1/supervisors/:userId': {
+    req: () => ({ url: '/api/v1/supervisors/sup-a', body: { name: '长春督导', idNumber: idNumber(704), province: '22', prefecture: '220100' } }),
+    who: { 'province-reviewer': scoped(200, HIDDEN), admin: same(200) },
   },
   'GET /api/v1/supervisors': {
     subject: () => 'sup-a',
@@ -259,7 +277,7 @@ const ROWS: Record<string, Row> = {
     check: (who, scope, r) => {
       if (r.status !== 200) return;
       // candidates' ID numbers in full for the institution, its center and reviewers in scope; masked for the supervisor
-      expect([who, scope, unmaskedCandidates(r)]).toEqual([who, scope, who !== 'supervisor']);
+      expect([who, scope, unmaskedCandidates(r)]).toEqual([who, scope, who !== 'supervisor' && who !== 'admin']);
     },
   },
   'GET /api/v1/batches/:id/summary': { req: (c) => ({ url: `/api/v1/batches/${c.b1}/summary` }), who: batchReaders(200, HIDDEN), as: batchOwner, secrets: batchSecrets },
@@ -270,7 +288,7 @@ const ROWS: Record<string, Row> = {
     secrets: batchSecrets,
     check: (who, scope, r) => {
       if (r.status !== 200) return;
-      expect([who, scope, r.body.items.length > 0, unmaskedCandidates(r)]).toEqual([who, scope, true, who !== 'supervisor']);
+      expect([who, scope, r.body.items.length > 0, unmaskedCandidates(r)]).toEqual([who, scope, true, who !== 'supervisor' && who !== 'admin']);
     },
   },
   'GET /api/v1/batches/:id/audit': {
@@ -308,6 +326,14 @@ const ROWS: Record<string, Row> = {
     as: batchOwner,
     secrets: batchSecrets,
   },
+  'POST /api/v1/batches/:id/objections/dismissal': {
+    req: (c) => ({ url: `/api/v1/batches/${c.b1}/objections/dismissal`, body: { note: '不成立' } }),
+    who: {
+      center: scoped(409, about(/batch/i)), 'prefecture-reviewer': scoped(409, about(/batch/i)), 'province-reviewer': scoped(409, about(/batch/i)),
+    },
+    as: batchOwner,
+    secrets: batchSecrets,
+  },
   'POST /api/v1/batches/:id/results': {
     req: (c) => ({ url: `/api/v1/batches/${c.b1}/results`, body: {} }),
     who: { institution: scoped(409, HIDDEN) },
@@ -336,7 +362,8 @@ const ROWS: Record<string, Row> = {
   'POST /api/v1/certificates/:number/revocation': {
     // already revoked: 409 for the issuer and the province; another institution or province may not (403)
     req: (c) => ({ url: `/api/v1/certificates/${c.revoked}/revocation`, body: { reason: '矩阵' } }),
-    who: { institution: scoped(409, 403), 'province-reviewer': scoped(409, 403), admin: same(409) },
+    // the admin may not revoke (API.md gives revocation to the issuer and the province)
+    who: { institution: scoped(409, 403), 'province-reviewer': scoped(409, 403) },
     as: batchOwner,
     secrets: batchSecrets,
   },

@@ -58,6 +58,13 @@ describe('console: sign-in, session and public pages', () => {
     expect(r.headers['set-cookie']).toBeUndefined();
     const r2 = await c.post('/signin', { role: 'admin' }, { 'sec-fetch-site': 'cross-site' });
     expect(r2.status).toBe(403);
+    // an Origin that is not an origin, and the opaque origin `null` (a sandboxed frame), are not this console
+    for (const origin of ['foo', 'null', 'javascript:alert(1)']) {
+      const r3 = await c.post('/signin', { role: 'admin' }, { origin, host: 'localhost:3000' });
+      expect([origin, r3.status]).toEqual([origin, 403]);
+      expect(r3.headers['set-cookie']).toBeUndefined();
+    }
+    expect((await c.post('/signin', { role: 'admin' }, { origin: 'http://localhost:3000', host: 'localhost:3000' })).status).toBe(303);
   });
 
   it('serves its stylesheets itself and no page loads anything from another host', async () => {

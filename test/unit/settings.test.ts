@@ -2,8 +2,10 @@ import { loadSettings } from '../../config';
 import { parseIsoDuration } from '../../infra/clock';
 
 describe('settings', () => {
-  it('applies the documented defaults', () => {
-    const s = loadSettings({});
+  it('applies the documented defaults: production mode unless told otherwise', () => {
+    expect(() => loadSettings({})).toThrow(/AUTH_JWT_SECRET: required in production/);
+    const s = loadSettings({ AUTH_JWT_SECRET: 'Zq8#x1!pL0v$N2m@R7t^W4y&K9b*C3d%' });
+    expect(s.APP_MODE).toBe('production');
     expect(s.PORT).toBe(3000);
     expect(s.DATA_DIR).toBe('./.data');
     expect(s.TEMPORAL_ADDRESS).toBeUndefined();
@@ -17,7 +19,15 @@ describe('settings', () => {
     ['MONGODB_URI', 'postgres://x'],
     ['APP_MODE', 'staging'],
   ])('a bad %s (%s) stops the start with a message naming it', (name, value) => {
-    expect(() => loadSettings({ [name]: value })).toThrow(new RegExp(`${name}:`));
+    expect(() => loadSettings({ APP_MODE: 'development', [name]: value })).toThrow(new RegExp(`${name}:`));
+  });
+
+  it('development and demo listen on loopback only', () => {
+    for (const mode of ['development', 'demo']) {
+      for (const host of ['0.0.0.0', '192.168.1.5', 'example.gov.cn']) expect(() => loadSettings({ APP_MODE: mode, HOST: host })).toThrow(/HOST: .*loopback/);
+      for (const host of ['127.0.0.1', 'localhost', '::1']) expect(loadSettings({ APP_MODE: mode, HOST: host }).HOST).toBe(host);
+    }
+    expect(loadSettings({ APP_MODE: 'production', HOST: '0.0.0.0', AUTH_JWT_SECRET: 'Zq8#x1!pL0v$N2m@R7t^W4y&K9b*C3d%' }).HOST).toBe('0.0.0.0');
   });
 
   it('requires a strong AUTH_JWT_SECRET in production', () => {

@@ -61,7 +61,7 @@ describe('filing rules as the seeds write them', () => {
     expect(p.endDate).toBe(cal.addWorkingDays(chinaDateOf(Date.parse(p.startedAt)), 5).date);
 
     // an objection during its publicity, dismissed
-    const { objectionId } = await f.h.executeUpdate(objectionUpdate, { args: [{ name: '群众', contact: '13800000000', reason: '铣工场地不足' }] });
+    const { objectionId } = await f.h.executeUpdate(objectionUpdate, { args: [{}] });
     await f.h.executeUpdate(resolveObjectionUpdate, { args: [{ objectionId, upheld: false, note: '经核查场地满足', actor: a.prefectureReviewer }] });
     // still the old scope, in the state and in the directory
     expect((await f.state()).application.occupations).toHaveLength(1);
@@ -222,10 +222,10 @@ describe('filing rules as the seeds write them', () => {
     const { a } = f;
     await expectRefused(bed, f.h, 'FORBIDDEN', () => f.assign('preliminary-review', [a.expertA], a.provinceReviewer));
     await f.toPublicity();
-    const { objectionId } = await f.h.executeUpdate(objectionUpdate, { args: [{ name: '群众', contact: '13800000000', reason: '考评员不足' }] });
+    const { objectionId } = await f.h.executeUpdate(objectionUpdate, { args: [{}] });
     await expectRefused(bed, f.h, 'FORBIDDEN', () => f.h.executeUpdate(resolveObjectionUpdate, { args: [{ objectionId, upheld: false, note: 'x', actor: a.provinceReviewer }] }));
     const s = await f.h.executeUpdate(resolveObjectionUpdate, { args: [{ objectionId, upheld: false, note: '经核查不属实', actor: a.prefectureReviewer }] });
-    expect(s.publicity!.objections[0].resolution).toMatchObject({ upheld: false });
+    expect(s.publicity!.objections.resolutions[0]).toMatchObject({ objectionId, upheld: false });
     // a provincial institution's filing is the province's own
     const g = await Flow.start(bed, application({ affiliation: 'province' }));
     expect((await g.assign('preliminary-review', [g.a.expertA], g.a.provinceReviewer)).stage).toBe('preliminary-review');

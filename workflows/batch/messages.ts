@@ -78,11 +78,8 @@ export interface ScoresInput extends Envelope {
   scores: ScoreEntry[];
 }
 
-/** POST /batches/:id/objections, by the public during the result publicity. */
+/** POST /batches/:id/objections, by the public during the result publicity: its text goes to the objections collection, never here. */
 export interface ObjectionInput {
-  name: string;
-  contact: string;
-  reason: string;
   requestId?: string;
 }
 
@@ -90,6 +87,11 @@ export interface ObjectionInput {
 export interface ResolveInput extends Envelope {
   objectionId: string;
   upheld: boolean;
+  note: string;
+}
+
+/** Every open objection dismissed at once. */
+export interface DismissInput extends Envelope {
   note: string;
 }
 
@@ -104,6 +106,7 @@ export const superviseUpdate = defineUpdate<BatchState, [SuperviseInput]>('super
 export const scoresUpdate = defineUpdate<BatchState, [ScoresInput]>('postScores');
 export const objectionUpdate = defineUpdate<{ objectionId: string }, [ObjectionInput]>('object');
 export const resolveObjectionUpdate = defineUpdate<BatchState, [ResolveInput]>('resolveObjection');
+export const dismissObjectionsUpdate = defineUpdate<BatchState, [DismissInput]>('dismissObjections');
 export const submitResultsUpdate = defineUpdate<BatchState, [ResultsInput]>('submitResults');
 
 export interface FilingTerminatedInput {

@@ -71,9 +71,11 @@ import {
   type Refusal,
 } from '../../domain/batch';
 import { examsHeldSignal, filingWorkflowId } from '../filing/messages';
+import { emptyLedger, lastResolutionMs, objectionIdOf, openObjections, resolutionRefusal } from '../../domain/objections';
 import {
   calendarUpdatedSignal,
   decideUpdate,
+  dismissObjectionsUpdate,
   filingTerminatedUpdate,
   objectionUpdate,
   resolveObjectionUpdate,
@@ -85,8 +87,8 @@ import {
   type BatchInput,
   type BatchResult,
   type DecideInput,
+  type DismissInput,
   type FilingTerminatedInput,
-  type ObjectionInput,
   type ResolveInput,
   type ResultsInput,
   type ScoresInput,
@@ -119,6 +121,7 @@ export async function batch(input: BatchInput): Promise<BatchResult> {
   let planSettled = false;
   let planAnswered = false;
   const queue: Job[] = [];
+  let toldOfOpen = false;
   const audit: AuditDraft[] = [];
   const notes: NotificationDraft[] = [];
 
@@ -144,8 +147,25 @@ export async function batch(input: BatchInput): Promise<BatchResult> {
   register(decideUpdate, validateDecision, processDecision);
   register(superviseUpdate, validateSupervision, processSupervision);
   register(scoresUpdate, validateScores, processScores);
-  register(objectionUpdate, validateObjection, processObjection);
+  // An objection is counted, nothing more: its text is in the objections collection, so a flood of
+  // them never grows this state, the reply or a history event (domain/objections.ts).
+  setHandler(
+    objectionUpdate,
+    (_o) => {
+      validateObjection();
+      const p = s.publicity!;
+      p.objections.received += 1;
+      // the center hears of objections once each time some are open, not once per objection
+      if (!toldOfOpen) {
+        toldOfOpen = true;
+        queue.push({ run: tellOfObjections, done: false });
+      }
+      return { objectionId: objectionIdOf(p.round, p.objections.received) };
+    },
+    { validator: (_o) => validateObjection() },
+  );
   register(resolveObjectionUpdate, validateResolution, processResolution);
+  register(dismissObjectionsUpdate, validateDismissal, processDismissal);
   register(submitResultsUpdate, validateResults, processResults);
 
   register(filingTerminatedUpdate, validateFilingTerminated, processFilingTerminated);
@@ -296,7 +316,7 @@ export async function batch(input: BatchInput): Promise<BatchResult> {
       case 'planned': return Math.min(examStartMs, dueTimer());
       case 'acknowledged': return examStartMs;
       case 'examining': return examEndMs;
-      case 'publicity': return s.publicity!.objections.some((o) => !o.resolution) ? Infinity : s.publicity!.endsAtMs;
+      case 'publicity': return openObjections(s.publicity!.objections) > 0 ? Infinity : s.publicity!.endsAtMs;
       case 'scoring':
       case 'results-due':
       case 'results-review': return dueTimer();
@@ -308,7 +328,7 @@ export async function batch(input: BatchInput): Promise<BatchResult> {
     const now = nowMs();
     if ((s.status === 'planned' || s.status === 'acknowledged') && now >= examStartMs) return startExams();
     if (s.status === 'examining' && now >= examEndMs) return endExams();
-    if (s.status === 'publicity' && now >= s.publicity!.endsAtMs && !s.publicity!.objections.some((o) => !o.resolution)) return closePublicity();
+    if (s.status === 'publicity' && now >= s.publicity!.endsAtMs && openObjections(s.publicity!.objections) === 0) return closePublicity();
     const d = s.due;
     if (!d) return;
     if (d.reminderAtMs !== undefined && !d.reminded && now >= d.reminderAtMs) await remind();
@@ -660,7 +680,8 @@ export async function batch(input: BatchInput): Promise<BatchResult> {
     const now = nowMs();
     const r = await acts.workingDaysDue({ fromMs: now, workingDays: policy.publicityWorkingDays });
     if (s.publicity) s.publicityRounds.push(s.publicity);
-    s.publicity = { round: s.publicityRounds.length + 1, startedAt: iso(now), endDate: r.date, endsAt: r.dueAt, endsAtMs: r.dueAtMs, coverage: r.coverage, objections: [] };
+    s.publicity = { round: s.publicityRounds.length + 1, startedAt: iso(now), endDate: r.date, endsAt: r.dueAt, endsAtMs: r.dueAtMs, coverage: r.coverage, objections: emptyLedger() };
+    toldOfOpen = false;
     s.status = 'publicity';
     s.stage = null;
     s.due = null;
@@ -677,7 +698,7 @@ export async function batch(input: BatchInput): Promise<BatchResult> {
     const before = snapshot();
     const p = s.publicity!;
     // it closed at its end, or when the last objection was resolved after it: that moment, not the timer's
-    const closedMs = Math.max(p.endsAtMs, ...p.objections.map((o) => (o.resolution ? Date.parse(o.resolution.at) : 0)));
+    const closedMs = Math.max(p.endsAtMs, lastResolutionMs(p.objections));
     p.closedAt = iso(closedMs);
     p.outcome = 'closed';
     s.status = 'results-due';
@@ -693,31 +714,24 @@ export async function batch(input: BatchInput): Promise<BatchResult> {
     return !!state && s.status === 'publicity' && !!s.publicity && !s.publicity.closedAt && nowMs() < s.publicity.endsAtMs;
   }
 
-  function validateObjection(o: ObjectionInput) {
+  function validateObjection() {
     if (!inPublicity()) throw failure('NOT_IN_PUBLICITY', 'Objections are accepted only during the result publicity');
-    requireText(o?.name, 'name', 100);
-    requireText(o?.contact, 'contact', 200);
-    requireText(o?.reason, 'reason');
   }
 
-  async function processObjection(o: ObjectionInput) {
-    const before = snapshot();
-    const id = uuid4();
-    s.publicity!.objections.push({ id, name: o.name, contact: o.contact, reason: o.reason, receivedAt: iso(nowMs()) });
-    log('objection-received', undefined, o.reason.slice(0, 200));
-    auditEntry('batch.object', { actor: { sub: 'public', name: o.name, role: 'institution' }, requestId: o.requestId }, before, { note: id });
+  async function tellOfObjections() {
+    if (s.status !== 'publicity' || !s.publicity || openObjections(s.publicity.objections) === 0) return;
+    log('objection-received', undefined, `${openObjections(s.publicity.objections)} open`);
     notify(centerAudience(s.jurisdiction), 'objection', `「${s.institution.name}」认定结果公示期间收到异议，请核查处理`);
     notify(institutionAudience(s), 'objection', '认定结果公示期间收到异议，鉴定中心将核查处理');
     await flush();
-    return { objectionId: id };
   }
 
   function validateResolution(r: ResolveInput) {
     requireState();
     if (!r?.actor || !mayResolveObjection(s.jurisdiction, r.actor)) throw failure('FORBIDDEN', 'Objections are resolved by the appraisal center or a reviewer of the batch\'s jurisdiction');
-    const o = s.status === 'publicity' ? s.publicity?.objections.find((x) => x.id === r.objectionId) : undefined;
-    if (!o) throw failure('NOT_FOUND', 'No such objection in the current publicity');
-    if (o.resolution) throw failure('ALREADY_DECIDED', 'This objection is already resolved');
+    const p = s.status === 'publicity' && !s.publicity?.closedAt ? s.publicity : null;
+    const refusal = p ? resolutionRefusal(p.objections, p.round, r.objectionId) : { code: 'NOT_FOUND', message: 'No such objection in the current publicity' };
+    if (refusal) throw failure(refusal.code, refusal.message);
     if (typeof r.upheld !== 'boolean') throw failure('VALIDATION_FAILED', 'upheld must be true or false');
     requireText(r.note, 'note');
   }
@@ -725,18 +739,40 @@ export async function batch(input: BatchInput): Promise<BatchResult> {
   async function processResolution(r: ResolveInput) {
     const before = snapshot();
     const p = s.publicity!;
-    const o = p.objections.find((x) => x.id === r.objectionId)!;
-    o.resolution = { upheld: r.upheld, note: r.note, by: r.actor, at: iso(nowMs()) };
-    log(r.upheld ? 'objection-upheld' : 'objection-dismissed', r.actor, r.note);
+    const at = iso(nowMs());
+    p.objections.resolutions.push({ objectionId: r.objectionId, upheld: r.upheld, note: r.note, by: r.actor, at });
+    log(r.upheld ? 'objection-upheld' : 'objection-dismissed', r.actor, `${r.objectionId}: ${r.note.slice(0, 200)}`);
     auditEntry('batch.resolve-objection', r, before, { note: `${r.objectionId}: ${r.upheld ? 'upheld' : 'dismissed'}` });
     if (r.upheld) {
       // the results go back to scoring: the institution corrects and posts the scores, then a new publicity runs
-      p.closedAt = iso(nowMs());
+      p.closedAt = at;
       p.outcome = 'upheld';
       s.status = 'scoring';
       await setDue('scores');
       notify(institutionAudience(s), 'objection-upheld', `公示异议成立：${r.note}。请核实更正成绩后重新提交，结果将重新公示`);
     }
+    if (openObjections(p.objections) === 0) toldOfOpen = false;
+    await flush();
+    return s;
+  }
+
+  function validateDismissal(d: DismissInput) {
+    requireState();
+    if (!d?.actor || !mayResolveObjection(s.jurisdiction, d.actor)) throw failure('FORBIDDEN', 'Objections are resolved by the appraisal center or a reviewer of the batch\'s jurisdiction');
+    const p = s.status === 'publicity' && !s.publicity?.closedAt ? s.publicity : null;
+    if (!p || openObjections(p.objections) === 0) throw failure('NOT_FOUND', 'No open objection to dismiss');
+    requireText(d.note, 'note');
+  }
+
+  /** Every open objection dismissed at once (a flood of duplicates investigated together). */
+  async function processDismissal(d: DismissInput) {
+    const before = snapshot();
+    const l = s.publicity!.objections;
+    const open = openObjections(l);
+    l.dismissedThrough = { through: l.received, note: d.note, by: d.actor, at: iso(nowMs()) };
+    log('objections-dismissed', d.actor, `${open} through #${l.received}: ${d.note.slice(0, 200)}`);
+    auditEntry('batch.dismiss-objections', d, before, { note: `${open} open objections through #${l.received}` });
+    toldOfOpen = false;
     await flush();
     return s;
   }

@@ -43,10 +43,8 @@ export interface SupplementInput extends Envelope {
   note?: string;
   materials: Application['materials'];
 }
+/** An objection's text goes to the objections collection, never here (domain/objections.ts). */
 export interface ObjectionInput {
-  name: string;
-  contact: string;
-  reason: string;
   requestId?: string;
 }
 export interface ResolveInput extends Envelope {
@@ -55,6 +53,9 @@ export interface ResolveInput extends Envelope {
   note: string;
   /** when upheld: send the filing back to this stage instead of rejecting it */
   returnTo?: string;
+}
+export interface DismissInput extends Envelope {
+  note: string;
 }
 export interface RenewalInput extends Envelope {
   note?: string;
@@ -71,6 +72,8 @@ export const assignExpertsUpdate = defineUpdate<FilingState, [AssignInput]>('ass
 export const supplementUpdate = defineUpdate<FilingState, [SupplementInput]>('supplement');
 export const objectionUpdate = defineUpdate<{ objectionId: string }, [ObjectionInput]>('object');
 export const resolveObjectionUpdate = defineUpdate<FilingState, [ResolveInput]>('resolveObjection');
+/** Every open objection of the publicity dismissed at once (a flood of duplicates, investigated together). */
+export const dismissObjectionsUpdate = defineUpdate<FilingState, [DismissInput]>('dismissObjections');
 export const renewalUpdate = defineUpdate<FilingState, [RenewalInput]>('applyRenewal');
 export const changeUpdate = defineUpdate<FilingState, [ChangeInput]>('applyChange');
 export const terminationUpdate = defineUpdate<FilingState, [TerminationInput]>('terminate');

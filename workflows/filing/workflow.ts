@@ -16,7 +16,6 @@ import {
   continueAsNew,
   proxyActivities,
   setHandler,
-  uuid4,
   workflowInfo,
 } from '@temporalio/workflow';
 import type * as activityTypes from '../../activities';
@@ -41,6 +40,7 @@ import {
   type Track,
 } from '../../domain/filing';
 import { outcomesOf, type StageDef } from '../../domain/filing-policy';
+import { emptyLedger, lastResolutionMs, objectionIdOf, openObjections, resolutionRefusal, upheldObjection } from '../../domain/objections';
 import { idleExitDay, nextRenewalReminder, renewalDeadline, renewalIsLate, renewalReminderDueOn, renewedLastDay, validityLastDay } from '../../domain/filing-dates';
 import type { AuditDraft, NotificationDraft } from '../../activities/records';
 import {
@@ -48,6 +48,7 @@ import {
   calendarUpdatedSignal,
   changeUpdate,
   decideUpdate,
+  dismissObjectionsUpdate,
   examsHeldSignal,
   objectionUpdate,
   renewalUpdate,
@@ -148,18 +149,15 @@ export async function filing(input: FilingInput): Promise<{ status: FilingStatus
     { validator: (s) => validateSupplement(s) },
   );
 
+  // An objection is counted, nothing more: its text is in the objections collection, so a flood of
+  // them never grows this state, the reply or a history event (domain/objections.ts).
   setHandler(
     objectionUpdate,
-    async (o) => {
+    (_o) => {
       validateObjection();
-      const id = uuid4();
-      const before = snapshot();
-      state.publicity!.objections.push({ id, name: o.name, contact: o.contact, reason: o.reason, receivedAt: iso(nowMs()) });
-      log('objection-received', undefined, o.reason.slice(0, 200));
-      auditEntry('filing.object', { actor: { sub: 'public', name: o.name, role: 'institution' }, requestId: o.requestId }, before, { note: id });
-      notify(jurisdictionAudience(jurisdictionOf(state.application)), 'objection', `「${state.application.institution.name}」公示期间收到异议，请核查处理`);
-      await flush();
-      return { objectionId: id };
+      const p = state.publicity!;
+      p.objections.received += 1;
+      return { objectionId: objectionIdOf(p.round, p.objections.received) };
     },
     { validator: (_o) => validateObjection() },
   );
@@ -169,14 +167,31 @@ export async function filing(input: FilingInput): Promise<{ status: FilingStatus
     async (r) => {
       validateResolution(r);
       const before = snapshot();
-      const o = state.publicity!.objections.find((x) => x.id === r.objectionId)!;
-      o.resolution = { upheld: r.upheld, note: r.note, returnTo: r.returnTo, by: r.actor, at: iso(nowMs()) };
-      log(r.upheld ? 'objection-upheld' : 'objection-dismissed', r.actor, r.note);
+      state.publicity!.objections.resolutions.push({ objectionId: r.objectionId, upheld: r.upheld, note: r.note, returnTo: r.returnTo, by: r.actor, at: iso(nowMs()) });
+      ledgerVersion += 1;
+      log(r.upheld ? 'objection-upheld' : 'objection-dismissed', r.actor, `${r.objectionId}: ${r.note.slice(0, 200)}`);
       auditEntry('filing.resolve-objection', r, before, { note: `${r.objectionId}: ${r.upheld ? 'upheld' : 'dismissed'}` });
       await untilProcessed();
       return state;
     },
     { validator: (r) => validateResolution(r) },
+  );
+
+  setHandler(
+    dismissObjectionsUpdate,
+    async (d) => {
+      validateDismissal(d);
+      const before = snapshot();
+      const l = state.publicity!.objections;
+      const open = openObjections(l);
+      l.dismissedThrough = { through: l.received, note: d.note, by: d.actor, at: iso(nowMs()) };
+      ledgerVersion += 1;
+      log('objections-dismissed', d.actor, `${open} through #${l.received}: ${d.note.slice(0, 200)}`);
+      auditEntry('filing.dismiss-objections', d, before, { note: `${open} open objections through #${l.received}` });
+      await untilProcessed();
+      return state;
+    },
+    { validator: (d) => validateDismissal(d) },
   );
 
   setHandler(
@@ -223,6 +238,8 @@ export async function filing(input: FilingInput): Promise<{ status: FilingStatus
     dueMoved = true;
   });
   const calendarYears: number[] = [];
+  /** bumped by every resolution, so the publicity's loop wakes for it */
+  let ledgerVersion = 0;
 
   // ——— the story ———
 
@@ -373,7 +390,8 @@ export async function filing(input: FilingInput): Promise<{ status: FilingStatus
     if (state.track === 'application') state.status = 'in-review';
     if (def.kind === 'publicity') {
       state.due = null;
-      state.publicity = { track: state.track, startedAt: iso(startMs), endDate: due.date, endsAt: due.dueAt, endsAtMs: due.dueAtMs, coverage: due.coverage, objections: [] };
+      const round = (state.publicity?.round ?? 0) + 1;
+      state.publicity = { track: state.track, round, startedAt: iso(startMs), endDate: due.date, endsAt: due.dueAt, endsAtMs: due.dueAtMs, coverage: due.coverage, objections: emptyLedger() };
       log('publicity-started', undefined, `until ${due.date}`);
     } else {
       state.due = { track: state.track, stage: def.name, startedAt: iso(startMs), dueDate: due.date, dueAt: due.dueAt, dueAtMs: due.dueAtMs, coverage: due.coverage, escalation: 0 };
@@ -492,40 +510,44 @@ export async function filing(input: FilingInput): Promise<{ status: FilingStatus
 
   async function runPublicity(): Promise<'pass' | 'reject' | 'interrupted' | { returnTo: string }> {
     const p = state.publicity!;
+    // the reviewers hear of objections once each time some are open, not once per objection
+    let toldOfOpen = false;
     for (;;) {
-      const resolvedCount = () => p.objections.filter((o) => o.resolution).length;
-      const seen = resolvedCount();
-      const count = p.objections.length;
+      const seenVersion = ledgerVersion;
+      const seenReceived = p.objections.received;
       dueMoved = false;
       if (interrupt) return 'interrupted';
-      const upheld = p.objections.find((o) => o.resolution?.upheld);
+      const upheld = upheldObjection(p.objections);
       if (upheld) {
         const before = snapshot();
         p.outcome = 'upheld';
-        p.closedAt = iso(nowMs());
-        state.publicity = p;
-        if (!upheld.resolution!.returnTo && state.track === 'application') state.status = 'rejected';
+        p.closedAt = upheld.at;
+        if (!upheld.returnTo && state.track === 'application') state.status = 'rejected';
         log('publicity-ended', undefined, 'objection upheld');
-        auditEntry('filing.publicity-upheld', { actor: upheld.resolution!.by }, before);
+        auditEntry('filing.publicity-upheld', { actor: upheld.by }, before);
         await flush();
-        return upheld.resolution!.returnTo ? { returnTo: upheld.resolution!.returnTo } : 'reject';
+        return upheld.returnTo ? { returnTo: upheld.returnTo } : 'reject';
       }
-      const unresolved = p.objections.some((o) => !o.resolution);
-      if (nowMs() >= p.endsAtMs && !unresolved) {
+      const open = openObjections(p.objections);
+      if (nowMs() >= p.endsAtMs && open === 0) {
         const before = snapshot();
         p.outcome = 'closed';
         // it closed at its end, or when the last objection was resolved after it: that moment, not the timer's
-        const lastResolution = Math.max(0, ...p.objections.map((o) => Date.parse(o.resolution!.at)));
-        p.closedAt = iso(Math.max(p.endsAtMs, lastResolution));
-        log('publicity-closed', undefined);
+        p.closedAt = iso(Math.max(p.endsAtMs, lastResolutionMs(p.objections)));
+        log('publicity-closed', undefined, p.objections.received ? `${p.objections.received} objection(s), all dismissed` : undefined);
         auditEntry('filing.publicity-closed', { actor: SYSTEM }, before);
         return 'pass';
       }
       // a recomputed end may already have passed: check again before waiting
       if (await recomputeIfCalendarChanged()) continue;
+      if (open > 0 && !toldOfOpen) {
+        log('objection-received', undefined, `${open} open`);
+        notify(jurisdictionAudience(jurisdictionOf(state.application)), 'objection', `「${state.application.institution.name}」公示期间收到异议，请核查处理`);
+      }
+      toldOfOpen = open > 0;
       // a dismissal is recorded now (read model, audit), not only when the publicity ends
       if (audit.length || notes.length) await flush();
-      await waitFor(() => dueMoved || !!interrupt || resolvedCount() !== seen || p.objections.length !== count, nowMs() < p.endsAtMs ? p.endsAtMs - nowMs() : Infinity);
+      await waitFor(() => dueMoved || !!interrupt || ledgerVersion !== seenVersion || p.objections.received !== seenReceived, nowMs() < p.endsAtMs ? p.endsAtMs - nowMs() : Infinity);
     }
   }
 
@@ -708,14 +730,20 @@ export async function filing(input: FilingInput): Promise<{ status: FilingStatus
 
   function validateResolution(r: { actor: Actor; objectionId: string; upheld: boolean; returnTo?: string }) {
     if (!isJurisdictionReviewer(state, r.actor)) throw failure('FORBIDDEN', 'Only a reviewer of the filing\'s jurisdiction resolves objections');
-    const o = state.stage === 'publicity' ? state.publicity?.objections.find((x) => x.id === r.objectionId) : undefined;
-    if (!o) throw failure('NOT_FOUND', 'No such open objection');
-    if (o.resolution) throw failure('ALREADY_DECIDED', 'This objection is already resolved');
+    const p = state.stage === 'publicity' && !state.publicity?.closedAt ? state.publicity : null;
+    const refusal = p ? resolutionRefusal(p.objections, p.round, r.objectionId) : { code: 'NOT_FOUND', message: 'No such open objection' };
+    if (refusal) throw failure(refusal.code, refusal.message);
     if (r.returnTo) {
       const order = stagesOf(state, state.track).map((s) => s.name);
       const at = order.indexOf(r.returnTo);
       if (!r.upheld || at < 0 || at >= order.indexOf('publicity')) throw failure('VALIDATION_FAILED', 'returnTo must name an earlier stage, with upheld: true');
     }
+  }
+
+  function validateDismissal(d: Envelope & { note: string }) {
+    if (!isJurisdictionReviewer(state, d.actor)) throw failure('FORBIDDEN', 'Only a reviewer of the filing\'s jurisdiction resolves objections');
+    const p = state.stage === 'publicity' && !state.publicity?.closedAt ? state.publicity : null;
+    if (!p || openObjections(p.objections) === 0) throw failure('NOT_FOUND', 'No open objection to dismiss');
   }
 
   function validateRequest(track: 'renewal' | 'change', e: Envelope) {
