@@ -18,6 +18,7 @@ import { DomainError } from './errors';
 import { runUpdate, updateIdOf } from './temporal-calls';
 import { insertOnce } from '../activities/records';
 import { withoutObjector } from './masking';
+import { recordRequestAudit } from './audit';
 
 type Target = { type: 'filing' | 'batch'; id: string };
 type Publicity = { round: number; objections: ObjectionLedger; closedAt?: string } | null | undefined;
@@ -65,6 +66,8 @@ export async function receiveObjection(
     _id: `${target.type}:${target.id}:${objectionId}`, targetType: target.type, targetId: target.id, objectionId, round, n,
     name: body.name, contact: body.contact, reason: body.reason, contactKey, addressKey, receivedAt: new Date(),
   }]);
+  // the audit trail says an objection came in, never who sent it
+  await recordRequestAudit(app, req, { action: `${target.type}.object`, target: { type: target.type, id: target.id }, before: null, after: { objectionId } });
   const ofRound = ([['contact', contactKey], ['address', addressKey]] as const).map(([kind, key]) => `${target.type}:${target.id}:${round}:${kind}:${key}`);
   await Promise.all(ofRound.map((id) => models.ObjectionSender.updateOne({ _id: id }, { $addToSet: { ids: objectionId } }, { upsert: true })));
   return reply.status(202).send({ objectionId });

@@ -60,8 +60,8 @@ export default fp(
       if (stored.requestHash !== hash) {
         throw new DomainError(422, 'IDEMPOTENCY_KEY_REUSED', 'This Idempotency-Key was used with a different request body');
       }
-      // the answer is about a case: the caller must (still) be allowed to see it
-      if (c && !(await mayStillSee(c, req))) throw new DomainError(404, 'NOT_FOUND', 'No such case');
+      // an answer with a case's data: the caller must (still) be allowed to see that case
+      if (c && stored.statusCode < 300 && !(await mayStillSee(c, req))) throw new DomainError(404, 'NOT_FOUND', 'No such case');
       req.idempotency.replayed = true;
       reply.header('idempotent-replayed', 'true');
       if (stored.contentType) reply.type(stored.contentType);

@@ -45,12 +45,13 @@ describe('audit trail of registry and calendar requests', () => {
     expect((e.after as { idNumber: string }).idNumber).toMatch(/\*{4}/);
   });
 
-  it('registering again records the previous entry as before', async () => {
-    const r = await api.post('/api/v1/experts', { userId: 'aud-expert', name: '审计专家（改）', idNumber: idNumber(801), province: '22', occupations: ['6-18-01-01'] }, admin);
-    expect(r.status).toBe(201);
+  it('a change records the previous entry as before; registering again is refused and records nothing', async () => {
+    expect((await api.post('/api/v1/experts', { userId: 'aud-expert', name: '又一个', idNumber: idNumber(801), province: '22' }, admin)).status).toBe(409);
+    const r = await api.put('/api/v1/experts/aud-expert', { name: '审计专家（改）', idNumber: idNumber(801), province: '22', occupations: ['6-18-01-01'] }, admin);
+    expect(r.status).toBe(200);
     const list = await entries('aud-expert');
     expect(list).toHaveLength(2);
-    expect(list[1]).toMatchObject({ actor: 'admin-1', role: 'admin', before: { name: '审计专家' }, after: { name: '审计专家（改）', occupations: ['6-18-01-01'] } });
+    expect(list[1]).toMatchObject({ actor: 'admin-1', role: 'admin', action: 'registry.update-expert', before: { name: '审计专家' }, after: { name: '审计专家（改）', occupations: ['6-18-01-01'] } });
     expect(list[1].requestId).toEqual(expect.any(String));
     expect(list[1].requestId).not.toBe(list[0].requestId);
   });

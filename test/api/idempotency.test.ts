@@ -65,10 +65,11 @@ describe('Idempotency-Key', () => {
   });
 
   it('keys are per caller: another reviewer with the same key and body is a new request', async () => {
-    const r = await api.post('/api/v1/experts', expert('idem-expert-1'), prov2, key('register-idem-expert-1'));
-    expect(r.status).toBe(201);
-    expect(r.headers['idempotent-replayed']).toBeUndefined();
-    expect(await auditCount('idem-expert-1')).toBe(2);
+    const change = { name: '王专家', idNumber: idNumber(411), province: '22' };
+    const mine = await api.put('/api/v1/experts/idem-expert-1', change, prov, key('change-idem-expert-1'));
+    const theirs = await api.put('/api/v1/experts/idem-expert-1', change, prov2, key('change-idem-expert-1'));
+    expect([mine.status, theirs.status, theirs.headers['idempotent-replayed']]).toEqual([200, 200, undefined]);
+    expect(await auditCount('idem-expert-1')).toBe(3);
   });
 
   it('an expired record is ignored: the request runs again and its answer is stored afresh', async () => {
@@ -82,17 +83,18 @@ describe('Idempotency-Key', () => {
     expect((await api.post('/api/v1/experts', body, prov, key('ttl-key'))).headers['idempotent-replayed']).toBe('true');
 
     await s.services.models.Idempotency.updateOne({ _id }, { $set: { expiresAt: new Date(Date.now() - 1000) } });
+    // the request runs again: this registration exists now, so its own answer is a 409
     const afterExpiry = await api.post('/api/v1/experts', body, prov, key('ttl-key'));
-    expect(afterExpiry.status).toBe(201);
+    expect([afterExpiry.status, afterExpiry.body.code]).toEqual([409, 'ALREADY_REGISTERED']);
     expect(afterExpiry.headers['idempotent-replayed']).toBeUndefined();
-    expect(await auditCount('idem-expert-ttl')).toBe(2);
+    expect(await auditCount('idem-expert-ttl')).toBe(1);
     const renewed = await s.services.models.Idempotency.findById(_id).lean();
     expect(renewed!.expiresAt.getTime()).toBeGreaterThan(Date.now());
     expect((await api.post('/api/v1/experts', body, prov, key('ttl-key'))).headers['idempotent-replayed']).toBe('true');
 
     // an expired record with another body is ignored too (no 422)
     await s.services.models.Idempotency.updateOne({ _id }, { $set: { expiresAt: new Date(Date.now() - 1000) } });
-    const other = await api.post('/api/v1/experts', expert('idem-expert-ttl', '新名字'), prov, key('ttl-key'));
+    const other = await api.post('/api/v1/experts', expert('idem-expert-ttl2', '新名字'), prov, key('ttl-key'));
     expect(other.status).toBe(201);
     expect(other.body.name).toBe('新名字');
   });
@@ -104,8 +106,9 @@ describe('Idempotency-Key', () => {
     expect(await s.services.models.Expert.countDocuments({ _id: 'idem-expert-long' })).toBe(0);
     const a = await api.post('/api/v1/experts', expert('idem-expert-nokey'), prov);
     const b = await api.post('/api/v1/experts', expert('idem-expert-nokey'), prov);
-    expect([a.headers['idempotent-replayed'], b.headers['idempotent-replayed']]).toEqual([undefined, undefined]);
-    expect(await auditCount('idem-expert-nokey')).toBe(2);
+    // without a key the second request runs again (and finds the registration there)
+    expect([a.status, b.status, a.headers['idempotent-replayed'], b.headers['idempotent-replayed']]).toEqual([201, 409, undefined, undefined]);
+    expect(await auditCount('idem-expert-nokey')).toBe(1);
   });
 
   /**
@@ -141,6 +144,10 @@ describe('Idempotency-Key', () => {
     'POST /api/v1/batches/:id/decisions': { url: '/api/v1/batches/B-none/decisions', body: { stage: 'plan-review', outcome: 'pass', opinion: '已收悉' }, token: () => center },
     'POST /api/v1/certificates/:number/revocation': { url: '/api/v1/certificates/Y000022000001264000999/revocation', body: { reason: '撤销' }, token: () => prov },
     'POST /api/v1/experts': { url: '/api/v1/experts', body: expert('idem-sample-e'), token: () => prov },
+    'PUT /api/v1/experts/:userId': { url: '/api/v1/experts/idem-none', body: { name: '不存在', idNumber: idNumber(423), province: '22' }, token: () => prov },
+    'PUT /api/v1/supervisors/:userId': { url: '/api/v1/supervisors/idem-none', body: { name: '不存在', idNumber: idNumber(424), province: '22' }, token: () => prov },
+    'POST /api/v1/filings/:id/objections/dismissal': { url: '/api/v1/filings/FL22-none/objections/dismissal', body: { note: '不成立' }, token: () => pref },
+    'POST /api/v1/batches/:id/objections/dismissal': { url: '/api/v1/batches/B-none/objections/dismissal', body: { note: '不成立' }, token: () => center },
     'POST /api/v1/supervisors': { url: '/api/v1/supervisors', body: expert('idem-sample-s'), token: () => prov },
   };
   const mutating = (routes: readonly RouteRecord[]) => routes.filter((r) => ['POST', 'PUT', 'PATCH', 'DELETE'].includes(r.method) && r.url.startsWith('/api/v1/'));

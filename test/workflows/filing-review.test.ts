@@ -47,7 +47,7 @@ describe('filing workflow: review', () => {
     s = await f.decide('deliberation', 'pass', a.prefectureReviewer);
     expect(s.stage).toBe('publicity');
     expect(s.due).toBeNull();
-    expect(s.publicity).toMatchObject({ track: 'application', objections: [] });
+    expect(s.publicity).toMatchObject({ track: 'application', round: 1, objections: { received: 0, resolutions: [] } });
     await eventually(async () => expect((await f.view())!.dueAt!.getTime()).toBe(s.publicity!.endsAtMs));
 
     s = await f.closePublicity();
