@@ -27,6 +27,6 @@ export function http(app: FastifyInstance) {
     call,
     get: <T = any>(url: string, token?: string) => call<T>('GET', url, { token }),
     post: <T = any>(url: string, body: unknown, token?: string, headers?: Record<string, string>) => call<T>('POST', url, { token, body, headers }),
-    put: <T = any>(url: string, body: unknown, token?: string) => call<T>('PUT', url, { token, body }),
+    put: <T = any>(url: string, body: unknown, token?: string, headers?: Record<string, string>) => call<T>('PUT', url, { token, body, headers }),
   };
 }
