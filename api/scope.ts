@@ -3,7 +3,7 @@
  * the matching database filter for lists, so a list never shows what a single read would refuse.
  */
 import type { Caller } from '../domain/roles';
-import { inScope } from '../domain/policy';
+import { inScope } from '../domain/access';
 import { centersDecide, CENTER_POLICY_IDS } from '../domain/filing-policy';
 
 export interface ScopedDoc {

@@ -8,7 +8,7 @@ import { jwtVerify, createRemoteJWKSet, SignJWT, type JWTPayload } from 'jose';
 import { z } from 'zod';
 import { ROLES, type Caller } from '../../domain/roles';
 import { forbidden, unauthorized } from '../errors';
-import { isAction, roleAllows, ruleOf } from '../../domain/policy';
+import { isAction, roleAllows, ruleOf } from '../../domain/access';
 
 declare module 'fastify' {
   interface FastifyRequest {

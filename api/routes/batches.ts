@@ -20,7 +20,7 @@ import { caseIdSuffix, runUpdate, translate, updateIdOf } from '../temporal-call
 import { entitledToPersonalData } from '../masking';
 import { investigates, publicityView, receiveObjection } from '../objections';
 import { canRead, scopeFilter } from '../scope';
-import { inScope } from '../../domain/policy';
+import { inScope } from '../../domain/access';
 import { decodeCursor, encodeCursor, listCursor, pageQuery } from '../pagination';
 import { creditCode, id, idNumber, isoDate, level, occupationCode, problemSchema, text } from '../schemas';
 import { actorOf } from './filings';

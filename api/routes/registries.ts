@@ -3,7 +3,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { maskIdNumber } from '../../domain/identifiers';
-import type { Action } from '../../domain/policy';
+import type { Action } from '../../domain/access';
 import { DomainError, forbidden, notFound } from '../errors';
 import { recordRequestAudit } from '../audit';
 import { idNumber, occupationCode, prefectureCode, problemSchema, provinceCode, text, userId } from '../schemas';

@@ -12,7 +12,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Objection } from '../../domain/filing';
 import { FILING_IN_FORCE, MODULE_KINDS, outcomeOf, type BatchState, type ModuleKind, type ScoreEntry } from '../../domain/batch';
 import { chinaDateOf } from '../../domain/calendar';
-import { roleAllows } from '../../domain/policy';
+import { roleAllows } from '../../domain/access';
 import { api, chinaTime, signedInOnly, one, problemText, render, seeOther, type ApiResult } from '../core';
 import { parseRosterFile, parseScoreFile, parseScore, rosterTemplateCsv, scoreTemplateCsv, type RowError } from '../roster';
 

@@ -14,7 +14,7 @@ import {
   stageDef, stagesOf, type FilingState, type Track,
 } from '../../domain/filing';
 import { allStages, outcomesOf, POLICY_PRESETS, type StageDef } from '../../domain/filing-policy';
-import { roleAllows } from '../../domain/policy';
+import { roleAllows } from '../../domain/access';
 import { PREFECTURE_NAMES, PROVINCES } from '../../domain/regions';
 import type { Caller } from '../../domain/roles';
 import { api, chinaDate, chinaTime, many, signedInOnly, one, problemText, render, seeOther, type ApiResult } from '../core';

@@ -5,7 +5,7 @@
  * pages only choose which parts to show by the same policy (domain/policy.ts).
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { roleAllows } from '../../domain/policy';
+import { roleAllows } from '../../domain/access';
 import { PROVINCES, PREFECTURE_NAMES } from '../../domain/regions';
 import { api, chinaDate, chinaTime, many, signedInOnly, one, problemText, render, seeOther, type ApiResult } from '../core';
 import * as labels from '../labels';

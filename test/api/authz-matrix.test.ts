@@ -26,7 +26,7 @@ import { devStack, timeSkippingAddress, type DevStack } from '../harness/stack';
 import { http, type Reply } from '../harness/http';
 import { application, idNumber } from '../fixtures/filing';
 import { ROLES, type Caller, type Role } from '../../domain/roles';
-import { isAction, roleAllows, ruleOf } from '../../domain/policy';
+import { isAction, roleAllows, ruleOf } from '../../domain/access';
 import { chinaDateOf } from '../../domain/calendar';
 import type { RouteRecord } from '../../api/app';
 import type { Application } from '../../domain/filing';

@@ -24,7 +24,7 @@ import { devStack, type DevStack } from '../harness/stack';
 import { http } from '../harness/http';
 import { application, idNumber } from '../fixtures/filing';
 import { buildApp } from '../../api/app';
-import { ACTIONS, isAction, type Action } from '../../domain/policy';
+import { ACTIONS, isAction, type Action } from '../../domain/access';
 import type { Caller, Role } from '../../domain/roles';
 import type { Services } from '../../infra/services';
 

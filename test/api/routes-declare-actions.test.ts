@@ -6,7 +6,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../api/app';
-import { ACTIONS, isAction, ruleOf } from '../../domain/policy';
+import { ACTIONS, isAction, ruleOf } from '../../domain/access';
 import { createServices, type Services } from '../../infra/services';
 import { stackInfo, testSettings, timeSkippingAddress, uniqueName } from '../harness/stack';
 

@@ -1,5 +1,6 @@
 /**
- * The one authorization policy: role × action × scope. Every route declares its action
+ * Access: who may do what (role × action × scope). "Policy" in this codebase means a preset of
+ * procedure (domain/filing-policy.ts, BatchPolicy); this module is about access only. Every route declares its action
  * (`config.action`); the auth hook checks the role here before the handler runs, and handlers
  * check the resource's scope with `inScope` (province, prefecture, own institution, assignment).
  */
