@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { resolve } from 'node:path';
+import { parsePayloadKeys } from './infra/payload-keys';
 
 const hostPort = z
   .string()
@@ -57,6 +58,36 @@ export const settingsSchema = z.object({
     }),
   /** Requests per minute per client address on each public rate-limited route (objections, certificate look-ups). */
   PUBLIC_RATE_LIMIT: z.coerce.number().int().min(1).max(1_000_000).default(30),
+  /**
+   * AES-256-GCM keys for Temporal payloads, `kid:base64key` comma-separated, oldest first: the last
+   * encrypts, all decrypt (infra/payload-keys.ts). Required in production (checked where the codec
+   * is built, infra/payload-codec.ts); elsewhere a local key in $DATA_DIR/payload-key is used.
+   */
+  PAYLOAD_KEYS: z
+    .string()
+    .default('')
+    .transform((s, ctx) => {
+      const { keys, problems } = parsePayloadKeys(s);
+      for (const p of problems) ctx.addIssue({ code: 'custom', message: p });
+      return keys;
+    }),
+  /** Outgoing mail server, `smtp://[user:pass@]host[:port]` (STARTTLS when offered) or `smtps://…` (TLS from the start). */
+  SMTP_URL: z
+    .string()
+    .refine((s) => {
+      try {
+        const u = new URL(s);
+        return (u.protocol === 'smtp:' || u.protocol === 'smtps:') && !!u.hostname && (u.pathname === '' || u.pathname === '/');
+      } catch {
+        return false;
+      }
+    }, 'expected smtp://[user:pass@]host[:port] or smtps://…')
+    .optional(),
+  /** Sender of outgoing mail, `addr@domain` or `名称 <addr@domain>`. */
+  SMTP_FROM: z
+    .string()
+    .regex(/^(?:[^<>\r\n]*<[^\s<>@]+@[^\s<>@]+>|[^\s<>@]+@[^\s<>@]+)$/, 'expected addr@domain or Name <addr@domain>')
+    .optional(),
 });
 
 export type Settings = z.infer<typeof settingsSchema> & { dataDir: string };
