@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { resolve } from 'node:path';
+import { parsePayloadKeys } from './infra/payload-keys';
 
 const hostPort = z
   .string()
@@ -71,6 +72,36 @@ export const settingsSchema = z.object({
   REQUEST_TIMEOUT_MS: z.coerce.number().int().min(1000).max(600_000).default(30_000),
   /** Longest lifetime (exp − iat) of a token the API accepts, in hours; tokens must carry exp. */
   AUTH_MAX_TOKEN_HOURS: z.coerce.number().int().min(1).max(24 * 30).default(24),
+  /**
+   * AES-256-GCM keys for Temporal payloads, `kid:base64key` comma-separated, oldest first: the last
+   * encrypts, all decrypt (infra/payload-keys.ts). Required in production (checked where the codec
+   * is built, infra/payload-codec.ts); elsewhere a local key in $DATA_DIR/payload-key is used.
+   */
+  PAYLOAD_KEYS: z
+    .string()
+    .default('')
+    .transform((s, ctx) => {
+      const { keys, problems } = parsePayloadKeys(s);
+      for (const p of problems) ctx.addIssue({ code: 'custom', message: p });
+      return keys;
+    }),
+  /** Outgoing mail server, `smtp://[user:pass@]host[:port]` (STARTTLS when offered) or `smtps://…` (TLS from the start). */
+  SMTP_URL: z
+    .string()
+    .refine((s) => {
+      try {
+        const u = new URL(s);
+        return (u.protocol === 'smtp:' || u.protocol === 'smtps:') && !!u.hostname && (u.pathname === '' || u.pathname === '/');
+      } catch {
+        return false;
+      }
+    }, 'expected smtp://[user:pass@]host[:port] or smtps://…')
+    .optional(),
+  /** Sender of outgoing mail, `addr@domain` or `名称 <addr@domain>`. */
+  SMTP_FROM: z
+    .string()
+    .regex(/^(?:[^<>\r\n]*<[^\s<>@]+@[^\s<>@]+>|[^\s<>@]+@[^\s<>@]+)$/, 'expected addr@domain or Name <addr@domain>')
+    .optional(),
 });
 
 export type Settings = z.infer<typeof settingsSchema> & { dataDir: string };
