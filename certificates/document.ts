@@ -9,12 +9,13 @@
  *               and the two national query sites the sample prints
  *   right half  the sample's fields in its order: 姓名, 证件类型, 证件号码, 职业名称 (+ 职业编码),
  *               工种名称 ("—" when there is none, note 3 of the sample), 职业技能等级, 证书编号
- * The sample says a certificate must carry at least these fields; the occupation and institution
- * codes are added because the brief asks for them.
+ * The sample says a certificate must carry at least these fields, so adding is allowed: the
+ * occupation code (职业分类大典) and the institution code tell apart occupations and institutions
+ * whose names are alike, and the number's own structure (SPEC §4) does not name either.
  *
  * Font: Noto Sans SC (SIL Open Font License 1.1, embedding permitted, fsType 0) from the npm
  * package @expo-google-fonts/noto-sans-sc, so Chinese renders on any machine without system fonts.
- * pdfkit embeds only the glyphs used (a subset), which keeps a certificate around 60 KB. The font
+ * pdfkit embeds only the glyphs used (a subset), which keeps a certificate around 35 KB. The font
  * covers the CJK Unified Ideographs block and Extension A almost completely but not Extension B,
  * so a name with a rare character outside it is refused (MISSING_GLYPH) instead of being printed
  * as an empty box; `fonts` can point at a fuller font.
@@ -30,7 +31,7 @@ import { CERTIFICATE_LEVEL_NAMES, isValidCertificateCode, type CertificateLevel 
 import { isValidIsoDate } from '../domain/dates';
 import { isValidIdNumber } from '../domain/identifiers';
 import type { CertificateDoc } from '../models/batch';
-import { issueDateOf, parseVerifyUrl } from './signature';
+import { issueDateOf, parseVerifyUrl, verifyCertificateSignature, type PublicKeySet } from './signature';
 
 export const CERTIFICATE_TITLE = '职业技能等级证书';
 export const ID_TYPE_RESIDENT = '居民身份证';
@@ -63,6 +64,12 @@ export interface RenderOptions {
   querySites?: { certificate: string; institution: string } | null;
   /** TTF/OTF files or bytes replacing Noto Sans SC (e.g. a font covering CJK Extension B). */
   fonts?: { regular: string | Buffer; bold?: string | Buffer };
+  /**
+   * The published keys: when given, the signature in `verifyUrl` must check against the number,
+   * ID number and issue date being printed, so a wiring mistake (another date, another holder)
+   * fails here instead of on every printed copy.
+   */
+  verifyWith?: PublicKeySet;
 }
 
 export type CertificateDocumentErrorCode = 'INVALID_INPUT' | 'MISSING_GLYPH';
@@ -317,6 +324,14 @@ export async function renderCertificatePdf(input: CertificateDocumentInput, opti
   if (missing.length) {
     // the code points only: the text around them is personal data
     throw new CertificateDocumentError('MISSING_GLYPH', `the font has no glyph for ${[...new Set(missing)].join(', ')}`);
+  }
+
+  if (options.verifyWith) {
+    const sig = parseVerifyUrl(p.verifyUrl)?.sig ?? '';
+    const check = verifyCertificateSignature(p.number, p.idNumber, p.issueDate, sig, options.verifyWith);
+    if (!check.valid) {
+      throw new CertificateDocumentError('INVALID_INPUT', `the signature in verifyUrl does not match the printed fields (${check.reason})`);
+    }
   }
 
   const qr = await renderVerificationQr(p.verifyUrl);

@@ -214,6 +214,29 @@ describe('input checks', () => {
   });
 });
 
+describe('checking the signature while rendering (verifyWith)', () => {
+  test('passes when the QR link was signed for the printed fields', async () => {
+    const pdf = await renderCertificatePdf(input, { verifyWith: publicKeys });
+    expect(pdf.subarray(0, 5).toString('latin1')).toBe('%PDF-');
+  });
+
+  test.each([
+    ['another issue date', { issuedAt: '2025-03-02' }, 'BAD_SIGNATURE'],
+    ['another holder', { holder: { name: '欧阳喆堃', idNumber: '220102199003074532' } }, 'BAD_SIGNATURE'],
+    ['an unsigned link', { verifyUrl: `${BASE}/verify/${NUMBER}?sig=none` }, 'MALFORMED_SIGNATURE'],
+  ])('refuses %s', async (_what, patch, reason) => {
+    await expect(renderCertificatePdf({ ...input, ...(patch as Partial<CertificateDocumentInput>) }, { verifyWith: publicKeys })).rejects.toThrow(
+      `the signature in verifyUrl does not match the printed fields (${reason})`,
+    );
+  });
+
+  test('refuses a link signed by a key that is not published', async () => {
+    const stranger = generateSigningKey('jl2025').key;
+    const verifyUrl = signedVerifyUrl({ number: NUMBER, idNumber: ID, issueDate: '2025-03-01' }, { signer: stranger, publicBaseUrl: BASE });
+    await expect(renderCertificatePdf({ ...input, verifyUrl }, { verifyWith: publicKeys })).rejects.toThrow(/\(BAD_SIGNATURE\)/);
+  });
+});
+
 describe('from the stored certificate', () => {
   const stored: CertificateDoc = {
     _id: NUMBER,
