@@ -50,6 +50,8 @@ const thin = { style: 'thin' as const, color: { argb: 'FF000000' } };
 const BOX: Partial<Borders> = { top: thin, left: thin, bottom: thin, right: thin };
 const CENTER: Partial<Alignment> = { horizontal: 'center', vertical: 'middle', wrapText: true };
 const LEFT: Partial<Alignment> = { horizontal: 'left', vertical: 'middle', wrapText: true };
+/** left-aligned text inside a ruled cell keeps off the rule */
+const LEFT_IN_BOX: Partial<Alignment> = { ...LEFT, indent: 1 };
 /** A4 in the SpreadsheetML paper-size codes (exceljs' PaperSize.A4 is a const enum, which isolatedModules cannot inline) */
 const PAPER_A4 = 9;
 const TEXT_FORMAT = '@';
@@ -205,7 +207,7 @@ export async function summaryWorkbook(summary: ResultSummary): Promise<Buffer> {
 
   let row = SUMMARY_FIRST_DATA_ROW;
   const line = (values: CellValue[], style: Parameters<typeof put>[4]) => {
-    values.forEach((v, i) => put(ws, row, i + 1, v, { ...style, alignment: i === 0 ? LEFT : CENTER, numFmt: '0' }));
+    values.forEach((v, i) => put(ws, row, i + 1, v, { ...style, alignment: i === 0 ? LEFT_IN_BOX : CENTER, numFmt: '0' }));
     row += 1;
   };
   for (const r of summary.rows) line([occupationLabel(r.occupationName, r.trade), r.occupationCode, ...summaryCounts(r)], box);
@@ -267,7 +269,7 @@ export async function rosterWorkbook(roster: RosterEntry[], meta: RosterMeta): P
       r.seq, r.name, r.sex === 'F' ? '女' : '男', r.idNumber, r.post, r.yearsInPost,
       occupationLabel(r.occupationName, r.trade), levelLabel(r.level), r.theory, r.skill, r.performance,
     ];
-    values.forEach((v, i) => put(ws, row, i + 1, v, { ...box, alignment: i === 4 || i === 6 ? LEFT : CENTER }));
+    values.forEach((v, i) => put(ws, row, i + 1, v, { ...box, alignment: i === 4 || i === 6 ? LEFT_IN_BOX : CENTER }));
     row += 1;
   }
   if (!roster.length) {
