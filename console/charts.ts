@@ -124,6 +124,10 @@ function loadVega(): Promise<VegaModule> {
     const metrics = (vega as unknown as { textMetrics?: TextMetrics }).textMetrics;
     if (metrics && metrics.width === metrics.estimateWidth) metrics.width = estimateTextWidth;
     return vega;
+  }, (e: unknown) => {
+    // a failed load is not kept: the next chart tries again
+    loading = undefined;
+    throw e;
   });
   return loading;
 }
