@@ -1,11 +1,16 @@
 /** Two projects: `unit` needs nothing running; `stack` gets real Temporal servers and FerretDB
  * from the global setup in test/harness (started on free ports, stopped afterwards). */
+// ESM-only dependencies compiled to CommonJS for jest: cookie 2 (pulled in by fastify's inject)
+// and the chart stack of console/charts.ts (vega and the d3 modules under it)
+const esmPackages = 'cookie|vega[^/]*|d3-[^/]+|internmap|delaunator|robust-predicates';
 const transform = {
   '^.+\\.ts$': ['ts-jest', { diagnostics: false, tsconfig: { isolatedModules: true } }],
-  // ESM-only dependencies (cookie 2, pulled in by fastify's inject) compiled to CommonJS for jest
-  '^.+/node_modules/(cookie)/.+\\.js$': ['ts-jest', { diagnostics: false, tsconfig: { isolatedModules: true, allowJs: true } }],
+  [`^.+/node_modules/(${esmPackages})/.+\\.m?js$`]: ['ts-jest', { diagnostics: false, tsconfig: { isolatedModules: true, allowJs: true } }],
 };
-const transformIgnorePatterns = ['/node_modules/(?!(cookie)/)'];
+const transformIgnorePatterns = [`/node_modules/(?!(${esmPackages})/)`];
+// vega-canvas's Node build probes for the optional `canvas` package with a top-level await, which
+// CommonJS cannot hold; its browser build finds no canvas either, as production does without it
+const moduleNameMapper = { '^vega-canvas$': '<rootDir>/node_modules/vega-canvas/build/vega-canvas.browser.js' };
 /** @type {import('jest').Config} */
 module.exports = {
   projects: [
@@ -14,6 +19,7 @@ module.exports = {
       testEnvironment: 'node',
       transform,
       transformIgnorePatterns,
+      moduleNameMapper,
       testMatch: ['<rootDir>/test/{unit,replay}/**/*.test.ts'],
     },
     {
@@ -21,6 +27,7 @@ module.exports = {
       testEnvironment: 'node',
       transform,
       transformIgnorePatterns,
+      moduleNameMapper,
       testMatch: ['<rootDir>/test/{workflows,api,integration,console}/**/*.test.ts'],
       globalSetup: '<rootDir>/test/harness/global-setup.ts',
       globalTeardown: '<rootDir>/test/harness/global-teardown.ts',
@@ -31,6 +38,7 @@ module.exports = {
       testEnvironment: 'node',
       transform,
       transformIgnorePatterns,
+      moduleNameMapper,
       testMatch: ['<rootDir>/test/e2e/**/*.test.ts'],
     },
   ],
