@@ -434,12 +434,12 @@ async function checkBatches(
       tally.certificates += docs.length;
       const stored = docs.map((d) => String(d._id)).sort();
       if (JSON.stringify(stored) !== JSON.stringify(items.map((i) => i.number).sort())) lost.push(`${id}: certificates stored ${stored.join(',')} ≠ issued ${items.map((i) => i.number).join(',')}`);
-      // the read model, through GET /batches/:id, equals the workflow's queried state
+      // the read model equals the workflow's queried state, and GET /batches/:id answers from it
       const view = await getJson(`/batches/${id}`, center);
       const doc = await views.findOne({ _id: id as never });
-      if (view.status !== 200) lost.push(`${id}: GET /batches/:id answered ${view.status}`);
-      else {
-        const diff = firstDifference(canonical(view.body), canonical(s));
+      if (view.status !== 200 || view.body.status !== s.status || view.body.version !== s.version) lost.push(`${id}: GET /batches/:id answered ${view.status} ${view.body?.status} v${view.body?.version}`);
+      if (doc) {
+        const diff = firstDifference(canonical(JSON.parse(String(doc.state))), canonical(s));
         if (diff) lost.push(`${id}: read model ≠ workflow state at ${diff}`);
       }
       if (!doc) lost.push(`${id}: no read model`);
