@@ -17,6 +17,7 @@ import { canRead, canReadFiling } from '../scope';
 import type { Caller } from '../../domain/roles';
 
 const TTL_MS = 24 * 3_600_000;
+const TRANSIENT = new Set([401, 404, 408, 429]);
 const MUTATING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
 declare module 'fastify' {
@@ -70,7 +71,9 @@ export default fp(
 
     app.addHook('onSend', async (req, reply, payload) => {
       const idem = req.idempotency;
-      if (!idem || idem.replayed || reply.statusCode >= 500) return payload;
+      // answers that may change without anything being done are not kept: a 404 (a case whose read
+      // model is not written yet), 401, 408 and 429; a retry with the same key then runs again
+      if (!idem || idem.replayed || reply.statusCode >= 500 || TRANSIENT.has(reply.statusCode)) return payload;
       if (reply.statusCode === 422 && (payload as string | undefined)?.includes?.('IDEMPOTENCY_KEY_REUSED')) return payload;
       const now = Date.now();
       try {
