@@ -22,6 +22,8 @@ module.exports = {
       transform,
       transformIgnorePatterns,
       testMatch: ['<rootDir>/test/{workflows,api,integration,console}/**/*.test.ts'],
+      // the production stack needs its own build (Temporal Server, dist/): npm run test:production
+      testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/integration/production\\.test\\.ts$'],
       globalSetup: '<rootDir>/test/harness/global-setup.ts',
       globalTeardown: '<rootDir>/test/harness/global-teardown.ts',
     },
