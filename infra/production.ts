@@ -11,7 +11,7 @@ import cluster, { type Worker as ClusterWorker } from 'node:cluster';
 import { randomBytes } from 'node:crypto';
 import { chmodSync, chownSync, createWriteStream, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync, appendFileSync, type WriteStream } from 'node:fs';
 import { dirname, join } from 'node:path';
-import type { Settings } from '../config';
+import { settingsSchema, type Settings } from '../config';
 import { binary, isListening, ROOT } from './embedded';
 
 /** Pinned in scripts/provision-production.sh; checked here so a stale .tools/ is named, not obscure. */
@@ -421,7 +421,8 @@ export class ApiCluster {
       const delay = Math.max(500, this.holdUntil[i] - Date.now());
       this.say(`api-${i + 1} exited (${signal || code}); starting it again in ${(delay / 1000).toFixed(1)} s`);
       setTimeout(() => {
-        if (!this.stopping) this.start(i).catch((err) => this.say(`api-${i + 1}: ${err.message}`));
+        // a start that fails is reported and retried by this same handler on its exit
+        if (!this.stopping) this.start(i).catch(() => undefined);
       }, delay);
     });
     return new Promise((ok, fail) => {
@@ -492,6 +493,16 @@ export interface ProductionStack {
   mongoUri: string;
   apiBase: string;
   stop(): Promise<void>;
+}
+
+/** Settings as the environment variables they were read from. */
+function settingsEnv(settings: Settings): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const key of Object.keys(settingsSchema.shape) as (keyof typeof settingsSchema.shape)[]) {
+    const value = settings[key];
+    if (value !== undefined) env[key] = Array.isArray(value) ? value.join(',') : String(value);
+  }
+  return { ...env, DATA_DIR: settings.dataDir };
 }
 
 async function ensureFree(port: number, setting: string) {
@@ -670,9 +681,10 @@ export async function startProductionStack(opts: ProductionStackOptions): Promis
       say(`ferretdb on 127.0.0.1:${settings.FERRETDB_PORT} (postgresql backend, database ferretdb)`);
     }
 
+    // the settings the stack was started with, whatever their source, so every process agrees
     const appEnv: NodeJS.ProcessEnv = {
       ...process.env,
-      APP_MODE: settings.APP_MODE,
+      ...settingsEnv(settings),
       TEMPORAL_ADDRESS: stack.temporalAddress,
       MONGODB_URI: stack.mongoUri,
       ...opts.appEnv,

@@ -103,7 +103,7 @@ async function main() {
     return child;
   };
   const appEnv = {
-    LOG_LEVEL: 'warn', TEMPORAL_TASK_QUEUE: 'chaos',
+    LOG_LEVEL: process.env.CHAOS_LOG_LEVEL ?? 'warn', TEMPORAL_TASK_QUEUE: 'chaos',
     // the final check reads every certificate through the public route
     PUBLIC_RATE_LIMIT: '1000000',
   };
