@@ -58,6 +58,8 @@ describe('the production stack', () => {
     timings.firstStartS = (Date.now() - started) / 1000;
     expect(stack.output()).toContain(`API          ${base}/api/v1`);
     expect(stack.output()).toMatch(/PostgreSQL   127\.0\.0\.1:\d+/);
+    // the Web UI is optional (scripts/provision-production.sh): when it was built, it answers
+    if (/Temporal UI/.test(stack.output())) expect((await call(`http://127.0.0.1:${env.TEMPORAL_UI_PORT}`, 'GET', '/')).status).toBe(200);
 
     // every request on a new connection, with an id of ours that the API's log records
     const served: string[] = [];
