@@ -42,6 +42,23 @@ export const settingsSchema = z.object({
   TEMPORAL_PORT: z.coerce.number().int().min(1).max(65535).default(7233),
   TEMPORAL_UI_PORT: z.coerce.number().int().min(1).max(65535).default(8233),
   FERRETDB_PORT: z.coerce.number().int().min(1).max(65535).default(27017),
+  /** Production stack (npm run start:production): its own PostgreSQL cluster listens here, on loopback. */
+  POSTGRES_PORT: z.coerce.number().int().min(1).max(65535).default(5432),
+  /**
+   * Production stack: the first of 12 consecutive loopback ports the Temporal services use among
+   * themselves (gRPC of history, matching and worker; membership; frontend HTTP; metrics).
+   * TEMPORAL_PORT stays the frontend's gRPC port, the only one clients use. At most 32756: Temporal
+   * keeps membership ports in a PostgreSQL smallint, and a service on a port above 32767 cannot join.
+   */
+  TEMPORAL_INTERNAL_PORTS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(32767 - 11, 'the 12 ports must stay at or below 32767 (Temporal stores membership ports in a PostgreSQL smallint)')
+    .default(7234),
+  /** Production stack: worker processes and API processes (Node cluster on PORT). */
+  WORKER_PROCESSES: z.coerce.number().int().min(1).max(32).default(2),
+  API_PROCESSES: z.coerce.number().int().min(1).max(32).default(2),
   /**
    * Workflows a worker keeps in memory between tasks. Filings wait weeks on timers, so the cache
    * only saves a replay when a case is busy; each cached workflow costs ~150–300 KB (bench (d)).

@@ -29,6 +29,8 @@ module.exports = {
       transformIgnorePatterns,
       moduleNameMapper,
       testMatch: ['<rootDir>/test/{workflows,api,integration,console}/**/*.test.ts'],
+      // the production stack needs its own build (Temporal Server, dist/): npm run test:production
+      testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/integration/production\\.test\\.ts$'],
       globalSetup: '<rootDir>/test/harness/global-setup.ts',
       globalTeardown: '<rootDir>/test/harness/global-teardown.ts',
     },

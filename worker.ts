@@ -1,7 +1,10 @@
 /**
  * The worker process: runs every workflow and activity on the task queue. Start it with
- * `tsx worker.ts` (the main command does), pointing at TEMPORAL_ADDRESS and MONGODB_URI.
+ * `tsx worker.ts` (the main command does) or, compiled, `node dist/worker.js` (the production
+ * stack does), pointing at TEMPORAL_ADDRESS and MONGODB_URI.
  */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { Client, Connection } from '@temporalio/client';
 import { loadSettings, type Settings } from './config';
@@ -9,6 +12,18 @@ import { connectDatabase } from './models';
 import { createActivities } from './activities';
 import { endpointsFrom, type Endpoints } from './infra/services';
 import { isUnreachable, whileUnreachable } from './infra/startup';
+
+/**
+ * Compiled (`node dist/worker.js`, the production stack) the worker loads the workflow bundle that
+ * `npm run build` made beside it, so no webpack runs at start and every worker runs the same bytes;
+ * from source (tsx, tests) it bundles the workflows itself.
+ */
+export function workflowCode(): Pick<WorkerOptions, 'workflowBundle' | 'workflowsPath'> {
+  if (!__filename.endsWith('.js')) return { workflowsPath: require.resolve('./workflows') };
+  const codePath = join(__dirname, 'workflow-bundle.js');
+  if (!existsSync(codePath)) throw new Error(`${codePath} is missing: run npm run build`);
+  return { workflowBundle: { codePath } };
+}
 
 /** Worker tuning, documented in the README's Performance section. */
 export const workerTuning: Partial<WorkerOptions> = {
@@ -35,7 +50,7 @@ export async function startWorker(settings: Settings, endpoints: Endpoints, extr
       connection,
       namespace: settings.TEMPORAL_NAMESPACE,
       taskQueue: settings.TEMPORAL_TASK_QUEUE,
-      workflowsPath: require.resolve('./workflows'),
+      ...workflowCode(),
       activities: createActivities({ models: db.models, client, taskQueue: settings.TEMPORAL_TASK_QUEUE }),
       ...workerTuning,
       // filings wait weeks on timers: a large cache only holds memory (bench figure d)

@@ -7,11 +7,18 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer, connect } from 'node:net';
 import { mkdirSync, createWriteStream, existsSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 
-export const ROOT = resolve(__dirname, '..');
+/** The repository (where package.json, .tools/ and the console's files are), also from dist/infra. */
+export const ROOT = (() => {
+  for (let dir = resolve(__dirname, '..'); ; dir = dirname(dir)) {
+    if (existsSync(join(dir, 'package.json'))) return dir;
+    if (dirname(dir) === dir) return resolve(__dirname, '..');
+  }
+})();
 export const TOOLS_BIN = process.env.TOOLS_DIR ? join(process.env.TOOLS_DIR, 'bin') : join(ROOT, '.tools', 'bin');
-export const binary = (name: 'temporal' | 'temporal-test-server' | 'ferretdb') => join(TOOLS_BIN, name);
+export type ToolName = 'temporal' | 'temporal-test-server' | 'ferretdb' | 'temporal-server' | 'temporal-sql-tool' | 'temporal-ui-server';
+export const binary = (name: ToolName) => join(TOOLS_BIN, name);
 
 export interface EmbeddedProcess {
   name: string;

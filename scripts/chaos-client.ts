@@ -71,14 +71,19 @@ async function main() {
     }
   }
 
-  /** POST until a definite answer: 2xx, or a 4xx other than a transient one. Same key every time. */
+  /**
+   * POST until a definite answer: 2xx, or a 4xx other than a transient one. Same key every time,
+   * but after a 404: the API keeps a 404 as the key's answer for a day like any other, so a retry
+   * under that key could only replay it, while a 404 did nothing, so a new key acts at most once.
+   */
   async function post(path: string, body: unknown, token: string, key: string): Promise<{ status: number; body: any; attempts: number }> {
     const deadline = Date.now() + job.requestTimeoutMs;
+    let sent = key;
     for (let attempt = 0; ; attempt++) {
       try {
         const r = await fetch(`${job.base}/api/v1${path}`, {
           method: 'POST',
-          headers: { 'content-type': 'application/json', authorization: `Bearer ${token}`, 'idempotency-key': key },
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${token}`, 'idempotency-key': sent },
           body: JSON.stringify(body),
           signal: AbortSignal.timeout(30_000),
         });
@@ -92,6 +97,7 @@ async function main() {
         // when its first read-model write is held up by a fault), retried until the deadline;
         // 5xx and 429 are transient
         if (r.status < 500 && r.status !== 429 && r.status !== 404) return { status: r.status, body: json, attempts: attempt + 1 };
+        if (r.status === 404) sent = `${key}~${attempt + 1}`;
       } catch {
         /* connection refused or reset: the API is restarting */
       }

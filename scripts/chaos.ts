@@ -8,7 +8,7 @@
  * institution, issue year and level, that every read model equals its workflow's queried state,
  * and that no workflow task failed for non-determinism.
  *
- *   npm run chaos -- [--seed 42] [--filings 200] [--batches 20] [--clients 4] [--stack demo|dev] [--ci]
+ *   npm run chaos -- [--seed 42] [--filings 200] [--batches 20] [--clients 4] [--stack demo|dev|production] [--ci]
  *
  * --stack demo (default) runs on the time-skipping server, whose clock the script advances through
  * the publicity, so filings end `active`; then some active filings get a batch each, driven to
@@ -16,11 +16,15 @@
  * publicity; faults: worker, API, database. --stack dev runs on the persistent dev server (its
  * SQLite file) without demo time, filings end at `publicity` and no batch runs (a batch needs its
  * exam days and publicity to pass); the Temporal server itself is also stopped and restarted.
+ * --stack production runs the production stack (infra/production.ts, compiled code: it provisions
+ * and builds first) with the dev stack's checks and limits; faults: one of the workers, one of the
+ * API processes, FerretDB, PostgreSQL (pg_ctl stop -m fast, then start) and each Temporal service.
  * --ci: fewer filings and batches, one fault of each kind in the filing phase and one in each
  * batch phase.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, openSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { chmodSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { parseArgs } from 'node:util';
@@ -29,6 +33,7 @@ import mongoose from 'mongoose';
 import { loadSettings } from '../config';
 import { signToken } from '../api/plugins/auth';
 import { freePort, ROOT, startFerretDB, startTemporalDev, startTestServer, waitForPort, type EmbeddedProcess } from '../infra/embedded';
+import { freePortBlock, startProductionStack, TEMPORAL_SERVICES, type ProductionStack } from '../infra/production';
 import { makeCreditCode, makeIdNumber } from '../domain/identifiers';
 import { MATERIAL_KINDS } from '../domain/filing';
 import { filingWorkflowId, stateQuery } from '../workflows/filing/messages';
@@ -49,10 +54,10 @@ const { values } = parseArgs({
 });
 const ci = values.ci!;
 const seed = Number(values.seed ?? Math.floor(Math.random() * 1e9));
-const stack = values.stack === 'dev' ? 'dev' : 'demo';
+const stack = values.stack === 'dev' || values.stack === 'production' ? values.stack : 'demo';
 const filingCount = Number(values.filings ?? (ci ? 24 : 200));
 const clientCount = Math.max(1, Math.min(Number(values.clients), filingCount));
-/** batches need demo time (exam days, result publicity): none on the dev stack */
+/** batches need demo time (exam days, result publicity): none on the dev and production stacks */
 const batchCount = stack === 'demo' ? Math.min(filingCount, Number(values.batches ?? (ci ? 3 : 20))) : 0;
 
 /** mulberry32: a small seeded PRNG, so a seed replays the same fault schedule. */
@@ -69,41 +74,67 @@ const random = prng(seed);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const log = (s: string) => console.log(`[chaos ${new Date().toISOString().slice(11, 19)}] ${s}`);
 
-type FaultKind = 'worker' | 'api' | 'database' | 'temporal';
+type FaultKind = 'worker' | 'api' | 'database' | 'temporal' | 'postgres' | `temporal-${(typeof TEMPORAL_SERVICES)[number]}`;
+const kinds: FaultKind[] =
+  stack === 'production' ? ['worker', 'api', 'database', 'postgres', ...TEMPORAL_SERVICES.map((s) => `temporal-${s}` as const)]
+  : stack === 'dev' ? ['worker', 'api', 'database', 'temporal'] : ['worker', 'api', 'database'];
 
 async function main() {
+  const chaosStarted = Date.now();
   log(`seed ${seed}, ${filingCount} filings, ${batchCount} batches, ${clientCount} clients, ${stack} stack${ci ? ' (CI form)' : ''}`);
-  if (stack === 'dev') log('dev stack: no demo time, so filings stop at the publicity and no batch runs (batches need --stack demo)');
+  if (stack !== 'demo') log(`${stack} stack: no demo time, so filings stop at the publicity and no batch runs (batches need --stack demo)`);
   const dir = mkdtempSync(join(tmpdir(), 'skillcert-chaos-'));
-  const settings = loadSettings({ APP_MODE: stack === 'demo' ? 'demo' : 'development', LOG_LEVEL: 'warn' });
   const ports = { api: await freePort(), temporal: await freePort(), db: await freePort() };
   const base = `http://127.0.0.1:${ports.api}`;
-  let temporal: EmbeddedProcess;
+  let temporal: EmbeddedProcess | undefined;
+  let db: EmbeddedProcess | undefined;
+  let prod: ProductionStack | undefined;
+  const procs: Record<'worker' | 'api', ChildProcess | undefined> = { worker: undefined, api: undefined };
+  let settings = loadSettings({ APP_MODE: stack === 'demo' ? 'demo' : 'development', LOG_LEVEL: 'warn' });
   const startTemporal = async () =>
     stack === 'demo'
       ? startTestServer({ port: ports.temporal, logFile: join(dir, 'temporal.log') })
       : startTemporalDev({ port: ports.temporal, headless: true, dbFile: join(dir, 'temporal.db'), logFile: join(dir, 'temporal.log') });
   const startDb = () => startFerretDB({ port: ports.db, dataDir: join(dir, 'fdb'), logFile: join(dir, 'fdb.log') });
-  temporal = await startTemporal();
-  let db = await startDb();
-  const env = {
-    ...process.env, APP_MODE: settings.APP_MODE, LOG_LEVEL: 'warn', PORT: String(ports.api), TEMPORAL_ADDRESS: temporal.address,
-    MONGODB_URI: `mongodb://${db.address}/chaos`, TEMPORAL_TASK_QUEUE: 'chaos',
-    // the final check reads every certificate through the public route
-    PUBLIC_RATE_LIMIT: '1000000',
-  };
-  const procs: Record<'worker' | 'api', ChildProcess | undefined> = { worker: undefined, api: undefined };
   const launch = (name: 'worker' | 'api') => {
     const out = openSync(join(dir, `${name}.log`), 'a');
     const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, name === 'worker' ? 'worker.ts' : 'server.ts')], { cwd: ROOT, env, stdio: ['ignore', out, out] });
     procs[name] = child;
     return child;
   };
-  launch('worker');
-  launch('api');
-  await waitForPort(ports.api, 120_000, procs.api, 'api');
+  const appEnv = {
+    LOG_LEVEL: process.env.CHAOS_LOG_LEVEL ?? 'warn', TEMPORAL_TASK_QUEUE: 'chaos',
+    // the final check reads every certificate through the public route
+    PUBLIC_RATE_LIMIT: '1000000',
+  };
+  let env: NodeJS.ProcessEnv = {};
+  if (stack === 'production') {
+    // the production stack runs compiled code on its own Temporal Server build: both are made (or found) first
+    for (const [cmd, args] of [['bash', ['scripts/provision-production.sh']], ['npm', ['run', '--silent', 'build']]] as const) {
+      if (spawnSync(cmd, args, { cwd: ROOT, stdio: 'inherit' }).status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed`);
+    }
+    // the postgres user must enter the run's directory (mkdtemp makes it 0700)
+    chmodSync(dir, 0o755);
+    settings = loadSettings({
+      APP_MODE: 'production', AUTH_JWT_SECRET: randomBytes(32).toString('base64url'), LOG_LEVEL: 'warn', DATA_DIR: dir, PORT: String(ports.api),
+      TEMPORAL_PORT: String(ports.temporal), FERRETDB_PORT: String(ports.db), POSTGRES_PORT: String(await freePort()),
+      TEMPORAL_INTERNAL_PORTS: String(await freePortBlock(12)), TEMPORAL_UI_PORT: String(await freePort()), TEMPORAL_TASK_QUEUE: 'chaos',
+    });
+    const started = Date.now();
+    prod = await startProductionStack({ settings, dataDir: dir, appEnv: { ...appEnv, AUTH_JWT_SECRET: settings.AUTH_JWT_SECRET! }, database: 'chaos', log });
+    log(`production stack up in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  } else {
+    temporal = await startTemporal();
+    db = await startDb();
+    env = { ...process.env, APP_MODE: settings.APP_MODE, PORT: String(ports.api), TEMPORAL_ADDRESS: temporal.address, MONGODB_URI: `mongodb://${db.address}/chaos`, ...appEnv };
+    launch('worker');
+    launch('api');
+    await waitForPort(ports.api, 120_000, procs.api, 'api');
+  }
+  const temporalAddress = () => prod?.temporalAddress ?? temporal!.address;
+  const mongoUri = () => prod?.mongoUri ?? `mongodb://${db!.address}/chaos`;
 
-  const faults: Record<FaultKind, number> = { worker: 0, api: 0, database: 0, temporal: 0 };
+  const faults = Object.fromEntries(kinds.map((k) => [k, 0])) as Record<FaultKind, number>;
   let ops = 0;
   let failures: string[] = [];
   const tally = { batchesCertified: 0, certificates: 0, certificatesExpected: 0 };
@@ -138,9 +169,34 @@ async function main() {
     }));
 
     // ——— faults, at moments drawn from the seed ———
-    const kinds: FaultKind[] = stack === 'dev' ? ['worker', 'api', 'database', 'temporal'] : ['worker', 'api', 'database'];
     const inject = async (kind: FaultKind) => {
       faults[kind]++;
+      if (prod) {
+        // killed processes come back through the stack's own supervisor, after a down time drawn from the seed
+        const down = 300 + random() * 1500;
+        const pick = (n: number) => Math.floor(random() * n);
+        if (kind === 'worker') {
+          const i = pick(prod.workers.length);
+          log(`fault: worker (worker-${i + 1}, SIGKILL)`);
+          await prod.workers[i].kill('SIGKILL', down);
+        } else if (kind === 'api') {
+          const i = pick(prod.apis.count);
+          log(`fault: api (api-${i + 1}, SIGKILL)`);
+          await prod.apis.kill(i, 'SIGKILL', down);
+        } else if (kind === 'database') {
+          log('fault: database (ferretdb, SIGKILL)');
+          await prod.ferretdb!.kill('SIGKILL', down);
+        } else if (kind === 'postgres') {
+          log('fault: postgres (pg_ctl stop -m fast, then start)');
+          await prod.postgres!.stop('fast');
+          await sleep(500 + random() * 2000);
+          await prod.postgres!.start();
+        } else {
+          log(`fault: ${kind} (SIGKILL)`);
+          await prod.temporal[kind.slice('temporal-'.length) as (typeof TEMPORAL_SERVICES)[number]]!.kill('SIGKILL', down);
+        }
+        return;
+      }
       log(`fault: ${kind}`);
       if (kind === 'worker' || kind === 'api') {
         const child = procs[kind]!;
@@ -151,11 +207,11 @@ async function main() {
         launch(kind);
         if (kind === 'api') await waitForPort(ports.api, 120_000, procs.api, 'api');
       } else if (kind === 'database') {
-        await db.stop('SIGTERM');
+        await db!.stop('SIGTERM');
         await sleep(500 + random() * 2000);
         db = await startDb();
       } else {
-        await temporal.stop('SIGTERM');
+        await temporal!.stop('SIGTERM');
         await sleep(500 + random() * 2000);
         temporal = await startTemporal();
       }
@@ -274,10 +330,10 @@ async function main() {
 
     // ——— checks ———
     log('checking…');
-    failures = failures.concat(await check(`mongodb://${db.address}/chaos`, temporal.address, filings, intended));
+    failures = failures.concat(await check(mongoUri(), temporalAddress(), filings, intended));
     if (batchCount > 0) {
       const center = await signToken(secret, { sub: 'chaos-center', name: 'center', role: 'center', province: '22', prefecture: '220100' });
-      failures = failures.concat(await checkBatches(`mongodb://${db.address}/chaos`, temporal.address, base, center, batches, tally));
+      failures = failures.concat(await checkBatches(mongoUri(), temporalAddress(), base, center, batches, tally));
     }
   } finally {
     for (const name of ['api', 'worker'] as const) {
@@ -288,8 +344,9 @@ async function main() {
         await Promise.race([exited, sleep(10_000)]);
       }
     }
-    await db.stop();
-    await temporal.stop();
+    await db?.stop();
+    await temporal?.stop();
+    await prod?.stop();
     if (!process.env.KEEP_CHAOS_DIR) rmSync(dir, { recursive: true, force: true });
   }
   console.log(`\nseed: ${seed}\noperations (2xx): ${ops}\nfaults: ${Object.entries(faults).map(([k, n]) => `${k} ${n}`).join(', ')}`);
@@ -298,9 +355,11 @@ async function main() {
     console.log(`batches: ${tally.batchesCertified} certified of ${batchCount} intended`);
     console.log(`certificates: ${tally.certificates} issued, ${tally.certificatesExpected} expected (passing candidates)`);
   } else {
-    console.log('batches: none (dev stack: no demo time to pass the exam days and the publicity; run --stack demo for batches)');
+    console.log(`batches: none (${stack} stack: no demo time to pass the exam days and the publicity; run --stack demo for batches)`);
   }
   for (const f of failures) console.log(`  LOST: ${f}`);
+  const secs = Math.round((Date.now() - chaosStarted) / 1000);
+  console.log(`duration: ${Math.floor(secs / 60)} m ${secs % 60} s`);
   console.log(`lost: ${failures.length}`);
   process.exit(failures.length ? 1 : 0);
 }
