@@ -1,6 +1,8 @@
-// Lint: TypeScript rules everywhere, and a fence around workflows/: workflow code runs in
-// Temporal's deterministic sandbox, so Node built-ins, mongoose, fastify, the models and the API
-// stay out of it (DEVELOPERS.md, "Workflow code is deterministic").
+// Lint: TypeScript rules everywhere, with the type-aware rules that catch a promise nobody awaits
+// (forgetting to await an activity, a workflow API or a database write is a bug, as the Temporal
+// samples say), and a fence around workflows/: workflow code runs in Temporal's deterministic
+// sandbox, so Node built-ins, mongoose, fastify, the models and the API stay out of it (README,
+// "Layout").
 import tseslint from 'typescript-eslint';
 import { builtinModules } from 'node:module';
 
@@ -10,7 +12,12 @@ export default tseslint.config(
   { ignores: ['node_modules/**', 'dist/**', '.tools/**', '.data/**', 'coverage/**', 'console/dist/**', '**/*.js', '**/*.mjs'] },
   ...tseslint.configs.recommended,
   {
+    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
     rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-misused-promises': ['error', { checksVoidReturn: false }],
+      '@typescript-eslint/await-thenable': 'error',
+      '@typescript-eslint/require-await': 'off',
       '@typescript-eslint/no-explicit-any': 'off',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       '@typescript-eslint/no-namespace': 'off',
