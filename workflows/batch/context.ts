@@ -9,7 +9,7 @@ import { DEFAULT_BATCH_POLICY, type BatchPolicy, type BatchState } from '../../d
 import { endOfDayMs, startOfDayMs } from '../../domain/dates';
 import { CaseRecord } from '../shared/case-record';
 import { failure } from '../shared/failure';
-import { Mailbox } from '../shared/mailbox';
+import { Mailbox, type WorkOf } from '../shared/mailbox';
 import type { BatchInput, DecideInput, DismissInput, FilingTerminatedInput, ResolveInput, ResultsInput, ScoresInput, SuperviseInput } from './messages';
 
 export const acts = proxyActivities<activities.Activities>({
@@ -19,13 +19,7 @@ export const acts = proxyActivities<activities.Activities>({
 
 /** The work handed to the main loop (workflows/shared/mailbox.ts): Updates, and what signals and objections post. */
 export type BatchWork =
-  | { kind: 'decide'; input: DecideInput }
-  | { kind: 'supervise'; input: SuperviseInput }
-  | { kind: 'scores'; input: ScoresInput }
-  | { kind: 'resolve'; input: ResolveInput }
-  | { kind: 'dismiss'; input: DismissInput }
-  | { kind: 'results'; input: ResultsInput }
-  | { kind: 'filing-terminated'; input: FilingTerminatedInput }
+  | WorkOf<{ decide: DecideInput; supervise: SuperviseInput; scores: ScoresInput; resolve: ResolveInput; dismiss: DismissInput; results: ResultsInput; 'filing-terminated': FilingTerminatedInput }>
   | { kind: 'tell-objections' }
   | { kind: 'calendar'; years: number[] };
 

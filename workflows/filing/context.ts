@@ -8,7 +8,7 @@ import type * as activities from '../../activities';
 import type { FilingState, HistoryEntry, Track } from '../../domain/filing';
 import { isoChina } from '../../domain/dates';
 import { CaseRecord } from '../shared/case-record';
-import { Mailbox } from '../shared/mailbox';
+import { Mailbox, type WorkOf } from '../shared/mailbox';
 import { workflowNow } from '../time';
 import type { ChangeInput, DecideInput, FilingInput, RenewalInput, ResolveInput, SupplementInput, TerminationInput, AssignInput, DismissInput } from './messages';
 
@@ -24,13 +24,8 @@ export const acts = proxyActivities<activities.Activities>({
 
 /** The work an Update hands to the main loop (workflows/shared/mailbox.ts). */
 export type FilingWork =
-  | { kind: 'assign'; input: AssignInput }
-  | { kind: 'decide'; input: DecideInput }
-  | { kind: 'supplement'; input: SupplementInput }
-  | { kind: 'resolve'; input: ResolveInput }
-  | { kind: 'dismiss'; input: DismissInput }
-  | { kind: 'request'; track: Exclude<Track, 'application'>; input: RenewalInput | ChangeInput | TerminationInput }
-  | { kind: 'ordered-termination'; input: TerminationInput };
+  | WorkOf<{ assign: AssignInput; decide: DecideInput; supplement: SupplementInput; resolve: ResolveInput; dismiss: DismissInput; 'ordered-termination': TerminationInput }>
+  | { kind: 'request'; track: Exclude<Track, 'application'>; input: RenewalInput | ChangeInput | TerminationInput };
 
 export type DirectoryWrite = 'upsert' | 'remove' | undefined;
 

@@ -11,6 +11,9 @@
  */
 import { ApplicationFailure, condition } from '@temporalio/workflow';
 
+/** Work by kind, from a map of kinds to inputs: `WorkOf<{ decide: DecideInput }>` is `{ kind: 'decide'; input: DecideInput }`. */
+export type WorkOf<M> = { [K in keyof M]: { kind: K; input: M[K] } }[keyof M];
+
 interface Letter<W> {
   work: W;
   /** posted by a signal or a handler that answered already: nobody waits for it */
