@@ -44,10 +44,10 @@ export class BatchCase {
     },
   });
 
-  /** `stillValid` validates handed-over work again as the loop takes it (handlers.ts). */
-  constructor(readonly input: BatchInput, stillValid: (c: BatchCase, w: BatchWork) => void) {
+  /** `validateWork` validates handed-over work again as the loop takes it (validators.ts). */
+  constructor(readonly input: BatchInput, validateWork: (c: BatchCase, w: BatchWork) => void) {
     this.policy = input.policy ?? DEFAULT_BATCH_POLICY;
-    this.mailbox = new Mailbox<BatchWork>(() => this.state, (w) => stillValid(this, w));
+    this.mailbox = new Mailbox<BatchWork>(() => this.state, (w) => validateWork(this, w));
   }
 
   /** The accepted batch; refused while the plan is still being checked. */

@@ -5,20 +5,9 @@
  * An objection is counted here and answered at once (its text is in the objections collection).
  */
 import { condition, setHandler } from '@temporalio/workflow';
-import {
-  batchDecisionRefusal,
-  batchDismissalRefusal,
-  batchObjectionRefusal,
-  batchResolutionRefusal,
-  filingTerminatedRefusal,
-  resultsRefusal,
-  scorePostRefusal,
-  supervisionRefusal,
-  type BatchState,
-} from '../../domain/batch';
+import type { BatchState } from '../../domain/batch';
 import { objectionIdOf } from '../../domain/objections';
-import { failure, refuse } from '../shared/failure';
-import { workflowNow } from '../time';
+import { failure } from '../shared/failure';
 import type { BatchCase, BatchWork } from './context';
 import {
   calendarUpdatedSignal,
@@ -33,6 +22,7 @@ import {
   submitResultsUpdate,
   superviseUpdate,
 } from './messages';
+import { validateObjection, validateWork } from './validators';
 
 export function setBatchHandlers(c: BatchCase): void {
   setHandler(stateQuery, () => c.state);
@@ -76,24 +66,4 @@ export function setBatchHandlers(c: BatchCase): void {
     if (!c.state || !Array.isArray(sig?.years)) return;
     c.mailbox.post({ kind: 'calendar', years: sig.years });
   });
-}
-
-function validateObjection(c: BatchCase): void {
-  refuse(batchObjectionRefusal(c.state, workflowNow()));
-}
-
-/** An Update's validator, run again when the main loop takes its work (the batch may have moved on). */
-export function validateWork(c: BatchCase, w: BatchWork): void {
-  switch (w.kind) {
-    case 'decide': return refuse(batchDecisionRefusal(c.s, w.input));
-    case 'supervise': return refuse(supervisionRefusal(c.s, w.input, c.policy));
-    case 'scores': return refuse(scorePostRefusal(c.s, w.input));
-    case 'resolve': return refuse(batchResolutionRefusal(c.s, w.input));
-    case 'dismiss': return refuse(batchDismissalRefusal(c.s, w.input));
-    case 'results': return refuse(resultsRefusal(c.s, w.input));
-    case 'filing-terminated': return refuse(filingTerminatedRefusal(c.s, w.input));
-    case 'tell-objections':
-    case 'calendar':
-      return;
-  }
 }

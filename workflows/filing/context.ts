@@ -46,8 +46,8 @@ export interface FilingCase {
 
 export const is = <K extends FilingWork['kind']>(...kinds: K[]) => (w: FilingWork): w is Extract<FilingWork, { kind: K }> => (kinds as string[]).includes(w.kind);
 
-/** `stillValid` validates handed-over work again as the loop takes it (handlers.ts). */
-export function openCase(input: FilingInput, stillValid: (c: FilingCase, w: FilingWork) => void): FilingCase {
+/** `validateWork` validates handed-over work again as the loop takes it (validators.ts). */
+export function openCase(input: FilingInput, validateWork: (c: FilingCase, w: FilingWork) => void): FilingCase {
   const state = input.carried ?? initialState(input);
   const record = new CaseRecord<HistoryEntry, DirectoryWrite>({
     snapshot: () => ({ status: state.status, stage: state.stage }),
@@ -60,7 +60,7 @@ export function openCase(input: FilingInput, stillValid: (c: FilingCase, w: Fili
   });
   const c: FilingCase = {
     input, state, record, deadlineMoved: false, calendarYears: [], expired: false, requestUnderway: false,
-    mailbox: new Mailbox<FilingWork>(() => state, (w) => stillValid(c, w)),
+    mailbox: new Mailbox<FilingWork>(() => state, (w) => validateWork(c, w)),
   };
   return c;
 }

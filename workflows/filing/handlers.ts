@@ -21,7 +21,6 @@ import {
   stateQuery,
   supplementUpdate,
   terminationUpdate,
-  type TerminationInput,
 } from './messages';
 import * as v from './validators';
 import { changeTrack, terminationKindOf } from '../../domain/filing';
@@ -57,19 +56,6 @@ export function setFilingHandlers(c: FilingCase): void {
     c.calendarYears.push(...years);
     c.deadlineMoved = true;
   });
-}
-
-/** An Update's validator, run again as the main loop takes its work (the case may have moved on since). */
-export function stillValid(c: FilingCase, w: FilingWork): void {
-  switch (w.kind) {
-    case 'decide': return v.validateDecision(c, w.input);
-    case 'assign': return v.validateAssignment(c, w.input);
-    case 'supplement': return v.validateSupplement(c, w.input);
-    case 'resolve': return v.validateResolution(c, w.input);
-    case 'dismiss': return v.validateDismissal(c, w.input);
-    case 'request': return w.track === 'termination' ? v.validateTermination(c, w.input as TerminationInput) : v.validateRequest(c, w.track === 'renewal' ? 'renewal' : 'change', w.input);
-    case 'ordered-termination': return v.validateTermination(c, w.input);
-  }
 }
 
 /** The main loop takes the next work of these kinds that is still valid. */

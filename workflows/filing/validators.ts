@@ -17,7 +17,7 @@ import {
 } from '../../domain/filing';
 import { refuse } from '../shared/failure';
 import { workflowNow } from '../time';
-import { is, type FilingCase } from './context';
+import { is, type FilingCase, type FilingWork } from './context';
 import type { AssignInput, DecideInput, DismissInput, Envelope, ResolveInput, SupplementInput, TerminationInput } from './messages';
 
 /** A renewal, change or voluntary termination already handed to the main loop, or running. */
@@ -54,4 +54,17 @@ export function validateRequest(c: FilingCase, track: 'renewal' | 'change', e: E
 
 export function validateTermination(c: FilingCase, t: TerminationInput): void {
   refuse(terminationRefusal(c.state, t.actor, requestPending(c)));
+}
+
+/** An Update's validator, run again as the main loop takes its work (the case may have moved on since). */
+export function validateWork(c: FilingCase, w: FilingWork): void {
+  switch (w.kind) {
+    case 'decide': return validateDecision(c, w.input);
+    case 'assign': return validateAssignment(c, w.input);
+    case 'supplement': return validateSupplement(c, w.input);
+    case 'resolve': return validateResolution(c, w.input);
+    case 'dismiss': return validateDismissal(c, w.input);
+    case 'request': return w.track === 'termination' ? validateTermination(c, w.input as TerminationInput) : validateRequest(c, w.track === 'renewal' ? 'renewal' : 'change', w.input);
+    case 'ordered-termination': return validateTermination(c, w.input);
+  }
 }

@@ -20,7 +20,8 @@ import { workflowNow } from '../time';
 import { interrupted, is, openCase, type FilingCase } from './context';
 import { expiryMs, idleExitMs, idleSince, nextReminderMs, sendRenewalReminder } from './deadlines';
 import { continueAsNewWhenIdle, finish, finishInterrupted, terminate, type FilingResult } from './endings';
-import { setFilingHandlers, stillValid, takeWork } from './handlers';
+import { setFilingHandlers, takeWork } from './handlers';
+import { validateWork } from './validators';
 import type { FilingInput } from './messages';
 import { runPublicity } from './publicity';
 import { enterStage, runIntake, runReview, type StageResult } from './stages';
@@ -30,7 +31,7 @@ import { endTrack, openRequest } from './tracks';
 const HISTORY_EVENTS_PER_RUN = 1500;
 
 export async function filing(input: FilingInput): Promise<FilingResult> {
-  const c = openCase(input, stillValid);
+  const c = openCase(input, validateWork);
   setFilingHandlers(c);
 
   if (!input.carried) {
