@@ -27,10 +27,11 @@
  *   escalated; `examsRequireAcknowledgement: true` makes an unacknowledged plan lapse instead.
  */
 import { CERTIFICATE_LEVEL_NAMES, type CertificateLevel } from './certificate-code';
-import { isValidIsoDate, dayNumber } from './dates';
+import { isValidIsoDate, dayNumber, startOfDayMs } from './dates';
 import { filedOccupationOf, inFiledScope, jurisdictionAudience, OCCUPATION_CODE, type Actor, type Audience, type Occupation, type PendingStep } from './filing';
 import { maskIdNumber, maskName, sexFromIdNumber, validateCreditCode, validateIdNumber } from './identifiers';
-import { openObjections, type ObjectionLedger } from './objections';
+import { openObjections, resolutionRefusal, type ObjectionLedger } from './objections';
+import type { Refusal } from './errors';
 
 // ---------------------------------------------------------------------------------------------
 // Policy
@@ -155,17 +156,8 @@ export interface PlannedCandidate extends Candidate {
 /** The plan as the workflow keeps it once accepted. */
 export type AcceptedPlan = Omit<BatchPlan, 'candidates'> & { candidates: PlannedCandidate[] };
 
-/** A refused plan or message: the ApplicationFailure `type`, message and details[0]. */
-export interface Refusal {
-  code: string;
-  message: string;
-  details?: Record<string, unknown>;
-  /**
-   * The HTTP status when it differs from the code's usual one: VALIDATION_FAILED is 400 for a
-   * malformed input and 422 for a well-formed one that breaks a rule (a pass mark below 60).
-   */
-  status?: number;
-}
+/** A refused plan or message: the ApplicationFailure `type`, message and details[0] (domain/errors.ts). */
+export type { Refusal } from './errors';
 
 /**
  * Status codes of the refusals this module and the batch workflow raise, for the API's
@@ -979,6 +971,127 @@ export function batchPendingSteps(s: BatchState): PendingStep[] {
   return steps;
 }
 
+// ---------------------------------------------------------------------------------------------
+// Who may do what to a batch, and when (the batch workflow's Update validators ask these)
+// ---------------------------------------------------------------------------------------------
+
+/** Longest free text of a message (opinion, findings, note, reason). */
+export const TEXT_MAX = 4000;
+
+/** A required text of 1–`max` characters. */
+export function textRefusal(v: unknown, what: string, max = TEXT_MAX): Refusal | null {
+  return typeof v !== 'string' || !v.trim() || v.length > max ? { code: 'VALIDATION_FAILED', message: `${what} must be 1–${max} characters` } : null;
+}
+
+/**
+ * 000 §五(二): the appraisal center of the batch's jurisdiction acknowledges the plan (pass |
+ * reject) and reviews the results (pass | return | reject), each at its own step.
+ */
+export function batchDecisionRefusal(s: BatchState, d: { actor?: Actor; stage: string; outcome: string; opinion: unknown }): Refusal | null {
+  if (!d?.actor || !isBatchCenter(s.jurisdiction, d.actor)) return { code: 'FORBIDDEN', message: 'Batch decisions are taken by the appraisal center of the batch\'s jurisdiction' };
+  const expected: BatchStatus | null = d.stage === 'plan-review' ? 'planned' : d.stage === 'results-review' ? 'results-review' : null;
+  if (!expected) return { code: 'VALIDATION_FAILED', message: 'stage must be plan-review or results-review' };
+  if (s.status !== expected) return { code: 'STAGE_MISMATCH', message: `The batch is ${s.status}, not at ${d.stage}` };
+  const allowed = d.stage === 'plan-review' ? ['pass', 'reject'] : ['pass', 'return', 'reject'];
+  if (!allowed.includes(d.outcome)) return { code: 'VALIDATION_FAILED', message: `${d.stage} takes ${allowed.join(' | ')}` };
+  return textRefusal(d.opinion, 'opinion');
+}
+
+/** Statuses in which a spot check may still be drawn (000 §五(二)2: supervision of the exams and their grading). */
+const SUPERVISED_STATUSES: readonly BatchStatus[] = ['planned', 'acknowledged', 'examining', 'scoring', 'publicity', 'suspended'];
+
+/**
+ * 质量督导 (000 §五(二)2, 001 §三(六)): the center (or the provincial center) draws supervisors at
+ * random; an assigned supervisor reports; a serious finding suspends the batch until its center
+ * resumes or cancels it.
+ */
+export function supervisionRefusal(
+  s: BatchState,
+  i: { actor?: Actor; action: string; count?: number; severity?: string; findings?: unknown; reason?: unknown },
+  policy: Pick<BatchPolicy, 'maxSupervisorsPerDraw'>,
+): Refusal | null {
+  if (!i?.actor) return { code: 'VALIDATION_FAILED', message: 'actor is required' };
+  if (BATCH_TERMINAL.includes(s.status)) return { code: 'INVALID_STATE', message: `The batch is ${s.status}` };
+  const a = i.actor;
+  switch (i.action) {
+    case 'assign':
+      if (!maySuperviseBatch(s.jurisdiction, a)) return { code: 'FORBIDDEN', message: 'Supervisors are drawn by the appraisal center of the batch\'s jurisdiction or the provincial center' };
+      if (!Number.isSafeInteger(i.count) || i.count! < 1 || i.count! > policy.maxSupervisorsPerDraw) return { code: 'VALIDATION_FAILED', message: `count must be 1–${policy.maxSupervisorsPerDraw}` };
+      if (!SUPERVISED_STATUSES.includes(s.status)) return { code: 'INVALID_STATE', message: `No spot check is drawn once the batch is ${s.status}` };
+      return null;
+    case 'report':
+      if (a.role !== 'supervisor' || !s.supervision.assigned.some((x) => x.userId === a.sub)) return { code: 'FORBIDDEN', message: 'Only a supervisor assigned to this batch reports on it' };
+      if (!['none', 'minor', 'serious'].includes(i.severity!)) return { code: 'VALIDATION_FAILED', message: 'severity must be none, minor or serious' };
+      return textRefusal(i.findings, 'findings');
+    case 'resume':
+    case 'cancel':
+      if (!isBatchCenter(s.jurisdiction, a)) return { code: 'FORBIDDEN', message: 'A suspension is lifted or ends the batch by decision of the appraisal center' };
+      if (s.status !== 'suspended') return { code: 'INVALID_STATE', message: `The batch is ${s.status}, not suspended` };
+      return i.action === 'cancel' ? textRefusal(i.reason, 'reason') : null;
+    default:
+      return { code: 'VALIDATION_FAILED', message: 'action must be assign, report, resume or cancel' };
+  }
+}
+
+/** SPEC §3.4: the institution posts its batch's module scores after the exams, while scoring. */
+export function scorePostRefusal(s: BatchState, i: { actor?: Actor; scores: ScoreEntry[] }): Refusal | null {
+  if (!i?.actor || !isOwnInstitution(s, i.actor)) return { code: 'FORBIDDEN', message: 'Only the institution posts its batch\'s scores' };
+  if (s.status !== 'scoring') return { code: 'INVALID_STATE', message: `Scores are posted after the exams, while scoring (the batch is ${s.status})` };
+  return scoresRefusal(s.plan, i.scores);
+}
+
+/** The result publicity under way (000 §五(二)3), or null when none is open. */
+export function openBatchPublicity(s: Pick<BatchState, 'status' | 'publicity'>): BatchPublicity | null {
+  return s.status === 'publicity' && s.publicity && !s.publicity.closedAt ? s.publicity : null;
+}
+
+/** 000 §五(二)3: anyone may object to the results during their publicity (until its end, `nowMs` workflow time). */
+export function batchObjectionRefusal(s: Pick<BatchState, 'status' | 'publicity'> | null, nowMs: number): Refusal | null {
+  const p = s ? openBatchPublicity(s) : null;
+  return p && nowMs < p.endsAtMs ? null : { code: 'NOT_IN_PUBLICITY', message: 'Objections are accepted only during the result publicity' };
+}
+
+/** An objection to the results is resolved by the center or a reviewer of the batch's jurisdiction (分级负责), with a note. */
+export function batchResolutionRefusal(s: BatchState, r: { actor?: Actor; objectionId: string; upheld: unknown; note: unknown }): Refusal | null {
+  if (!r?.actor || !mayResolveObjection(s.jurisdiction, r.actor)) return { code: 'FORBIDDEN', message: 'Objections are resolved by the appraisal center or a reviewer of the batch\'s jurisdiction' };
+  const p = openBatchPublicity(s);
+  const refusal = p ? resolutionRefusal(p.objections, p.round, r.objectionId) : { code: 'NOT_FOUND' as const, message: 'No such objection in the current publicity' };
+  if (refusal) return refusal;
+  if (typeof r.upheld !== 'boolean') return { code: 'VALIDATION_FAILED', message: 'upheld must be true or false' };
+  return textRefusal(r.note, 'note');
+}
+
+/** Every open objection dismissed at once, by whoever may resolve them, with a note. */
+export function batchDismissalRefusal(s: BatchState, d: { actor?: Actor; note: unknown }): Refusal | null {
+  if (!d?.actor || !mayResolveObjection(s.jurisdiction, d.actor)) return { code: 'FORBIDDEN', message: 'Objections are resolved by the appraisal center or a reviewer of the batch\'s jurisdiction' };
+  const p = openBatchPublicity(s);
+  if (!p || openObjections(p.objections) === 0) return { code: 'NOT_FOUND', message: 'No open objection to dismiss' };
+  return textRefusal(d.note, 'note');
+}
+
+/** 000 §五(二)3: the institution submits its results once the publicity closed without objection. */
+export function resultsRefusal(s: BatchState, i: { actor?: Actor; note?: unknown }): Refusal | null {
+  if (!i?.actor || !isOwnInstitution(s, i.actor)) return { code: 'FORBIDDEN', message: 'Only the institution submits its batch\'s results' };
+  if (s.status !== 'results-due') return { code: 'INVALID_STATE', message: `Results are submitted after the publicity closes (the batch is ${s.status})` };
+  if (i.note !== undefined && (typeof i.note !== 'string' || i.note.length > TEXT_MAX)) return { code: 'VALIDATION_FAILED', message: 'note must be text' };
+  return null;
+}
+
+/** 004 Art.13: only the batch's own filing ends it when terminated. */
+export function filingTerminatedRefusal(s: BatchState, i: { filingId?: string }): Refusal | null {
+  return i?.filingId !== s.filingId ? { code: 'FORBIDDEN', message: 'Only the batch\'s own filing ends it' } : null;
+}
+
+/**
+ * Whether the filing ended before the end of the last exam day (its end cancels the batch); one
+ * in force, or one that ended later, does not.
+ */
+export function filingEndedBefore(f: FilingSnapshot, instantMs: number): boolean {
+  if (f.found && f.status && FILING_IN_FORCE.includes(f.status)) return false;
+  const endedMs = f.endedAt ? Date.parse(f.endedAt) : NaN;
+  return !(endedMs >= instantMs);
+}
+
 /**
  * Who revokes a certificate (004 Art.12; API.md): its issuing institution — also after its filing
  * ended — or a reviewer of the issuing institution's province. Nobody else, the admin included.
@@ -988,10 +1101,8 @@ export function mayRevokeCertificate(a: Actor, cert: { institution: { creditCode
   return a.role === 'province-reviewer' && a.province === cert.institution.province;
 }
 
-/** Start of the local China day `date` (00:00 +08:00), epoch ms. */
-export function startOfChinaDayMs(date: string): number {
-  return dayNumber(date) * 86_400_000 - 8 * 3_600_000;
-}
+/** Start of the local China day `date` (00:00 +08:00), epoch ms (domain/dates startOfDayMs). */
+export const startOfChinaDayMs = startOfDayMs;
 
 // ---------------------------------------------------------------------------------------------
 // The public certificate query (GET /certificates/:number, GET /certificates?idNumber=&name=)

@@ -120,3 +120,17 @@ export function isoChina(epochMs: number): string {
   const local = new Date(epochMs + CHINA_OFFSET_MS).toISOString();
   return `${local.slice(0, 23)}+08:00`;
 }
+
+/** Epoch millis of the first millisecond (00:00 +08:00) of the local China day `date`. */
+export function startOfDayMs(date: string): number {
+  return dayNumber(date) * DAY_MS - CHINA_OFFSET_MS;
+}
+
+/**
+ * Does loading the official calendar of `years` change a span of working days from `fromDate` to
+ * `toDate`? Only when one of those years lies between their years (SPEC §6: a due date computed
+ * from an estimated year is computed again when that year's official calendar is loaded).
+ */
+export function yearsTouchSpan(years: number[], fromDate: string, toDate: string): boolean {
+  return years.some((y) => y >= Number(fromDate.slice(0, 4)) && y <= Number(toDate.slice(0, 4)));
+}

@@ -71,3 +71,18 @@ export function statusOf(code: string): number {
 export function textOf(code: string | undefined): string | undefined {
   return isErrorCode(code) ? ERRORS[code].text : undefined;
 }
+
+/**
+ * A refusal as a pure rule gives it (a validator turns it into a non-retryable ApplicationFailure
+ * whose `type` is the code): the code, a message for the log, details[0] for the caller.
+ */
+export interface Refusal {
+  code: ErrorCode;
+  message: string;
+  details?: Record<string, unknown>;
+  /**
+   * The HTTP status when it differs from the code's usual one: VALIDATION_FAILED is 400 for a
+   * malformed input and 422 for a well-formed one that breaks a rule (a pass mark below 60).
+   */
+  status?: number;
+}

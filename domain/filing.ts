@@ -4,8 +4,10 @@
  * inbox a step sits in). No I/O here.
  */
 import type { Caller, Role } from './roles';
-import type { FilingPolicy, StageDef } from './filing-policy';
-import { openObjections, type ObjectionLedger } from './objections';
+import { outcomesOf, type FilingPolicy, type StageDef } from './filing-policy';
+import { openObjections, resolutionRefusal, type ObjectionLedger } from './objections';
+import { endOfDayMs } from './dates';
+import type { Refusal } from './errors';
 
 export const MATERIAL_KINDS = [
   'application-report', 'filing-form', 'work-plan', 'legal-person-certificate', 'hr-rules',
@@ -278,7 +280,7 @@ export function openSupplement(state: Pick<FilingState, 'supplements' | 'stage'>
 }
 
 /** Why a caller may not decide the current stage, or null when they may. */
-export function decisionRefusal(state: FilingState, caller: Caller, stage: string): { code: string; message: string } | null {
+export function decisionRefusal(state: FilingState, caller: Caller, stage: string): Refusal | null {
   if (state.stage !== stage) return { code: 'STAGE_MISMATCH', message: `The filing is at ${state.stage ?? state.status}, not ${stage}` };
   const def = stageDef(state, stage);
   if (!def || def.kind === 'publicity' || def.kind === 'intake') return { code: 'STAGE_MISMATCH', message: `The ${stage} stage takes no decision` };
@@ -287,14 +289,141 @@ export function decisionRefusal(state: FilingState, caller: Caller, stage: strin
     if (def.decider === 'assigned-experts' && caller.role === 'expert') return { code: 'NOT_ASSIGNED', message: `Only the experts assigned to ${stage} may decide it` };
     return { code: 'FORBIDDEN', message: `The ${stage} stage is decided by ${deciderLabel(def)}` };
   }
-  // four eyes: nobody decides two consecutive stages of one filing (within one procedure: a
-  // renewal, change or termination is a procedure of its own, started by the request)
-  const last = state.decisions[state.decisions.length - 1];
-  const since = state.track === 'renewal' ? state.renewal?.appliedAt : state.track === 'change' || state.track === 'scope-change' ? state.change?.appliedAt : state.track === 'termination' ? state.termination?.requestedAt : undefined;
-  const sameProcedure = !!last && last.track === state.track && (!since || last.at >= since);
-  if (last && sameProcedure && last.actor.sub === caller.sub && last.stage !== stage && last.outcome === 'pass') {
-    return { code: 'FOUR_EYES', message: 'The same person may not decide two consecutive stages of one filing' };
+  return fourEyesRefusal(state, stage, [caller.sub]);
+}
+
+/**
+ * The outcome and score a stage admits (004 Art.7): 补正 only where the stage allows one
+ * (`outcomesOf`), and a scored stage (技术评估, 001's 初审 with site check) passes only with a score.
+ */
+export function decisionOutcomeRefusal(def: StageDef, outcome: string, score: number | undefined): Refusal | null {
+  if (!(outcomesOf(def) as string[]).includes(outcome)) {
+    return { code: 'INVALID_STATE', message: def.allowSupplement ? 'A notice is issued or refused' : `补正 is not possible at ${def.name}` };
   }
+  if (def.scored && outcome === 'pass' && score === undefined) return { code: 'VALIDATION_FAILED', message: `${def.name} needs a score` };
+  return null;
+}
+
+/** When the procedure the filing is in began: a renewal, change or termination is a procedure of its own, started by its request. */
+function procedureStartedAt(state: FilingState): string | undefined {
+  switch (state.track) {
+    case 'renewal': return state.renewal?.appliedAt;
+    case 'change':
+    case 'scope-change': return state.change?.appliedAt;
+    case 'termination': return state.termination?.requestedAt;
+    case 'application': return undefined;
+  }
+}
+
+/**
+ * Four eyes (双人审核; README "Experts", SPEC §1 expert group): nobody decides two consecutive
+ * stages of one procedure (the application, or a renewal, change or termination from its request).
+ * `deciders` are who would decide `stage`: the caller of a decision, or the expert group a reviewer
+ * forms. Refused when every one of them made the last decision of this procedure, on another stage:
+ * a decision by the person who decided the stage before; a group made only of that person, for
+ * this stage or a later one (it could decide nothing but a stage that follows its own).
+ */
+export function fourEyesRefusal(state: FilingState, stage: string, deciders: string[]): Refusal | null {
+  const last = state.decisions[state.decisions.length - 1];
+  const since = procedureStartedAt(state);
+  if (!last || last.track !== state.track || (since && last.at < since) || last.stage === stage) return null;
+  if (!deciders.length || deciders.some((d) => d !== last.actor.sub)) return null;
+  return { code: 'FOUR_EYES', message: 'The same person may not decide two consecutive stages of one filing' };
+}
+
+/**
+ * Who forms an expert group, for which stage, with whom (004 Art.4 分级负责, Art.7: 专家组): a
+ * reviewer of the filing's jurisdiction, for an expert stage of the current track not yet over, at
+ * least one expert, none on the institution's own staff (利益冲突), and four eyes.
+ */
+export function assignmentRefusal(state: FilingState, caller: Caller, stage: string, experts: { userId: string; name: string; idNumber?: string }[]): Refusal | null {
+  if (TERMINAL_STATUSES.includes(state.status)) return { code: 'INVALID_STATE', message: `The filing is ${state.status}` };
+  // an active filing with nothing under review has no group to form (an assignment grants read access)
+  if (!state.stage && state.status !== 'in-review') return { code: 'STAGE_MISMATCH', message: 'Nothing of this filing is under review' };
+  if (!isJurisdictionReviewer(state, caller)) return { code: 'FORBIDDEN', message: 'Only a reviewer of the filing\'s jurisdiction forms expert groups' };
+  const def = stageDef(state, stage);
+  if (!def || def.decider !== 'assigned-experts') return { code: 'STAGE_MISMATCH', message: `${stage} is not an expert stage of the current ${state.track} track` };
+  const order = stagesOf(state, state.track).map((s) => s.name);
+  if (state.stage && order.indexOf(stage) < order.indexOf(state.stage)) return { code: 'STAGE_MISMATCH', message: `${stage} is already over` };
+  if (experts.length === 0) return { code: 'VALIDATION_FAILED', message: 'Assign at least one expert' };
+  const conflicted = experts.filter((e) => conflictOfInterest(state.application, e));
+  if (conflicted.length) return { code: 'CONFLICT_OF_INTEREST', message: `${conflicted.map((e) => e.name).join('、')} is on the institution's own staff` };
+  return fourEyesRefusal(state, stage, experts.map((e) => e.userId));
+}
+
+/** The applicant itself: the institution whose credit code the filing carries. */
+export function isApplicant(state: Pick<FilingState, 'application'>, caller: Caller): boolean {
+  return caller.role === 'institution' && caller.institutionId === state.application.institution.creditCode;
+}
+
+/** 补正 (004 Art.7(2)): only the applicant answers the open request, with at least one material. */
+export function supplementRefusal(state: FilingState, caller: Caller, materials: unknown[]): Refusal | null {
+  if (!isApplicant(state, caller)) return { code: 'FORBIDDEN', message: 'Only the applicant supplements its filing' };
+  if (!openSupplement(state)) return { code: 'STAGE_MISMATCH', message: 'No 补正 is requested' };
+  if (!materials.length) return { code: 'VALIDATION_FAILED', message: 'Send at least one material' };
+  return null;
+}
+
+/** The publicity under way (公示, 004 Art.7(5)), or null when none is open. */
+export function openPublicity(state: Pick<FilingState, 'stage' | 'publicity'>): Publicity | null {
+  return state.stage === 'publicity' && state.publicity && !state.publicity.closedAt ? state.publicity : null;
+}
+
+/** 004 Art.7(5): anyone may object, during the publicity only (until its end, `nowMs` workflow time). */
+export function objectionRefusal(state: Pick<FilingState, 'stage' | 'publicity'>, nowMs: number): Refusal | null {
+  const p = openPublicity(state);
+  return p && nowMs < p.endsAtMs ? null : { code: 'NOT_IN_PUBLICITY', message: 'Objections are accepted only during the publicity' };
+}
+
+/**
+ * An objection is resolved by a reviewer of the filing's jurisdiction (004 Art.4) while the
+ * publicity is open; an upheld one may send the filing back to a stage before the publicity.
+ */
+export function filingResolutionRefusal(state: FilingState, caller: Caller, r: { objectionId: string; upheld: boolean; returnTo?: string }): Refusal | null {
+  if (!isJurisdictionReviewer(state, caller)) return { code: 'FORBIDDEN', message: 'Only a reviewer of the filing\'s jurisdiction resolves objections' };
+  const p = openPublicity(state);
+  const refusal = p ? resolutionRefusal(p.objections, p.round, r.objectionId) : { code: 'NOT_FOUND' as const, message: 'No such open objection' };
+  if (refusal) return refusal;
+  if (r.returnTo) {
+    const order = stagesOf(state, state.track).map((s) => s.name);
+    const at = order.indexOf(r.returnTo);
+    if (!r.upheld || at < 0 || at >= order.indexOf('publicity')) return { code: 'VALIDATION_FAILED', message: 'returnTo must name an earlier stage, with upheld: true' };
+  }
+  return null;
+}
+
+/** Every open objection dismissed at once: by a reviewer of the jurisdiction, when some are open. */
+export function dismissalRefusal(state: FilingState, caller: Caller): Refusal | null {
+  if (!isJurisdictionReviewer(state, caller)) return { code: 'FORBIDDEN', message: 'Only a reviewer of the filing\'s jurisdiction resolves objections' };
+  const p = openPublicity(state);
+  if (!p || openObjections(p.objections) === 0) return { code: 'NOT_FOUND', message: 'No open objection to dismiss' };
+  return null;
+}
+
+/**
+ * A renewal (004 Art.9) or change (004 Art.8) is applied for by the institution, while the filing
+ * is active with nothing else pending (`pending`: a request already handed over); a renewal until
+ * the end of the last valid day (`nowMs` workflow time).
+ */
+export function requestRefusal(state: FilingState, caller: Caller, track: 'renewal' | 'change', nowMs: number, pending: boolean): Refusal | null {
+  if (!isApplicant(state, caller)) return { code: 'FORBIDDEN', message: 'Only the institution applies' };
+  if (state.status !== 'active' || state.stage !== null || pending) return { code: 'INVALID_STATE', message: `A ${track} can be applied for only while the filing is active with nothing else pending (now ${state.status})` };
+  if (track === 'renewal' && nowMs > endOfDayMs(state.notice!.validUntil)) return { code: 'INVALID_STATE', message: 'The filing has expired' };
+  return null;
+}
+
+/** 004 Art.10–11: the institution terminates voluntarily (evaluated first); a provincial reviewer of its province orders termination. */
+export function terminationKindOf(state: Pick<FilingState, 'application'>, caller: Caller): 'voluntary' | 'ordered' | null {
+  if (isApplicant(state, caller)) return 'voluntary';
+  return caller.role === 'province-reviewer' && caller.province === state.application.institution.province ? 'ordered' : null;
+}
+
+/** A filed institution is terminated; a voluntary termination needs an active filing with nothing else pending. */
+export function terminationRefusal(state: FilingState, caller: Caller, pending: boolean): Refusal | null {
+  const kind = terminationKindOf(state, caller);
+  if (!kind) return { code: 'FORBIDDEN', message: 'The institution terminates voluntarily; a provincial reviewer orders termination' };
+  if (!state.notice || TERMINAL_STATUSES.includes(state.status)) return { code: 'INVALID_STATE', message: `Only a filed institution can be terminated (now ${state.status})` };
+  if (kind === 'voluntary' && (state.status !== 'active' || state.stage !== null || pending)) return { code: 'INVALID_STATE', message: `A voluntary termination needs an active filing with nothing else pending (now ${state.status})` };
   return null;
 }
 
@@ -478,4 +607,15 @@ export function filedOccupationOf(occupations: Occupation[], occupationCode: str
 export function inFiledScope(occupations: Occupation[], occupationCode: string, level: number, trade?: string): boolean {
   const matches = occupations.filter((o) => filedOccupationOf([o], occupationCode, trade));
   return matches.some((o) => o.levels.includes(level));
+}
+
+const PROVINCE_ABBR: Record<string, string> = { '11': '京', '14': '晋', '22': '吉', '32': '苏' };
+
+/**
+ * A notice's document number (备案通知文号): the province's abbreviation, 人社技备, the year of
+ * issue, the institution's sequence; a renewal's ends -续N, a scope change's -变N.
+ */
+export function noticeNumber(province: string, today: string, sequence: string, suffix: { renewal?: number; change?: number } = {}): string {
+  const tail = suffix.renewal ? `-续${suffix.renewal}` : suffix.change ? `-变${suffix.change}` : '';
+  return `${PROVINCE_ABBR[province] ?? province}人社技备〔${today.slice(0, 4)}〕${sequence}${tail}号`;
 }

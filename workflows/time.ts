@@ -1,10 +1,5 @@
-/** Time inside workflow code: workflow time only (deterministic; the sandbox's Date is replayed). */
-import { addMonths, addYears, chinaDateOf, endOfDayMs, isoChina } from '../domain/dates';
-
-/** Workflow time, epoch millis. */
-export const nowMs = (): number => new Date().getTime();
-export const iso = (ms: number): string => isoChina(ms);
-export const chinaDate = (ms: number): string => chinaDateOf(ms);
-export const endOfChinaDayMs = (date: string): number => endOfDayMs(date);
-export const addMonthsToDate = (date: string, n: number): string => addMonths(date, n);
-export const addYearsToDate = (date: string, n: number): string => addYears(date, n);
+/**
+ * Workflow time (deterministic: inside the sandbox the clock is the workflow task's time, replayed
+ * from history). Local China dates and day boundaries come from domain/dates.
+ */
+export const workflowNow = (): number => new Date().getTime();

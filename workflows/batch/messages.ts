@@ -13,8 +13,9 @@
  * Use `submitBatchPlan` (activities/batch.ts) from the API: it starts the workflow and executes
  * the update.
  */
-import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import { defineQuery, defineUpdate } from '@temporalio/workflow';
 import type { Actor } from '../../domain/filing';
+import type { DismissInput, Envelope } from '../shared/messages';
 import type { BatchPlan, BatchPolicy, BatchStage, BatchState, BatchStatus, Refusal, ScoreEntry } from '../../domain/batch';
 
 export const BATCH_WORKFLOW = 'batch';
@@ -44,11 +45,7 @@ export interface BatchResult {
   refusal?: Refusal;
 }
 
-export interface Envelope {
-  actor: Actor;
-  /** the HTTP request id, for the audit trail */
-  requestId?: string;
-}
+export { calendarUpdatedSignal, objectionUpdate, type DismissInput, type Envelope, type ObjectionInput } from '../shared/messages';
 
 export type SubmitPlanInput = Envelope;
 
@@ -78,10 +75,6 @@ export interface ScoresInput extends Envelope {
   scores: ScoreEntry[];
 }
 
-/** POST /batches/:id/objections, by the public during the result publicity: its text goes to the objections collection, never here. */
-export interface ObjectionInput {
-  requestId?: string;
-}
 
 /** Resolution of an objection, by the center (or a reviewer) of the batch's jurisdiction. */
 export interface ResolveInput extends Envelope {
@@ -90,10 +83,6 @@ export interface ResolveInput extends Envelope {
   note: string;
 }
 
-/** Every open objection dismissed at once. */
-export interface DismissInput extends Envelope {
-  note: string;
-}
 
 /** POST /batches/:id/results `{}`: the workflow builds the 结果汇总表 and 合格人员花名册 itself. */
 export interface ResultsInput extends Envelope {
@@ -104,7 +93,6 @@ export const submitPlanUpdate = defineUpdate<BatchState, [SubmitPlanInput]>('sub
 export const decideUpdate = defineUpdate<BatchState, [DecideInput]>('decide');
 export const superviseUpdate = defineUpdate<BatchState, [SuperviseInput]>('supervise');
 export const scoresUpdate = defineUpdate<BatchState, [ScoresInput]>('postScores');
-export const objectionUpdate = defineUpdate<{ objectionId: string }, [ObjectionInput]>('object');
 export const resolveObjectionUpdate = defineUpdate<BatchState, [ResolveInput]>('resolveObjection');
 export const dismissObjectionsUpdate = defineUpdate<BatchState, [DismissInput]>('dismissObjections');
 export const submitResultsUpdate = defineUpdate<BatchState, [ResultsInput]>('submitResults');
@@ -122,11 +110,6 @@ export interface FilingTerminatedInput {
  */
 export const filingTerminatedUpdate = defineUpdate<{ status: BatchStatus }, [FilingTerminatedInput]>('filingTerminated');
 
-/**
- * An admin loaded official calendar years (PUT /calendar/years/:year): deadlines and a publicity
- * end that were computed from an estimated year are computed again (recorded in history and audit).
- */
-export const calendarUpdatedSignal = defineSignal<[{ years: number[] }]>('calendarUpdated');
 
 /** null until the plan is accepted. */
 export const stateQuery = defineQuery<BatchState | null>('state');

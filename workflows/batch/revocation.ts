@@ -6,24 +6,22 @@
  * checks who may revoke (the issuing institution, even after its filing ended, or the provincial
  * department, SPEC §2 终止), updates the certificate and appends the audit entry.
  */
-import { ActivityFailure, ApplicationFailure, proxyActivities, workflowInfo } from '@temporalio/workflow';
-import type * as activityTypes from '../../activities';
+import { proxyActivities, workflowInfo } from '@temporalio/workflow';
+import type * as activities from '../../activities';
+import { isoChina } from '../../domain/dates';
 import type { RevocationInput } from './messages';
-import { iso, nowMs } from '../time';
+import { businessFailure } from '../shared/failure';
+import { workflowNow } from '../time';
 
-const acts = proxyActivities<activityTypes.Activities>({
+const acts = proxyActivities<activities.Activities>({
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '1 second', maximumInterval: '30 seconds' },
 });
 
 export async function certificateRevocation(input: RevocationInput) {
   try {
-    return await acts.revokeCertificate({ ...input, at: iso(nowMs()), runId: workflowInfo().runId });
+    return await acts.revokeCertificate({ ...input, at: isoChina(workflowNow()), runId: workflowInfo().runId });
   } catch (err) {
-    if (err instanceof ActivityFailure && err.cause instanceof ApplicationFailure && err.cause.nonRetryable) {
-      const c = err.cause;
-      throw ApplicationFailure.create({ type: c.type ?? undefined, message: c.message, details: c.details as unknown[] | undefined, nonRetryable: true });
-    }
-    throw err;
+    throw businessFailure(err) ?? err;
   }
 }

@@ -6,6 +6,7 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { Actor, Application, ChangeRequest, FilingState } from '../../domain/filing';
 import type { FilingPolicy } from '../../domain/filing-policy';
+import type { DismissInput, Envelope } from '../shared/messages';
 
 export const FILING_WORKFLOW = 'filing';
 export const filingWorkflowId = (filingId: string) => `filing/${filingId}`;
@@ -21,11 +22,7 @@ export interface FilingInput {
   carried?: FilingState;
 }
 
-export interface Envelope {
-  actor: Actor;
-  /** the HTTP request id, for the audit trail */
-  requestId?: string;
-}
+export { calendarUpdatedSignal, objectionUpdate, type DismissInput, type Envelope, type ObjectionInput } from '../shared/messages';
 
 export interface DecideInput extends Envelope {
   stage: string;
@@ -43,19 +40,12 @@ export interface SupplementInput extends Envelope {
   note?: string;
   materials: Application['materials'];
 }
-/** An objection's text goes to the objections collection, never here (domain/objections.ts). */
-export interface ObjectionInput {
-  requestId?: string;
-}
 export interface ResolveInput extends Envelope {
   objectionId: string;
   upheld: boolean;
   note: string;
   /** when upheld: send the filing back to this stage instead of rejecting it */
   returnTo?: string;
-}
-export interface DismissInput extends Envelope {
-  note: string;
 }
 export interface RenewalInput extends Envelope {
   note?: string;
@@ -70,7 +60,6 @@ export interface TerminationInput extends Envelope {
 export const decideUpdate = defineUpdate<FilingState, [DecideInput]>('decide');
 export const assignExpertsUpdate = defineUpdate<FilingState, [AssignInput]>('assignExperts');
 export const supplementUpdate = defineUpdate<FilingState, [SupplementInput]>('supplement');
-export const objectionUpdate = defineUpdate<{ objectionId: string }, [ObjectionInput]>('object');
 export const resolveObjectionUpdate = defineUpdate<FilingState, [ResolveInput]>('resolveObjection');
 /** Every open objection of the publicity dismissed at once (a flood of duplicates, investigated together). */
 export const dismissObjectionsUpdate = defineUpdate<FilingState, [DismissInput]>('dismissObjections');
@@ -80,7 +69,5 @@ export const terminationUpdate = defineUpdate<FilingState, [TerminationInput]>('
 
 /** A batch of this institution held its last exam day (restarts the idle-exit clock, 001 §四(三)). */
 export const examsHeldSignal = defineSignal<[{ batchId: string; lastExamDate: string }]>('examsHeld');
-/** An admin loaded official calendar years: recompute deadlines that were estimated. */
-export const calendarUpdatedSignal = defineSignal<[{ years: number[] }]>('calendarUpdated');
 
 export const stateQuery = defineQuery<FilingState>('state');
