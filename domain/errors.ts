@@ -62,9 +62,27 @@ export function isErrorCode(code: unknown): code is ErrorCode {
   return typeof code === 'string' && Object.prototype.hasOwnProperty.call(ERRORS, code);
 }
 
+/**
+ * A refusal as the rules in domain/ return it and workflows raise it (ApplicationFailure `type` =
+ * code, details[0] = details). `status` only where it differs from the code's own: VALIDATION_FAILED
+ * is 400 for malformed input and 422 for well-formed input that breaks a rule (a pass mark below 60);
+ * a workflow carries it as `details[0].httpStatus`.
+ */
+export interface Refusal {
+  code: ErrorCode;
+  message: string;
+  details?: Record<string, unknown>;
+  status?: number;
+}
+
 /** The HTTP status of a code (500 for a code nobody catalogued: a bug, shown as one). */
 export function statusOf(code: string): number {
   return isErrorCode(code) ? ERRORS[code].status : 500;
+}
+
+/** The status a refusal is answered with: its own 4xx when it names one, else its code's. */
+export function refusalStatus(code: string, own?: unknown): number {
+  return typeof own === 'number' && Number.isInteger(own) && own >= 400 && own < 500 ? own : statusOf(code);
 }
 
 /** What a code means to a person, in Chinese. */
