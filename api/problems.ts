@@ -66,27 +66,22 @@ export function problem(code: ErrorCode, detail: string, extra: Record<string, u
   };
 }
 
-/** Fastify's own errors (body parsing, routing) by their code. */
+/** Fastify's own errors (body parsing, routing), by their code: the catalogue's code and what to say. */
+const FASTIFY_ERRORS: Record<string, { code: ErrorCode; detail?: string }> = {
+  FST_ERR_CTP_INVALID_JSON_BODY: { code: 'MALFORMED_JSON', detail: 'The request body is not valid JSON' },
+  FST_ERR_CTP_EMPTY_JSON_BODY: { code: 'MALFORMED_JSON', detail: 'The request body is not valid JSON' },
+  FST_ERR_CTP_BODY_TOO_LARGE: { code: 'PAYLOAD_TOO_LARGE', detail: 'The request body is too large' },
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: { code: 'UNSUPPORTED_MEDIA_TYPE', detail: 'Send application/json' },
+  FST_ERR_VALIDATION: { code: 'VALIDATION_FAILED' },
+  FST_ERR_NOT_FOUND: { code: 'NOT_FOUND', detail: 'No such route' },
+  FST_ERR_BAD_URL: { code: 'BAD_URL', detail: 'The URL is not valid (a malformed percent-encoding?)' },
+  FST_ERR_MAX_PARAM_LENGTH: { code: 'URI_TOO_LONG', detail: 'A path parameter is too long' },
+};
+
 function fastifyProblem(e: FastifyError): Problem | undefined {
-  switch (e.code) {
-    case 'FST_ERR_CTP_INVALID_JSON_BODY':
-    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
-      return problem('MALFORMED_JSON', 'The request body is not valid JSON');
-    case 'FST_ERR_CTP_BODY_TOO_LARGE':
-      return problem('PAYLOAD_TOO_LARGE', 'The request body is too large');
-    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
-      return problem('UNSUPPORTED_MEDIA_TYPE', 'Send application/json');
-    case 'FST_ERR_VALIDATION':
-      return problem('VALIDATION_FAILED', e.message);
-    case 'FST_ERR_NOT_FOUND':
-      return problem('NOT_FOUND', 'No such route');
-    case 'FST_ERR_BAD_URL':
-      return problem('BAD_URL', 'The URL is not valid (a malformed percent-encoding?)');
-    case 'FST_ERR_MAX_PARAM_LENGTH':
-      return problem('URI_TOO_LONG', 'A path parameter is too long');
-    default:
-      return e.statusCode && e.statusCode >= 400 && e.statusCode < 500 ? problem('BAD_REQUEST', e.message, {}, e.statusCode) : undefined;
-  }
+  const known = Object.prototype.hasOwnProperty.call(FASTIFY_ERRORS, e.code) ? FASTIFY_ERRORS[e.code] : undefined;
+  if (known) return problem(known.code, known.detail ?? e.message);
+  return e.statusCode && e.statusCode >= 400 && e.statusCode < 500 ? problem('BAD_REQUEST', e.message, {}, e.statusCode) : undefined;
 }
 
 export function toProblem(err: unknown): Problem {

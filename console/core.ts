@@ -13,6 +13,7 @@ import { Eta } from 'eta';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Caller } from '../domain/roles';
 import { chinaDateOf, isoChina } from '../domain/dates';
+import { isErrorCode, type ErrorCode } from '../domain/errors';
 import * as labels from './labels';
 
 export const SESSION_COOKIE = 'sc_session';
@@ -113,8 +114,8 @@ export interface ApiResult<T = any> {
   status: number;
   ok: boolean;
   body: T;
-  /** the problem document's code on a 4xx/5xx */
-  code?: string;
+  /** the problem document's code on a 4xx/5xx (domain/errors.ts) */
+  code?: ErrorCode;
   headers: Record<string, unknown>;
 }
 
@@ -144,7 +145,7 @@ export async function api<T = any>(
   let body: any = res.body;
   if (String(res.headers['content-type'] ?? '').includes('json')) body = res.json();
   const ok = res.statusCode < 400;
-  return { status: res.statusCode, ok, body, code: ok ? undefined : body?.code, headers: res.headers };
+  return { status: res.statusCode, ok, body, code: !ok && isErrorCode(body?.code) ? body.code : undefined, headers: res.headers };
 }
 
 /** A refusal in plain words, with the API's own detail kept for the curious. */

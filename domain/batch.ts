@@ -729,6 +729,11 @@ export const BATCH_STATUSES = [
 ] as const;
 export type BatchStatus = (typeof BATCH_STATUSES)[number];
 export const BATCH_TERMINAL: readonly BatchStatus[] = ['certified', 'rejected', 'cancelled'];
+/**
+ * 000 §五(二)2, 001 §三(六) (双随机 spot checks of the assessment's key steps): quality supervisors
+ * are drawn from the plan until the result publicity closes, and while a batch is suspended.
+ */
+export const SUPERVISION_STATUSES: readonly BatchStatus[] = ['planned', 'acknowledged', 'examining', 'scoring', 'publicity', 'suspended'];
 
 /** Decision stages (POST /batches/:id/decisions `{ stage }`). */
 export type BatchStage = 'plan-review' | 'results-review';

@@ -306,6 +306,30 @@ export function openSupplement(state: Pick<FilingState, 'supplements' | 'stage'>
   return last && !last.answeredAt && last.stage === state.stage ? last : undefined;
 }
 
+/**
+ * A renewal (004 Art.9), a change (004 Art.8) or a voluntary termination (004 Art.10) is applied
+ * for while the filing is in force with nothing else pending: active, no stage running. (The
+ * workflow also refuses while it still holds a request it has queued.)
+ */
+export function requestRefusal(state: Pick<FilingState, 'status' | 'stage'>, track: 'renewal' | 'change' | 'termination'): Refusal | null {
+  if (state.status === 'active' && !state.stage) return null;
+  return { code: 'INVALID_STATE', message: `A ${track} can be applied for only while the filing is active with nothing else pending (now ${state.status})` };
+}
+
+/**
+ * Termination (004 Art.10–13): the institution terminates voluntarily (evaluated first, and only
+ * when it could apply for a change); a provincial reviewer of its province orders it. Only a filed
+ * institution, not yet ended, is terminated.
+ */
+export function terminationRefusal(state: Pick<FilingState, 'status' | 'stage' | 'notice' | 'application'>, actor: Caller): Refusal | null {
+  const i = state.application.institution;
+  const own = actor.role === 'institution' && actor.institutionId === i.creditCode;
+  const ordered = actor.role === 'province-reviewer' && actor.province === i.province;
+  if (!own && !ordered) return { code: 'FORBIDDEN', message: 'The institution terminates voluntarily; a provincial reviewer orders termination' };
+  if (!state.notice || TERMINAL_STATUSES.includes(state.status)) return { code: 'INVALID_STATE', message: `Only a filed institution can be terminated (now ${state.status})` };
+  return own ? requestRefusal(state, 'termination') : null;
+}
+
 /** Why a caller may not decide the current stage, or null when they may. */
 export function decisionRefusal(state: FilingState, caller: Caller, stage: string): Refusal | null {
   if (state.stage !== stage) return { code: 'STAGE_MISMATCH', message: `The filing is at ${state.stage ?? state.status}, not ${stage}` };

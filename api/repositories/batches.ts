@@ -10,7 +10,7 @@ import { BATCH_TERMINAL, type BatchState } from '../../domain/batch';
 import type { BatchViewDoc } from '../../models/batch';
 import { stateOf } from '../../models/records';
 import { auditTrail } from '../audit';
-import { notFound } from '../problems';
+import { caseReads } from './cases';
 import { afterCursor, nextListCursor } from './cursor';
 import { canRead, scopeFilter } from './scope';
 
@@ -24,22 +24,9 @@ export interface BatchListQuery {
 }
 
 export function createBatchesRepository(models: Models, clock: Clock) {
-  const byId = (id: string) => models.Batch.findById(id).lean();
-
   return {
-    /** The batch, when the caller may see it (its supervisors: those drawn for it); otherwise 404. */
-    async find(caller: Caller | undefined, id: string): Promise<BatchDoc> {
-      const doc = await byId(id);
-      if (!doc || !caller || !canRead(caller, doc, doc.supervisors)) throw notFound('batch');
-      return doc;
-    },
-
-    /** The batch whoever asks (the public objects to results under 公示); 404 when there is none. */
-    async findAny(id: string): Promise<BatchDoc> {
-      const doc = await byId(id);
-      if (!doc) throw notFound('batch');
-      return doc;
-    },
+    // a batch's supervisors: those drawn for it
+    ...caseReads('batch', (id) => models.Batch.findById(id).lean(), (c, doc) => canRead(c, doc, doc.supervisors)),
 
     /** May the caller (still) see this batch? (an idempotent replay about it) */
     async visible(caller: Caller, id: string): Promise<boolean> {

@@ -10,7 +10,7 @@ import type { Caller } from '../../domain/roles';
 import { isFilingStatus, TERMINAL_STATUSES, type FilingState, type FilingStatus } from '../../domain/filing';
 import { stateOf, type FilingViewDoc } from '../../models/records';
 import { auditTrail } from '../audit';
-import { notFound } from '../problems';
+import { caseReads } from './cases';
 import { afterCursor, nextListCursor } from './cursor';
 import { canReadFiling, filingScopeFilter } from './scope';
 
@@ -32,22 +32,8 @@ function statusOf(s: string): FilingStatus {
 }
 
 export function createFilingsRepository(models: Models, clock: Clock) {
-  const byId = (id: string) => models.Filing.findById(id).lean();
-
   return {
-    /** The filing, when the caller may see it; otherwise 404 (a filing's existence must not leak). */
-    async find(caller: Caller | undefined, id: string): Promise<FilingDoc> {
-      const doc = await byId(id);
-      if (!doc || !caller || !canReadFiling(caller, doc)) throw notFound('filing');
-      return doc;
-    },
-
-    /** The filing whoever asks (the public objects to a filing under 公示); 404 when there is none. */
-    async findAny(id: string): Promise<FilingDoc> {
-      const doc = await byId(id);
-      if (!doc) throw notFound('filing');
-      return doc;
-    },
+    ...caseReads('filing', (id) => models.Filing.findById(id).lean(), canReadFiling),
 
     /** May the caller (still) see this filing? (an idempotent replay about it) */
     async visible(caller: Caller, id: string): Promise<boolean> {

@@ -4,23 +4,23 @@
  * downloads (结果汇总表, 合格人员花名册, templates).
  *
  * Every action goes to the same /api/v1 route a script would use, with the user's own token and
- * the form's Idempotency-Key; the console only decides which forms to offer (by role and status)
- * and checks the spreadsheet row by row before anything is sent, so that a plan with a bad row is
- * never submitted and the user sees every bad row at once.
+ * the form's Idempotency-Key; the console only decides which forms to offer (by the domain's rules:
+ * isBatchCenter, maySuperviseBatch, mayResolveObjection, SUPERVISION_STATUSES) and checks the
+ * spreadsheet row by row before anything is sent, so that a plan with a bad row is never submitted
+ * and the user sees every bad row at once.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Objection } from '../../domain/filing';
-import { FILING_IN_FORCE, MODULE_KINDS, outcomeOf, type BatchState, type ModuleKind, type ScoreEntry } from '../../domain/batch';
+import {
+  BATCH_TERMINAL, FILING_IN_FORCE, isBatchCenter, isOwnInstitution, MODULE_KINDS, mayResolveObjection, maySuperviseBatch, outcomeOf, SUPERVISION_STATUSES,
+  type BatchState, type ModuleKind, type ScoreEntry,
+} from '../../domain/batch';
 import { chinaDateOf } from '../../domain/calendar';
 import { roleAllows } from '../../domain/access';
 import { api, chinaTime, signedInOnly, one, problemText, render, seeOther, type ApiResult } from '../core';
 import * as labels from '../labels';
 import { parseRosterFile, parseScoreFile, parseScore, rosterTemplateCsv, scoreTemplateCsv, type RowError } from '../roster';
 
-/** Statuses at which the center may draw supervisors (the workflow's rule). */
-const DRAW_STATUSES = ['planned', 'acknowledged', 'examining', 'scoring', 'publicity', 'suspended'];
-const TERMINAL = ['certified', 'rejected', 'cancelled'];
-const REVIEWER_ROLES = ['center', 'prefecture-reviewer', 'province-reviewer'];
 
 interface Upload {
   fields: Record<string, string>;
@@ -263,19 +263,20 @@ export default async function batchesPages(app: FastifyInstance) {
       const result = o.absent ? '缺考' : !o.complete ? (Object.keys(sc).length ? '未录完' : '未录入') : o.passed ? '合格' : '不合格';
       return { ...c, seq: i + 1, scores: sc, result, passed: o.passed, complete: o.complete };
     });
-    const isCenter = role === 'center';
+    // the forms the domain's rules let this caller use now; the API still checks every submission
+    const isCenter = isBatchCenter(b.jurisdiction, caller);
     // the API joins each objection's text to its ledger entry (api/objections.ts publicityView)
     const listed = (b.publicity?.objections ?? []) as unknown as Objection[];
     const openObjections = b.status === 'publicity' ? listed.filter((o) => !o.resolution) : [];
     const forms = {
-      scores: role === 'institution' && b.status === 'scoring',
-      results: role === 'institution' && b.status === 'results-due',
+      scores: isOwnInstitution(b, caller) && b.status === 'scoring',
+      results: isOwnInstitution(b, caller) && b.status === 'results-due',
       planDecision: isCenter && b.status === 'planned',
       resultsDecision: isCenter && b.status === 'results-review',
-      draw: isCenter && DRAW_STATUSES.includes(b.status),
+      draw: maySuperviseBatch(b.jurisdiction, caller) && SUPERVISION_STATUSES.includes(b.status),
       suspension: isCenter && b.status === 'suspended',
-      report: role === 'supervisor' && !TERMINAL.includes(b.status) && b.supervision.assigned.some((a) => a.userId === caller.sub),
-      resolve: REVIEWER_ROLES.includes(role) && openObjections.length > 0,
+      report: role === 'supervisor' && !BATCH_TERMINAL.includes(b.status) && b.supervision.assigned.some((a) => a.userId === caller.sub),
+      resolve: mayResolveObjection(b.jurisdiction, caller) && openObjections.length > 0,
     };
     return render(req, reply, 'batch-detail', {
       title: `认定批次 ${b.id}`, b, candidates, kinds,

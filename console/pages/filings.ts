@@ -11,7 +11,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import {
   FILING_STATUSES, MATERIAL_KINDS, TERMINAL_STATUSES, decisionRefusal, isJurisdictionReviewer, jurisdictionOf, missingMaterials,
-  stageDef, stagesOf, type FilingState, type Track,
+  requestRefusal, stageDef, stagesOf, terminationRefusal, type FilingState, type Track,
 } from '../../domain/filing';
 import { outcomesOf, type StageDef } from '../../domain/filing-policy';
 import { roleAllows } from '../../domain/access';
@@ -341,8 +341,8 @@ async function detailPage(req: FastifyRequest, reply: FastifyReply, id: string, 
     own,
     openSupplement,
     missingKinds: MATERIAL_KINDS.filter((k) => !present.has(k)),
-    mayRenewOrChange: own && s.status === 'active' && !s.stage,
-    mayOrderTermination: caller.role === 'province-reviewer' && caller.province === province && !!s.notice && !TERMINAL_STATUSES.includes(s.status),
+    mayRenewOrChange: own && !requestRefusal(s, 'change'),
+    mayOrderTermination: !own && !terminationRefusal(s, caller),
     problem: extra.problem,
     form: extra.form,
     values: extra.values ?? {},
@@ -500,20 +500,21 @@ export default async function filingsPages(app: FastifyInstance) {
 
   // ——— 补正 ———
 
-  const supplementPage = async (req: FastifyRequest, reply: FastifyReply, id: string, extra: Record<string, unknown> = {}, status = 200) => {
+  /** A page about one filing (补正, 变更): the filing as the caller may see it, or why it cannot be opened. */
+  const filingPage = async (req: FastifyRequest, reply: FastifyReply, id: string, page: string, data: (s: FilingState) => { title: string; [k: string]: unknown }, status: number) => {
     const r = await api<FilingState>(req, 'GET', path(id));
     if (!r.ok) return notFoundPage(req, reply, r);
-    const s = r.body;
-    return render(req, reply, 'filing-supplement', view({
-      title: '提交补正材料', f: s, own: isOwnInstitution(req.consoleCaller!, s),
+    return render(req, reply, page, view({ f: r.body, own: isOwnInstitution(req.consoleCaller!, r.body), ...data(r.body) }), status);
+  };
+
+  const supplementPage = (req: FastifyRequest, reply: FastifyReply, id: string, extra: Record<string, unknown> = {}, status = 200) =>
+    filingPage(req, reply, id, 'filing-supplement', (s) => ({
+      title: '提交补正材料',
       request: s.status === 'supplement-requested' ? s.supplements[s.supplements.length - 1] : undefined,
       materials: {}, missing: [], note: '', ...extra,
     }), status);
-  };
 
-  app.get('/filings/:id/supplement', async (req, reply) => {
-    return supplementPage(req, reply, (req.params as { id: string }).id);
-  });
+  app.get('/filings/:id/supplement', async (req, reply) => supplementPage(req, reply, (req.params as { id: string }).id));
 
   app.post('/filings/:id/supplement', async (req, reply) => {
     const { id } = req.params as { id: string };
@@ -529,23 +530,19 @@ export default async function filingsPages(app: FastifyInstance) {
 
   // ——— 变更 ———
 
-  const changePage = async (req: FastifyRequest, reply: FastifyReply, id: string, extra: Record<string, unknown> = {}, status = 200) => {
-    const r = await api<FilingState>(req, 'GET', path(id));
-    if (!r.ok) return notFoundPage(req, reply, r);
-    const s = r.body;
-    const current = s.application.occupations.map((o) => ({ code: o.code, name: o.name, trade: o.trade ?? '', levels: o.levels.map(String), basis: o.basis }));
-    return render(req, reply, 'filing-change', view({
-      title: '申请变更', f: s, own: isOwnInstitution(req.consoleCaller!, s),
-      mayChange: s.status === 'active' && !s.stage,
+  const changePage = (req: FastifyRequest, reply: FastifyReply, id: string, extra: Record<string, unknown> = {}, status = 200) =>
+    filingPage(req, reply, id, 'filing-change', (s) => ({
+      title: '申请变更',
+      mayChange: !requestRefusal(s, 'change'),
       values: { address: '', legalRepresentative: '', venueName: '', venueAddress: '', venueVideo: false, reason: '', changeOccupations: false },
-      occupations: [...current, { code: '', name: '', trade: '', levels: [], basis: 'national-standard' }],
+      occupations: [
+        ...s.application.occupations.map((o) => ({ code: o.code, name: o.name, trade: o.trade ?? '', levels: o.levels.map(String), basis: o.basis })),
+        { code: '', name: '', trade: '', levels: [], basis: 'national-standard' },
+      ],
       problems: [], ...extra,
     }), status);
-  };
 
-  app.get('/filings/:id/change', async (req, reply) => {
-    return changePage(req, reply, (req.params as { id: string }).id);
-  });
+  app.get('/filings/:id/change', async (req, reply) => changePage(req, reply, (req.params as { id: string }).id));
 
   app.post('/filings/:id/change', async (req, reply) => {
     const { id } = req.params as { id: string };

@@ -2,7 +2,7 @@
  * The signed-in user's own work: the inbox (GET /tasks), notifications (GET /notifications) and
  * the expert and quality-supervisor registries (GET/POST /experts, /supervisors). Every page calls
  * the API with the user's own token, so what each role sees and may do is the API's decision; the
- * pages only choose which parts to show by the same policy (domain/policy.ts).
+ * pages only choose which parts to show by the same access rules (domain/access.ts).
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { roleAllows } from '../../domain/access';
