@@ -10,7 +10,7 @@ import { BATCH_TERMINAL, type BatchState } from '../../domain/batch';
 import type { BatchViewDoc } from '../../models/batch';
 import { stateOf } from '../../models/records';
 import { auditTrail } from '../audit';
-import { caseReads } from './cases';
+import { caseReads } from './case-reads';
 import { afterCursor, nextListCursor } from './cursor';
 import { canRead, scopeFilter } from './scope';
 

@@ -10,7 +10,7 @@ import type { Caller } from '../../domain/roles';
 import { isFilingStatus, TERMINAL_STATUSES, type FilingState, type FilingStatus } from '../../domain/filing';
 import { stateOf, type FilingViewDoc } from '../../models/records';
 import { auditTrail } from '../audit';
-import { caseReads } from './cases';
+import { caseReads } from './case-reads';
 import { afterCursor, nextListCursor } from './cursor';
 import { canReadFiling, filingScopeFilter } from './scope';
 
