@@ -1,6 +1,6 @@
 /** The API process: builds the Fastify app and listens on PORT. */
 import { loadSettings } from './config';
-import { buildApp } from './api/app';
+import { buildApp } from './app';
 import { createServices, endpointsFrom } from './infra/services';
 import { whileUnreachable } from './infra/startup';
 

@@ -1,6 +1,5 @@
 /**
- * The batch workflow's side effects, and the two client calls the API makes for batches and
- * certificates.
+ * The batch workflow's side effects (activities only).
  *
  * Activities (each idempotent, so a retry after a crash writes nothing twice):
  * - recordBatch: the batch view, audit entries and notifications of one transition;
@@ -12,12 +11,12 @@
  *   (batch, level) with request id `${batchId}:${level}`, then the certificates (`_id` = number);
  * - revokeCertificate: run by the `certificate-revocation/<number>` workflow only.
  *
- * Client helpers for the API: `submitBatchPlan` (POST /batches) and `revokeCertificate`
- * (POST /certificates/:number/revocation).
+ * The API's calls into these workflows (submitting a plan, revoking a certificate) are in
+ * api/cases.ts.
  */
 import { randomInt } from 'node:crypto';
 import { ApplicationFailure } from '@temporalio/common';
-import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
 import type { Models } from '../models';
 import type { CertificateDoc } from '../models/batch';
 import {
@@ -30,21 +29,10 @@ import {
   type FilingSnapshot,
   type IssuedCertificate,
 } from '../domain/batch';
-import { buildCertificateCode, ISSUING_LAYOUT, maxSerial, parseCertificateCode, type CertificateLevel } from '../domain/certificate-code';
+import { buildCertificateCode, ISSUING_LAYOUT, maxSerial, type CertificateLevel } from '../domain/certificate-code';
 import type { FilingState } from '../domain/filing';
 import { filingWorkflowId, stateQuery as filingStateQuery } from '../workflows/filing/messages';
-import {
-  BATCH_WORKFLOW,
-  batchWorkflowId,
-  CERTIFICATE_REVOCATION_WORKFLOW,
-  revocationWorkflowId,
-  serialAllocatorId,
-  filingTerminatedUpdate,
-  submitPlanUpdate,
-  type BatchInput,
-  type BatchResult,
-  type RevocationInput,
-} from '../workflows/batch/messages';
+import { batchWorkflowId, serialAllocatorId, filingTerminatedUpdate, type RevocationInput } from '../workflows/batch/messages';
 import { stateOf } from '../models/records';
 import { auditDocs, insertOnce, notificationDocs, putVersioned, type AuditDraft, type NotificationDraft } from './records';
 import { createAllocateActivities } from './allocate';
@@ -315,57 +303,5 @@ export function createBatchActivities(deps: { models: Models; client: Client; ta
       if (i >= 0) return d.serial - i;
     }
     return undefined;
-  }
-}
-
-// ---------------------------------------------------------------------------------------------
-// Client calls for the API
-// ---------------------------------------------------------------------------------------------
-
-/**
- * POST /batches: starts `batch/<batchId>` and executes `submitPlanUpdate` (update id
- * `plan:<batchId>`, so a repeated call gets the same answer). Resolves with the accepted state
- * (status `planned`); rejects with the refusal as an ApplicationFailure inside the error's cause
- * chain (WorkflowUpdateFailedError → ApplicationFailure type PLAN_TOO_LATE | OUT_OF_SCOPE |
- * FILING_NOT_VALID | NOT_OWN_STAFF | DUPLICATE_CANDIDATE | VALIDATION_FAILED | FORBIDDEN |
- * NOT_FOUND, details[0] with e.g. `earliestExamDate` or `offending`). A refused plan leaves no
- * batch record.
- */
-export async function submitBatchPlan(client: Client, taskQueue: string, input: BatchInput): Promise<BatchState> {
-  const workflowId = batchWorkflowId(input.batchId);
-  try {
-    await client.workflow.start(BATCH_WORKFLOW, { workflowId, taskQueue, args: [input] });
-  } catch (err) {
-    if (!(err instanceof WorkflowExecutionAlreadyStartedError) && (err as Error).name !== 'WorkflowExecutionAlreadyStartedError') throw err;
-  }
-  const handle = client.workflow.getHandle(workflowId);
-  try {
-    return await handle.executeUpdate(submitPlanUpdate, { args: [{ actor: input.submittedBy, requestId: input.requestId }], updateId: `plan:${input.batchId}` });
-  } catch (err) {
-    if ((err as Error).name === 'WorkflowUpdateFailedError') throw err;
-    // the workflow ended before the update reached it: a refused plan's result carries the refusal
-    const r = (await handle.result().catch(() => null)) as BatchResult | null;
-    if (r?.status === 'plan-refused' && r.refusal) throw fail(r.refusal.code, r.refusal.message, r.refusal.status ? { ...r.refusal.details, httpStatus: r.refusal.status } : r.refusal.details);
-    throw err;
-  }
-}
-
-/**
- * POST /certificates/:number/revocation: runs `certificate-revocation/<number>` to completion and
- * returns the revoked certificate. Refusals arrive as ApplicationFailure in the error's cause
- * chain: NOT_FOUND, FORBIDDEN, ALREADY_REVOKED, VALIDATION_FAILED. Concurrent requests for one
- * certificate run one after the other (the second then finds it revoked).
- */
-export async function revokeCertificate(client: Client, taskQueue: string, input: RevocationInput): Promise<CertificateDoc> {
-  if (!parseCertificateCode(input.number)) throw fail('NOT_FOUND', `No certificate ${input.number}`);
-  const workflowId = revocationWorkflowId(input.number);
-  for (let attempt = 0; ; attempt++) {
-    try {
-      return await client.workflow.execute<(i: RevocationInput) => Promise<CertificateDoc>>(CERTIFICATE_REVOCATION_WORKFLOW, { workflowId, taskQueue, args: [input] });
-    } catch (err) {
-      const started = err instanceof WorkflowExecutionAlreadyStartedError || (err as Error).name === 'WorkflowExecutionAlreadyStartedError';
-      if (!started || attempt >= 5) throw err;
-      await client.workflow.getHandle(workflowId).result().catch(() => undefined);
-    }
   }
 }

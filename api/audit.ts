@@ -7,6 +7,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { Models } from '../models';
 
 export interface RequestAudit {
   /** what was done, e.g. `registry.register-expert`, `calendar.load` */
@@ -39,4 +40,10 @@ export async function recordRequestAudit(app: FastifyInstance, req: FastifyReque
     note: entry.note,
     at: await app.services.clock.now(),
   });
+}
+
+/** A case's audit trail, oldest first, for reviewers in scope (GET /filings/:id/audit, GET /batches/:id/audit). */
+export async function auditTrail(models: Models, target: { type: 'filing' | 'batch'; id: string }, limit: number): Promise<Record<string, unknown>[]> {
+  const items = await models.Audit.find({ targetType: target.type, targetId: target.id }).sort({ seq: 1, at: 1 }).limit(limit).lean();
+  return items.map(({ _id, ...rest }) => ({ id: _id, ...rest, at: (rest.at as Date).toISOString() }));
 }

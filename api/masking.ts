@@ -1,25 +1,13 @@
 /**
- * Personal data (ID numbers, phones) is shown only to those entitled to it: the owning
- * institution and in-scope reviewers (SPEC §7, issue "privacy"). Everyone else gets it masked.
+ * What a caller is shown of a case: personal data (ID numbers, phones) masked unless the access
+ * rules (domain/access.ts `entitledToPersonalData`, `entitledToCandidates`, SPEC §7) entitle them,
+ * and who objected left out for anyone who does not investigate (`seesObjectors`).
  */
 import { maskIdNumber, maskPhone } from '../domain/identifiers';
 import type { Caller } from '../domain/roles';
 import type { FilingState, Person } from '../domain/filing';
-
-export function entitledToPersonalData(caller: Caller | undefined, scope: { province: string; prefecture?: string | null; institutionId?: string }): boolean {
-  if (!caller) return false;
-  switch (caller.role) {
-    // the admin runs the system, not the cases: masked, like everyone not entitled (API.md gives it no such right)
-    case 'institution':
-      return caller.institutionId === scope.institutionId;
-    case 'province-reviewer':
-      return caller.province === scope.province;
-    case 'prefecture-reviewer':
-      return !!scope.prefecture && caller.prefecture === scope.prefecture;
-    default:
-      return false;
-  }
-}
+import type { BatchState } from '../domain/batch';
+import { entitledToCandidates, entitledToPersonalData } from '../domain/access';
 
 /**
  * Who objected is for the reviewers who investigate, never for the institution objected to (nor
@@ -32,10 +20,15 @@ export function withoutObjector<T extends { name?: string; contact?: string }>(o
 
 const maskPeople = (people?: Person[]) => people?.map((p) => ({ ...p, idNumber: p.idNumber && maskIdNumber(p.idNumber), phone: p.phone && maskPhone(p.phone) }));
 
-export function filingForCaller(state: FilingState, caller: Caller | undefined, scope: { province: string; prefecture?: string | null; institutionId: string }): FilingState {
-  const entitled = entitledToPersonalData(caller, scope);
+/** Where a filing sits, for the access rules. */
+export const filingScope = (s: FilingState) => ({ province: s.application.institution.province, prefecture: s.application.institution.prefecture, institutionId: s.application.institution.creditCode });
+
+/** Where a batch sits, for the access rules. */
+export const batchScope = (s: BatchState) => ({ province: s.jurisdiction.province, prefecture: s.jurisdiction.prefecture, institutionId: s.institution.creditCode });
+
+export function filingForCaller(state: FilingState, caller: Caller | undefined): FilingState {
   const s: FilingState = structuredClone(state);
-  if (entitled) return s;
+  if (entitledToPersonalData(caller, filingScope(state))) return s;
   const i = s.application.institution;
   i.contact = { ...i.contact, phone: maskPhone(i.contact.phone) };
   if (s.application.staff) {
@@ -47,4 +40,16 @@ export function filingForCaller(state: FilingState, caller: Caller | undefined, 
     };
   }
   return s;
+}
+
+/** Candidates' and staff ID numbers for the institution, its center and reviewers in scope; masked for everyone else. */
+export function batchForCaller(state: BatchState, caller: Caller | undefined): BatchState {
+  const v: BatchState = structuredClone(state);
+  if (entitledToCandidates(caller, batchScope(state))) return v;
+  v.plan.candidates = v.plan.candidates.map((x) => ({ ...x, idNumber: maskIdNumber(x.idNumber) }));
+  v.plan.proctors = v.plan.proctors.map((p) => ({ ...p, idNumber: p.idNumber && maskIdNumber(p.idNumber) }));
+  v.plan.examiners = v.plan.examiners.map((p) => ({ ...p, idNumber: p.idNumber && maskIdNumber(p.idNumber) }));
+  v.scores = Object.fromEntries(Object.entries(v.scores).map(([k, sc]) => [maskIdNumber(k), sc]));
+  if (v.certificates) v.certificates.items = v.certificates.items.map((i) => ({ ...i, idNumber: maskIdNumber(i.idNumber) }));
+  return v;
 }

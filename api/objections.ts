@@ -9,13 +9,9 @@
  */
 import { createHmac } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { WorkflowHandle } from '@temporalio/client';
-import type { UpdateDefinition } from '@temporalio/common';
-import type { Caller } from '../domain/roles';
 import { objectionStatus, openObjections, type ObjectionLedger } from '../domain/objections';
 import type { Objection } from '../domain/filing';
-import { DomainError } from './errors';
-import { runUpdate, updateIdOf } from './temporal-calls';
+import { DomainError } from './problems';
 import { insertOnce } from '../activities/records';
 import { withoutObjector } from './masking';
 import { recordRequestAudit } from './audit';
@@ -31,16 +27,16 @@ function keyOf(app: FastifyInstance, what: string, value: string): string {
 }
 
 /**
- * Takes one public objection: the bound per objector, the workflow's count and name for it, its
- * text stored. `publicity` is the case's current publicity as the read model has it.
+ * Takes one public objection: the bound per objector, the workflow's count and name for it
+ * (`count`: the case's objection Update, api/cases.ts), its text stored. `publicity` is the case's
+ * current publicity as the read model has it.
  */
 export async function receiveObjection(
   req: FastifyRequest,
   reply: FastifyReply,
   target: Target,
   publicity: Publicity,
-  handle: WorkflowHandle,
-  update: UpdateDefinition<{ objectionId: string }, [{ requestId?: string }]>,
+  count: () => Promise<{ objectionId: string }>,
   body: { name: string; contact: string; reason: string },
 ) {
   const app = req.server;
@@ -56,11 +52,11 @@ export async function receiveObjection(
       const open = sent.filter((id) => ['open', 'unknown'].includes(objectionStatus(publicity.objections, publicity.round, id))).length;
       if (open >= limit) {
         reply.header('retry-after', '3600');
-        throw new DomainError(429, 'TOO_MANY_OBJECTIONS', `This publicity already holds ${open} open objections from ${who(sender)}; more are accepted once they are resolved`);
+        throw new DomainError('TOO_MANY_OBJECTIONS', `This publicity already holds ${open} open objections from ${who(sender)}; more are accepted once they are resolved`);
       }
     }
   }
-  const { objectionId } = await runUpdate(handle, update, { requestId: req.id }, updateIdOf(req));
+  const { objectionId } = await count();
   const [round, n] = [Number(objectionId.slice(1, objectionId.indexOf('-'))), Number(objectionId.slice(objectionId.indexOf('-') + 1))];
   await insertOnce(models.Objection, [{
     _id: `${target.type}:${target.id}:${objectionId}`, targetType: target.type, targetId: target.id, objectionId, round, n,
@@ -108,9 +104,3 @@ export async function publicityView<P extends NonNullable<Publicity>>(
   };
   return view([...openIds.map((id) => shown(id)), ...resolved.map((r) => shown(r.objectionId, r))]);
 }
-
-/** Do these callers investigate objections (and so see who objected)? */
-export function investigates(caller: Caller | undefined, entitled: boolean): boolean {
-  return entitled && !!caller && caller.role !== 'institution';
-}
-

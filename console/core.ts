@@ -13,6 +13,7 @@ import { Eta } from 'eta';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Caller } from '../domain/roles';
 import { chinaDateOf, isoChina } from '../domain/dates';
+import { isErrorCode, type ErrorCode } from '../domain/errors';
 import * as labels from './labels';
 
 export const SESSION_COOKIE = 'sc_session';
@@ -103,39 +104,18 @@ export async function render(req: FastifyRequest, reply: FastifyReply, view: str
   return reply.code(status).type('text/html; charset=utf-8').header('cache-control', 'no-store').send(html);
 }
 
-/** Short notices carried across a redirect (`?ok=...`), by key, never free text from the URL. */
-const FLASH: Record<string, string> = {
-  'signed-in': '已登录。',
-  'signed-out': '已退出登录。',
-  submitted: '已提交。',
-  decided: '决定已提交。',
-  assigned: '专家组已组成。',
-  objected: '异议已提交，公示期内将由审核部门核实处理。',
-  supplemented: '补正材料已提交。',
-  renewal: '续期申请已提交。',
-  change: '变更申请已提交。',
-  terminated: '终止申请已提交。',
-  planned: '认定计划已报送。',
-  scored: '成绩已保存。',
-  results: '结果已报送。',
-  supervision: '督导信息已提交。',
-  registered: '已登记。',
-  calendar: '日历已载入。',
-  clock: '演示时间已推进。',
-  revoked: '证书已撤销。',
-  resolved: '异议已处理。',
-};
+/** Short notices carried across a redirect (`?ok=...`), by key (labels FLASH_LABELS), never free text from the URL. */
 function flashOf(req: FastifyRequest): string | undefined {
   const ok = (req.query as Record<string, unknown> | undefined)?.ok;
-  return typeof ok === 'string' ? FLASH[ok] : undefined;
+  return typeof ok === 'string' && Object.prototype.hasOwnProperty.call(labels.FLASH_LABELS, ok) ? labels.FLASH_LABELS[ok] : undefined;
 }
 
 export interface ApiResult<T = any> {
   status: number;
   ok: boolean;
   body: T;
-  /** the problem document's code on a 4xx/5xx */
-  code?: string;
+  /** the problem document's code on a 4xx/5xx (domain/errors.ts) */
+  code?: ErrorCode;
   headers: Record<string, unknown>;
 }
 
@@ -165,7 +145,7 @@ export async function api<T = any>(
   let body: any = res.body;
   if (String(res.headers['content-type'] ?? '').includes('json')) body = res.json();
   const ok = res.statusCode < 400;
-  return { status: res.statusCode, ok, body, code: ok ? undefined : body?.code, headers: res.headers };
+  return { status: res.statusCode, ok, body, code: !ok && isErrorCode(body?.code) ? body.code : undefined, headers: res.headers };
 }
 
 /** A refusal in plain words, with the API's own detail kept for the curious. */

@@ -25,6 +25,13 @@ declare module 'fastify' {
   }
 }
 
+const NOT_FOUND_PAGE = `<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>页面不存在 · 职业技能等级认定</title><link rel="stylesheet" href="/assets/simple.css"><link rel="stylesheet" href="/assets/console.css"></head><body><main><h1>页面不存在</h1><p class="notice warn">没有这个页面，或它已被移走。</p><p><a href="/">返回首页</a></p></main></body></html>`;
+
+/** A page for a person who followed a stale link (the root app's not-found handler, for a browser's GET). */
+export function replyPageNotFound(reply: FastifyReply) {
+  return reply.status(404).type('text/html; charset=utf-8').send(NOT_FOUND_PAGE);
+}
+
 /** Stylesheets, read once: simple.css (classless, MIT) and the console's own additions. */
 function assets(): Record<string, string> {
   return {

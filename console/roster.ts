@@ -16,7 +16,8 @@
  */
 import Papa from 'papaparse';
 import readXlsxFile from 'read-excel-file/node';
-import { sexFromIdNumber, validateCreditCode, validateIdNumber, type IdentifierErrorCode } from '../domain/identifiers';
+import { sexFromIdNumber, validateCreditCode, validateIdNumber } from '../domain/identifiers';
+import { ID_NUMBER_PROBLEM_LABELS, LEVEL_LABELS } from '../domain/labels';
 import { MODULE_KINDS, toCsv, type Candidate, type ModuleKind, type ScoreEntry } from '../domain/batch';
 import { filedOccupationOf, OCCUPATION_CODE } from '../domain/filing';
 
@@ -54,7 +55,7 @@ export function rosterTemplateCsv(example: { creditCode?: string; occupationCode
   if (example.creditCode) row[10] = example.creditCode;
   if (example.occupationCode) row[6] = example.occupationCode;
   if (example.occupationName) row[4] = row[7] = example.occupationName;
-  if (example.level) row[9] = LEVEL_NAMES[example.level] ?? row[9];
+  if (example.level) row[9] = LEVEL_LABELS[example.level] ?? row[9];
   return toCsv([ROSTER_TEMPLATE_HEADER, row]);
 }
 
@@ -175,15 +176,6 @@ function findHeader<F extends string>(rows: Cell[][], names: Record<F, string[]>
 // The candidates (考生花名册)
 // ---------------------------------------------------------------------------------------------
 
-const ID_REASONS: Record<IdentifierErrorCode, string> = {
-  NOT_A_STRING: '身份证号未填写',
-  LENGTH: '身份证号应为18位',
-  FORMAT: '身份证号应为17位数字加1位数字或X',
-  REGION: '身份证号的地址码不正确',
-  BIRTH_DATE: '身份证号中的出生日期不正确',
-  CHECK_CHAR: '身份证号校验位不正确（请核对号码）',
-};
-
 /** Why an ID number is wrong, in Chinese, or null when it is valid. */
 export function idNumberProblem(raw: string, today?: string): string | null {
   if (!raw) return '身份证号未填写';
@@ -191,7 +183,7 @@ export function idNumberProblem(raw: string, today?: string): string | null {
   const v = validateIdNumber(raw.replace(/\s/g, ''), today ? { today } : undefined);
   if (v.ok) return null;
   if (v.code === 'LENGTH' && /^\d{15}$/.test(raw)) return '不接受15位旧身份证号，请填写18位号码';
-  return ID_REASONS[v.code];
+  return ID_NUMBER_PROBLEM_LABELS[v.code];
 }
 
 const LEVEL_WORDS: [RegExp, number][] = [
@@ -232,8 +224,7 @@ function normalizeOccupationCode(raw: string): string {
   return raw.replace(/\s/g, '').replace(/[－—–‐_]/g, '-');
 }
 
-const LEVEL_NAMES: Record<number, string> = { 1: '一级/高级技师', 2: '二级/技师', 3: '三级/高级工', 4: '四级/中级工', 5: '五级/初级工' };
-const levelName = (l: number) => LEVEL_NAMES[l] ?? String(l);
+const levelName = (l: number) => LEVEL_LABELS[l] ?? String(l);
 
 /** Candidates and row errors from the rows of a 花名册. */
 export function parseRosterRows(rows: Cell[][], scope: RosterScope): RosterResult {

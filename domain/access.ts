@@ -5,6 +5,7 @@
  * check the resource's scope with `inScope` (province, prefecture, own institution, assignment).
  */
 import type { Caller, Role } from './roles';
+import type { Refusal } from './errors';
 
 interface ActionRule {
   /** no token needed */
@@ -110,3 +111,50 @@ export function inScope(caller: Caller, scope: ResourceScope): boolean {
 }
 
 export const isReviewer = (c: Caller) => (REVIEWERS as readonly string[]).includes(c.role);
+
+// ——— personal data (SPEC §7) ———
+
+/**
+ * Personal data (resident ID numbers, phones) is for the owning institution and the reviewers in
+ * scope (SPEC §7); everyone else sees it masked. The admin runs the system, not the cases: masked
+ * too (API.md gives it no such right).
+ */
+export function entitledToPersonalData(caller: Caller | undefined, scope: { province: string; prefecture?: string | null; institutionId?: string }): boolean {
+  if (!caller) return false;
+  switch (caller.role) {
+    case 'institution':
+      return caller.institutionId === scope.institutionId;
+    case 'province-reviewer':
+      return caller.province === scope.province;
+    case 'prefecture-reviewer':
+      return !!scope.prefecture && caller.prefecture === scope.prefecture;
+    default:
+      return false;
+  }
+}
+
+/** A batch's candidates' ID numbers: as personal data, and also for the batch's center in scope (it reviews the plan and the results, 000 §五(二)). */
+export function entitledToCandidates(caller: Caller | undefined, scope: { province: string; prefecture?: string | null; institutionId: string }): boolean {
+  return entitledToPersonalData(caller, scope) || (caller?.role === 'center' && inScope(caller, { province: scope.province, prefecture: scope.prefecture ?? undefined, institutionId: scope.institutionId }));
+}
+
+/**
+ * Who objected is for the reviewers who investigate (entitled to the case's personal data), never
+ * for the institution objected to (004 Art.7(5), 000 §五(二)3) nor anyone else.
+ */
+export function seesObjectors(caller: Caller | undefined, entitled: boolean): boolean {
+  return entitled && !!caller && caller.role !== 'institution';
+}
+
+// ——— registries (专家库, 督导员库) ———
+
+/** A registration is kept by its province: a provincial reviewer sees and changes its own province's people, an admin everyone's. */
+export function keepsRegistration(caller: Caller, province: string): boolean {
+  return caller.role !== 'province-reviewer' || caller.province === province;
+}
+
+/** Registering, or moving a registration, into `province`: a provincial reviewer only into its own (FORBIDDEN). */
+export function registrationRefusal(caller: Caller, province: string, change: boolean): Refusal | null {
+  if (keepsRegistration(caller, province)) return null;
+  return { code: 'FORBIDDEN', message: change ? 'A provincial reviewer keeps a registration in its own province' : 'A provincial reviewer registers people of its own province' };
+}

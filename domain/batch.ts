@@ -32,6 +32,7 @@ import { filedOccupationOf, inFiledScope, jurisdictionAudience, OCCUPATION_CODE,
 import { maskIdNumber, maskName, sexFromIdNumber, validateCreditCode, validateIdNumber } from './identifiers';
 import { openObjections, resolutionRefusal, type ObjectionLedger } from './objections';
 import type { Refusal } from './errors';
+import { MODULE_LABELS } from './labels';
 
 // ---------------------------------------------------------------------------------------------
 // Policy
@@ -91,7 +92,6 @@ export const DEFAULT_BATCH_POLICY: BatchPolicy = Object.freeze({
 export const MODULE_KINDS = ['theory', 'skill', 'performance', 'defense'] as const;
 /** 理论知识考试, 技能操作考核, 工作业绩评审, 论文答辩/综合评审 */
 export type ModuleKind = (typeof MODULE_KINDS)[number];
-export const MODULE_LABELS: Record<ModuleKind, string> = { theory: '理论知识考试', skill: '技能操作考核', performance: '工作业绩评审', defense: '论文答辩/综合评审' };
 
 export interface PlanModule {
   kind: ModuleKind;
@@ -156,32 +156,8 @@ export interface PlannedCandidate extends Candidate {
 /** The plan as the workflow keeps it once accepted. */
 export type AcceptedPlan = Omit<BatchPlan, 'candidates'> & { candidates: PlannedCandidate[] };
 
-/** A refused plan or message: the ApplicationFailure `type`, message and details[0] (domain/errors.ts). */
+/** A refused plan or message (domain/errors.ts): the ApplicationFailure `type`, message and details[0]. */
 export type { Refusal } from './errors';
-
-/**
- * Status codes of the refusals this module and the batch workflow raise, for the API's
- * problem-document mapping (merge into api/errors.ts STATUS_BY_CODE).
- */
-export const BATCH_STATUS_BY_CODE: Record<string, number> = {
-  VALIDATION_FAILED: 400,
-  FORBIDDEN: 403,
-  NOT_FOUND: 404,
-  STAGE_MISMATCH: 409,
-  INVALID_STATE: 409,
-  NOT_IN_PUBLICITY: 409,
-  ALREADY_DECIDED: 409,
-  ALREADY_REVOKED: 409,
-  PLAN_TOO_LATE: 422,
-  OUT_OF_SCOPE: 422,
-  FILING_NOT_VALID: 422,
-  NOT_OWN_STAFF: 422,
-  DUPLICATE_CANDIDATE: 422,
-  NOT_ENOUGH_SUPERVISORS: 422,
-  SERIAL_EXHAUSTED: 422,
-  VENUE_NOT_FILED: 422,
-  VENUE_NOT_OWN_PREMISES: 422,
-};
 
 const LEVELS = [1, 2, 3, 4, 5];
 
@@ -286,6 +262,16 @@ export function planRuleRefusal(plan: Pick<BatchPlan, 'modules' | 'proctors' | '
   return { code: 'VALIDATION_FAILED', status: 422, message: `The plan breaks the assessment rules: ${problems.join('; ')}`, details: { problems } };
 }
 
+/** The filed institution as a batch knows it: who it is and where it is filed. */
+export interface InstitutionRef {
+  creditCode: string;
+  name: string;
+  kind: 'Y' | 'S';
+  province: string;
+  affiliation: 'province' | 'prefecture';
+  prefecture?: string;
+}
+
 /** What the batch needs to know about its filing (from the filing workflow's state). */
 export interface FilingSnapshot {
   found: boolean;
@@ -293,14 +279,7 @@ export interface FilingSnapshot {
   status?: string;
   endedAt?: string;
   endReason?: string;
-  institution?: {
-    creditCode: string;
-    name: string;
-    kind: 'Y' | 'S';
-    province: string;
-    affiliation: 'province' | 'prefecture';
-    prefecture?: string;
-  };
+  institution?: InstitutionRef;
   occupations?: Occupation[];
   subsidiaries?: { name: string; creditCode: string }[];
   /** the filed venues (004 Art.8: exam venues must match the filing) */
@@ -750,6 +729,11 @@ export const BATCH_STATUSES = [
 ] as const;
 export type BatchStatus = (typeof BATCH_STATUSES)[number];
 export const BATCH_TERMINAL: readonly BatchStatus[] = ['certified', 'rejected', 'cancelled'];
+/**
+ * 000 §五(二)2, 001 §三(六) (双随机 spot checks of the assessment's key steps): quality supervisors
+ * are drawn from the plan until the result publicity closes, and while a batch is suspended.
+ */
+export const SUPERVISION_STATUSES: readonly BatchStatus[] = ['planned', 'acknowledged', 'examining', 'scoring', 'publicity', 'suspended'];
 
 /** Decision stages (POST /batches/:id/decisions `{ stage }`). */
 export type BatchStage = 'plan-review' | 'results-review';
@@ -812,13 +796,7 @@ export interface IssuedCertificate {
   occupationCode: string;
 }
 
-export interface BatchInstitution {
-  creditCode: string;
-  name: string;
-  kind: 'Y' | 'S';
-  province: string;
-  affiliation: 'province' | 'prefecture';
-  prefecture?: string;
+export interface BatchInstitution extends InstitutionRef {
   /** positions 1–13 of its certificate codes */
   institutionCode: string;
   /** 6-digit sequence from the filing notice */

@@ -26,6 +26,7 @@
  * Pure functions: no Node, clock or I/O (workflow code may import this).
  */
 import { isMainlandProvinceCode } from './regions';
+import { LEVEL_LABELS } from './labels';
 
 // ---------------------------------------------------------------------------------------------
 // Layouts
@@ -82,13 +83,8 @@ export type InstitutionKind = 'Y' | 'S';
 /** National levels (SPEC §5): 5 初级工, 4 中级工, 3 高级工, 2 技师, 1 高级技师. */
 export type CertificateLevel = 1 | 2 | 3 | 4 | 5;
 
-export const CERTIFICATE_LEVEL_NAMES: Readonly<Record<CertificateLevel, string>> = Object.freeze({
-  5: '五级/初级工',
-  4: '四级/中级工',
-  3: '三级/高级工',
-  2: '二级/技师',
-  1: '一级/高级技师',
-});
+/** The level names are the one vocabulary's (domain/labels.ts). */
+export const CERTIFICATE_LEVEL_NAMES: Readonly<Record<CertificateLevel, string>> = LEVEL_LABELS;
 
 /** The filing route of institutions filed with a provincial HR department (SPEC §4 pos 2–5). */
 export const PROVINCIAL_ROUTE = '0000';

@@ -53,6 +53,8 @@ export const ERRORS = {
   RATE_LIMITED: { status: 429, text: '操作过于频繁，请稍后再试。' },
   TOO_MANY_OBJECTIONS: { status: 429, text: '您在本次公示中提出的异议尚未处理完毕，请待处理后再提出。' },
   // ——— ours (500) ———
+  CORS_REFUSED: { status: 403, text: '此来源的网页无权调用该接口。' },
+  CODEC_FAILED: { status: 400, text: '数据无法解密：密钥不在本系统的密钥列表中，或数据已损坏。' },
   INTERNAL: { status: 500, text: '系统暂时出现问题，请稍后再试。' },
 } as const satisfies Record<string, ErrorEntry>;
 
@@ -62,9 +64,27 @@ export function isErrorCode(code: unknown): code is ErrorCode {
   return typeof code === 'string' && Object.prototype.hasOwnProperty.call(ERRORS, code);
 }
 
+/**
+ * A refusal as the rules in domain/ return it and workflows raise it (ApplicationFailure `type` =
+ * code, details[0] = details). `status` only where it differs from the code's own: VALIDATION_FAILED
+ * is 400 for malformed input and 422 for well-formed input that breaks a rule (a pass mark below 60);
+ * a workflow carries it as `details[0].httpStatus`.
+ */
+export interface Refusal {
+  code: ErrorCode;
+  message: string;
+  details?: Record<string, unknown>;
+  status?: number;
+}
+
 /** The HTTP status of a code (500 for a code nobody catalogued: a bug, shown as one). */
 export function statusOf(code: string): number {
   return isErrorCode(code) ? ERRORS[code].status : 500;
+}
+
+/** The status a refusal is answered with: its own 4xx when it names one, else its code's. */
+export function refusalStatus(code: string, own?: unknown): number {
+  return typeof own === 'number' && Number.isInteger(own) && own >= 400 && own < 500 ? own : statusOf(code);
 }
 
 /** What a code means to a person, in Chinese. */

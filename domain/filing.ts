@@ -21,6 +21,33 @@ export function missingMaterials(materials: { kind: string; verifiedOnline?: boo
   return MATERIAL_KINDS.filter((k) => !have.has(k));
 }
 
+/**
+ * An application before its filing starts (POST /filings; the console's filing form asks the same):
+ * - an institution files for itself only: the caller's credit code is the application's (FORBIDDEN);
+ * - 000 §三(二), 004 Art.6: every material of the checklist, a kind listed with `verifiedOnline`
+ *   waived (000, 002 Art.13): MATERIALS_INCOMPLETE, naming the `missing` kinds;
+ * - 004 Art.6(6): only an employer (Y) lists subsidiaries, whose staff it will assess (RULE_VIOLATION).
+ */
+export function applicationRefusal(caller: Pick<Caller, 'institutionId'>, app: Pick<Application, 'institution' | 'materials' | 'subsidiaries'>): Refusal | null {
+  if (caller.institutionId !== app.institution.creditCode) return { code: 'FORBIDDEN', message: 'An institution files only for itself: institutionId must equal institution.creditCode' };
+  const missing = missingMaterials(app.materials);
+  if (missing.length) return { code: 'MATERIALS_INCOMPLETE', message: `Missing materials: ${missing.join(', ')}`, details: { missing } };
+  if (app.institution.kind === 'S' && app.subsidiaries?.length) return { code: 'RULE_VIOLATION', message: 'Only an employer (Y) lists subsidiaries whose staff it assesses' };
+  return null;
+}
+
+/**
+ * One filing in force or under review per institution (004 Art.8, Art.9: a change or a renewal
+ * goes through the filing in force, not a new application). `current` is the institution's
+ * filing as the read model knows it; `filingId` the one being started (a retried start is no
+ * second filing): ALREADY_EXISTS, naming the filing.
+ */
+export function secondFilingRefusal(current: { filingId?: string | null; filingStatus?: string | null } | null | undefined, filingId: string): Refusal | null {
+  if (!current?.filingId || current.filingId === filingId || !current.filingStatus) return null;
+  if (isFilingStatus(current.filingStatus) && TERMINAL_STATUSES.includes(current.filingStatus)) return null;
+  return { code: 'ALREADY_EXISTS', message: `This institution already has a filing in force or under review (${current.filingId})`, details: { filingId: current.filingId } };
+}
+
 export interface Person {
   name: string;
   idNumber?: string;
@@ -73,6 +100,7 @@ export const FILING_STATUSES = [
 ] as const;
 export type FilingStatus = (typeof FILING_STATUSES)[number];
 export const TERMINAL_STATUSES: readonly FilingStatus[] = ['rejected', 'expired', 'terminated', 'withdrawn'];
+export const isFilingStatus = (s: unknown): s is FilingStatus => (FILING_STATUSES as readonly unknown[]).includes(s);
 
 /**
  * Which path of the life the current stage belongs to. `change` is a change of address, legal
@@ -581,6 +609,16 @@ export function audienceIncludes(a: Audience, c: Caller): boolean {
 export function conflictOfInterest(app: Application, expert: { userId: string; name: string; idNumber?: string }): boolean {
   const people = [...(app.staff?.fullTime ?? []), ...(app.staff?.experts ?? []), ...(app.staff?.examiners ?? []), ...(app.staff?.supervisors ?? [])];
   return people.some((p) => (expert.idNumber && p.idNumber && p.idNumber.toUpperCase() === expert.idNumber.toUpperCase()));
+}
+
+/**
+ * An expert group (POST /filings/:id/assignments) is formed from the registry (专家库) of the
+ * filing's province: every expert registered there and active, else RULE_VIOLATION naming the
+ * `unknown` ones. (Conflict of interest and four eyes are the workflow's to check.)
+ */
+export function expertGroupRefusal(expertIds: readonly string[], registered: readonly { _id: string; active?: boolean | null; province: string }[], province: string): Refusal | null {
+  const unknown = expertIds.filter((id) => !registered.some((e) => e._id === id && e.active && e.province === province));
+  return unknown.length ? { code: 'RULE_VIOLATION', message: `Not registered experts of province ${province}: ${unknown.join(', ')}`, details: { unknown } } : null;
 }
 
 /**

@@ -7,8 +7,51 @@
  * The supervisor and expert registries are in registry.ts.
  */
 import { Schema } from 'mongoose';
+import type { PendingStep } from '../domain/filing';
+import type { LevelCount } from '../domain/batch';
 
 const mixed = Schema.Types.Mixed;
+
+/** While a batch's result publicity runs: its end, the counts and the passing candidates (GET /publicity). */
+export interface BatchPublicityView {
+  round: number;
+  endDate: string;
+  endsAt: string;
+  applicants: number;
+  passed: number;
+  rows: { occupationCode: string; occupationName: string; trade?: string; levels: Record<string, LevelCount>; subtotal: LevelCount }[];
+  candidates: { name: string; idNumber: string; occupationCode: string; occupationName: string; trade?: string; level: number; levelName: string }[];
+  objectionPath: string;
+}
+
+/** A batch's read-model document; `state` is the workflow's whole state as JSON text (`stateOf`). */
+export interface BatchViewDoc {
+  _id: string;
+  version: number;
+  status: string;
+  stage: string | null;
+  filingId: string;
+  province: string;
+  prefecture: string | null;
+  level?: string;
+  institutionId: string;
+  institutionName?: string;
+  kind?: string;
+  firstExamDate?: string;
+  lastExamDate?: string;
+  candidates?: number;
+  dueAt: Date | null;
+  escalation: number;
+  estimated: boolean;
+  supervisors: string[];
+  waitingOn: PendingStep[];
+  publicity: BatchPublicityView | null;
+  publicityEndsAt: Date | null;
+  certificates: number;
+  submittedAt?: Date;
+  updatedAt?: Date;
+  state: string;
+}
 
 /** batches: the read model of each batch workflow, replaced at every transition (guarded by version). */
 export const batchViewSchema = new Schema(

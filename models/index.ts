@@ -1,27 +1,28 @@
 /**
- * Every collection, bound to one mongoose connection. Each document has one writer: the workflow
+ * Every collection, bound to one mongoose connection; the read models typed by their documents
+ * (FilingViewDoc, BatchViewDoc, …), so what the API reads from them is typed. Each document has one writer: the workflow
  * that owns it, through its activities (FerretDB v1 has no transactions and no atomic
  * read-modify-write), or, for registries and calendars, the single admin route that replaces it.
  */
 import mongoose, { type Connection } from 'mongoose';
 import { calendarYearSchema } from './calendar-year';
-import { batchViewSchema, certificateSchema } from './batch';
+import { batchViewSchema, certificateSchema, type BatchViewDoc } from './batch';
 import { idempotencySchema, registrantSchema } from './registry';
-import { auditSchema, directorySchema, filingViewSchema, institutionSchema, notificationSchema } from './records';
+import { auditSchema, directorySchema, filingViewSchema, institutionSchema, notificationSchema, type DirectoryDoc, type FilingViewDoc, type InstitutionDoc, type NotificationDoc } from './records';
 import { objectionSchema, objectionSenderSchema } from './objections';
 
 export function createModels(conn: Connection) {
   return {
     CalendarYear: conn.model('CalendarYear', calendarYearSchema),
-    Filing: conn.model('Filing', filingViewSchema),
+    Filing: conn.model<FilingViewDoc>('Filing', filingViewSchema),
     Audit: conn.model('Audit', auditSchema),
-    Notification: conn.model('Notification', notificationSchema),
-    Directory: conn.model('Directory', directorySchema),
-    Institution: conn.model('Institution', institutionSchema),
+    Notification: conn.model<NotificationDoc>('Notification', notificationSchema),
+    Directory: conn.model<DirectoryDoc>('Directory', directorySchema),
+    Institution: conn.model<InstitutionDoc>('Institution', institutionSchema),
     Expert: conn.model('Expert', registrantSchema, 'experts'),
     Supervisor: conn.model('Supervisor', registrantSchema, 'supervisors'),
     Idempotency: conn.model('Idempotency', idempotencySchema),
-    Batch: conn.model('Batch', batchViewSchema),
+    Batch: conn.model<BatchViewDoc>('Batch', batchViewSchema),
     Certificate: conn.model('Certificate', certificateSchema),
     Objection: conn.model('Objection', objectionSchema),
     ObjectionSender: conn.model('ObjectionSender', objectionSenderSchema),

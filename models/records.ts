@@ -3,8 +3,32 @@
  * notifications, the public directory and institutions. One writer per document.
  */
 import { Schema } from 'mongoose';
+import type { Audience, Occupation, PendingStep } from '../domain/filing';
 
 const mixed = Schema.Types.Mixed;
+
+/** A filing's read-model document; `state` is the workflow's whole state as JSON text (`stateOf`). */
+export interface FilingViewDoc {
+  _id: string;
+  version: number;
+  status: string;
+  stage: string | null;
+  track?: string;
+  policyId?: string;
+  province: string;
+  prefecture: string | null;
+  level?: string;
+  institutionId: string;
+  institutionName?: string;
+  dueAt: Date | null;
+  escalation: number;
+  estimated: boolean;
+  assignees: string[];
+  waitingOn: PendingStep[];
+  submittedAt?: Date;
+  updatedAt?: Date;
+  state: string;
+}
 
 /** filings: the read model of each filing workflow, replaced at every transition (guarded by version). */
 export const filingViewSchema = new Schema(
@@ -86,6 +110,21 @@ auditSchema.pre('bulkWrite', function (next, ops: unknown[]) {
   next();
 });
 
+export interface NotificationDoc {
+  _id: string;
+  targetType?: string;
+  targetId?: string;
+  audience: Audience;
+  userIds: string[];
+  role?: string;
+  province?: string;
+  prefecture?: string;
+  institutionId?: string;
+  kind: string;
+  message: string;
+  at: Date;
+}
+
 export const notificationSchema = new Schema(
   {
     _id: { type: String, required: true },
@@ -106,6 +145,25 @@ export const notificationSchema = new Schema(
 );
 
 /** directory (公布目录, 000 §五(一)4): filed institutions in force; _id is the credit code. */
+export interface DirectoryDoc {
+  _id: string;
+  filingId: string;
+  name: string;
+  kind?: string;
+  institutionCode?: string;
+  province?: string;
+  prefecture?: string;
+  address?: string;
+  occupations: Occupation[];
+  occupationCodes: string[];
+  subsidiaries: { name: string; creditCode?: string }[];
+  validUntil?: string;
+  noticeNumber?: string;
+  supervisingBody?: string;
+  contact: { name: string; phone: string };
+  updatedAt?: Date;
+}
+
 export const directorySchema = new Schema(
   {
     _id: { type: String, required: true },
@@ -129,6 +187,18 @@ export const directorySchema = new Schema(
 );
 
 /** institutions: one per credit code, pointing at its current filing. */
+export interface InstitutionDoc {
+  _id: string;
+  name?: string;
+  kind?: string;
+  province?: string;
+  prefecture?: string;
+  filingId?: string;
+  filingStatus?: string;
+  institutionCode?: string;
+  updatedAt?: Date;
+}
+
 export const institutionSchema = new Schema(
   {
     _id: { type: String, required: true },

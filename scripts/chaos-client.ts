@@ -12,7 +12,7 @@
  *   node --import tsx scripts/chaos-client.ts <job.json>
  */
 import { appendFileSync, readFileSync } from 'node:fs';
-import { signToken } from '../api/plugins/auth';
+import { signToken } from '../api/tokens';
 import type { Caller } from '../domain/roles';
 
 /** One batch the chaos run takes to `certified`: its plan's candidates and the scores they get. */

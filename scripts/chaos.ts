@@ -31,7 +31,7 @@ import { parseArgs } from 'node:util';
 import { Client, Connection } from '@temporalio/client';
 import mongoose from 'mongoose';
 import { loadSettings } from '../config';
-import { signToken } from '../api/plugins/auth';
+import { signToken } from '../api/tokens';
 import { freePort, ROOT, startFerretDB, startTemporalDev, startTestServer, waitForPort, type EmbeddedProcess } from '../infra/embedded';
 import { freePortBlock, startProductionStack, TEMPORAL_SERVICES, type ProductionStack } from '../infra/production';
 import { makeCreditCode, makeIdNumber } from '../domain/identifiers';

@@ -6,7 +6,7 @@
  *   BASE_URL=http://host:port npm run scenario
  */
 import { loadSettings } from '../config';
-import { signToken } from '../api/plugins/auth';
+import { signToken } from '../api/tokens';
 import { makeCreditCode, makeIdNumber } from '../domain/identifiers';
 import { MATERIAL_KINDS } from '../domain/filing';
 import type { Caller } from '../domain/roles';

@@ -6,7 +6,7 @@
  */
 import { parseArgs } from 'node:util';
 import { loadSettings } from '../config';
-import { claimsSchema, signToken } from '../api/plugins/auth';
+import { claimsSchema, signToken } from '../api/tokens';
 
 async function main() {
   const { values } = parseArgs({

@@ -20,7 +20,8 @@
  */
 import Fastify, { type FastifyInstance, type FastifyPluginAsync, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Payload, PayloadCodec } from '@temporalio/common';
-import { problem } from '../errors';
+import { problem } from '../problems';
+import type { ErrorCode } from '../../domain/errors';
 import { PayloadDecryptionError } from '../../infra/payload-codec';
 
 export interface CodecEndpointOptions {
@@ -48,8 +49,8 @@ interface JsonPayload {
   data?: string | null;
 }
 
-function refuse(reply: FastifyReply, status: number, code: string, detail: string) {
-  return reply.code(status).type('application/problem+json').send(problem(status, code, detail));
+function refuse(reply: FastifyReply, status: number, code: ErrorCode, detail: string) {
+  return reply.code(status).type('application/problem+json').send(problem(code, detail, {}, status));
 }
 
 function fromJson(value: unknown, i: number): Payload {

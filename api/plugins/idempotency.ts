@@ -12,8 +12,7 @@
 import fp from 'fastify-plugin';
 import { createHash } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
-import { DomainError } from '../errors';
-import { canRead, canReadFiling } from '../scope';
+import { DomainError, invalid, notFound } from '../problems';
 import type { Caller } from '../../domain/roles';
 
 const TTL_MS = 24 * 3_600_000;
@@ -30,27 +29,22 @@ const sha = (s: string) => createHash('sha256').update(s).digest('hex');
 
 export default fp(
   async (app) => {
-    const { Idempotency, Filing, Batch } = app.services.models;
+    const { Idempotency } = app.services.models;
+    const { filings, batches } = app.repositories;
 
     async function mayStillSee(c: Caller, req: FastifyRequest): Promise<boolean> {
       const route = req.routeOptions.url ?? '';
       const id = (req.params as { id?: string } | undefined)?.id;
       if (!id) return true;
-      if (route.startsWith('/api/v1/filings/:id')) {
-        const doc = await Filing.findById(id, { province: 1, prefecture: 1, institutionId: 1, assignees: 1, policyId: 1 }).lean();
-        return !!doc && canReadFiling(c, { ...doc, policyId: doc.policyId ?? undefined });
-      }
-      if (route.startsWith('/api/v1/batches/:id')) {
-        const doc = await Batch.findById(id, { province: 1, prefecture: 1, institutionId: 1, supervisors: 1 }).lean();
-        return !!doc && canRead(c, doc, doc.supervisors ?? []);
-      }
+      if (route.startsWith('/api/v1/filings/:id')) return filings.visible(c, id);
+      if (route.startsWith('/api/v1/batches/:id')) return batches.visible(c, id);
       return true;
     }
 
     app.addHook('preHandler', async (req, reply) => {
       const key = req.headers['idempotency-key'];
       if (!MUTATING.has(req.method) || key === undefined) return;
-      if (typeof key !== 'string' || key.length < 1 || key.length > 200) throw new DomainError(400, 'VALIDATION_FAILED', 'Idempotency-Key must be 1–200 characters');
+      if (typeof key !== 'string' || key.length < 1 || key.length > 200) throw invalid('Idempotency-Key must be 1–200 characters');
       const c = req.caller;
       const who = c ? JSON.stringify([c.sub, c.role, c.province ?? '', c.prefecture ?? '', c.institutionId ?? '']) : 'public';
       const id = sha(`${who}\n${req.method}\n${req.url.split('?')[0]}\n${key}`);
@@ -59,10 +53,10 @@ export default fp(
       const stored = await Idempotency.findById(id).lean();
       if (!stored || stored.expiresAt.getTime() < Date.now()) return;
       if (stored.requestHash !== hash) {
-        throw new DomainError(422, 'IDEMPOTENCY_KEY_REUSED', 'This Idempotency-Key was used with a different request body');
+        throw new DomainError('IDEMPOTENCY_KEY_REUSED', 'This Idempotency-Key was used with a different request body');
       }
       // an answer with a case's data: the caller must (still) be allowed to see that case
-      if (c && stored.statusCode < 300 && !(await mayStillSee(c, req))) throw new DomainError(404, 'NOT_FOUND', 'No such case');
+      if (c && stored.statusCode < 300 && !(await mayStillSee(c, req))) throw notFound('case');
       req.idempotency.replayed = true;
       reply.header('idempotent-replayed', 'true');
       if (stored.contentType) reply.type(stored.contentType);
@@ -92,5 +86,5 @@ export default fp(
       return payload;
     });
   },
-  { name: 'idempotency', dependencies: ['services'] },
+  { name: 'idempotency', dependencies: ['services', 'repositories'] },
 );

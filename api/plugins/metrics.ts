@@ -19,7 +19,7 @@
 import fp from 'fastify-plugin';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
-import { problem } from '../errors';
+import { problem } from '../problems';
 
 export interface GaugeSample {
   labels: Record<string, string | number>;
@@ -196,7 +196,7 @@ export default fp(
       if (opts.authorize && !(await opts.authorize(req))) {
         const status = req.headers.authorization ? 403 : 401;
         if (status === 401) reply.header('www-authenticate', 'Bearer');
-        return reply.code(status).type('application/problem+json').send(problem(status, status === 401 ? 'UNAUTHORIZED' : 'FORBIDDEN', 'Metrics are for the monitoring system only'));
+        return reply.code(status).type('application/problem+json').send(problem(status === 401 ? 'UNAUTHORIZED' : 'FORBIDDEN', 'Metrics are for the monitoring system only', {}, status));
       }
       return reply.type(metrics.registry.contentType).header('cache-control', 'no-store').send(await metrics.text());
     });

@@ -14,9 +14,9 @@
 import fp from 'fastify-plugin';
 import helmet from '@fastify/helmet';
 import cors from '@fastify/cors';
-import rateLimit, { type RateLimitOptions } from '@fastify/rate-limit';
+import rateLimit, { type FastifyRateLimitStore, type RateLimitOptions } from '@fastify/rate-limit';
 import type { FastifyRequest } from 'fastify';
-import { DomainError, notFound } from '../errors';
+import { DomainError, notFound } from '../problems';
 
 export interface SecurityOptions {
   /** exact origins (`scheme://host[:port]`) allowed to call the API from a browser */
@@ -49,10 +49,11 @@ export function publicRateLimit(group?: string): RateLimitOptions {
  * The plugin gives each route a store of its own, so a group could never share a budget: one
  * store serves every route, its keys naming the route or the group (publicRateLimit).
  */
-class SharedStore {
+class SharedStore implements FastifyRateLimitStore {
   private readonly counters = new Map<string, { current: number; ttl: number; start: number }>();
   constructor(_options: unknown) {}
-  incr(key: string, cb: (err: Error | null, res: { current: number; ttl: number }) => void, timeWindow: number) {
+  // the plugin passes each route's time window as a third argument (its type declarations omit it)
+  incr(key: string, cb: (err: Error | null, res: { current: number; ttl: number }) => void, timeWindow: number = WINDOW_MS) {
     const now = Date.now();
     let c = this.counters.get(key);
     if (!c || c.start + timeWindow <= now) c = { current: 0, ttl: timeWindow, start: now };
@@ -95,11 +96,11 @@ export default fp(
 
     await app.register(rateLimit, {
       global: false,
-      store: SharedStore as never,
+      store: SharedStore,
       errorResponseBuilder: (_req, ctx) =>
         ctx.statusCode === 429
-          ? new DomainError(429, 'RATE_LIMITED', `Too many requests; retry in ${ctx.after}`, { retryAfterSeconds: Math.ceil(ctx.ttl / 1000) })
-          : new DomainError(ctx.statusCode, 'RATE_LIMITED', 'Too many requests'),
+          ? new DomainError('RATE_LIMITED', `Too many requests; retry in ${ctx.after}`, { retryAfterSeconds: Math.ceil(ctx.ttl / 1000) })
+          : new DomainError('RATE_LIMITED', 'Too many requests', {}, ctx.statusCode),
     });
   },
   { name: 'security', dependencies: ['services'] },

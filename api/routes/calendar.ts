@@ -1,9 +1,8 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { z } from 'zod';
 import { validateYearCalendar } from '../../domain/calendar';
-import { isoDate } from '../schemas';
-import { unprocessable } from '../errors';
+import { DomainError } from '../problems';
 import { recordRequestAudit } from '../audit';
+import { workingDay, workingDaysQuery, yearBody, yearLoaded, yearParams } from '../schemas/calendar';
 
 /** Working-day arithmetic (SPEC §6) and the admin's official year lists. */
 const calendarRoutes: FastifyPluginAsyncZod = async (app) => {
@@ -14,8 +13,8 @@ const calendarRoutes: FastifyPluginAsyncZod = async (app) => {
       schema: {
         tags: ['calendar'],
         summary: 'The N-th working day after a date',
-        querystring: z.object({ from: isoDate, add: z.string().regex(/^\d{1,4}$/, 'expected a whole number of days').pipe(z.coerce.number<string>().int().min(0).max(2000)) }).strict(),
-        response: { 200: z.object({ date: isoDate, coverage: z.enum(['official', 'estimated']) }) },
+        querystring: workingDaysQuery,
+        response: { 200: workingDay },
       },
     },
     async (req) => {
@@ -33,20 +32,15 @@ const calendarRoutes: FastifyPluginAsyncZod = async (app) => {
         tags: ['calendar'],
         summary: "Load a year's official holidays and make-up working days",
         security: [{ bearer: [] }],
-        // four digits only: no ' 2030', 0x7D0 or 2e3 for a year
-        params: z.object({ year: z.string().regex(/^\d{4}$/, 'expected a four-digit year').pipe(z.coerce.number<string>().int().min(2000).max(2100)) }),
-        body: z
-          .object({ holidays: z.array(isoDate).max(366), workdays: z.array(isoDate).max(366) })
-          .strict(),
-        response: {
-          200: z.object({ year: z.number().int(), holidays: z.number().int(), workdays: z.number().int(), coverage: z.literal('official') }),
-        },
+        params: yearParams,
+        body: yearBody,
+        response: { 200: yearLoaded },
       },
     },
     async (req) => {
       const y = { year: req.params.year, holidays: req.body.holidays, workdays: req.body.workdays };
       const problems = validateYearCalendar(y);
-      if (problems.length) throw unprocessable('RULE_VIOLATION', problems.join('; '), { problems });
+      if (problems.length) throw new DomainError('RULE_VIOLATION', problems.join('; '), { problems });
       const now = await app.services.clock.now();
       const previous = await app.services.models.CalendarYear.findById(y.year).lean();
       await app.calendars.saveYear(y, req.caller!.sub, now);

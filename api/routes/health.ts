@@ -1,16 +1,10 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { z } from 'zod';
-
-const healthSchema = z.object({
-  status: z.enum(['ok', 'degraded']),
-  temporal: z.enum(['up', 'down']),
-  mongo: z.enum(['up', 'down']),
-});
+import { healthSchema, liveSchema } from '../schemas/health';
 
 /** GET /health: whether Temporal and the database answer right now. 503 when either is down. */
 const healthRoutes: FastifyPluginAsyncZod = async (app) => {
   /** GET /livez: the process answers (no dependencies); also the benchmark's trivial baseline route. */
-  app.get('/livez', { config: { action: 'health.read' }, schema: { tags: ['health'], response: { 200: z.object({ ok: z.literal(true) }) } } }, async () => ({ ok: true as const }));
+  app.get('/livez', { config: { action: 'health.read' }, schema: { tags: ['health'], response: { 200: liveSchema } } }, async () => ({ ok: true as const }));
 
   app.get(
     '/health',

@@ -17,11 +17,6 @@ export const CLOCK_STEPS: { by: string; text: string }[] = [
 ];
 const MAX_CUSTOM_DAYS = 3650;
 
-export const COVERAGE_LABELS: Record<string, string> = {
-  official: '依据已载入的官方节假日安排',
-  estimated: '估算（该年官方节假日安排尚未载入，按法定节假日推算）',
-};
-
 /** Dates typed one per line, or separated by commas (also Chinese ones), semicolons or spaces. */
 export function dateList(text: string): string[] {
   return text.split(/[\s,，、;；]+/).map((s) => s.trim()).filter((s) => s !== '');
@@ -70,7 +65,7 @@ export default async function adminPages(app: FastifyInstance) {
       title: demo ? '工作日历与演示时钟' : '工作日历',
       calendar: { year: nextYear, holidays: '', workdays: '', ...extra.calendar },
       calendarProblem: extra.calendarProblem,
-      check, checkResult, checkProblem, coverageLabels: COVERAGE_LABELS,
+      check, checkResult, checkProblem,
       clock, clockProblem, clockSteps: CLOCK_STEPS, days: extra.days ?? '', maxDays: MAX_CUSTOM_DAYS,
     }, status);
   };

@@ -4,35 +4,23 @@
  * downloads (结果汇总表, 合格人员花名册, templates).
  *
  * Every action goes to the same /api/v1 route a script would use, with the user's own token and
- * the form's Idempotency-Key; the console only decides which forms to offer (by role and status)
- * and checks the spreadsheet row by row before anything is sent, so that a plan with a bad row is
- * never submitted and the user sees every bad row at once.
+ * the form's Idempotency-Key; the console only decides which forms to offer (by the domain's rules:
+ * isBatchCenter, maySuperviseBatch, mayResolveObjection, SUPERVISION_STATUSES) and checks the
+ * spreadsheet row by row before anything is sent, so that a plan with a bad row is never submitted
+ * and the user sees every bad row at once.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Objection } from '../../domain/filing';
-import { FILING_IN_FORCE, MODULE_KINDS, outcomeOf, type BatchState, type ModuleKind, type ScoreEntry } from '../../domain/batch';
+import {
+  BATCH_TERMINAL, FILING_IN_FORCE, isBatchCenter, isOwnInstitution, MODULE_KINDS, mayResolveObjection, maySuperviseBatch, outcomeOf, SUPERVISION_STATUSES,
+  type BatchState, type ModuleKind, type ScoreEntry,
+} from '../../domain/batch';
 import { chinaDateOf } from '../../domain/calendar';
 import { roleAllows } from '../../domain/access';
 import { api, chinaTime, signedInOnly, one, problemText, render, seeOther, type ApiResult } from '../core';
+import * as labels from '../labels';
 import { parseRosterFile, parseScoreFile, parseScore, rosterTemplateCsv, scoreTemplateCsv, type RowError } from '../roster';
 
-const MODULE_NAMES: Record<ModuleKind, string> = { theory: '理论知识考试', skill: '技能操作考核', performance: '工作业绩评审', defense: '综合评审（论文答辩）' };
-const SEVERITY_LABELS: Record<string, string> = { none: '未发现问题', minor: '一般问题', serious: '严重问题（批次将暂停）' };
-const EVENT_LABELS: Record<string, string> = {
-  planned: '报送认定计划', acknowledged: '鉴定中心确认计划', 'supervisors-drawn': '随机抽取督导员', examining: '考核开始',
-  'exams-start-unacknowledged': '考核开始（计划未确认，已升级督办）', scoring: '考核结束，开始评分', 'scores-posted': '录入成绩',
-  publicity: '结果公示开始', 'publicity-closed': '结果公示结束', 'objection-received': '收到公示异议', 'objection-upheld': '异议成立，退回评分',
-  'objection-dismissed': '异议不成立', 'results-submitted': '报送认定结果', 'results-returned': '结果被退回修改', certified: '结果审核通过，已发证',
-  suspended: '批次暂停', resumed: '批次恢复', reminder: '提醒', escalated: '逾期升级督办', 'deadline-recomputed': '期限按新日历重算',
-  'filing-notified': '已告知备案', 'filing-not-notified': '未能告知备案', 'filing-ended-after-exams': '备案在考核后终止',
-  'supervision-report:none': '督导报告（未发现问题）', 'supervision-report:minor': '督导报告（一般问题）', 'supervision-report:serious': '督导报告（严重问题）',
-  rejected: '批次未通过', cancelled: '批次取消',
-};
-const DUE_LABELS: Record<string, string> = { 'plan-review': '鉴定中心确认计划', scores: '机构录入成绩', results: '机构报送结果', 'results-review': '鉴定中心审核结果' };
-/** Statuses at which the center may draw supervisors (the workflow's rule). */
-const DRAW_STATUSES = ['planned', 'acknowledged', 'examining', 'scoring', 'publicity', 'suspended'];
-const TERMINAL = ['certified', 'rejected', 'cancelled'];
-const REVIEWER_ROLES = ['center', 'prefecture-reviewer', 'province-reviewer'];
 
 interface Upload {
   fields: Record<string, string>;
@@ -181,7 +169,7 @@ export default async function batchesPages(app: FastifyInstance) {
     const earliest = await earliestExamDate(req);
     const values = { ...PLAN_DEFAULTS, filingId: filings[0]?.id ?? '', firstExamDate: earliest ?? '', lastExamDate: earliest ?? '', ...(extra.values ?? {}) };
     return render(req, reply, 'batch-new', {
-      title: '报送认定计划', filings, earliest, values, modules: MODULE_KINDS.map((k) => ({ kind: k, name: MODULE_NAMES[k] })),
+      title: '报送认定计划', filings, earliest, values, modules: MODULE_KINDS.map((k) => ({ kind: k, name: labels.MODULE_LABELS[k] })),
       ...extra, problem: extra.problem ?? problem,
     }, status);
   };
@@ -210,7 +198,7 @@ export default async function batchesPages(app: FastifyInstance) {
     for (const k of MODULE_KINDS) {
       if (!v[`module_${k}`]) continue;
       const mark = parseScore(v[`passMark_${k}`] ?? '');
-      if (mark === undefined || Number.isNaN(mark)) problems.push(`${MODULE_NAMES[k]}的合格分数线应为 0–100`);
+      if (mark === undefined || Number.isNaN(mark)) problems.push(`${labels.MODULE_LABELS[k]}的合格分数线应为 0–100`);
       else modules.push({ kind: k, passMark: mark });
     }
     if (!modules.length) problems.push('请至少选择一个考核模块');
@@ -275,22 +263,23 @@ export default async function batchesPages(app: FastifyInstance) {
       const result = o.absent ? '缺考' : !o.complete ? (Object.keys(sc).length ? '未录完' : '未录入') : o.passed ? '合格' : '不合格';
       return { ...c, seq: i + 1, scores: sc, result, passed: o.passed, complete: o.complete };
     });
-    const isCenter = role === 'center';
+    // the forms the domain's rules let this caller use now; the API still checks every submission
+    const isCenter = isBatchCenter(b.jurisdiction, caller);
     // the API joins each objection's text to its ledger entry (api/objections.ts publicityView)
     const listed = (b.publicity?.objections ?? []) as unknown as Objection[];
     const openObjections = b.status === 'publicity' ? listed.filter((o) => !o.resolution) : [];
     const forms = {
-      scores: role === 'institution' && b.status === 'scoring',
-      results: role === 'institution' && b.status === 'results-due',
+      scores: isOwnInstitution(b, caller) && b.status === 'scoring',
+      results: isOwnInstitution(b, caller) && b.status === 'results-due',
       planDecision: isCenter && b.status === 'planned',
       resultsDecision: isCenter && b.status === 'results-review',
-      draw: isCenter && DRAW_STATUSES.includes(b.status),
+      draw: maySuperviseBatch(b.jurisdiction, caller) && SUPERVISION_STATUSES.includes(b.status),
       suspension: isCenter && b.status === 'suspended',
-      report: role === 'supervisor' && !TERMINAL.includes(b.status) && b.supervision.assigned.some((a) => a.userId === caller.sub),
-      resolve: REVIEWER_ROLES.includes(role) && openObjections.length > 0,
+      report: role === 'supervisor' && !BATCH_TERMINAL.includes(b.status) && b.supervision.assigned.some((a) => a.userId === caller.sub),
+      resolve: mayResolveObjection(b.jurisdiction, caller) && openObjections.length > 0,
     };
     return render(req, reply, 'batch-detail', {
-      title: `认定批次 ${b.id}`, b, candidates, kinds, moduleNames: MODULE_NAMES, severityLabels: SEVERITY_LABELS, eventLabels: EVENT_LABELS, dueLabels: DUE_LABELS,
+      title: `认定批次 ${b.id}`, b, candidates, kinds,
       overdue: !!b.due && b.due.dueAtMs < nowMs, forms, openObjections,
       downloads: !!b.results, audit: audit?.ok ? audit.body.items : undefined,
       values: extra.values ?? {}, problem: extra.problem, scoreErrors: extra.scoreErrors,

@@ -11,118 +11,14 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import {
   FILING_STATUSES, MATERIAL_KINDS, TERMINAL_STATUSES, decisionRefusal, isJurisdictionReviewer, jurisdictionOf, missingMaterials,
-  stageDef, stagesOf, type FilingState, type Track,
+  requestRefusal, stageDef, stagesOf, terminationRefusal, type FilingState, type Track,
 } from '../../domain/filing';
-import { allStages, outcomesOf, POLICY_PRESETS, type StageDef } from '../../domain/filing-policy';
+import { outcomesOf, type StageDef } from '../../domain/filing-policy';
 import { roleAllows } from '../../domain/access';
 import { PREFECTURE_NAMES, PROVINCES } from '../../domain/regions';
 import type { Caller } from '../../domain/roles';
 import { api, chinaDate, chinaTime, many, signedInOnly, one, problemText, render, seeOther, type ApiResult } from '../core';
 import * as labels from '../labels';
-
-// ——— words this page needs beyond labels.ts ———
-
-const TRACK_LABELS: Record<string, string> = { application: '备案申请', renewal: '续期', change: '变更', 'scope-change': '变更（增加职业或等级）', termination: '终止' };
-
-const DECIDER_LABELS: Record<string, string> = {
-  'assigned-experts': '已指派的评估专家组',
-  'jurisdiction-reviewer': '属地人社部门审核员',
-  'province-reviewer': '省级人社部门审核员',
-  'prefecture-center': '市级职业技能鉴定中心',
-  'province-center': '省级职业技能鉴定中心',
-  'prefecture-reviewer': '市级人社局审核员',
-  'jurisdiction-center': '属地职业技能鉴定中心',
-  timer: '公示期满自动结束（无未处理异议时）',
-};
-
-const EVENT_LABELS: Record<string, string> = {
-  submitted: '提交备案申请',
-  'stage-entered': '进入环节',
-  'experts-assigned': '组成专家组',
-  'decided:pass': '决定：通过',
-  'decided:supplement': '决定：要求补正',
-  'decided:reject': '决定：不通过',
-  supplemented: '提交补正材料',
-  'publicity-started': '开始公示',
-  'publicity-closed': '公示结束',
-  'publicity-ended': '公示终止（异议成立）',
-  'objection-received': '收到异议',
-  'objection-upheld': '异议成立',
-  'objection-dismissed': '异议不成立',
-  escalated: '逾期升级',
-  'notice-issued': '发出备案通知',
-  filed: '完成备案',
-  renewed: '续期备案通知',
-  'renewal-reminder': '续期提醒',
-  'renewal-applied': '申请续期',
-  'change-applied': '申请变更',
-  'termination-requested': '申请终止',
-  'renewal-passed': '续期通过',
-  'renewal-rejected': '续期未通过',
-  'change-passed': '变更通过',
-  'change-rejected': '变更未通过',
-  'termination-passed': '终止评估通过',
-  'termination-rejected': '终止评估未通过',
-  'scope-updated': '备案内容已更新',
-  'deadline-recomputed': '期限按正式日历重新计算',
-  'exams-held': '认定批次考核结束',
-  'scope-notice-issued': '发出变更备案通知',
-  'scope-change-passed': '变更（增加职业或等级）通过',
-  'scope-change-rejected': '变更（增加职业或等级）未通过',
-  'batches-cancelled': '未完成的认定批次已取消',
-  rejected: '未通过',
-  expired: '到期',
-  terminated: '终止',
-  withdrawn: '视为退出',
-};
-
-const AUDIT_LABELS: Record<string, string> = {
-  'filing.submit': '提交申请',
-  'filing.transition': '环节流转',
-  'filing.assign': '组成专家组',
-  'filing.decide': '作出决定',
-  'filing.supplement': '补正材料',
-  'filing.object': '提出异议',
-  'filing.resolve-objection': '处理异议',
-  'filing.escalate': '逾期升级',
-  'filing.publicity-upheld': '公示异议成立',
-  'filing.publicity-closed': '公示结束',
-  'filing.renewal-reminder': '续期提醒',
-  'filing.apply-renewal': '申请续期',
-  'filing.apply-change': '申请变更',
-  'filing.apply-scope-change': '申请变更（增加职业或等级）',
-  'filing.apply-termination': '申请终止',
-  'filing.deadline-recomputed': '期限重算',
-};
-
-const BASIS_LABELS: Record<string, string> = { 'national-standard': '国家职业技能标准', 'evaluation-spec': '评价规范（已备案）' };
-const KIND_LABELS: Record<string, string> = { Y: '用人单位（Y）', S: '社会培训评价组织（S）' };
-
-/** Field paths of the filing body, for naming what the API found wrong. */
-const FIELD_LABELS: Record<string, string> = {
-  'institution/name': '机构名称',
-  'institution/creditCode': '统一社会信用代码',
-  'institution/kind': '机构类别',
-  'institution/legalRepresentative': '法定代表人',
-  'institution/address': '注册地址',
-  'institution/province': '省份',
-  'institution/affiliation': '隶属关系',
-  'institution/prefecture': '所在地市',
-  'institution/contact/name': '联系人',
-  'institution/contact/phone': '联系电话',
-  'institution/contact/email': '电子邮箱',
-  'institution/supervisingBody': '监管部门',
-  code: '职业编码',
-  name: '名称',
-  trade: '工种',
-  levels: '等级',
-  basis: '依据',
-  title: '材料名称',
-  address: '地址',
-  legalRepresentative: '法定代表人',
-  feeStandard: '收费标准',
-  reason: '原因',
-};
 
 /** The API's field errors (400) in words: "第1个职业（工种）：职业编码" and so on. */
 function fieldErrors(r: ApiResult): string[] {
@@ -130,28 +26,21 @@ function fieldErrors(r: ApiResult): string[] {
   return errors.slice(0, 12).map((e) => {
     const path = String(e.path ?? '').replace(/^body\/?/, '');
     const occ = /^occupations\/(\d+)(?:\/([a-zA-Z]+))?/.exec(path);
-    if (occ) return `第${Number(occ[1]) + 1}个职业（工种）${occ[2] ? `：${FIELD_LABELS[occ[2]] ?? occ[2]}` : ''}填写有误`;
+    if (occ) return `第${Number(occ[1]) + 1}个职业（工种）${occ[2] ? `：${labels.FILING_FIELD_LABELS[occ[2]] ?? occ[2]}` : ''}填写有误`;
     const mat = /^materials\/(\d+)/.exec(path);
     if (mat) return `第${Number(mat[1]) + 1}项材料填写有误`;
     const venue = /^venues\/(\d+)/.exec(path);
     if (venue) return '考核场地填写有误';
-    return `${FIELD_LABELS[path] ?? (path || '提交的内容')}填写有误`;
+    return `${labels.FILING_FIELD_LABELS[path] ?? (path || '提交的内容')}填写有误`;
   });
 }
-
-/** Stage names across every preset, for the list's labels and filter. */
-const STAGE_NAMES: Record<string, string> = (() => {
-  const m: Record<string, string> = {};
-  for (const p of Object.values(POLICY_PRESETS)) for (const s of allStages(p)) m[s.name] ??= s.label;
-  return { ...m, ...labels.FILING_STAGE_LABELS };
-})();
 
 /** A history or audit note with stage names and outcomes in words ("preliminary-review: pass" → "初评：通过"). */
 function noteText(note: unknown): string {
   if (typeof note !== 'string') return '';
   return note
-    .replace(/^([a-z]+(?:-[a-z]+)*)(?=:|$| →| level)/, (m) => STAGE_NAMES[m] ?? m)
-    .replace(/: (pass|supplement|reject|upheld|dismissed)$/, (_m, o: string) => `：${labels.OUTCOME_LABELS[o] ?? ({ upheld: '异议成立', dismissed: '异议不成立' } as Record<string, string>)[o]}`)
+    .replace(/^([a-z]+(?:-[a-z]+)*)(?=:|$| →| level)/, (m) => labels.FILING_STAGE_LABELS[m] ?? m)
+    .replace(/: (pass|supplement|reject|upheld|dismissed)$/, (_m, o: string) => `：${labels.OUTCOME_LABELS[o] ?? labels.OBJECTION_RESOLUTION_LABELS[o]}`)
     .replace(/^([^:]+): /, '$1：')
     .replace(/ → superior$/, ' → 上级').replace(/ → province$/, ' → 省级')
     .replace(/ level (\d)$/, ' 第$1级升级');
@@ -159,8 +48,7 @@ function noteText(note: unknown): string {
 
 
 const view = (extra: { title: string; [k: string]: unknown }) => ({
-  TRACK_LABELS, DECIDER_LABELS, EVENT_LABELS, AUDIT_LABELS, BASIS_LABELS, KIND_LABELS, STAGE_NAMES, MATERIAL_KINDS,
-  fmtTime: chinaTime, fmtDate: chinaDate, noteText, ...extra,
+  MATERIAL_KINDS, fmtTime: chinaTime, fmtDate: chinaDate, noteText, ...extra,
 });
 
 function notFoundPage(req: FastifyRequest, reply: FastifyReply, r: ApiResult) {
@@ -347,7 +235,7 @@ async function timelinesOf(req: FastifyRequest, s: FilingState, nowMs: number): 
       });
       const termDays = def.kind === 'publicity' ? s.policy.publicityWorkingDays : def.dueWorkingDays;
       const v: StageView = {
-        name: def.name, label: def.label, kind: def.kind, deciderText: DECIDER_LABELS[def.decider] ?? def.decider, state,
+        name: def.name, label: def.label, kind: def.kind, deciderText: labels.label(labels.DECIDER_LABELS, def.decider), state,
         decisions: decisionsOf(def.name).map((d) => ({ outcome: d.outcome, opinion: d.opinion, score: d.score, items: d.items, by: d.actor?.name ?? '', at: d.at })),
         enteredAt: entered?.at, termDays, overdue: false, escalation: 0,
         supplementPending: state === 'current' && s.status === 'supplement-requested',
@@ -370,7 +258,7 @@ async function timelinesOf(req: FastifyRequest, s: FilingState, nowMs: number): 
       }
       views.push(v);
     }
-    out.push({ track, label: TRACK_LABELS[track], current: s.track === track && !!s.stage, stages: views });
+    out.push({ track, label: labels.label(labels.TRACK_LABELS, track), current: s.track === track && !!s.stage, stages: views });
   }
   return out;
 }
@@ -436,7 +324,7 @@ async function detailPage(req: FastifyRequest, reply: FastifyReply, id: string, 
     jurisdiction: j,
     timelines,
     curDef,
-    waitingOn: curDef ? (curDef.kind === 'intake' ? '属地人社部门审核员组成专家组' : DECIDER_LABELS[curDef.decider]) : undefined,
+    waitingOn: curDef ? (curDef.kind === 'intake' ? '属地人社部门审核员组成专家组' : labels.DECIDER_LABELS[curDef.decider]) : undefined,
     decision: decisionOffer(s, caller),
     assign: assignable.length
       ? {
@@ -453,8 +341,8 @@ async function detailPage(req: FastifyRequest, reply: FastifyReply, id: string, 
     own,
     openSupplement,
     missingKinds: MATERIAL_KINDS.filter((k) => !present.has(k)),
-    mayRenewOrChange: own && s.status === 'active' && !s.stage,
-    mayOrderTermination: caller.role === 'province-reviewer' && caller.province === province && !!s.notice && !TERMINAL_STATUSES.includes(s.status),
+    mayRenewOrChange: own && !requestRefusal(s, caller, 'change', Date.now(), false),
+    mayOrderTermination: !own && !terminationRefusal(s, caller, false),
     problem: extra.problem,
     form: extra.form,
     values: extra.values ?? {},
@@ -470,7 +358,7 @@ export default async function filingsPages(app: FastifyInstance) {
     const filters = { status: one(q.status), stage: one(q.stage), overdue: one(q.overdue), cursor: one(q.cursor) };
     const r = await api(req, 'GET', '/filings', { query: { ...filters, limit: 20 } });
     const statusOptions = FILING_STATUSES.map((s) => ({ value: s, text: labels.label(labels.FILING_STATUS_LABELS, s) }));
-    const stageOptions = Object.entries(STAGE_NAMES).map(([value, text]) => ({ value, text }));
+    const stageOptions = Object.entries(labels.FILING_STAGE_LABELS).map(([value, text]) => ({ value, text }));
     return render(req, reply, 'filing-list', view({
       title: req.consoleCaller!.role === 'institution' ? '我的备案' : '备案',
       filters, statusOptions, stageOptions,
@@ -612,20 +500,21 @@ export default async function filingsPages(app: FastifyInstance) {
 
   // ——— 补正 ———
 
-  const supplementPage = async (req: FastifyRequest, reply: FastifyReply, id: string, extra: Record<string, unknown> = {}, status = 200) => {
+  /** A page about one filing (补正, 变更): the filing as the caller may see it, or why it cannot be opened. */
+  const filingPage = async (req: FastifyRequest, reply: FastifyReply, id: string, page: string, data: (s: FilingState) => { title: string; [k: string]: unknown }, status: number) => {
     const r = await api<FilingState>(req, 'GET', path(id));
     if (!r.ok) return notFoundPage(req, reply, r);
-    const s = r.body;
-    return render(req, reply, 'filing-supplement', view({
-      title: '提交补正材料', f: s, own: isOwnInstitution(req.consoleCaller!, s),
+    return render(req, reply, page, view({ f: r.body, own: isOwnInstitution(req.consoleCaller!, r.body), ...data(r.body) }), status);
+  };
+
+  const supplementPage = (req: FastifyRequest, reply: FastifyReply, id: string, extra: Record<string, unknown> = {}, status = 200) =>
+    filingPage(req, reply, id, 'filing-supplement', (s) => ({
+      title: '提交补正材料',
       request: s.status === 'supplement-requested' ? s.supplements[s.supplements.length - 1] : undefined,
       materials: {}, missing: [], note: '', ...extra,
     }), status);
-  };
 
-  app.get('/filings/:id/supplement', async (req, reply) => {
-    return supplementPage(req, reply, (req.params as { id: string }).id);
-  });
+  app.get('/filings/:id/supplement', async (req, reply) => supplementPage(req, reply, (req.params as { id: string }).id));
 
   app.post('/filings/:id/supplement', async (req, reply) => {
     const { id } = req.params as { id: string };
@@ -641,23 +530,19 @@ export default async function filingsPages(app: FastifyInstance) {
 
   // ——— 变更 ———
 
-  const changePage = async (req: FastifyRequest, reply: FastifyReply, id: string, extra: Record<string, unknown> = {}, status = 200) => {
-    const r = await api<FilingState>(req, 'GET', path(id));
-    if (!r.ok) return notFoundPage(req, reply, r);
-    const s = r.body;
-    const current = s.application.occupations.map((o) => ({ code: o.code, name: o.name, trade: o.trade ?? '', levels: o.levels.map(String), basis: o.basis }));
-    return render(req, reply, 'filing-change', view({
-      title: '申请变更', f: s, own: isOwnInstitution(req.consoleCaller!, s),
-      mayChange: s.status === 'active' && !s.stage,
+  const changePage = (req: FastifyRequest, reply: FastifyReply, id: string, extra: Record<string, unknown> = {}, status = 200) =>
+    filingPage(req, reply, id, 'filing-change', (s) => ({
+      title: '申请变更',
+      mayChange: !requestRefusal(s, req.consoleCaller!, 'change', Date.now(), false),
       values: { address: '', legalRepresentative: '', venueName: '', venueAddress: '', venueVideo: false, reason: '', changeOccupations: false },
-      occupations: [...current, { code: '', name: '', trade: '', levels: [], basis: 'national-standard' }],
+      occupations: [
+        ...s.application.occupations.map((o) => ({ code: o.code, name: o.name, trade: o.trade ?? '', levels: o.levels.map(String), basis: o.basis })),
+        { code: '', name: '', trade: '', levels: [], basis: 'national-standard' },
+      ],
       problems: [], ...extra,
     }), status);
-  };
 
-  app.get('/filings/:id/change', async (req, reply) => {
-    return changePage(req, reply, (req.params as { id: string }).id);
-  });
+  app.get('/filings/:id/change', async (req, reply) => changePage(req, reply, (req.params as { id: string }).id));
 
   app.post('/filings/:id/change', async (req, reply) => {
     const { id } = req.params as { id: string };

@@ -8,7 +8,7 @@
 import type { FastifyInstance } from 'fastify';
 import { ROLES, type Caller, type Role } from '../../domain/roles';
 import { PROVINCES, PREFECTURE_NAMES } from '../../domain/regions';
-import { signToken, claimsSchema } from '../../api/plugins/auth';
+import { signToken, claimsSchema } from '../../api/tokens';
 import { render, one, seeOther, setSessionCookie } from '../core';
 
 const TOKEN_HOURS = 12;

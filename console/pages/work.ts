@@ -2,7 +2,7 @@
  * The signed-in user's own work: the inbox (GET /tasks), notifications (GET /notifications) and
  * the expert and quality-supervisor registries (GET/POST /experts, /supervisors). Every page calls
  * the API with the user's own token, so what each role sees and may do is the API's decision; the
- * pages only choose which parts to show by the same policy (domain/policy.ts).
+ * pages only choose which parts to show by the same access rules (domain/access.ts).
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { roleAllows } from '../../domain/access';
@@ -10,69 +10,15 @@ import { PROVINCES, PREFECTURE_NAMES } from '../../domain/regions';
 import { api, chinaDate, chinaTime, many, signedInOnly, one, problemText, render, seeOther, type ApiResult } from '../core';
 import * as labels from '../labels';
 
-/** What a step asks of the user, by the API's `action` (before any `:stage`). */
-export const ACTION_LABELS: Record<string, string> = {
-  assign: '组成专家组',
-  decide: '作出决定',
-  supplement: '补正材料',
-  'resolve-objection': '处理公示异议',
-  'apply-renewal': '申请续期',
-  scores: '录入成绩',
-  results: '报送认定结果',
-  'supervision:report': '提交督导报告',
-  'supervision:resume-or-cancel': '决定恢复或终止批次',
-};
-
-/** Stages of the other policy preset (忻州 2020) that labels.ts does not name. */
-const MORE_STAGE_LABELS: Record<string, string> = {
-  'city-first-review': '市鉴定中心初审',
-  'city-bureau-review': '市人社局审核',
-  'province-center-summary': '省鉴定中心汇总',
-  'ministry-report': '报人社部备案',
-};
-
-/** Notification kinds in plain words (the messages themselves are already Chinese). */
-export const NOTIFICATION_KIND_LABELS: Record<string, string> = {
-  submitted: '新的备案申请',
-  task: '待办',
-  assignment: '指派',
-  decision: '审核决定',
-  'supplement-requested': '补正通知',
-  objection: '公示异议',
-  'objection-upheld': '异议成立',
-  overdue: '逾期提醒',
-  escalation: '督办',
-  notice: '备案通知',
-  request: '变更/续期/终止申请',
-  'renewal-reminder': '续期提醒',
-  expired: '备案到期',
-  terminated: '备案终止',
-  withdrawn: '备案撤回',
-  'batch-planned': '认定计划报送',
-  'plan-unacknowledged': '计划未确认',
-  'exams-start': '考核开始',
-  'scores-due': '成绩录入提醒',
-  'results-reminder': '结果报送提醒',
-  'results-due': '结果报送',
-  certified: '证书生成',
-  'supervision-assignment': '督导指派',
-  'supervision-report': '督导报告',
-  suspended: '批次暂停',
-  resumed: '批次恢复',
-  publicity: '公示',
-};
-
-export const ESCALATION_LABELS: Record<number, string> = { 1: '已督办', 2: '已上报' };
-
-const stageLabels = (kind: string) => (kind === 'batch' ? labels.BATCH_STAGE_LABELS : { ...labels.FILING_STAGE_LABELS, ...MORE_STAGE_LABELS });
+const stageLabels = (kind: string) => (kind === 'batch' ? labels.BATCH_STAGE_LABELS : labels.FILING_STAGE_LABELS);
 
 /** What is asked: "decide:preliminary-review" → 作出决定（初评）; "assign:technical-assessment" → 组成专家组（技术评估）. */
 export function actionText(t: { kind: string; action: string; stage: string | null }): string {
   const colon = t.action.indexOf(':');
   const verb = colon > 0 ? t.action.slice(0, colon) : t.action;
   const rest = colon > 0 ? t.action.slice(colon + 1) : '';
-  if (ACTION_LABELS[t.action]) return ACTION_LABELS[t.action];
-  const what = ACTION_LABELS[verb] ?? t.action;
+  if (labels.TASK_ACTION_LABELS[t.action]) return labels.TASK_ACTION_LABELS[t.action];
+  const what = labels.TASK_ACTION_LABELS[verb] ?? t.action;
   return rest ? `${what}（${labels.label(stageLabels(t.kind), rest)}）` : what;
 }
 
@@ -81,9 +27,6 @@ export function stageText(t: { kind: string; stage: string | null; status: strin
   if (t.stage) return labels.label(stageLabels(t.kind), t.stage);
   return labels.label(t.kind === 'batch' ? labels.BATCH_STATUS_LABELS : labels.FILING_STATUS_LABELS, t.status);
 }
-
-/** An instant as China time, "YYYY-MM-DD HH:mm". */
-
 
 const consolePathOf = (kind: string, id: string) => `/${kind === 'batch' ? 'batches' : 'filings'}/${encodeURIComponent(id)}`;
 
@@ -108,7 +51,7 @@ export default async function workPages(app: FastifyInstance) {
       nextCursor: r.ok ? r.body.nextCursor : null,
       paged: !!cursor,
       problem: r.ok ? undefined : problemText(r),
-      actionText, stageText, chinaTime, chinaDate, consolePathOf, ESCALATION_LABELS,
+      actionText, stageText, chinaTime, chinaDate, consolePathOf,
     }, r.ok ? 200 : r.status);
   });
 
@@ -123,7 +66,7 @@ export default async function workPages(app: FastifyInstance) {
       nextCursor: r.ok ? r.body.nextCursor : null,
       paged: !!cursor,
       kind,
-      kinds: NOTIFICATION_KIND_LABELS,
+      kinds: labels.NOTIFICATION_KIND_LABELS,
       problem: r.ok ? undefined : problemText(r),
       chinaTime, consolePathOf,
     }, r.ok ? 200 : r.status);

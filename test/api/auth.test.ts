@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { exportJWK, exportSPKI, generateKeyPair, SignJWT, type KeyLike } from 'jose';
 import type { FastifyInstance } from 'fastify';
 import { devStack, type DevStack } from '../harness/stack';
-import { buildApp } from '../../api/app';
+import { buildApp } from '../../app';
 import { loadSettings } from '../../config';
 import type { Services } from '../../infra/services';
 

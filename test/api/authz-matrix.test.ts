@@ -28,7 +28,7 @@ import { application, idNumber } from '../fixtures/filing';
 import { ROLES, type Caller, type Role } from '../../domain/roles';
 import { isAction, roleAllows, ruleOf } from '../../domain/access';
 import { chinaDateOf } from '../../domain/calendar';
-import type { RouteRecord } from '../../api/app';
+import type { RouteRecord } from '../../app';
 import type { Application } from '../../domain/filing';
 import { filingWorkflowId } from '../../workflows/filing/messages';
 import { batchWorkflowId } from '../../workflows/batch/messages';

@@ -23,7 +23,7 @@ import type { FastifyInstance } from 'fastify';
 import { devStack, type DevStack } from '../harness/stack';
 import { http } from '../harness/http';
 import { application, idNumber } from '../fixtures/filing';
-import { buildApp } from '../../api/app';
+import { buildApp } from '../../app';
 import { ACTIONS, isAction, type Action } from '../../domain/access';
 import type { Caller, Role } from '../../domain/roles';
 import type { Services } from '../../infra/services';

@@ -7,7 +7,7 @@
 import { devStack, type DevStack } from '../harness/stack';
 import { http } from '../harness/http';
 import { application, idNumber } from '../fixtures/filing';
-import type { RouteRecord } from '../../api/app';
+import type { RouteRecord } from '../../app';
 
 describe('Idempotency-Key', () => {
   let s: DevStack;

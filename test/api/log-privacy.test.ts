@@ -11,7 +11,7 @@ import pino from 'pino';
 import type { FastifyInstance } from 'fastify';
 import { devStack, timeSkippingAddress, type DevStack } from '../harness/stack';
 import { http } from '../harness/http';
-import { buildApp } from '../../api/app';
+import { buildApp } from '../../app';
 import { loggerOptions, scrubPersonalData } from '../../api/logging';
 import { application, idNumber } from '../fixtures/filing';
 import { isValidIdNumber } from '../../domain/identifiers';

@@ -5,7 +5,7 @@
  * before any route), for the normal and the demo build, and cross-checks it with /docs/json.
  */
 import type { FastifyInstance } from 'fastify';
-import { buildApp } from '../../api/app';
+import { buildApp } from '../../app';
 import { ACTIONS, isAction, ruleOf } from '../../domain/access';
 import { createServices, type Services } from '../../infra/services';
 import { stackInfo, testSettings, timeSkippingAddress, uniqueName } from '../harness/stack';

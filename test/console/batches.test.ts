@@ -306,7 +306,7 @@ describe('console: assessment batches', () => {
   });
 
   async function cookieOf(who: keyof typeof callers) {
-    const { signToken } = await import('../../api/plugins/auth');
+    const { signToken } = await import('../../api/tokens');
     const { SESSION_COOKIE } = await import('../../console/core');
     return `${SESSION_COOKIE}=${await signToken(s.settings.AUTH_JWT_SECRET!, callers[who])}`;
   }

@@ -2,7 +2,7 @@ import { allocatorWorkflowId } from '../../workflows/allocator/messages';
 /**
  * A batch workflow test bed on this jest worker's time-skipping server: the real activities on a
  * fresh FerretDB database, filings driven to `active` through the filing workflow's own updates,
- * plans submitted the way the API does (`submitBatchPlan`), and helpers to move a batch along.
+ * plans submitted the way the API does (`submitBatchPlan`, api/cases.ts), and helpers to move a batch along.
  *
  * The file's own time-skipping server: its clock only moves forward, so the bed first skips it to
  * the suite's fixed BASE_DATE and every test starts with `bed.begin()`, a skip to the next fixed
@@ -18,7 +18,8 @@ import { Client, type WorkflowHandle } from '@temporalio/client';
 import type { Connection } from 'mongoose';
 import { connectDatabase, type Models } from '../../models';
 import { createActivities } from '../../activities';
-import { createBatchActivities, submitBatchPlan, type BatchActivityHooks } from '../../activities/batch';
+import { createBatchActivities, type BatchActivityHooks } from '../../activities/batch';
+import { submitBatchPlan } from '../../api/cases';
 import { CalendarStore } from '../../infra/calendar-store';
 import { stackInfo, timeSkippingEnv, uniqueName } from './stack';
 import { baseInstant, nextStart } from './start-dates';

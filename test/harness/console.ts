@@ -1,6 +1,6 @@
 /** Driving console pages over app.inject(): a signed-in session cookie and form posts. */
 import type { FastifyInstance } from 'fastify';
-import { signToken } from '../../api/plugins/auth';
+import { signToken } from '../../api/tokens';
 import type { Caller } from '../../domain/roles';
 import { SESSION_COOKIE } from '../../console/core';
 

@@ -16,7 +16,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { call, killLeftovers, productionEnv, runningPid, startProductionCommand, type Answer, type ProductionCommand } from '../harness/production-command';
-import { signToken } from '../../api/plugins/auth';
+import { signToken } from '../../api/tokens';
 import { isListening } from '../../infra/embedded';
 import { filingWorkflowId } from '../../workflows/filing/messages';
 import { application, idNumber } from '../fixtures/filing';

@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { embeddedEnv, startMainCommand } from '../harness/main-command';
-import { signToken } from '../../api/plugins/auth';
+import { signToken } from '../../api/tokens';
 import { loadSettings } from '../../config';
 import { application } from '../fixtures/filing';
 

@@ -12,7 +12,7 @@ import mongoose from 'mongoose';
 import { AppendOnlyViolation, auditSchema } from '../../models/records';
 
 const ROOT = join(__dirname, '..', '..');
-const SCANNED = ['api', 'activities', 'models', 'workflows', 'infra', 'domain', 'scripts', 'bench'];
+const SCANNED = ['api', 'console', 'activities', 'models', 'workflows', 'infra', 'domain', 'scripts', 'bench'];
 
 const MUTATORS = [
   'updateOne', 'updateMany', 'update', 'replaceOne', 'deleteOne', 'deleteMany', 'remove', 'findOneAndUpdate', 'findByIdAndUpdate',
@@ -85,7 +85,7 @@ export function auditWrites(source: string): Violation[] {
 
 describe('the audit trail is append-only', () => {
   describe('static check of the source', () => {
-    const files = SCANNED.flatMap((d) => sourceFiles(join(ROOT, d))).concat(['server.ts', 'worker.ts', 'config.ts'].map((f) => join(ROOT, f)).filter((f) => {
+    const files = SCANNED.flatMap((d) => sourceFiles(join(ROOT, d))).concat(['app.ts', 'server.ts', 'worker.ts', 'config.ts'].map((f) => join(ROOT, f)).filter((f) => {
       try {
         return statSync(f).isFile();
       } catch {

@@ -174,7 +174,7 @@ describe('mailerFromSettings', () => {
 
   it('development without SMTP_URL writes each message once to $DATA_DIR/outbox (0600), a retry overwriting its own file', async () => {
     const lines: string[] = [];
-    const m = mailerFromSettings(loadSettings({ DATA_DIR: dir, SMTP_FROM: '认定中心 <no-reply@skills.example.gov.cn>' }), { log: (l) => lines.push(l) });
+    const m = mailerFromSettings(loadSettings({ APP_MODE: 'development', DATA_DIR: dir, SMTP_FROM: '认定中心 <no-reply@skills.example.gov.cn>' }), { log: (l) => lines.push(l) });
     const message = { to: ['zhangsan@example.cn'], subject: SUBJECT, text: TEXT, messageId: 'batch-B1-notice' };
     await m.sendMail(message);
     await m.sendMail(message);
@@ -193,7 +193,7 @@ describe('mailerFromSettings', () => {
   it('uses SMTP when SMTP_URL is set', async () => {
     const port = await freePort();
     const server = await smtpServer(port);
-    const m = mailerFromSettings(loadSettings({ DATA_DIR: dir, SMTP_URL: url(port), SMTP_FROM: 'no-reply@skills.example.gov.cn' }));
+    const m = mailerFromSettings(loadSettings({ APP_MODE: 'development', DATA_DIR: dir, SMTP_URL: url(port), SMTP_FROM: 'no-reply@skills.example.gov.cn' }));
     try {
       await m.sendMail({ to: ['zhangsan@example.cn'], subject: SUBJECT, text: TEXT, messageId: 'x-1' });
       expect(server.received).toHaveLength(1);

@@ -147,7 +147,7 @@ describe('loadPayloadKeys', () => {
     lines = [];
   });
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
-  const settings = (env: Record<string, string>) => loadSettings({ DATA_DIR: dir, AUTH_JWT_SECRET: 'Zq8#x1!pL0v$N2m@R7t^W4y&K9b*C3d%', ...env });
+  const settings = (env: Record<string, string>) => loadSettings({ APP_MODE: 'development', DATA_DIR: dir, AUTH_JWT_SECRET: 'Zq8#x1!pL0v$N2m@R7t^W4y&K9b*C3d%', ...env });
 
   it('production refuses to start without PAYLOAD_KEYS, naming it', () => {
     const s = settings({ APP_MODE: 'production' });
@@ -215,7 +215,7 @@ describe('the local key when the API and the worker start together', () => {
     const dir = mkdtempSync(join(tmpdir(), 'payload-keys-race-'));
     try {
       const script = `const { loadPayloadKeys } = require('./infra/payload-codec'); const { loadSettings } = require('./config');
-        const [k] = loadPayloadKeys(loadSettings({ DATA_DIR: ${JSON.stringify(dir)} }), { log() {} });
+        const [k] = loadPayloadKeys(loadSettings({ APP_MODE: 'development', DATA_DIR: ${JSON.stringify(dir)} }), { log() {} });
         process.stdout.write(k.serialize());`;
       const run = () =>
         new Promise<string>((ok, fail) =>

@@ -3,7 +3,7 @@ import { temporalPorts } from '../../infra/production';
 
 describe('settings of the production stack', () => {
   it('applies the documented defaults', () => {
-    const s = loadSettings({});
+    const s = loadSettings({ APP_MODE: 'development' });
     expect([s.POSTGRES_PORT, s.TEMPORAL_INTERNAL_PORTS, s.WORKER_PROCESSES, s.API_PROCESSES]).toEqual([5432, 7234, 2, 2]);
   });
 
@@ -15,7 +15,7 @@ describe('settings of the production stack', () => {
     ['WORKER_PROCESSES', '0'],
     ['API_PROCESSES', 'two'],
   ])('a bad %s (%s) stops the start with a message naming it', (name, value) => {
-    expect(() => loadSettings({ [name]: value })).toThrow(new RegExp(`${name}:`));
+    expect(() => loadSettings({ APP_MODE: 'development', [name]: value })).toThrow(new RegExp(`${name}:`));
   });
 
   it('lays the Temporal services out on 12 ports from TEMPORAL_INTERNAL_PORTS, the frontend on TEMPORAL_PORT', () => {

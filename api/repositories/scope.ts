@@ -1,10 +1,10 @@
 /**
- * Scope as the API applies it to stored read models: one case (`inScope` of the policy module) and
- * the matching database filter for lists, so a list never shows what a single read would refuse.
+ * Scope as the read models apply it: one stored case (domain/access.ts `inScope`) and the matching
+ * database filter for lists, so a list never shows what a single read would refuse.
  */
-import type { Caller } from '../domain/roles';
-import { inScope } from '../domain/access';
-import { centersDecide, CENTER_POLICY_IDS } from '../domain/filing-policy';
+import type { Caller } from '../../domain/roles';
+import { inScope } from '../../domain/access';
+import { centersDecide, CENTER_POLICY_IDS } from '../../domain/filing-policy';
 
 export interface ScopedDoc {
   province: string;
@@ -18,8 +18,8 @@ export function canRead(c: Caller, doc: ScopedDoc, assignees: readonly string[])
 }
 
 /** May the caller see this stored filing? A center only where its preset makes centers decide (domain centersDecide). */
-export function canReadFiling(c: Caller, doc: ScopedDoc & { policyId?: string; assignees?: string[] }): boolean {
-  return canRead(c, doc, doc.assignees ?? []) && (c.role !== 'center' || centersDecide(doc.policyId));
+export function canReadFiling(c: Caller, doc: ScopedDoc & { policyId?: string | null; assignees?: string[] }): boolean {
+  return canRead(c, doc, doc.assignees ?? []) && (c.role !== 'center' || centersDecide(doc.policyId ?? undefined));
 }
 
 /** The list filter of canReadFiling. */

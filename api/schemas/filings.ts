@@ -1,7 +1,7 @@
 /** zod schemas of the filing routes (API.md "Filings"); the OpenAPI document is generated from them. */
 import { z } from 'zod';
-import { creditCodeProvinceRefusal, MATERIAL_KINDS, FILING_STATUSES } from '../domain/filing';
-import { creditCode, idNumber, level, occupationCode, phone, prefectureCode, provinceCode, text } from './schemas';
+import { creditCodeProvinceRefusal, MATERIAL_KINDS, FILING_STATUSES } from '../../domain/filing';
+import { creditCode, idNumber, level, occupationCode, pageQuery, phone, prefectureCode, provinceCode, text } from './common';
 
 const person = z.object({ name: text(50), idNumber: idNumber.optional(), phone: phone.optional(), title: text(50).optional() }).strict();
 
@@ -82,9 +82,7 @@ export const assignmentBody = z
   .strict();
 
 export const supplementBody = z.object({ note: text(2000).optional(), materials: z.array(materialSchema).min(1).max(50) }).strict();
-export const objectionBody = z.object({ name: text(50), contact: text(100), reason: text(5000) }).strict();
 export const resolutionBody = z.object({ upheld: z.boolean(), note: text(2000), returnTo: z.string().min(1).max(50).optional() }).strict();
-export const dismissalBody = z.object({ note: text(2000).describe('what the investigation found, for every objection dismissed') }).strict();
 export const renewalBody = z.object({ note: text(2000).optional() }).strict();
 export const changeBody = z
   .object({
@@ -97,8 +95,6 @@ export const changeBody = z
   .strict()
   .refine((c) => c.address || c.legalRepresentative || c.venues || c.occupations, { message: 'name at least one of address, legalRepresentative, venues, occupations' });
 export const terminationBody = z.object({ reason: text(2000) }).strict();
-
-export const filingIdParams = z.object({ id: z.string().min(1).max(100) }).strict();
 
 /** The filing as GET /filings/:id answers: the workflow's state (personal data masked as the caller's rights say). */
 export const filingStateSchema = z
@@ -133,3 +129,13 @@ export const filingSummary = z.object({
   submittedAt: z.string().nullable(),
   updatedAt: z.string().nullable(),
 });
+
+/** GET /filings: `?status=&stage=&overdue=&cursor=&limit=` */
+export const filingListQuery = z
+  .object({
+    status: z.string().max(40).optional(),
+    stage: z.string().max(50).optional(),
+    overdue: z.enum(['true', 'false']).optional(),
+    ...pageQuery,
+  })
+  .strict();

@@ -1,0 +1,189 @@
+/**
+ * The Temporal client side of the API: every call the API makes into a workflow — start a filing,
+ * submit a batch plan, execute an Update, query a state, revoke a certificate, tell cases about a
+ * loaded calendar year — is here, and nowhere else (activities/ holds activities only).
+ *
+ * `app.cases` (api/index.ts) answers a refusal as a DomainError with the refusal's own code:
+ * `failureOf` is the one place where what the Temporal client throws is unwrapped. From there a
+ * refusal takes one path: DomainError → api/problems.ts `toProblem` → problem document → the
+ * console's words for its `code` (domain/errors.ts).
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import type { FastifyRequest } from 'fastify';
+import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
+import { ApplicationFailure, type UpdateDefinition } from '@temporalio/common';
+import { isErrorCode, type Refusal } from '../domain/errors';
+import type { Actor, FilingState } from '../domain/filing';
+import type { BatchState } from '../domain/batch';
+import { parseCertificateCode } from '../domain/certificate-code';
+import type { CertificateDoc } from '../models/batch';
+import { calendarUpdatedSignal as filingCalendarSignal, FILING_WORKFLOW, filingWorkflowId, stateQuery as filingStateQuery, type FilingInput } from '../workflows/filing/messages';
+import {
+  BATCH_WORKFLOW, batchWorkflowId, calendarUpdatedSignal as batchCalendarSignal, CERTIFICATE_REVOCATION_WORKFLOW, revocationWorkflowId, submitPlanUpdate,
+  type BatchInput, type BatchResult, type RevocationInput,
+} from '../workflows/batch/messages';
+import { refused } from './problems';
+
+export interface TemporalClientSide {
+  client: Client;
+  taskQueue: string;
+}
+
+// ——— ids from the request ———
+
+/**
+ * The Update id of a request carrying an Idempotency-Key: Temporal answers a repeated id with the
+ * first result, so a retry through a crash records the decision once.
+ */
+export function updateIdOf(req: FastifyRequest): string | undefined {
+  const key = req.headers['idempotency-key'];
+  if (typeof key !== 'string' || !key) return undefined;
+  // anonymous callers share one key space: the key is bound to the body, so two people's objections never merge
+  if (!req.caller) return `public:${req.routeOptions.url}:${key}:${createHash('sha256').update(JSON.stringify(req.body ?? null)).digest('hex').slice(0, 32)}`;
+  const c = req.caller;
+  return `${c.sub}:${c.role}:${c.province ?? ''}:${c.prefecture ?? ''}:${c.institutionId ?? ''}:${req.routeOptions.url}:${key}`;
+}
+
+/** 12 hex characters for a new case id: derived from the Idempotency-Key when there is one, so a retried start starts no second workflow. */
+export function caseIdSuffix(req: FastifyRequest): string {
+  const key = req.headers['idempotency-key'];
+  return typeof key === 'string' && key ? createHash('sha256').update(`${req.caller?.sub}\n${key}`).digest('hex').slice(0, 12) : randomBytes(6).toString('hex');
+}
+
+/** Who acts, for a workflow message's envelope (`actor`, `requestId`: the audit trail's request id). */
+export function envelopeOf(req: FastifyRequest): { actor: Actor; requestId: string } {
+  const c = req.caller!;
+  return {
+    actor: { sub: c.sub, name: c.name, role: c.role, province: c.province, prefecture: c.prefecture, institutionId: c.institutionId },
+    requestId: req.id,
+  };
+}
+
+// ——— failures ———
+
+const isNamed = (e: unknown, name: string) => (e as { name?: string } | null)?.name === name || (e as { constructor?: { name?: string } } | null)?.constructor?.name === name;
+
+/**
+ * The refusal an error of the Temporal client carries, or undefined when it is not one (a bug or
+ * an outage: a 500). The one helper that unwraps failures:
+ * - an ApplicationFailure in the cause chain (an Update validator or handler, a workflow or an
+ *   activity refused): `type` is the code, details[0] the problem's extra fields, and
+ *   details[0].httpStatus the refusal's own 4xx status; a validator that threw a plain Error (a
+ *   type the catalogue does not know) broke a rule the workflow checks: RULE_VIOLATION;
+ * - a workflow that is not there (any more), or an Update it no longer takes: the API only
+ *   addresses cases it found in a read model, so the case has ended: INVALID_STATE (the dev server
+ *   says "workflow execution already completed", the time-skipping server "update … not found");
+ * - a start whose workflow id is taken: ALREADY_EXISTS.
+ */
+export function failureOf(err: unknown): Refusal | undefined {
+  const chain: unknown[] = [];
+  for (let e: unknown = err; e && chain.length < 8; e = (e as { cause?: unknown }).cause) chain.push(e);
+  const app = chain.find((e) => isNamed(e, 'ApplicationFailure')) as ApplicationFailure | undefined;
+  const updateFailed = chain.some((e) => isNamed(e, 'WorkflowUpdateFailedError'));
+  if (app) {
+    const first = app.details?.[0];
+    const { httpStatus, ...details } = (first && typeof first === 'object' ? first : {}) as Record<string, unknown>;
+    if (isErrorCode(app.type)) return { code: app.type, message: app.message, details, status: typeof httpStatus === 'number' ? httpStatus : undefined };
+    if (updateFailed) return { code: 'RULE_VIOLATION', message: app.message || 'Rejected by the workflow' };
+    return undefined;
+  }
+  if (chain.some((e) => isNamed(e, 'WorkflowExecutionAlreadyStartedError'))) return { code: 'ALREADY_EXISTS', message: 'It already exists' };
+  const ended = updateFailed || chain.some((e) => isNamed(e, 'WorkflowNotFoundError') || /workflow execution already completed/i.test(String((e as Error).message ?? '')));
+  if (ended) return { code: 'INVALID_STATE', message: 'The case has already ended' };
+  return undefined;
+}
+
+/** Runs a call into Temporal; a refusal comes out as a DomainError (its cause: the original error). */
+async function call<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    const f = failureOf(err);
+    throw f ? refused(f, err) : err;
+  }
+}
+
+const alreadyStarted = (err: unknown) => err instanceof WorkflowExecutionAlreadyStartedError || isNamed(err, 'WorkflowExecutionAlreadyStartedError');
+
+// ——— the calls (also used as they are by the workflow test harness: failures untranslated) ———
+
+/**
+ * POST /batches: starts `batch/<batchId>` and executes `submitPlanUpdate` (update id
+ * `plan:<batchId>`, so a repeated call gets the same answer). Resolves with the accepted state
+ * (status `planned`); rejects with the refusal as an ApplicationFailure inside the error's cause
+ * chain (WorkflowUpdateFailedError → ApplicationFailure type PLAN_TOO_LATE | OUT_OF_SCOPE |
+ * FILING_NOT_VALID | NOT_OWN_STAFF | DUPLICATE_CANDIDATE | VALIDATION_FAILED | FORBIDDEN |
+ * NOT_FOUND, details[0] with e.g. `earliestExamDate` or `offending`). A refused plan leaves no
+ * batch record.
+ */
+export async function submitBatchPlan(client: Client, taskQueue: string, input: BatchInput): Promise<BatchState> {
+  const workflowId = batchWorkflowId(input.batchId);
+  try {
+    await client.workflow.start(BATCH_WORKFLOW, { workflowId, taskQueue, args: [input] });
+  } catch (err) {
+    if (!alreadyStarted(err)) throw err;
+  }
+  const handle = client.workflow.getHandle(workflowId);
+  try {
+    return await handle.executeUpdate(submitPlanUpdate, { args: [{ actor: input.submittedBy, requestId: input.requestId }], updateId: `plan:${input.batchId}` });
+  } catch (err) {
+    if (isNamed(err, 'WorkflowUpdateFailedError')) throw err;
+    // the workflow ended before the update reached it: a refused plan's result carries the refusal
+    const r = (await handle.result().catch(() => null)) as BatchResult | null;
+    if (r?.status === 'plan-refused' && r.refusal) {
+      const details = r.refusal.status ? { ...r.refusal.details, httpStatus: r.refusal.status } : r.refusal.details;
+      throw ApplicationFailure.create({ type: r.refusal.code, message: r.refusal.message, nonRetryable: true, details: details ? [details] : undefined });
+    }
+    throw err;
+  }
+}
+
+/**
+ * POST /certificates/:number/revocation: runs `certificate-revocation/<number>` to completion and
+ * returns the revoked certificate. Refusals arrive as ApplicationFailure in the error's cause
+ * chain: NOT_FOUND, FORBIDDEN, ALREADY_REVOKED, VALIDATION_FAILED. Concurrent requests for one
+ * certificate run one after the other (the second then finds it revoked).
+ */
+export async function revokeCertificate(client: Client, taskQueue: string, input: RevocationInput): Promise<CertificateDoc> {
+  if (!parseCertificateCode(input.number)) throw ApplicationFailure.create({ type: 'NOT_FOUND', message: `No certificate ${input.number}`, nonRetryable: true });
+  const workflowId = revocationWorkflowId(input.number);
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await client.workflow.execute<(i: RevocationInput) => Promise<CertificateDoc>>(CERTIFICATE_REVOCATION_WORKFLOW, { workflowId, taskQueue, args: [input] });
+    } catch (err) {
+      if (!alreadyStarted(err) || attempt >= 5) throw err;
+      await client.workflow.getHandle(workflowId).result().catch(() => undefined);
+    }
+  }
+}
+
+/** The API's calls, each answering a refusal as a DomainError. */
+export function createCases({ client, taskQueue }: TemporalClientSide) {
+  const filing = (id: string) => client.workflow.getHandle(filingWorkflowId(id));
+  const batch = (id: string) => client.workflow.getHandle(batchWorkflowId(id));
+  const update = <Ret, Arg>(handle: ReturnType<typeof filing>, def: UpdateDefinition<Ret, [Arg]>, arg: Arg, updateId?: string) =>
+    call(() => handle.executeUpdate(def, { args: [arg], ...(updateId ? { updateId } : {}) }));
+
+  return {
+    /** POST /filings: starts `filing/<id>`; a start repeated with the same id (a retried request) starts nothing more. */
+    startFiling: (input: FilingInput) =>
+      call(async () => {
+        try {
+          await client.workflow.start(FILING_WORKFLOW, { taskQueue, workflowId: filingWorkflowId(input.filingId), args: [input] });
+        } catch (err) {
+          if (!alreadyStarted(err)) throw err;
+        }
+      }),
+    filingState: (filingId: string): Promise<FilingState> => call(() => filing(filingId).query(filingStateQuery)),
+    /** An Update of a filing found in the read model; `updateId` from the Idempotency-Key (updateIdOf). */
+    updateFiling: <Ret, Arg>(filingId: string, def: UpdateDefinition<Ret, [Arg]>, arg: NoInfer<Arg>, updateId?: string) => update(filing(filingId), def, arg, updateId),
+    updateBatch: <Ret, Arg>(batchId: string, def: UpdateDefinition<Ret, [Arg]>, arg: NoInfer<Arg>, updateId?: string) => update(batch(batchId), def, arg, updateId),
+    submitBatchPlan: (input: BatchInput) => call(() => submitBatchPlan(client, taskQueue, input)),
+    revokeCertificate: (input: RevocationInput) => call(() => revokeCertificate(client, taskQueue, input)),
+    /** An official calendar year was loaded: the case recomputes the deadlines it had estimated. */
+    calendarLoaded: (kind: 'filing' | 'batch', id: string, year: number) =>
+      kind === 'filing' ? filing(id).signal(filingCalendarSignal, { years: [year] }) : batch(id).signal(batchCalendarSignal, { years: [year] }),
+  };
+}
+
+export type Cases = ReturnType<typeof createCases>;

@@ -1,0 +1,70 @@
+/**
+ * The HTTP API (API.md): its OpenAPI document, authentication, the read-model repositories and the
+ * Temporal client side, idempotency, health, and the /api/v1 routes. Registered by the root app
+ * (../app.ts) without encapsulation, so the console beside it finds `verifyCaller`, the
+ * repositories and the services.
+ */
+import fp from 'fastify-plugin';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import { jsonSchemaTransform } from 'fastify-type-provider-zod';
+import authPlugin from './plugins/auth';
+import repositoriesPlugin from './plugins/repositories';
+import idempotencyPlugin from './plugins/idempotency';
+import healthRoutes from './routes/health';
+import calendarRoutes from './routes/calendar';
+import adminClockRoutes from './routes/admin-clock';
+import filingsRoutes from './routes/filings';
+import registriesRoutes from './routes/registries';
+import directoryRoutes from './routes/directory';
+import inboxRoutes from './routes/inbox';
+import batchesRoutes from './routes/batches';
+import certificatesRoutes from './routes/certificates';
+import publicityRoutes from './routes/publicity';
+
+export default fp(
+  async (app) => {
+    const { settings } = app.services;
+
+    await app.register(swagger, {
+      openapi: {
+        info: {
+          title: '职业技能等级认定 API',
+          description: 'Filings (机构评估备案), assessment batches (认定批次) and certificates. See API.md.',
+          version: '1.0.0',
+        },
+        components: {
+          securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
+        },
+      },
+      transform: jsonSchemaTransform,
+    });
+    await app.register(swaggerUi, { routePrefix: '/docs' });
+
+    await app.register(authPlugin, { secret: settings.AUTH_JWT_SECRET, jwksUrl: settings.AUTH_JWKS_URL, maxTokenHours: settings.AUTH_MAX_TOKEN_HOURS });
+    // what a signed-in caller is shown (ID numbers, rosters, contacts) is never kept by a cache on the way
+    app.addHook('onSend', async (req, reply, payload) => {
+      if (req.caller && !reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store');
+      return payload;
+    });
+
+    await app.register(repositoriesPlugin);
+    await app.register(idempotencyPlugin);
+    await app.register(healthRoutes);
+    await app.register(
+      async (api) => {
+        await api.register(calendarRoutes);
+        await api.register(filingsRoutes);
+        await api.register(registriesRoutes);
+        await api.register(directoryRoutes);
+        await api.register(inboxRoutes);
+        await api.register(batchesRoutes);
+        await api.register(certificatesRoutes);
+        await api.register(publicityRoutes);
+        if (settings.APP_MODE === 'demo') await api.register(adminClockRoutes);
+      },
+      { prefix: '/api/v1' },
+    );
+  },
+  { name: 'api', dependencies: ['services', 'security'] },
+);

@@ -1,0 +1,41 @@
+/**
+ * The read-model repositories (api/repositories/*) and the Temporal client side (api/cases.ts),
+ * created once and shared by every route as `app.repositories` and `app.cases`.
+ */
+import fp from 'fastify-plugin';
+import { createFilingsRepository } from '../repositories/filings';
+import { createBatchesRepository } from '../repositories/batches';
+import { createRegistriesRepository } from '../repositories/registries';
+import { createDirectoryRepository } from '../repositories/directory';
+import { createCertificatesRepository } from '../repositories/certificates';
+import { createInboxRepository } from '../repositories/inbox';
+import { createCases, type Cases } from '../cases';
+
+function createRepositories(app: { services: import('../../infra/services').Services }) {
+  const { models, clock } = app.services;
+  return {
+    filings: createFilingsRepository(models, clock),
+    batches: createBatchesRepository(models, clock),
+    registries: createRegistriesRepository(models),
+    directory: createDirectoryRepository(models),
+    certificates: createCertificatesRepository(models),
+    inbox: createInboxRepository(models, clock),
+  };
+}
+
+export type Repositories = ReturnType<typeof createRepositories>;
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    repositories: Repositories;
+    cases: Cases;
+  }
+}
+
+export default fp(
+  async (app) => {
+    app.decorate('repositories', createRepositories(app));
+    app.decorate('cases', createCases(app.services.temporal));
+  },
+  { name: 'repositories', dependencies: ['services'] },
+);

@@ -1,0 +1,72 @@
+/**
+ * The batches read model (`batches`, written by each batch's workflow): a batch as a caller may
+ * see it, the paginated list with its scope filter and cursor, the audit trail, and the look-ups
+ * the routes need (open result publicities, estimated deadlines). Hot look-ups go by `_id`.
+ */
+import type { Models } from '../../models';
+import type { Clock } from '../../infra/clock';
+import type { Caller } from '../../domain/roles';
+import { BATCH_TERMINAL, type BatchState } from '../../domain/batch';
+import type { BatchViewDoc } from '../../models/batch';
+import { stateOf } from '../../models/records';
+import { auditTrail } from '../audit';
+import { caseReads } from './case-reads';
+import { afterCursor, nextListCursor } from './cursor';
+import { canRead, scopeFilter } from './scope';
+
+export type BatchDoc = BatchViewDoc;
+
+export interface BatchListQuery {
+  status?: string;
+  filingId?: string;
+  cursor?: string;
+  limit: number;
+}
+
+export function createBatchesRepository(models: Models, clock: Clock) {
+  return {
+    // a batch's supervisors: those drawn for it
+    ...caseReads('batch', (id) => models.Batch.findById(id).lean(), (c, doc) => canRead(c, doc, doc.supervisors)),
+
+    /** May the caller (still) see this batch? (an idempotent replay about it) */
+    async visible(caller: Caller, id: string): Promise<boolean> {
+      const doc = await models.Batch.findById(id, { province: 1, prefecture: 1, institutionId: 1, supervisors: 1 }).lean();
+      return !!doc && canRead(caller, doc, doc.supervisors ?? []);
+    },
+
+    state: (doc: BatchDoc): BatchState => stateOf<BatchState>(doc),
+
+    /** Batches in the caller's scope, newest first. */
+    async list(caller: Caller, q: BatchListQuery) {
+      const filter: Record<string, unknown> = scopeFilter(caller, 'supervisors');
+      if (q.status) filter.status = q.status;
+      if (q.filingId) filter.filingId = q.filingId;
+      const docs = await models.Batch.find(afterCursor(filter, q.cursor), { state: 0 }).sort({ submittedAt: -1, _id: -1 }).limit(q.limit + 1).lean();
+      const now = (await clock.now()).getTime();
+      return {
+        items: docs.slice(0, q.limit).map((d) => ({
+          id: d._id, filingId: d.filingId, institution: { name: d.institutionName ?? '', creditCode: d.institutionId }, status: d.status, stage: d.stage ?? null,
+          firstExamDate: d.firstExamDate ?? null, lastExamDate: d.lastExamDate ?? null, candidates: d.candidates ?? 0,
+          dueAt: d.dueAt ? d.dueAt.toISOString() : null, overdue: !!d.dueAt && d.dueAt.getTime() < now,
+        })),
+        nextCursor: nextListCursor(docs, q.limit),
+      };
+    },
+
+    audit: (id: string) => auditTrail(models, { type: 'batch', id }, 5000),
+
+    /** Open batches with a deadline computed from an estimated calendar year. */
+    async estimated(): Promise<string[]> {
+      return (await models.Batch.find({ estimated: true, status: { $nin: BATCH_TERMINAL } }, { _id: 1 }).lean()).map((b) => b._id);
+    },
+
+    /** Batches whose result publicity runs now (GET /publicity), of one province or all. */
+    async inPublicity(province: string | undefined) {
+      const now = (await clock.now()).getTime();
+      const docs = await models.Batch.find({ ...(province ? { province } : {}), status: 'publicity' }, { state: 0 }).limit(500).lean();
+      return docs.flatMap((b) => (b.publicity && (!b.publicityEndsAt || b.publicityEndsAt.getTime() > now) ? [{ ...b, publicity: b.publicity }] : []));
+    },
+  };
+}
+
+export type BatchesRepository = ReturnType<typeof createBatchesRepository>;

@@ -1,0 +1,75 @@
+/**
+ * The caller's own work, from the read models: every filing or batch step waiting on them (the
+ * documents' `waitingOn`, soonest due first) and their notifications (newest first). Both lists
+ * are computed in memory after a scoped query, so their cursors are offsets.
+ */
+import type { Models } from '../../models';
+import type { Clock } from '../../infra/clock';
+import type { Caller } from '../../domain/roles';
+import { audienceIncludes } from '../../domain/filing';
+import { offsetPage } from './cursor';
+
+/** Which read-model documents could hold a step for this caller (the exact match is audienceIncludes). */
+export function candidateFilter(c: Caller): Record<string, unknown> {
+  switch (c.role) {
+    case 'admin': return {};
+    case 'institution': return { institutionId: c.institutionId ?? '-' };
+    case 'expert': return { 'waitingOn.audience.userIds': c.sub };
+    case 'supervisor': return { 'waitingOn.audience.userIds': c.sub };
+    case 'prefecture-reviewer': return { prefecture: c.prefecture ?? '-' };
+    default: return { province: c.province ?? '-' };
+  }
+}
+
+export function createInboxRepository(models: Models, clock: Clock) {
+  return {
+    async tasks(c: Caller, q: { cursor?: string; limit: number }) {
+      const now = (await clock.now()).getTime();
+      const waiting = { ...candidateFilter(c), 'waitingOn.0': { $exists: true } };
+      const [filings, batches] = await Promise.all([
+        models.Filing.find(waiting, { state: 0 }).limit(5000).lean(),
+        models.Batch.find(waiting, { state: 0 }).limit(5000).lean(),
+      ]);
+      const sources = [{ kind: 'filing' as const, docs: filings }, { kind: 'batch' as const, docs: batches }];
+      const items = sources.flatMap(({ kind, docs }) =>
+        docs.flatMap((d) =>
+          (d.waitingOn ?? [])
+            .filter((s) => audienceIncludes(s.audience, c))
+            .map((s) => ({
+              kind,
+              id: d._id,
+              title: d.institutionName ?? d._id,
+              action: s.action,
+              stage: s.stage ?? null,
+              status: d.status,
+              dueAt: s.dueAt ?? null,
+              overdue: !!s.dueAtMs && s.dueAtMs < now,
+              escalation: d.escalation ?? 0,
+              path: `/api/v1/${kind === 'filing' ? 'filings' : 'batches'}/${d._id}`,
+              sortKey: s.dueAtMs ?? Number.MAX_SAFE_INTEGER,
+            })),
+        ),
+      );
+      items.sort((a, b) => a.sortKey - b.sortKey || a.id.localeCompare(b.id));
+      const page = offsetPage(items, q.cursor, q.limit);
+      return { items: page.items.map(({ sortKey: _s, ...t }) => t), nextCursor: page.nextCursor };
+    },
+
+    async notifications(c: Caller, q: { cursor?: string; limit: number; kind?: string }) {
+      const or: Record<string, unknown>[] = [{ userIds: c.sub }];
+      if (c.role === 'institution') or.push({ institutionId: c.institutionId ?? '-' });
+      else or.push({ role: c.role, userIds: { $size: 0 } });
+      const filter: Record<string, unknown> = { $or: or };
+      if (q.kind) filter.kind = q.kind;
+      const docs = await models.Notification.find(filter).sort({ at: -1, _id: -1 }).limit(5000).lean();
+      const mine = docs.filter((d) => audienceIncludes(d.audience, c));
+      const page = offsetPage(mine, q.cursor, q.limit);
+      return {
+        items: page.items.map((d) => ({ id: d._id, kind: d.kind, message: d.message, at: d.at.toISOString(), target: d.targetId ? { type: d.targetType ?? 'filing', id: d.targetId } : null })),
+        nextCursor: page.nextCursor,
+      };
+    },
+  };
+}
+
+export type InboxRepository = ReturnType<typeof createInboxRepository>;

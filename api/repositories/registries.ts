@@ -1,0 +1,68 @@
+/**
+ * The registries (专家库, 督导员库): registered people by user id (their token's `sub`), written
+ * only by the registry routes. A list is the caller's scope: a prefecture's people are those
+ * registered for it or for the whole province; a province's, its own; an admin's, everyone.
+ */
+import type { Models } from '../../models';
+import type { Caller } from '../../domain/roles';
+import { keepsRegistration } from '../../domain/access';
+import { maskIdNumber } from '../../domain/identifiers';
+
+export type RegistryKind = 'expert' | 'supervisor';
+
+export interface Registrant {
+  _id: string;
+  name: string;
+  idNumber: string;
+  province: string;
+  prefecture?: string | null;
+  occupations?: string[];
+  active?: boolean | null;
+  registeredBy?: string | null;
+  registeredAt?: Date | null;
+  updatedBy?: string | null;
+  updatedAt?: Date | null;
+}
+
+/** A registration as the API shows it: the ID number masked. */
+export function present(d: Registrant) {
+  return {
+    userId: d._id, name: d.name, idNumber: maskIdNumber(d.idNumber), province: d.province, prefecture: d.prefecture ?? null,
+    occupations: d.occupations ?? [], active: d.active ?? true,
+  };
+}
+
+function scopeOf(c: Caller): Record<string, unknown> {
+  if (c.role === 'admin') return {};
+  if (c.prefecture) return { province: c.province, $or: [{ prefecture: null }, { prefecture: c.prefecture }] };
+  return { province: c.province };
+}
+
+export function createRegistriesRepository(models: Models) {
+  const modelOf = (kind: RegistryKind) => (kind === 'expert' ? models.Expert : models.Supervisor);
+  return {
+    /** Registers a person; false when the user id is registered already (a unique _id). */
+    async register(kind: RegistryKind, doc: Registrant): Promise<boolean> {
+      try {
+        await modelOf(kind).create(doc);
+        return true;
+      } catch (err) {
+        if ((err as { code?: number }).code === 11000) return false;
+        throw err;
+      }
+    },
+    /** A registration the caller keeps (domain keepsRegistration): another province's does not exist for it. */
+    async findKept(kind: RegistryKind, caller: Caller, userId: string): Promise<Registrant | undefined> {
+      const doc = await modelOf(kind).findById(userId).lean();
+      return doc && keepsRegistration(caller, doc.province) ? doc : undefined;
+    },
+    replace: (kind: RegistryKind, doc: Registrant) => modelOf(kind).replaceOne({ _id: doc._id }, doc),
+    /** The people in the caller's scope, by user id. */
+    list: (kind: RegistryKind, caller: Caller, occupation?: string) =>
+      modelOf(kind).find({ ...scopeOf(caller), ...(occupation ? { occupations: occupation } : {}) }).sort({ _id: 1 }).limit(1000).lean(),
+    /** Experts by user id, for forming a group (domain expertGroupRefusal). */
+    experts: (ids: readonly string[]) => models.Expert.find({ _id: { $in: ids } }).lean(),
+  };
+}
+
+export type RegistriesRepository = ReturnType<typeof createRegistriesRepository>;

@@ -1,0 +1,41 @@
+/** zod schemas of the registries (专家库, 督导员库; API.md "Registries"). */
+import { z } from 'zod';
+import { idNumber, occupationCode, prefectureCode, provinceCode, text, userId } from './common';
+
+export const registrantBody = z
+  .object({
+    userId,
+    name: text(50),
+    idNumber,
+    province: provinceCode,
+    prefecture: prefectureCode.optional(),
+    occupations: z.array(occupationCode).max(50).optional(),
+  })
+  .strict()
+  .refine((b) => !b.prefecture || b.prefecture.startsWith(b.province), { message: 'prefecture is not in the province', path: ['prefecture'] });
+
+/** A change of a registration: its user id stays. */
+export const registrantUpdate = z
+  .object({
+    name: text(50),
+    idNumber,
+    province: provinceCode,
+    prefecture: prefectureCode.optional(),
+    occupations: z.array(occupationCode).max(50).optional(),
+    active: z.boolean().optional(),
+  })
+  .strict()
+  .refine((b) => !b.prefecture || b.prefecture.startsWith(b.province), { message: 'prefecture is not in the province', path: ['prefecture'] });
+
+export const registrantView = z.object({
+  userId: z.string(),
+  name: z.string(),
+  idNumber: z.string().describe('masked'),
+  province: z.string(),
+  prefecture: z.string().nullable(),
+  occupations: z.array(z.string()),
+  active: z.boolean(),
+});
+
+export const registrantParams = z.object({ userId }).strict();
+export const registryQuery = z.object({ occupation: occupationCode.optional() }).strict();
