@@ -66,11 +66,14 @@ export default async function consolePlugin(app: FastifyInstance) {
   });
 
   /**
-   * An Origin header names this host, or the request is refused: `null` (a sandboxed frame, a
-   * redirect from elsewhere) and anything that is not an origin at all are not this console.
+   * An Origin header names this host, or the request is refused: anything that is not an origin
+   * at all is not this console. The opaque origin `null` is what a browser sends for our own forms
+   * under `Referrer-Policy: no-referrer` (Chromium does), and also what a sandboxed frame or a
+   * redirect from elsewhere sends: it passes only when the browser's Sec-Fetch-Site says same-origin.
    */
-  function sameOrigin(origin: string, host: string | undefined): boolean {
-    if (!host || origin === 'null') return false;
+  function sameOrigin(origin: string, host: string | undefined, site: unknown): boolean {
+    if (!host) return false;
+    if (origin === 'null') return site === 'same-origin';
     try {
       const u = new URL(origin);
       return (u.protocol === 'http:' || u.protocol === 'https:') && u.host === host;
@@ -86,7 +89,7 @@ export default async function consolePlugin(app: FastifyInstance) {
     const site = req.headers['sec-fetch-site'];
     const origin = req.headers.origin;
     const host = req.headers.host;
-    const crossSite = (typeof site === 'string' && site !== 'same-origin' && site !== 'none') || (typeof origin === 'string' && !sameOrigin(origin, host));
+    const crossSite = (typeof site === 'string' && site !== 'same-origin' && site !== 'none') || (typeof origin === 'string' && !sameOrigin(origin, host, site));
     if (crossSite) {
       await render(req, reply, 'message', { title: '请求被拒绝', heading: '请求被拒绝', text: '只能从本系统的页面提交表单。' }, 403);
     }

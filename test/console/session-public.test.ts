@@ -65,6 +65,9 @@ describe('console: sign-in, session and public pages', () => {
       expect(r3.headers['set-cookie']).toBeUndefined();
     }
     expect((await c.post('/signin', { role: 'admin' }, { origin: 'http://localhost:3000', host: 'localhost:3000' })).status).toBe(303);
+    // our own form under Referrer-Policy no-referrer: Chromium sends Origin null with Sec-Fetch-Site same-origin
+    expect((await c.post('/signin', { role: 'admin' }, { origin: 'null', 'sec-fetch-site': 'same-origin', host: 'localhost:3000' })).status).toBe(303);
+    expect((await c.post('/signin', { role: 'admin' }, { origin: 'null', 'sec-fetch-site': 'same-site', host: 'localhost:3000' })).status).toBe(403);
   });
 
   it('serves its stylesheets itself and no page loads anything from another host', async () => {
