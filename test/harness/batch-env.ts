@@ -23,10 +23,12 @@ import { submitBatchPlan } from '../../api/cases';
 import { CalendarStore } from '../../infra/calendar-store';
 import { stackInfo, timeSkippingEnv, uniqueName } from './stack';
 import { baseInstant, nextStart } from './start-dates';
+import { recordHistories } from './record';
 import { filing } from '../../workflows/filing/workflow';
 import { assignExpertsUpdate, decideUpdate as filingDecideUpdate, stateQuery as filingStateQuery, filingWorkflowId } from '../../workflows/filing/messages';
 import {
   batchWorkflowId,
+  revocationWorkflowId,
   decideUpdate,
   scoresUpdate,
   serialAllocatorId,
@@ -91,7 +93,9 @@ export interface BatchBed {
   withoutWorker(fn: () => Promise<void>): Promise<void>;
   /** an allocator a test starts directly (issueCertificates without a filing): terminated at close */
   trackAllocator(creditCode: string): void;
-  /** terminate the batches started so far (keeps later skips cheap) */
+  /** when recording (test/harness/record.ts): write the histories of what the test started since the last call */
+  record(): Promise<void>;
+  /** record, then terminate the batches started so far (keeps later skips cheap) */
   cleanup(): Promise<void>;
   close(): Promise<void>;
 }
@@ -123,6 +127,8 @@ export async function batchBed(): Promise<BatchBed> {
   const institutions = new Set<string>();
   const calendars = new CalendarStore(models);
   const extraAllocators: string[] = [];
+  let recordedBatches = 0;
+  let recordedFilings = 0;
   /**
    * Terminates after the workflow is idle (no activity or workflow task in flight, checked for up
    * to 5 s): terminating one mid-task can leave the test server's time-skipping lock held, and the
@@ -241,9 +247,23 @@ export async function batchBed(): Promise<BatchBed> {
     trackAllocator(creditCode) {
       extraAllocators.push(allocatorWorkflowId(taskQueue, serialAllocatorId(creditCode)));
     },
+    async record() {
+      const ids = [...batches.slice(recordedBatches).map(batchWorkflowId), ...filings.slice(recordedFilings).map((h) => h.workflowId)];
+      const numbers = (await models.Certificate.find({ batchId: { $in: batches.slice(recordedBatches) } }, { _id: 1 }).lean()).map((c) => String(c._id));
+      recordedBatches = batches.length;
+      recordedFilings = filings.length;
+      await recordHistories(env.client, [
+        ...ids,
+        ...numbers.map(revocationWorkflowId),
+        ...[...provinces].map((p) => allocatorWorkflowId(taskQueue, `sequence/${p}`)),
+        ...[...institutions].map((cc) => allocatorWorkflowId(taskQueue, serialAllocatorId(cc))),
+      ]);
+    },
     async cleanup() {
+      await bed.record();
       const ids = batches.map(batchWorkflowId);
       batches = [];
+      recordedBatches = 0;
       await terminate(ids);
     },
     async close() {

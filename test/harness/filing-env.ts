@@ -29,6 +29,7 @@ import { policyForProvince, type FilingPolicy } from '../../domain/filing-policy
 import type { Connection } from 'mongoose';
 import { actors } from '../fixtures/filing';
 
+import { recordHistories } from './record';
 export const MINUTE = 60_000;
 export const DAY = 86_400_000;
 
@@ -53,7 +54,7 @@ export interface FilingBed {
    * handled late, as on a loaded server or after a worker crash.
    */
   withoutWorker(fn: () => Promise<void>): Promise<void>;
-  /** terminate every filing this bed started that still runs (afterEach: keeps later skips cheap) */
+  /** record (when recording, test/harness/record.ts), then terminate every filing this bed started that still runs (afterEach: keeps later skips cheap) */
   cleanup(): Promise<void>;
   close(): Promise<void>;
 }
@@ -134,6 +135,7 @@ export async function filingBed(): Promise<FilingBed> {
     async cleanup() {
       const hs = started;
       started = [];
+      await recordHistories(env.client, [...hs.map((h) => h.workflowId), ...[...provinces].map((p) => allocatorWorkflowId(taskQueue, `sequence/${p}`))]);
       await terminate(hs);
     },
     async close() {

@@ -1,25 +1,51 @@
 /**
- * Replays every recorded history (test/replay/histories, made by scripts/record-histories.ts)
- * against the current workflow code. A change that breaks determinism for a workflow already
- * running in production fails here, before it ships: gate such changes behind patched().
+ * Replays every recorded history (test/replay/histories/<release>/<path>/, made by
+ * `npm run record-histories`) against the current workflow code. A change that breaks determinism
+ * for a workflow already running in production fails here, before it ships: put such a change
+ * behind patched() (README: "Changing a rule"). Older releases keep replaying; none is rewritten.
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Worker } from '@temporalio/worker';
+import { bundleWorkflowCode, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { temporal } from '@temporalio/proto';
+import { LIFECYCLE_PATHS } from './paths';
 
-const dir = join(__dirname, 'histories');
-const files = readdirSync(dir).filter((f) => f.endsWith('.json')).sort();
+const root = join(__dirname, 'histories');
+const releases = existsSync(root) ? readdirSync(root, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name).sort() : [];
+const filesOf = (release: string) =>
+  readdirSync(join(root, release), { recursive: true, encoding: 'utf8' })
+    .filter((f) => f.endsWith('.json'))
+    .sort();
 
-describe('recorded histories replay against the current workflow code', () => {
-  it('has recorded histories of every workflow type', () => {
-    const types = new Set(files.map((f) => JSON.parse(readFileSync(join(dir, f), 'utf8')).type));
-    expect([...types].sort()).toEqual(expect.arrayContaining(['allocator', 'batch', 'certificateRevocation', 'filing']));
+interface Recorded {
+  workflowId: string;
+  type: string;
+  runs: { runId: string; historyBase64: string }[];
+}
+
+let bundle: WorkflowBundleWithSourceMap;
+beforeAll(async () => {
+  // one bundle for every replay (bundling per history would take most of the test's time)
+  bundle = await bundleWorkflowCode({ workflowsPath: require.resolve('../../workflows'), logger: { log() {}, info() {}, warn() {}, error() {}, debug() {}, trace() {} } });
+}, 120_000);
+
+describe('recorded histories', () => {
+  it('there is at least one release, and the newest covers every lifecycle path and workflow type', () => {
+    expect(releases.length).toBeGreaterThan(0);
+    const newest = releases[releases.length - 1];
+    const files = filesOf(newest);
+    for (const p of LIFECYCLE_PATHS) expect(files.some((f) => f.startsWith(`${p.path}/`))).toBe(true);
+    const types = new Set(files.map((f) => (JSON.parse(readFileSync(join(root, newest, f), 'utf8')) as Recorded).type));
+    expect([...types].sort()).toEqual(['allocator', 'batch', 'certificateRevocation', 'filing']);
   });
+});
 
-  it.each(files)('%s replays without nondeterminism', async (file) => {
-    const { workflowId, historyBase64 } = JSON.parse(readFileSync(join(dir, file), 'utf8'));
-    const history = temporal.api.history.v1.History.decode(Buffer.from(historyBase64, 'base64'));
-    await Worker.runReplayHistory({ workflowsPath: require.resolve('../../workflows') }, history, workflowId);
+describe.each(releases)('release %s replays against the current workflow code', (release) => {
+  it.each(filesOf(release))('%s', async (file) => {
+    const doc = JSON.parse(readFileSync(join(root, release, file), 'utf8')) as Recorded;
+    const histories = doc.runs.map((r) => ({ workflowId: doc.workflowId, history: temporal.api.history.v1.History.decode(Buffer.from(r.historyBase64, 'base64')) }));
+    for await (const result of Worker.runReplayHistories({ workflowBundle: bundle }, histories)) {
+      if (result.error) throw result.error;
+    }
   });
 });

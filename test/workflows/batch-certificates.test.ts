@@ -25,6 +25,7 @@ describe('certificates', () => {
     f = await bed.activeFiling(application());
   });
   afterAll(async () => bed?.close());
+  afterEach(async () => bed.record());
 
   const holders = (n: number, level: number): CertificateHolder[] =>
     Array.from({ length: n }, (_x, i) => ({ name: `持证人${i}`, idNumber: newIdNumber(i % 2 ? 'F' : 'M'), sex: i % 2 ? 'F' : 'M', occupation: { code: '6-18-01-01', name: '车工' }, level }));

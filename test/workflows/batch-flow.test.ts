@@ -42,6 +42,7 @@ describe('batch workflow', () => {
     f = await bed.activeFiling(application());
   });
   afterAll(async () => bed?.close());
+  afterEach(async () => bed.record());
 
   it('plan review, supervision with a suspension, an upheld objection, late results, a return, then certificates', async () => {
     const conflicted = newIdNumber('F');

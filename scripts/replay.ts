@@ -1,0 +1,61 @@
+/**
+ * Replays what is running (issue #14): fetches the history of every open workflow in a namespace of
+ * a running cluster and replays it against this working tree's workflow code. Exits 1 on any
+ * nondeterminism, so a deploy that would break running filings or batches stops here.
+ *
+ *   npm run replay -- --address host:7233 [--namespace default] [--limit 10000]
+ *
+ * Run it before every deploy (README: "Changing a rule").
+ */
+import { parseArgs } from 'node:util';
+import { Connection, Client } from '@temporalio/client';
+import { bundleWorkflowCode, DefaultLogger, Runtime, Worker } from '@temporalio/worker';
+
+async function main(): Promise<number> {
+  const { values } = parseArgs({
+    options: {
+      address: { type: 'string', default: process.env.TEMPORAL_ADDRESS },
+      namespace: { type: 'string', default: process.env.TEMPORAL_NAMESPACE ?? 'default' },
+      limit: { type: 'string', default: '10000' },
+    },
+  });
+  if (!values.address) throw new Error('--address host:port (or TEMPORAL_ADDRESS) is required');
+  const limit = Number(values.limit);
+  if (!Number.isInteger(limit) || limit < 1) throw new Error('--limit must be a positive whole number');
+  Runtime.install({ logger: new DefaultLogger('WARN') });
+  const connection = await Connection.connect({ address: values.address });
+  const client = new Client({ connection, namespace: values.namespace });
+  const bundle = await bundleWorkflowCode({ workflowsPath: require.resolve('../workflows'), logger: { log() {}, info() {}, warn() {}, error() {}, debug() {}, trace() {} } });
+  try {
+    const executions: { workflowId: string; runId: string; type: string }[] = [];
+    for await (const w of client.workflow.list({ query: 'ExecutionStatus = "Running"' })) {
+      executions.push({ workflowId: w.workflowId, runId: w.runId, type: w.type });
+      if (executions.length >= limit) break;
+    }
+    console.log(`replaying ${executions.length} open workflow(s) of ${values.namespace} at ${values.address}`);
+    async function* histories() {
+      for (const e of executions) yield { workflowId: e.workflowId, history: await client.workflow.getHandle(e.workflowId, e.runId).fetchHistory() };
+    }
+    let failed = 0;
+    let replayed = 0;
+    for await (const result of Worker.runReplayHistories({ workflowBundle: bundle }, histories())) {
+      replayed++;
+      if (result.error) {
+        failed++;
+        console.error(`✗ ${result.workflowId}: ${result.error.message}`);
+      }
+    }
+    console.log(`${replayed - failed} replayed, ${failed} failed`);
+    return failed ? 1 : 0;
+  } finally {
+    await connection.close();
+  }
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    console.error(err instanceof Error ? err.message : err);
+    process.exit(2);
+  },
+);

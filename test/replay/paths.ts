@@ -1,0 +1,40 @@
+/**
+ * The lifecycle paths the replay set covers (issue #14), each recorded from the workflow test that
+ * drives it: `npm run record-histories -- --release <version>` runs these tests with recording on
+ * (test/harness/record.ts) and keeps, per path, the histories of the workflows its test started.
+ */
+export interface LifecyclePath {
+  /** folder under test/replay/histories/<release>/ */
+  path: string;
+  /** the test file that drives it (under test/workflows/) */
+  file: string;
+  /** a part of the test's full name (describe + it) */
+  test: string;
+  /** which workflow types to keep (default: filing, batch, certificateRevocation) */
+  types?: string[];
+}
+
+const FILING = ['filing'];
+
+export const LIFECYCLE_PATHS: LifecyclePath[] = [
+  { path: 'filing/happy-path', file: 'filing-review.test.ts', test: 'happy path: 申报', types: ['filing', 'allocator'] },
+  { path: 'filing/supplement', file: 'filing-review.test.ts', test: '补正 twice, then pass', types: FILING },
+  { path: 'filing/shanxi-prefecture', file: 'filing-review.test.ts', test: 'Shanxi 2020 (忻州)', types: FILING },
+  { path: 'filing/objection-upheld', file: 'filing-publicity.test.ts', test: 'an upheld objection rejects the filing', types: FILING },
+  { path: 'filing/objection-upheld-return', file: 'filing-publicity.test.ts', test: 'an upheld objection with returnTo', types: FILING },
+  { path: 'filing/objection-dismissed', file: 'filing-publicity.test.ts', test: 'a dismissed objection: the publicity stays open', types: FILING },
+  { path: 'filing/escalation', file: 'filing-deadlines.test.ts', test: 'escalates an overdue stage to the superior at its due date, then to the province', types: FILING },
+  { path: 'filing/expiry', file: 'filing-deadlines.test.ts', test: 'no renewal: reminders', types: FILING },
+  { path: 'filing/renewal-on-time', file: 'filing-lifecycle.test.ts', test: 'renewal in time', types: FILING },
+  { path: 'filing/renewal-late', file: 'filing-lifecycle.test.ts', test: 'renewal late', types: FILING },
+  { path: 'filing/change-without-new-occupations', file: 'filing-lifecycle.test.ts', test: 'change with re-assessment', types: FILING },
+  { path: 'filing/change-with-new-occupations', file: 'filing-rules.test.ts', test: 'a change that adds an occupation goes through 申报 again', types: FILING },
+  { path: 'filing/termination-voluntary', file: 'filing-lifecycle.test.ts', test: 'voluntary termination', types: FILING },
+  { path: 'filing/termination-ordered', file: 'filing-lifecycle.test.ts', test: 'ordered termination by the province', types: FILING },
+  { path: 'filing/idle-exit', file: 'filing-rules.test.ts', test: 'a Shanxi filing is withdrawn two years after the last exam day', types: FILING },
+  { path: 'batch/suspension-objection-return-certificates', file: 'batch-flow.test.ts', test: 'plan review, supervision with a suspension, an upheld objection', types: ['batch'] },
+  { path: 'batch/cancellation', file: 'batch-flow.test.ts', test: 'a suspended batch the center cancels ends cancelled', types: ['batch'] },
+  { path: 'batch/filing-terminated', file: 'batch-rules.test.ts', test: 'termination ends every unfinished batch at once', types: ['batch', 'filing'] },
+  { path: 'certificate/revocation', file: 'batch-certificates.test.ts', test: 'revocation: by the issuing institution or the provincial department', types: ['certificateRevocation', 'batch'] },
+  { path: 'allocator/serials', file: 'batch-certificates.test.ts', test: '20 batches of one institution, year and level', types: ['allocator'] },
+];
