@@ -69,9 +69,15 @@ export async function buildApp(services: Services, opts: BuildOptions = {}): Pro
       routeTable.push({
         method,
         url: r.url,
-        get action() { return r.config?.action; },
-        get rateLimited() { return !!r.config?.rateLimit; },
-        get hidden() { return !!(r.schema as { hide?: boolean } | undefined)?.hide; },
+        get action() {
+          return r.config?.action;
+        },
+        get rateLimited() {
+          return !!r.config?.rateLimit;
+        },
+        get hidden() {
+          return !!(r.schema as { hide?: boolean } | undefined)?.hide;
+        },
       });
     }
   });

@@ -6,9 +6,7 @@ import { z } from 'zod';
 import { resolve } from 'node:path';
 import { parsePayloadKeys } from './infra/payload-keys';
 
-const hostPort = z
-  .string()
-  .regex(/^[A-Za-z0-9.\-\[\]:]+:\d{1,5}$/, 'expected host:port, e.g. 127.0.0.1:7233');
+const hostPort = z.string().regex(/^[A-Za-z0-9.\-\[\]:]+:\d{1,5}$/, 'expected host:port, e.g. 127.0.0.1:7233');
 
 export const MODES = ['production', 'development', 'demo', 'test'] as const;
 export type Mode = (typeof MODES)[number];
@@ -73,9 +71,16 @@ export const settingsSchema = z.object({
     .string()
     .default('')
     .transform((s, ctx) => {
-      const origins = s.split(',').map((o) => o.trim()).filter(Boolean);
+      const origins = s
+        .split(',')
+        .map((o) => o.trim())
+        .filter(Boolean);
       const bad = origins.filter((o) => !/^https?:\/\/[A-Za-z0-9.\-\[\]:]+$/.test(o));
-      if (bad.length) ctx.addIssue({ code: 'custom', message: `not an origin: ${bad.join(', ')} (expected scheme://host[:port], e.g. https://portal.example.gov.cn; no path, no *)` });
+      if (bad.length)
+        ctx.addIssue({
+          code: 'custom',
+          message: `not an origin: ${bad.join(', ')} (expected scheme://host[:port], e.g. https://portal.example.gov.cn; no path, no *)`,
+        });
       return origins;
     }),
   /** Requests per minute per client address on each public rate-limited route (objections, certificate look-ups). */
@@ -88,7 +93,12 @@ export const settingsSchema = z.object({
   /** A request (headers and body) must arrive within this many milliseconds, or the connection is closed (a trickled body holds nothing for long). */
   REQUEST_TIMEOUT_MS: z.coerce.number().int().min(1000).max(600_000).default(30_000),
   /** Longest lifetime (exp − iat) of a token the API accepts, in hours; tokens must carry exp. */
-  AUTH_MAX_TOKEN_HOURS: z.coerce.number().int().min(1).max(24 * 30).default(24),
+  AUTH_MAX_TOKEN_HOURS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 30)
+    .default(24),
   /**
    * AES-256-GCM keys for Temporal payloads, `kid:base64key` comma-separated, oldest first: the last
    * encrypts, all decrypt (infra/payload-keys.ts). Required in production (checked where the codec
@@ -139,7 +149,9 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
   }
   const s = parsed.data;
   if ((s.APP_MODE === 'development' || s.APP_MODE === 'demo') && !isLoopback(s.HOST)) {
-    throw new SettingsError(`Invalid settings:\n  HOST: ${s.APP_MODE} mode listens on a loopback address only (127.0.0.1, ::1, localhost), not ${s.HOST}; use APP_MODE=production to serve a network`);
+    throw new SettingsError(
+      `Invalid settings:\n  HOST: ${s.APP_MODE} mode listens on a loopback address only (127.0.0.1, ::1, localhost), not ${s.HOST}; use APP_MODE=production to serve a network`,
+    );
   }
   if (s.APP_MODE === 'production') {
     if (!s.AUTH_JWT_SECRET && !s.AUTH_JWKS_URL) throw new SettingsError('Invalid settings:\n  AUTH_JWT_SECRET: required in production');

@@ -33,8 +33,15 @@ export default tseslint.config(
           patterns: [
             { group: ['mongoose', 'mongoose/*', 'mongodb'], message: 'Database access belongs in activities' },
             { group: ['fastify', 'fastify/*', '@fastify/*', 'fastify-*'], message: 'HTTP belongs in api/' },
-            { group: ['**/models', '**/models/*', '**/api', '**/api/*', '**/infra/*', '**/activities', '**/activities/*'], message: 'Workflows reach these only through activities (import type is fine)', allowTypeImports: true },
-            { group: ['@temporalio/client', '@temporalio/worker', '@temporalio/activity', '@temporalio/testing'], message: 'Only @temporalio/workflow and @temporalio/common in workflow code' },
+            {
+              group: ['**/models', '**/models/*', '**/api', '**/api/*', '**/infra/*', '**/activities', '**/activities/*'],
+              message: 'Workflows reach these only through activities (import type is fine)',
+              allowTypeImports: true,
+            },
+            {
+              group: ['@temporalio/client', '@temporalio/worker', '@temporalio/activity', '@temporalio/testing'],
+              message: 'Only @temporalio/workflow and @temporalio/common in workflow code',
+            },
           ],
         },
       ],

@@ -25,7 +25,12 @@ export function createAllocateActivities(client: Client, taskQueue: string) {
       } catch (err) {
         const cause = (err as { cause?: { type?: string; message?: string; details?: unknown[] } }).cause;
         if (cause?.type === 'SERIAL_EXHAUSTED') {
-          throw ApplicationFailure.create({ type: 'SERIAL_EXHAUSTED', message: cause.message ?? 'serials exhausted', nonRetryable: true, details: cause.details as unknown[] });
+          throw ApplicationFailure.create({
+            type: 'SERIAL_EXHAUSTED',
+            message: cause.message ?? 'serials exhausted',
+            nonRetryable: true,
+            details: cause.details as unknown[],
+          });
         }
         throw err;
       }

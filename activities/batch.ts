@@ -81,7 +81,9 @@ export function createBatchActivities(deps: { models: Models; client: Client; ta
       const p = state.publicity;
       const open = state.status === 'publicity' && p && !p.closedAt;
       const dueAtMs = open ? p.endsAtMs : state.due?.dueAtMs;
-      const summary = open ? buildSummary({ id: state.id, institution: state.institution, plan: state.plan, scores: state.scores, policy: state.policy }) : null;
+      const summary = open
+        ? buildSummary({ id: state.id, institution: state.institution, plan: state.plan, scores: state.scores, policy: state.policy })
+        : null;
       await putVersioned(models.Batch, state.id, state.version, {
         status: state.status,
         stage: state.stage,
@@ -100,13 +102,19 @@ export function createBatchActivities(deps: { models: Models; client: Client; ta
         estimated: (state.due?.coverage ?? (open ? p.coverage : 'official')) === 'estimated',
         supervisors: state.supervision.assigned.map((a) => a.userId),
         waitingOn: batchPendingSteps(state),
-        publicity: open && summary
-          ? {
-              round: p.round, endDate: p.endDate, endsAt: p.endsAt, applicants: summary.applicants, passed: summary.passed, rows: summary.rows,
-              candidates: publicityRoster({ id: state.id, institution: state.institution, plan: state.plan, scores: state.scores, policy: state.policy }),
-              objectionPath: `/api/v1/batches/${state.id}/objections`,
-            }
-          : null,
+        publicity:
+          open && summary
+            ? {
+                round: p.round,
+                endDate: p.endDate,
+                endsAt: p.endsAt,
+                applicants: summary.applicants,
+                passed: summary.passed,
+                rows: summary.rows,
+                candidates: publicityRoster({ id: state.id, institution: state.institution, plan: state.plan, scores: state.scores, policy: state.policy }),
+                objectionPath: `/api/v1/batches/${state.id}/objections`,
+              }
+            : null,
         publicityEndsAt: open ? new Date(p.endsAtMs) : null,
         certificates: state.certificates?.count ?? 0,
         submittedAt: new Date(state.submittedAt),
@@ -150,7 +158,9 @@ export function createBatchActivities(deps: { models: Models; client: Client; ta
         occupations: s.application.occupations,
         subsidiaries: s.application.subsidiaries ?? [],
         venues: (s.application.venues ?? []).map((v) => ({ name: v.name, address: v.address, premises: v.premises })),
-        notice: s.notice ? { number: s.notice.number, sequence: s.notice.sequence, institutionCode: s.notice.institutionCode, validUntil: s.notice.validUntil } : null,
+        notice: s.notice
+          ? { number: s.notice.number, sequence: s.notice.sequence, institutionCode: s.notice.institutionCode, validUntil: s.notice.validUntil }
+          : null,
       };
     },
 
@@ -165,9 +175,10 @@ export function createBatchActivities(deps: { models: Models; client: Client; ta
       const cancelled: string[] = [];
       for (const b of open) {
         try {
-          const r = await client.workflow
-            .getHandle(batchWorkflowId(b._id))
-            .executeUpdate(filingTerminatedUpdate, { args: [{ filingId: input.filingId, reason: input.reason }], updateId: `filing-terminated:${input.filingId}` });
+          const r = await client.workflow.getHandle(batchWorkflowId(b._id)).executeUpdate(filingTerminatedUpdate, {
+            args: [{ filingId: input.filingId, reason: input.reason }],
+            updateId: `filing-terminated:${input.filingId}`,
+          });
           if (r.status === 'cancelled') cancelled.push(b._id);
         } catch (err) {
           // a batch whose workflow has already ended (certified, rejected, cancelled) has nothing left to stop
@@ -198,7 +209,10 @@ export function createBatchActivities(deps: { models: Models; client: Client; ta
       const excludedIds = new Set(input.excludeIdNumbers.map((x) => x.toUpperCase()));
       const pool = docs.filter((d) => !input.excludeUserIds.includes(d._id) && !excludedIds.has(String(d.idNumber).toUpperCase()));
       if (pool.length < input.count) {
-        throw fail('NOT_ENOUGH_SUPERVISORS', `Only ${pool.length} registered supervisor(s) in scope can be drawn, ${input.count} requested`, { eligible: pool.length, requested: input.count });
+        throw fail('NOT_ENOUGH_SUPERVISORS', `Only ${pool.length} registered supervisor(s) in scope can be drawn, ${input.count} requested`, {
+          eligible: pool.length,
+          requested: input.count,
+        });
       }
       // partial Fisher–Yates with a cryptographic source
       for (let k = 0; k < input.count; k++) {
@@ -238,8 +252,12 @@ export function createBatchActivities(deps: { models: Models; client: Client; ta
         const docs: CertificateDoc[] = group.map((h, i) => {
           const serial = first! + i;
           const number = buildCertificateCode({
-            kind: inst.kind, province: inst.province, institutionSequence: Number(inst.sequence), issueYear: input.issueYear,
-            level: level as CertificateLevel, serial,
+            kind: inst.kind,
+            province: inst.province,
+            institutionSequence: Number(inst.sequence),
+            issueYear: input.issueYear,
+            level: level as CertificateLevel,
+            serial,
           });
           return {
             _id: number,
@@ -276,21 +294,23 @@ export function createBatchActivities(deps: { models: Models; client: Client; ta
       if (typeof input.reason !== 'string' || !input.reason.trim()) throw fail('VALIDATION_FAILED', 'reason is required');
       const revocation = { reason: input.reason, by: { sub: a.sub, name: a.name, role: a.role }, at: new Date(input.at), requestKey: input.runId };
       await models.Certificate.updateOne({ _id: input.number }, { $set: { status: 'revoked', revocation } });
-      await insertOnce(models.Audit, [{
-        _id: `${input.number}:revoked:${input.runId}`,
-        targetType: 'certificate',
-        targetId: input.number,
-        actor: a.sub,
-        actorName: a.name,
-        role: a.role,
-        action: 'certificate.revoke',
-        requestId: input.requestId,
-        before: { status: 'valid' },
-        after: { status: 'revoked' },
-        note: input.reason,
-        at: new Date(input.at),
-        seq: 0,
-      }]);
+      await insertOnce(models.Audit, [
+        {
+          _id: `${input.number}:revoked:${input.runId}`,
+          targetType: 'certificate',
+          targetId: input.number,
+          actor: a.sub,
+          actorName: a.name,
+          role: a.role,
+          action: 'certificate.revoke',
+          requestId: input.requestId,
+          before: { status: 'valid' },
+          after: { status: 'revoked' },
+          note: input.reason,
+          at: new Date(input.at),
+          seq: 0,
+        },
+      ]);
       return { ...doc, status: 'revoked', revocation };
     },
   };

@@ -88,41 +88,52 @@ export function createRecordActivities(models: Models) {
       const j = jurisdictionOf(state.application);
       const steps = pendingSteps(state);
       const dueAtMs = state.stage === 'publicity' && state.publicity && !state.publicity.closedAt ? state.publicity.endsAtMs : state.due?.dueAtMs;
-      const estimated = (state.due?.coverage === 'estimated') || (!!state.publicity && !state.publicity.closedAt && state.publicity.coverage === 'estimated');
+      const estimated = state.due?.coverage === 'estimated' || (!!state.publicity && !state.publicity.closedAt && state.publicity.coverage === 'estimated');
       // independent documents: written side by side
       const writes: Promise<unknown>[] = [];
-      writes.push(putVersioned(models.Filing, state.id, state.version, {
-        status: state.status,
-        stage: state.stage,
-        track: state.track,
-        policyId: state.policy.id,
-        province: j.province,
-        prefecture: j.prefecture ?? null,
-        level: j.level,
-        institutionId: inst.creditCode,
-        institutionName: inst.name,
-        dueAt: dueAtMs ? new Date(dueAtMs) : null,
-        escalation: state.due?.escalation ?? 0,
-        estimated,
-        assignees: state.assignedExperts,
-        waitingOn: steps,
-        submittedAt: new Date(state.submittedAt),
-        updatedAt: new Date(),
-        // JSON text: FerretDB stores and scans one string far faster than a deep document
-        state: JSON.stringify(state),
-      }));
+      writes.push(
+        putVersioned(models.Filing, state.id, state.version, {
+          status: state.status,
+          stage: state.stage,
+          track: state.track,
+          policyId: state.policy.id,
+          province: j.province,
+          prefecture: j.prefecture ?? null,
+          level: j.level,
+          institutionId: inst.creditCode,
+          institutionName: inst.name,
+          dueAt: dueAtMs ? new Date(dueAtMs) : null,
+          escalation: state.due?.escalation ?? 0,
+          estimated,
+          assignees: state.assignedExperts,
+          waitingOn: steps,
+          submittedAt: new Date(state.submittedAt),
+          updatedAt: new Date(),
+          // JSON text: FerretDB stores and scans one string far faster than a deep document
+          state: JSON.stringify(state),
+        }),
+      );
       writes.push(insertOnce(models.Audit, auditDocs('filing', state.id, state.version, input.audit)));
       writes.push(insertOnce(models.Notification, notificationDocs('filing', state.id, state.version, input.notifications)));
       // the institution points at its filing; only the start, the notice and the end change what it says
       if (state.version === 1 || input.directory || state.status === 'active' || TERMINAL_STATUSES.includes(state.status)) {
-        writes.push(models.Institution.replaceOne(
-          { _id: inst.creditCode },
-          {
-            _id: inst.creditCode, name: inst.name, kind: inst.kind, province: inst.province, prefecture: inst.prefecture,
-            filingId: state.id, filingStatus: state.status, institutionCode: state.notice?.institutionCode, updatedAt: new Date(),
-          },
-          { upsert: true },
-        ));
+        writes.push(
+          models.Institution.replaceOne(
+            { _id: inst.creditCode },
+            {
+              _id: inst.creditCode,
+              name: inst.name,
+              kind: inst.kind,
+              province: inst.province,
+              prefecture: inst.prefecture,
+              filingId: state.id,
+              filingStatus: state.status,
+              institutionCode: state.notice?.institutionCode,
+              updatedAt: new Date(),
+            },
+            { upsert: true },
+          ),
+        );
       }
       if (input.directory === 'upsert' && state.notice) {
         const doc = {
@@ -139,7 +150,8 @@ export function createRecordActivities(models: Models) {
           subsidiaries: (state.application.subsidiaries ?? []).map((s) => ({ name: s.name })),
           validUntil: state.notice.validUntil,
           noticeNumber: state.notice.number,
-          supervisingBody: inst.supervisingBody ?? (j.level === 'province' ? `${inst.province} 省人力资源和社会保障厅` : `${inst.prefecture} 人力资源和社会保障局`),
+          supervisingBody:
+            inst.supervisingBody ?? (j.level === 'province' ? `${inst.province} 省人力资源和社会保障厅` : `${inst.prefecture} 人力资源和社会保障局`),
           contact: { name: inst.contact.name, phone: maskPhone(inst.contact.phone) },
           updatedAt: new Date(),
         };

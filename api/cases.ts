@@ -17,10 +17,23 @@ import type { Actor, FilingState } from '../domain/filing';
 import type { BatchState } from '../domain/batch';
 import { parseCertificateCode } from '../domain/certificate-code';
 import type { CertificateDoc } from '../models/batch';
-import { calendarUpdatedSignal as filingCalendarSignal, FILING_WORKFLOW, filingWorkflowId, stateQuery as filingStateQuery, type FilingInput } from '../workflows/filing/messages';
 import {
-  BATCH_WORKFLOW, batchWorkflowId, calendarUpdatedSignal as batchCalendarSignal, CERTIFICATE_REVOCATION_WORKFLOW, revocationWorkflowId, submitPlanUpdate,
-  type BatchInput, type BatchResult, type RevocationInput,
+  calendarUpdatedSignal as filingCalendarSignal,
+  FILING_WORKFLOW,
+  filingWorkflowId,
+  stateQuery as filingStateQuery,
+  type FilingInput,
+} from '../workflows/filing/messages';
+import {
+  BATCH_WORKFLOW,
+  batchWorkflowId,
+  calendarUpdatedSignal as batchCalendarSignal,
+  CERTIFICATE_REVOCATION_WORKFLOW,
+  revocationWorkflowId,
+  submitPlanUpdate,
+  type BatchInput,
+  type BatchResult,
+  type RevocationInput,
 } from '../workflows/batch/messages';
 import { refused } from './problems';
 
@@ -39,7 +52,11 @@ export function updateIdOf(req: FastifyRequest): string | undefined {
   const key = req.headers['idempotency-key'];
   if (typeof key !== 'string' || !key) return undefined;
   // anonymous callers share one key space: the key is bound to the body, so two people's objections never merge
-  if (!req.caller) return `public:${req.routeOptions.url}:${key}:${createHash('sha256').update(JSON.stringify(req.body ?? null)).digest('hex').slice(0, 32)}`;
+  if (!req.caller)
+    return `public:${req.routeOptions.url}:${key}:${createHash('sha256')
+      .update(JSON.stringify(req.body ?? null))
+      .digest('hex')
+      .slice(0, 32)}`;
   const c = req.caller;
   return `${c.sub}:${c.role}:${c.province ?? ''}:${c.prefecture ?? ''}:${c.institutionId ?? ''}:${req.routeOptions.url}:${key}`;
 }
@@ -61,7 +78,8 @@ export function envelopeOf(req: FastifyRequest): { actor: Actor; requestId: stri
 
 // ——— failures ———
 
-const isNamed = (e: unknown, name: string) => (e as { name?: string } | null)?.name === name || (e as { constructor?: { name?: string } } | null)?.constructor?.name === name;
+const isNamed = (e: unknown, name: string) =>
+  (e as { name?: string } | null)?.name === name || (e as { constructor?: { name?: string } } | null)?.constructor?.name === name;
 
 /**
  * The refusal an error of the Temporal client carries, or undefined when it is not one (a bug or
@@ -88,7 +106,8 @@ export function failureOf(err: unknown): Refusal | undefined {
     return undefined;
   }
   if (chain.some((e) => isNamed(e, 'WorkflowExecutionAlreadyStartedError'))) return { code: 'ALREADY_EXISTS', message: 'It already exists' };
-  const ended = updateFailed || chain.some((e) => isNamed(e, 'WorkflowNotFoundError') || /workflow execution already completed/i.test(String((e as Error).message ?? '')));
+  const ended =
+    updateFailed || chain.some((e) => isNamed(e, 'WorkflowNotFoundError') || /workflow execution already completed/i.test(String((e as Error).message ?? '')));
   if (ended) return { code: 'INVALID_STATE', message: 'The case has already ended' };
   return undefined;
 }
@@ -125,7 +144,10 @@ export async function submitBatchPlan(client: Client, taskQueue: string, input: 
   }
   const handle = client.workflow.getHandle(workflowId);
   try {
-    return await handle.executeUpdate(submitPlanUpdate, { args: [{ actor: input.submittedBy, requestId: input.requestId }], updateId: `plan:${input.batchId}` });
+    return await handle.executeUpdate(submitPlanUpdate, {
+      args: [{ actor: input.submittedBy, requestId: input.requestId }],
+      updateId: `plan:${input.batchId}`,
+    });
   } catch (err) {
     if (isNamed(err, 'WorkflowUpdateFailedError')) throw err;
     // the workflow ended before the update reached it: a refused plan's result carries the refusal
@@ -145,14 +167,22 @@ export async function submitBatchPlan(client: Client, taskQueue: string, input: 
  * certificate run one after the other (the second then finds it revoked).
  */
 export async function revokeCertificate(client: Client, taskQueue: string, input: RevocationInput): Promise<CertificateDoc> {
-  if (!parseCertificateCode(input.number)) throw ApplicationFailure.create({ type: 'NOT_FOUND', message: `No certificate ${input.number}`, nonRetryable: true });
+  if (!parseCertificateCode(input.number))
+    throw ApplicationFailure.create({ type: 'NOT_FOUND', message: `No certificate ${input.number}`, nonRetryable: true });
   const workflowId = revocationWorkflowId(input.number);
   for (let attempt = 0; ; attempt++) {
     try {
-      return await client.workflow.execute<(i: RevocationInput) => Promise<CertificateDoc>>(CERTIFICATE_REVOCATION_WORKFLOW, { workflowId, taskQueue, args: [input] });
+      return await client.workflow.execute<(i: RevocationInput) => Promise<CertificateDoc>>(CERTIFICATE_REVOCATION_WORKFLOW, {
+        workflowId,
+        taskQueue,
+        args: [input],
+      });
     } catch (err) {
       if (!alreadyStarted(err) || attempt >= 5) throw err;
-      await client.workflow.getHandle(workflowId).result().catch(() => undefined);
+      await client.workflow
+        .getHandle(workflowId)
+        .result()
+        .catch(() => undefined);
     }
   }
 }
@@ -176,8 +206,10 @@ export function createCases({ client, taskQueue }: TemporalClientSide) {
       }),
     filingState: (filingId: string): Promise<FilingState> => call(() => filing(filingId).query(filingStateQuery)),
     /** An Update of a filing found in the read model; `updateId` from the Idempotency-Key (updateIdOf). */
-    updateFiling: <Ret, Arg>(filingId: string, def: UpdateDefinition<Ret, [Arg]>, arg: NoInfer<Arg>, updateId?: string) => update(filing(filingId), def, arg, updateId),
-    updateBatch: <Ret, Arg>(batchId: string, def: UpdateDefinition<Ret, [Arg]>, arg: NoInfer<Arg>, updateId?: string) => update(batch(batchId), def, arg, updateId),
+    updateFiling: <Ret, Arg>(filingId: string, def: UpdateDefinition<Ret, [Arg]>, arg: NoInfer<Arg>, updateId?: string) =>
+      update(filing(filingId), def, arg, updateId),
+    updateBatch: <Ret, Arg>(batchId: string, def: UpdateDefinition<Ret, [Arg]>, arg: NoInfer<Arg>, updateId?: string) =>
+      update(batch(batchId), def, arg, updateId),
     submitBatchPlan: (input: BatchInput) => call(() => submitBatchPlan(client, taskQueue, input)),
     revokeCertificate: (input: RevocationInput) => call(() => revokeCertificate(client, taskQueue, input)),
     /** An official calendar year was loaded: the case recomputes the deadlines it had estimated. */

@@ -15,8 +15,15 @@ export const REDACT_PATHS = [
   'req.query',
   'body',
   '*.body',
-  '*.idNumber', '*.phone', '*.contact', '*.contact.phone', 'candidates[*].idNumber', '*.candidates[*].idNumber',
-  'idNumber', 'phone', 'contact',
+  '*.idNumber',
+  '*.phone',
+  '*.contact',
+  '*.contact.phone',
+  'candidates[*].idNumber',
+  '*.candidates[*].idNumber',
+  'idNumber',
+  'phone',
+  'contact',
 ];
 
 /** an 18-character ID number (17 digits and a check character) not inside a longer run of digits or letters */
@@ -27,9 +34,7 @@ const MOBILE = /(?<!\d)1[3-9]\d{9}(?!\d)/g;
 /** Masks ID numbers (those that pass the check digit) and mobile numbers anywhere in a text. */
 export function scrubPersonalData(text: string): string {
   if (!/\d{11}/.test(text)) return text;
-  return text
-    .replace(ID_NUMBER, (m) => (isValidIdNumber(m) ? maskIdNumber(m) : m))
-    .replace(MOBILE, (m) => maskPhone(m));
+  return text.replace(ID_NUMBER, (m) => (isValidIdNumber(m) ? maskIdNumber(m) : m)).replace(MOBILE, (m) => maskPhone(m));
 }
 
 interface Writable {

@@ -18,13 +18,22 @@ export function withoutObjector<T extends { name?: string; contact?: string }>(o
   return rest;
 }
 
-const maskPeople = (people?: Person[]) => people?.map((p) => ({ ...p, idNumber: p.idNumber && maskIdNumber(p.idNumber), phone: p.phone && maskPhone(p.phone) }));
+const maskPeople = (people?: Person[]) =>
+  people?.map((p) => ({ ...p, idNumber: p.idNumber && maskIdNumber(p.idNumber), phone: p.phone && maskPhone(p.phone) }));
 
 /** Where a filing sits, for the access rules. */
-export const filingScope = (s: FilingState) => ({ province: s.application.institution.province, prefecture: s.application.institution.prefecture, institutionId: s.application.institution.creditCode });
+export const filingScope = (s: FilingState) => ({
+  province: s.application.institution.province,
+  prefecture: s.application.institution.prefecture,
+  institutionId: s.application.institution.creditCode,
+});
 
 /** Where a batch sits, for the access rules. */
-export const batchScope = (s: BatchState) => ({ province: s.jurisdiction.province, prefecture: s.jurisdiction.prefecture, institutionId: s.institution.creditCode });
+export const batchScope = (s: BatchState) => ({
+  province: s.jurisdiction.province,
+  prefecture: s.jurisdiction.prefecture,
+  institutionId: s.institution.creditCode,
+});
 
 export function filingForCaller(state: FilingState, caller: Caller | undefined): FilingState {
   const s: FilingState = structuredClone(state);

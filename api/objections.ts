@@ -23,7 +23,9 @@ type Publicity = { round: number; objections: ObjectionLedger; closedAt?: string
 const who = (s: { who: string }) => s.who;
 
 function keyOf(app: FastifyInstance, what: string, value: string): string {
-  return createHmac('sha256', `${app.services.settings.AUTH_JWT_SECRET ?? 'objections'}:${what}`).update(value.normalize('NFKC').trim().toLowerCase()).digest('base64url');
+  return createHmac('sha256', `${app.services.settings.AUTH_JWT_SECRET ?? 'objections'}:${what}`)
+    .update(value.normalize('NFKC').trim().toLowerCase())
+    .digest('base64url');
 }
 
 /**
@@ -43,7 +45,14 @@ export async function receiveObjection(
   const { models, settings } = app.services;
   const contactKey = keyOf(app, 'contact', body.contact);
   const addressKey = keyOf(app, 'address', req.ip);
-  const senders = publicity ? ([['contact', contactKey, 'this contact'], ['address', addressKey, 'this address']] as const).map(([kind, key, who]) => ({ id: `${target.type}:${target.id}:${publicity.round}:${kind}:${key}`, who })) : [];
+  const senders = publicity
+    ? (
+        [
+          ['contact', contactKey, 'this contact'],
+          ['address', addressKey, 'this address'],
+        ] as const
+      ).map(([kind, key, who]) => ({ id: `${target.type}:${target.id}:${publicity.round}:${kind}:${key}`, who }))
+    : [];
   if (publicity && !publicity.closedAt) {
     const limit = settings.OBJECTIONS_PER_OBJECTOR;
     for (const sender of senders) {
@@ -52,19 +61,39 @@ export async function receiveObjection(
       const open = sent.filter((id) => ['open', 'unknown'].includes(objectionStatus(publicity.objections, publicity.round, id))).length;
       if (open >= limit) {
         reply.header('retry-after', '3600');
-        throw new DomainError('TOO_MANY_OBJECTIONS', `This publicity already holds ${open} open objections from ${who(sender)}; more are accepted once they are resolved`);
+        throw new DomainError(
+          'TOO_MANY_OBJECTIONS',
+          `This publicity already holds ${open} open objections from ${who(sender)}; more are accepted once they are resolved`,
+        );
       }
     }
   }
   const { objectionId } = await count();
   const [round, n] = [Number(objectionId.slice(1, objectionId.indexOf('-'))), Number(objectionId.slice(objectionId.indexOf('-') + 1))];
-  await insertOnce(models.Objection, [{
-    _id: `${target.type}:${target.id}:${objectionId}`, targetType: target.type, targetId: target.id, objectionId, round, n,
-    name: body.name, contact: body.contact, reason: body.reason, contactKey, addressKey, receivedAt: new Date(),
-  }]);
+  await insertOnce(models.Objection, [
+    {
+      _id: `${target.type}:${target.id}:${objectionId}`,
+      targetType: target.type,
+      targetId: target.id,
+      objectionId,
+      round,
+      n,
+      name: body.name,
+      contact: body.contact,
+      reason: body.reason,
+      contactKey,
+      addressKey,
+      receivedAt: new Date(),
+    },
+  ]);
   // the audit trail says an objection came in, never who sent it
   await recordRequestAudit(app, req, { action: `${target.type}.object`, target: { type: target.type, id: target.id }, before: null, after: { objectionId } });
-  const ofRound = ([['contact', contactKey], ['address', addressKey]] as const).map(([kind, key]) => `${target.type}:${target.id}:${round}:${kind}:${key}`);
+  const ofRound = (
+    [
+      ['contact', contactKey],
+      ['address', addressKey],
+    ] as const
+  ).map(([kind, key]) => `${target.type}:${target.id}:${round}:${kind}:${key}`);
   await Promise.all(ofRound.map((id) => models.ObjectionSender.updateOne({ _id: id }, { $addToSet: { ids: objectionId } }, { upsert: true })));
   return reply.status(202).send({ objectionId });
 }
@@ -83,9 +112,17 @@ export async function publicityView<P extends NonNullable<Publicity>>(
   target: Target,
   p: P,
   investigates: boolean,
-): Promise<Omit<P, 'objections'> & { objections: Objection[]; objectionCount: number; openObjections: number; dismissedThrough?: ObjectionLedger['dismissedThrough'] }> {
+): Promise<
+  Omit<P, 'objections'> & { objections: Objection[]; objectionCount: number; openObjections: number; dismissedThrough?: ObjectionLedger['dismissedThrough'] }
+> {
   const l = p.objections;
-  const view = (objections: Objection[]) => ({ ...p, objections, objectionCount: l.received, openObjections: openObjections(l), ...(l.dismissedThrough ? { dismissedThrough: l.dismissedThrough } : {}) });
+  const view = (objections: Objection[]) => ({
+    ...p,
+    objections,
+    objectionCount: l.received,
+    openObjections: openObjections(l),
+    ...(l.dismissedThrough ? { dismissedThrough: l.dismissedThrough } : {}),
+  });
   if (l.received === 0) return view([]);
   const openIds: string[] = [];
   for (let n = (l.dismissedThrough?.through ?? 0) + 1; n <= l.received && openIds.length < LISTED; n++) {
@@ -99,7 +136,14 @@ export async function publicityView<P extends NonNullable<Publicity>>(
   const byId = new Map(docs.map((d) => [d.objectionId, d]));
   const shown = (id: string, resolution?: Objection['resolution']): Objection => {
     const d = byId.get(id);
-    const o: Objection = { id, name: d?.name, contact: d?.contact, reason: d?.reason, receivedAt: d?.receivedAt?.toISOString(), ...(resolution ? { resolution } : {}) };
+    const o: Objection = {
+      id,
+      name: d?.name,
+      contact: d?.contact,
+      reason: d?.reason,
+      receivedAt: d?.receivedAt?.toISOString(),
+      ...(resolution ? { resolution } : {}),
+    };
     return investigates ? o : (withoutObjector(o) as Objection);
   };
   return view([...openIds.map((id) => shown(id)), ...resolved.map((r) => shown(r.objectionId, r))]);

@@ -22,9 +22,20 @@ export interface Problem {
 
 /** HTTP reason phrases, the problem document's `title`. */
 const TITLES: Record<number, string> = {
-  400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 405: 'Method Not Allowed',
-  409: 'Conflict', 413: 'Payload Too Large', 414: 'URI Too Long', 415: 'Unsupported Media Type', 422: 'Unprocessable Content',
-  429: 'Too Many Requests', 500: 'Internal Server Error', 502: 'Bad Gateway', 503: 'Service Unavailable',
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  405: 'Method Not Allowed',
+  409: 'Conflict',
+  413: 'Payload Too Large',
+  414: 'URI Too Long',
+  415: 'Unsupported Media Type',
+  422: 'Unprocessable Content',
+  429: 'Too Many Requests',
+  500: 'Internal Server Error',
+  502: 'Bad Gateway',
+  503: 'Service Unavailable',
 };
 
 /**
@@ -91,7 +102,11 @@ export function toProblem(err: unknown): Problem {
       path: `${err.validationContext ?? 'body'}${v.instancePath || ''}`,
       message: v.message ?? 'invalid',
     }));
-    return problem('VALIDATION_FAILED', `Invalid ${err.validationContext ?? 'input'}: ${errors.map((x) => `${x.path} ${x.message}`).join('; ')}`.slice(0, 2000), { errors });
+    return problem(
+      'VALIDATION_FAILED',
+      `Invalid ${err.validationContext ?? 'input'}: ${errors.map((x) => `${x.path} ${x.message}`).join('; ')}`.slice(0, 2000),
+      { errors },
+    );
   }
   const e = err as (FastifyError & { name?: string }) | undefined;
   if (e && typeof e.code === 'string' && e.code.startsWith('FST_')) {
@@ -117,5 +132,8 @@ export function replyWithProblem(err: unknown, req: FastifyRequest, reply: Fasti
 /** A request for a route that does not exist, as a problem document. */
 export function replyNoSuchRoute(req: FastifyRequest, reply: FastifyReply) {
   const path = req.url.split('?')[0];
-  reply.status(404).type('application/problem+json').send({ ...problem('NOT_FOUND', `No route ${req.method} ${path}`), instance: path });
+  reply
+    .status(404)
+    .type('application/problem+json')
+    .send({ ...problem('NOT_FOUND', `No route ${req.method} ${path}`), instance: path });
 }

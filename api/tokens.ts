@@ -8,23 +8,35 @@ import { jwtVerify, createRemoteJWKSet, SignJWT, type JWTPayload } from 'jose';
 import { z } from 'zod';
 import { ROLES, type Caller } from '../domain/roles';
 
-export const claimsSchema = z.object({
-  sub: z.string().min(1).max(128),
-  name: z.string().min(1).max(128),
-  role: z.enum(ROLES),
-  province: z.string().regex(/^\d{2}$/).optional(),
-  prefecture: z.string().regex(/^\d{6}$/).optional(),
-  institutionId: z.string().regex(/^[0-9A-Z]{18}$/).optional(),
-}).superRefine((c, ctx) => {
-  // the claims each role's scope is computed from must be there (a missing one must never widen a scope)
-  const need = (claim: 'province' | 'prefecture' | 'institutionId') => {
-    if (!c[claim]) ctx.addIssue({ code: 'custom', path: [claim], message: `required for the role ${c.role}` });
-  };
-  if (c.role === 'prefecture-reviewer') need('prefecture');
-  if (c.role === 'province-reviewer' || c.role === 'center' || c.role === 'prefecture-reviewer') need('province');
-  if (c.role === 'institution') need('institutionId');
-  if (c.province && c.prefecture && !c.prefecture.startsWith(c.province)) ctx.addIssue({ code: 'custom', path: ['prefecture'], message: 'is not in the province' });
-});
+export const claimsSchema = z
+  .object({
+    sub: z.string().min(1).max(128),
+    name: z.string().min(1).max(128),
+    role: z.enum(ROLES),
+    province: z
+      .string()
+      .regex(/^\d{2}$/)
+      .optional(),
+    prefecture: z
+      .string()
+      .regex(/^\d{6}$/)
+      .optional(),
+    institutionId: z
+      .string()
+      .regex(/^[0-9A-Z]{18}$/)
+      .optional(),
+  })
+  .superRefine((c, ctx) => {
+    // the claims each role's scope is computed from must be there (a missing one must never widen a scope)
+    const need = (claim: 'province' | 'prefecture' | 'institutionId') => {
+      if (!c[claim]) ctx.addIssue({ code: 'custom', path: [claim], message: `required for the role ${c.role}` });
+    };
+    if (c.role === 'prefecture-reviewer') need('prefecture');
+    if (c.role === 'province-reviewer' || c.role === 'center' || c.role === 'prefecture-reviewer') need('province');
+    if (c.role === 'institution') need('institutionId');
+    if (c.province && c.prefecture && !c.prefecture.startsWith(c.province))
+      ctx.addIssue({ code: 'custom', path: ['prefecture'], message: 'is not in the province' });
+  });
 
 /** A token for `claims`, HS256 with `secret`, living `expiresIn` (a jose time span such as '12h'). */
 export async function signToken(secret: string, claims: Caller, expiresIn = '12h'): Promise<string> {

@@ -65,8 +65,15 @@ function application(): Application {
   const creditCode = makeCreditCode(`91220101MB${String(process.pid % 1000).padStart(3, '0')}${String(seq).padStart(4, '0')}`.slice(0, 17));
   return {
     institution: {
-      name: `基准测试机构${seq}`, creditCode, kind: 'Y', legalRepresentative: '王建国', address: '吉林省长春市',
-      province: '22', affiliation: 'prefecture', prefecture: '220100', contact: { name: '李红', phone: '13912345678' },
+      name: `基准测试机构${seq}`,
+      creditCode,
+      kind: 'Y',
+      legalRepresentative: '王建国',
+      address: '吉林省长春市',
+      province: '22',
+      affiliation: 'prefecture',
+      prefecture: '220100',
+      contact: { name: '李红', phone: '13912345678' },
     },
     occupations: [{ code: '6-18-01-01', name: '车工', levels: [5, 4, 3], basis: 'national-standard' }],
     materials: MATERIAL_KINDS.map((kind) => ({ kind, title: `${kind}.pdf` })),
@@ -81,12 +88,14 @@ const pct = (xs: number[], p: number) => {
 
 async function pool<T>(items: T[], concurrency: number, fn: (t: T, i: number) => Promise<void>) {
   let next = 0;
-  await Promise.all(Array.from({ length: concurrency }, async () => {
-    while (next < items.length) {
-      const i = next++;
-      await fn(items[i], i);
-    }
-  }));
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < items.length) {
+        const i = next++;
+        await fn(items[i], i);
+      }
+    }),
+  );
 }
 
 async function main() {
@@ -103,17 +112,27 @@ async function main() {
     cleanups.push(() => services.close());
     const native = await NativeConnection.connect({ address: dev.address });
     const worker = await Worker.create({
-      connection: native, taskQueue: 'bench', workflowsPath: require.resolve('../workflows'),
+      connection: native,
+      taskQueue: 'bench',
+      workflowsPath: require.resolve('../workflows'),
       activities: createActivities({ models: services.models, client: services.temporal.client, taskQueue: 'bench' }),
-      maxCachedWorkflows: 2000, reuseV8Context: true,
+      maxCachedWorkflows: 2000,
+      reuseV8Context: true,
     });
     const bare = await Worker.create({
-      connection: native, taskQueue: 'bare', workflowsPath: require.resolve('./bare-workflows'),
+      connection: native,
+      taskQueue: 'bare',
+      workflowsPath: require.resolve('./bare-workflows'),
       activities: { touch: async (n: number) => n + 1 },
-      maxCachedWorkflows: 2000, reuseV8Context: true,
+      maxCachedWorkflows: 2000,
+      reuseV8Context: true,
     });
     const runs = [worker.run(), bare.run()];
-    cleanups.push(async () => { worker.shutdown(); bare.shutdown(); await Promise.allSettled(runs); });
+    cleanups.push(async () => {
+      worker.shutdown();
+      bare.shutdown();
+      await Promise.allSettled(runs);
+    });
     const app = await buildApp(services);
     const base = await app.listen({ port: 0, host: '127.0.0.1' });
     cleanups.push(() => app.close());
@@ -148,14 +167,19 @@ async function makeTokens(settings: Settings): Promise<Tokens> {
 }
 
 async function post(base: string, path: string, body: unknown, token: string) {
-  const r = await fetch(`${base}/api/v1${path}`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify(body) });
+  const r = await fetch(`${base}/api/v1${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+    body: JSON.stringify(body),
+  });
   const text = await r.text();
   if (r.status >= 300) throw new Error(`${path} → ${r.status} ${text.slice(0, 300)}`);
   return JSON.parse(text);
 }
 
 async function registerExperts(base: string, t: Tokens) {
-  for (const [i, sub] of ['ea', 'eb', 'ec'].entries()) await post(base, '/experts', { userId: sub, name: sub, idNumber: makeIdNumber('220102', '19700101', 100 + i), province: '22' }, t.prov);
+  for (const [i, sub] of ['ea', 'eb', 'ec'].entries())
+    await post(base, '/experts', { userId: sub, name: sub, idNumber: makeIdNumber('220102', '19700101', 100 + i), province: '22' }, t.prov);
 }
 
 /** One filing through the review path over HTTP: 1 start, 3 assignments, 4 decisions (8 requests, 7 Updates). */
@@ -163,10 +187,19 @@ async function driveFiling(base: string, t: Tokens, latencies?: number[]) {
   const app = application();
   const inst = await signToken(t.secret, { sub: `i${seq}`, name: 'i', role: 'institution', province: '22', institutionId: app.institution.creditCode });
   const { id } = await post(base, '/filings', app, inst);
-  for (const [stage, e] of [['preliminary-review', 'ea'], ['technical-assessment', 'eb'], ['comprehensive-review', 'ec']]) {
+  for (const [stage, e] of [
+    ['preliminary-review', 'ea'],
+    ['technical-assessment', 'eb'],
+    ['comprehensive-review', 'ec'],
+  ]) {
     await post(base, `/filings/${id}/assignments`, { stage, expertIds: [e] }, t.pref);
   }
-  for (const [stage, tok, extra] of [['preliminary-review', t.ea, {}], ['technical-assessment', t.eb, { score: 90 }], ['comprehensive-review', t.ec, {}], ['deliberation', t.pref, {}]] as const) {
+  for (const [stage, tok, extra] of [
+    ['preliminary-review', t.ea, {}],
+    ['technical-assessment', t.eb, { score: 90 }],
+    ['comprehensive-review', t.ec, {}],
+    ['deliberation', t.pref, {}],
+  ] as const) {
     const t0 = performance.now();
     await post(base, `/filings/${id}/decisions`, { stage, outcome: 'pass', opinion: '通过', ...extra }, tok);
     latencies?.push(performance.now() - t0);
@@ -195,7 +228,16 @@ async function throughputAndLatency(base: string, t: Tokens, services: Services)
   const t1 = performance.now();
   await pool(Array.from({ length: n }), concurrency, () => driveBare(services));
   const bareRate = n / ((performance.now() - t1) / 1000);
-  figures.push({ id: 'a', what: 'filings per second (review path, 8 requests each)', value: sys, unit: '/s', baseline: bareRate, ratio: sys / bareRate, target: '≥ 0.50', met: sys / bareRate >= 0.5 });
+  figures.push({
+    id: 'a',
+    what: 'filings per second (review path, 8 requests each)',
+    value: sys,
+    unit: '/s',
+    baseline: bareRate,
+    ratio: sys / bareRate,
+    target: '≥ 0.50',
+    met: sys / bareRate >= 0.5,
+  });
 
   const m = quick ? 10 : 30;
   log(`(b) decision latency: ${m * 4} sequential decisions against ${m * 4} bare Update round trips`);
@@ -203,8 +245,25 @@ async function throughputAndLatency(base: string, t: Tokens, services: Services)
   const bareLat: number[] = [];
   for (let i = 0; i < m; i++) await driveFiling(base, t, lat);
   for (let i = 0; i < m; i++) await driveBare(services, bareLat);
-  figures.push({ id: 'b50', what: 'POST /decisions p50', value: pct(lat, 50), unit: 'ms', baseline: pct(bareLat, 50), ratio: pct(lat, 50) / pct(bareLat, 50), target: '—' });
-  figures.push({ id: 'b99', what: 'POST /decisions p99', value: pct(lat, 99), unit: 'ms', baseline: pct(bareLat, 99), ratio: pct(lat, 99) / pct(bareLat, 99), target: '≤ 2.0', met: pct(lat, 99) / pct(bareLat, 99) <= 2 });
+  figures.push({
+    id: 'b50',
+    what: 'POST /decisions p50',
+    value: pct(lat, 50),
+    unit: 'ms',
+    baseline: pct(bareLat, 50),
+    ratio: pct(lat, 50) / pct(bareLat, 50),
+    target: '—',
+  });
+  figures.push({
+    id: 'b99',
+    what: 'POST /decisions p99',
+    value: pct(lat, 99),
+    unit: 'ms',
+    baseline: pct(bareLat, 99),
+    ratio: pct(lat, 99) / pct(bareLat, 99),
+    target: '≤ 2.0',
+    met: pct(lat, 99) / pct(bareLat, 99) <= 2,
+  });
 }
 
 async function certificateQuery(app: FastifyInstance, base: string, services: Services) {
@@ -219,9 +278,18 @@ async function certificateQuery(app: FastifyInstance, base: string, services: Se
     const number = buildCertificateCode({ kind: 'Y', province: '22', institutionSequence: 97, issueYear: 2026, level: 4, serial: i + 1 });
     numbers.push(number);
     return {
-      _id: number, holder: { name: '张三', idNumber: makeIdNumber('220102', '19900101', i % 1000), sex: 'M' }, occupation: { code: '6-18-01-01', name: '车工' },
-      trade: null, level: 4, institution: { creditCode: 'bench', name: '基准', code: 'Y000022000097', province: '22', kind: 'Y' },
-      batchId: 'bench', issueYear: 2026, serial: i + 1, issuedAt: new Date(), status: 'valid', revocation: null,
+      _id: number,
+      holder: { name: '张三', idNumber: makeIdNumber('220102', '19900101', i % 1000), sex: 'M' },
+      occupation: { code: '6-18-01-01', name: '车工' },
+      trade: null,
+      level: 4,
+      institution: { creditCode: 'bench', name: '基准', code: 'Y000022000097', province: '22', kind: 'Y' },
+      batchId: 'bench',
+      issueYear: 2026,
+      serial: i + 1,
+      issuedAt: new Date(),
+      status: 'valid',
+      revocation: null,
     };
   });
   await services.models.Certificate.insertMany(docs);
@@ -231,20 +299,31 @@ async function certificateQuery(app: FastifyInstance, base: string, services: Se
   const rate = async (path: (i: number) => string) => {
     let done = 0;
     const until = performance.now() + seconds * 1000;
-    await Promise.all(Array.from({ length: 32 }, async (_, w) => {
-      for (let i = w; performance.now() < until; i += 32) {
-        const r = await fetch(`${base}${path(i)}`);
-        await r.arrayBuffer();
-        if (r.status !== 200) throw new Error(`${path(i)} answered ${r.status}`);
-        done++;
-      }
-    }));
+    await Promise.all(
+      Array.from({ length: 32 }, async (_, w) => {
+        for (let i = w; performance.now() < until; i += 32) {
+          const r = await fetch(`${base}${path(i)}`);
+          await r.arrayBuffer();
+          if (r.status !== 200) throw new Error(`${path(i)} answered ${r.status}`);
+          done++;
+        }
+      }),
+    );
     return done / seconds;
   };
   log(`(c) certificate query: ${seconds}s of 32 concurrent clients each, against a trivial route in the same server`);
   const cert = await rate((i) => `/api/v1/certificates/${numbers[i % numbers.length]}`);
   const trivial = await rate(() => '/livez');
-  figures.push({ id: 'c', what: 'GET /certificates/:number per second', value: cert, unit: '/s', baseline: trivial, ratio: cert / trivial, target: '≥ 0.50', met: cert / trivial >= 0.5 });
+  figures.push({
+    id: 'c',
+    what: 'GET /certificates/:number per second',
+    value: cert,
+    unit: '/s',
+    baseline: trivial,
+    ratio: cert / trivial,
+    target: '≥ 0.50',
+    met: cert / trivial >= 0.5,
+  });
 }
 
 async function workerMemory(dev: EmbeddedProcess, fdb: EmbeddedProcess, settings: Settings) {
@@ -253,7 +332,14 @@ async function workerMemory(dev: EmbeddedProcess, fdb: EmbeddedProcess, settings
   log(`(d) worker memory: ${total} open filings waiting on timers, RSS of a separate worker process at ${checkpoint} and ${total}`);
   const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'worker.ts')], {
     cwd: ROOT,
-    env: { ...process.env, APP_MODE: 'test', TEMPORAL_ADDRESS: dev.address, MONGODB_URI: `mongodb://${fdb.address}/benchmem`, TEMPORAL_TASK_QUEUE: 'bench-mem', LOG_LEVEL: 'silent' },
+    env: {
+      ...process.env,
+      APP_MODE: 'test',
+      TEMPORAL_ADDRESS: dev.address,
+      MONGODB_URI: `mongodb://${fdb.address}/benchmem`,
+      TEMPORAL_TASK_QUEUE: 'bench-mem',
+      LOG_LEVEL: 'silent',
+    },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   const rss = () => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))![1]) / 1024;
@@ -266,7 +352,11 @@ async function workerMemory(dev: EmbeddedProcess, fdb: EmbeddedProcess, settings
       await pool(Array.from({ length: count }), 64, async () => {
         const a = application();
         const filingId = `BM-${started++}-${a.institution.creditCode}`;
-        await services.temporal.client.workflow.start(FILING_WORKFLOW, { taskQueue: 'bench-mem', workflowId: filingWorkflowId(filingId), args: [{ filingId, application: a, policy, submittedBy: { ...actor, institutionId: a.institution.creditCode } }] });
+        await services.temporal.client.workflow.start(FILING_WORKFLOW, {
+          taskQueue: 'bench-mem',
+          workflowId: filingWorkflowId(filingId),
+          args: [{ filingId, application: a, policy, submittedBy: { ...actor, institutionId: a.institution.creditCode } }],
+        });
       });
     };
     const settle = async (n: number) => {
@@ -282,7 +372,17 @@ async function workerMemory(dev: EmbeddedProcess, fdb: EmbeddedProcess, settings
     await settle(total);
     const atAll = rss();
     log(`    ${total} filings open in ${((performance.now() - t0) / 1000).toFixed(0)} s`);
-    figures.push({ id: 'd', what: `worker RSS with ${total} open filings`, value: atAll, unit: 'MB', baseline: at2k, ratio: atAll / at2k, target: '≤ 500 MB, ratio ≤ 1.10', met: atAll <= 500 && atAll / at2k <= 1.1, note: `baseline: RSS at ${checkpoint} open filings` });
+    figures.push({
+      id: 'd',
+      what: `worker RSS with ${total} open filings`,
+      value: atAll,
+      unit: 'MB',
+      baseline: at2k,
+      ratio: atAll / at2k,
+      target: '≤ 500 MB, ratio ≤ 1.10',
+      met: atAll <= 500 && atAll / at2k <= 1.1,
+      note: `baseline: RSS at ${checkpoint} open filings`,
+    });
   } finally {
     child.kill('SIGTERM');
     await new Promise((r) => child.once('exit', r));
@@ -295,10 +395,21 @@ async function historyLength(dir: string, fdb: EmbeddedProcess) {
   const ts = await startTestServer();
   try {
     const create = (TestWorkflowEnvironment as any).create as (o: object) => Promise<TestWorkflowEnvironment>;
-    const env = await create.call(TestWorkflowEnvironment, { server: { type: 'existing' }, address: ts.address, namespace: 'default', supportsTimeSkipping: true, connectionOptions: {} });
+    const env = await create.call(TestWorkflowEnvironment, {
+      server: { type: 'existing' },
+      address: ts.address,
+      namespace: 'default',
+      supportsTimeSkipping: true,
+      connectionOptions: {},
+    });
     const { connectDatabase } = await import('../models');
     const db = await connectDatabase(`mongodb://${fdb.address}/benchhist`);
-    const w = await Worker.create({ connection: env.nativeConnection, taskQueue: 'hist', workflowsPath: require.resolve('../workflows'), activities: createActivities({ models: db.models, client: env.client, taskQueue: 'hist' }) });
+    const w = await Worker.create({
+      connection: env.nativeConnection,
+      taskQueue: 'hist',
+      workflowsPath: require.resolve('../workflows'),
+      activities: createActivities({ models: db.models, client: env.client, taskQueue: 'hist' }),
+    });
     await w.runUntil(async () => {
       const a = application();
       const inst = { sub: 'inst', name: 'inst', role: 'institution' as const, province: '22', institutionId: a.institution.creditCode };
@@ -306,14 +417,27 @@ async function historyLength(dir: string, fdb: EmbeddedProcess) {
       const prov = { sub: 'prov', name: 'prov', role: 'province-reviewer' as const, province: '22' };
       const expert = (s: string) => ({ sub: s, name: s, role: 'expert' as const, province: '22' });
       const filingId = 'HIST-1';
-      const h = await env.client.workflow.start(FILING_WORKFLOW, { taskQueue: 'hist', workflowId: filingWorkflowId(filingId), args: [{ filingId, application: a, policy: policyForProvince('22'), submittedBy: inst }] });
+      const h = await env.client.workflow.start(FILING_WORKFLOW, {
+        taskQueue: 'hist',
+        workflowId: filingWorkflowId(filingId),
+        args: [{ filingId, application: a, policy: policyForProvince('22'), submittedBy: inst }],
+      });
       const runIds = new Set<string>();
       const track = async () => runIds.add((await h.describe()).runId);
       const handle = () => env.client.workflow.getHandle(filingWorkflowId(filingId));
-      for (const [stage, e] of [['preliminary-review', 'ea'], ['technical-assessment', 'eb'], ['comprehensive-review', 'ec']]) {
+      for (const [stage, e] of [
+        ['preliminary-review', 'ea'],
+        ['technical-assessment', 'eb'],
+        ['comprehensive-review', 'ec'],
+      ]) {
         await handle().executeUpdate(assignExpertsUpdate, { args: [{ stage, experts: [{ userId: e, name: e }], actor: pref }] });
       }
-      for (const [stage, actor, score] of [['preliminary-review', expert('ea'), undefined], ['technical-assessment', expert('eb'), 90], ['comprehensive-review', expert('ec'), undefined], ['deliberation', pref, undefined]] as const) {
+      for (const [stage, actor, score] of [
+        ['preliminary-review', expert('ea'), undefined],
+        ['technical-assessment', expert('eb'), 90],
+        ['comprehensive-review', expert('ec'), undefined],
+        ['deliberation', pref, undefined],
+      ] as const) {
         await handle().executeUpdate(decideUpdate, { args: [{ stage, outcome: 'pass', opinion: '通过', score, actor }] });
       }
       await track();
@@ -327,9 +451,15 @@ async function historyLength(dir: string, fdb: EmbeddedProcess) {
           // one change along the way
           await handle().executeUpdate(changeUpdate, { args: [{ change: { address: '吉林省长春市新址' }, actor: inst }] });
           await track();
-          await handle().executeUpdate(assignExpertsUpdate, { args: [{ stage: 'technical-assessment', experts: [{ userId: 'eb', name: 'eb' }], actor: pref }] });
-          await handle().executeUpdate(assignExpertsUpdate, { args: [{ stage: 'comprehensive-review', experts: [{ userId: 'ec', name: 'ec' }], actor: pref }] });
-          await handle().executeUpdate(decideUpdate, { args: [{ stage: 'technical-assessment', outcome: 'pass', opinion: '通过', score: 90, actor: expert('eb') }] });
+          await handle().executeUpdate(assignExpertsUpdate, {
+            args: [{ stage: 'technical-assessment', experts: [{ userId: 'eb', name: 'eb' }], actor: pref }],
+          });
+          await handle().executeUpdate(assignExpertsUpdate, {
+            args: [{ stage: 'comprehensive-review', experts: [{ userId: 'ec', name: 'ec' }], actor: pref }],
+          });
+          await handle().executeUpdate(decideUpdate, {
+            args: [{ stage: 'technical-assessment', outcome: 'pass', opinion: '通过', score: 90, actor: expert('eb') }],
+          });
           await handle().executeUpdate(decideUpdate, { args: [{ stage: 'comprehensive-review', outcome: 'pass', opinion: '通过', actor: expert('ec') }] });
           await handle().executeUpdate(decideUpdate, { args: [{ stage: 'change', outcome: 'pass', opinion: '同意变更', actor: pref }] });
           await env.sleep(60_000);
@@ -359,7 +489,17 @@ async function historyLength(dir: string, fdb: EmbeddedProcess) {
       }
       const longest = Math.max(...lengths);
       const final = await handle().query(stateQuery);
-      figures.push({ id: 'e', what: 'events in the longest run after 9 simulated years', value: longest, unit: 'events', baseline: lengths.reduce((a, b) => a + b, 0), ratio: longest / lengths.reduce((a, b) => a + b, 0), target: '≤ 2000', met: longest <= 2000, note: `${runIds.size} runs seen, ${final.runs} continue-as-new, status ${final.status}, valid until ${final.notice?.validUntil}; baseline: all runs' events together` });
+      figures.push({
+        id: 'e',
+        what: 'events in the longest run after 9 simulated years',
+        value: longest,
+        unit: 'events',
+        baseline: lengths.reduce((a, b) => a + b, 0),
+        ratio: longest / lengths.reduce((a, b) => a + b, 0),
+        target: '≤ 2000',
+        met: longest <= 2000,
+        note: `${runIds.size} runs seen, ${final.runs} continue-as-new, status ${final.status}, valid until ${final.notice?.validUntil}; baseline: all runs' events together`,
+      });
       await h.terminate('bench over').catch(() => undefined);
     });
     await db.conn.close();
@@ -382,7 +522,10 @@ function report() {
   const lines = [
     `| figure | value | baseline | ratio | target | met |`,
     `|---|---|---|---|---|---|`,
-    ...figures.map((f) => `| (${f.id}) ${f.what} | ${fmt(f.value, ` ${f.unit}`)} | ${fmt(f.baseline, ` ${f.unit}`)} | ${fmt(f.ratio)} | ${f.target} | ${f.met === undefined ? (f.note ?? '') : f.met ? 'yes' : 'NO'} |`),
+    ...figures.map(
+      (f) =>
+        `| (${f.id}) ${f.what} | ${fmt(f.value, ` ${f.unit}`)} | ${fmt(f.baseline, ` ${f.unit}`)} | ${fmt(f.ratio)} | ${f.target} | ${f.met === undefined ? (f.note ?? '') : f.met ? 'yes' : 'NO'} |`,
+    ),
   ];
   console.log(`\nmachine: ${machine}\n\n${lines.join('\n')}\n`);
   for (const f of figures) if (f.note) console.log(`(${f.id}) ${f.note}`);

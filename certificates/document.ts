@@ -317,10 +317,7 @@ export async function renderCertificatePdf(input: CertificateDocumentInput, opti
   if (p.reissue) left.push(`补发日期：${chineseDate(p.reissue.date)}（第 ${p.reissue.count} 次补发）`);
   if (p.version !== null) left.push(`版本 ${p.version}`);
   if (sites) left.push(`证书信息查询网址：${sites.certificate}`, `机构信息查询网址：${sites.institution}`);
-  const missing = [
-    ...missingGlyphs(fonts.regular.font, [...left, ...fields.flat()].join('')),
-    ...missingGlyphs(fonts.bold.font, CERTIFICATE_TITLE),
-  ];
+  const missing = [...missingGlyphs(fonts.regular.font, [...left, ...fields.flat()].join('')), ...missingGlyphs(fonts.bold.font, CERTIFICATE_TITLE)];
   if (missing.length) {
     // the code points only: the text around them is personal data
     throw new CertificateDocumentError('MISSING_GLYPH', `the font has no glyph for ${[...new Set(missing)].join(', ')}`);
@@ -371,24 +368,51 @@ export async function renderCertificatePdf(input: CertificateDocumentInput, opti
   const mid = W / 2;
 
   // frame and the fold of the booklet
-  doc.lineWidth(2).strokeColor(ACCENT).rect(18, 18, W - 36, H - 36).stroke();
-  doc.lineWidth(0.6).rect(25, 25, W - 50, H - 50).stroke();
-  doc.lineWidth(0.5).strokeColor('#bbbbbb').dash(3, { space: 3 }).moveTo(mid, 40).lineTo(mid, H - 40).stroke().undash();
+  doc
+    .lineWidth(2)
+    .strokeColor(ACCENT)
+    .rect(18, 18, W - 36, H - 36)
+    .stroke();
+  doc
+    .lineWidth(0.6)
+    .rect(25, 25, W - 50, H - 50)
+    .stroke();
+  doc
+    .lineWidth(0.5)
+    .strokeColor('#bbbbbb')
+    .dash(3, { space: 3 })
+    .moveTo(mid, 40)
+    .lineTo(mid, H - 40)
+    .stroke()
+    .undash();
 
   // ---- left half
   const lx = 60;
   const lw = mid - 2 * lx + 20;
   doc.font('bold').fontSize(30).fillColor(ACCENT).text(CERTIFICATE_TITLE, lx, 62, { width: lw, align: 'center', characterSpacing: 4 });
-  doc.font('regular').fontSize(13).fillColor(INK).text(statement, lx + 10, 130, { width: lw - 20, lineGap: 7 });
+  doc
+    .font('regular')
+    .fontSize(13)
+    .fillColor(INK)
+    .text(statement, lx + 10, 130, { width: lw - 20, lineGap: 7 });
   let y = Math.max(doc.y + 26, 230);
   doc.fontSize(15).text(p.institutionName, lx, y, { width: lw, align: 'center' });
-  doc.fontSize(11).fillColor(MUTED).text(`机构代码：${p.institutionCode}`, lx, doc.y + 6, { width: lw, align: 'center' });
-  doc.fontSize(13).fillColor(INK).text(`发证日期：${chineseDate(p.issueDate)}`, lx, doc.y + 10, { width: lw, align: 'center' });
+  doc
+    .fontSize(11)
+    .fillColor(MUTED)
+    .text(`机构代码：${p.institutionCode}`, lx, doc.y + 6, { width: lw, align: 'center' });
+  doc
+    .fontSize(13)
+    .fillColor(INK)
+    .text(`发证日期：${chineseDate(p.issueDate)}`, lx, doc.y + 10, { width: lw, align: 'center' });
   if (p.reissue) {
-    doc.fontSize(11).fillColor(MUTED).text(`补发日期：${chineseDate(p.reissue.date)}（第 ${p.reissue.count} 次补发）`, lx, doc.y + 6, {
-      width: lw,
-      align: 'center',
-    });
+    doc
+      .fontSize(11)
+      .fillColor(MUTED)
+      .text(`补发日期：${chineseDate(p.reissue.date)}（第 ${p.reissue.count} 次补发）`, lx, doc.y + 6, {
+        width: lw,
+        align: 'center',
+      });
   }
 
   const qrSize = 112;
@@ -396,10 +420,20 @@ export async function renderCertificatePdf(input: CertificateDocumentInput, opti
   doc.image(qr, lx, qrY, { width: qrSize, height: qrSize });
   const tx = lx + qrSize + 12;
   const tw = mid - 30 - tx;
-  doc.font('regular').fontSize(11).fillColor(INK).text('扫码核验证书真伪', tx, qrY + 8, { width: tw });
+  doc
+    .font('regular')
+    .fontSize(11)
+    .fillColor(INK)
+    .text('扫码核验证书真伪', tx, qrY + 8, { width: tw });
   // the URL in print too, so the signature can be typed in when the code is damaged
-  doc.fontSize(6.5).fillColor(MUTED).text(p.verifyUrl, tx, doc.y + 4, { width: tw, lineBreak: true });
-  doc.fontSize(9).fillColor(MUTED).text('本电子证书与纸质证书具有同等效力', tx, qrY + qrSize - 12, { width: tw });
+  doc
+    .fontSize(6.5)
+    .fillColor(MUTED)
+    .text(p.verifyUrl, tx, doc.y + 4, { width: tw, lineBreak: true });
+  doc
+    .fontSize(9)
+    .fillColor(MUTED)
+    .text('本电子证书与纸质证书具有同等效力', tx, qrY + qrSize - 12, { width: tw });
   if (sites) {
     doc.fontSize(9).fillColor(MUTED);
     doc.text(`证书信息查询网址：${sites.certificate}`, lx, H - 78, { width: lw });
@@ -413,16 +447,32 @@ export async function renderCertificatePdf(input: CertificateDocumentInput, opti
   const valueW = W - 60 - valueX;
   y = 78;
   for (const [label, value] of fields) {
-    doc.font('regular').fontSize(12).fillColor(MUTED).text(`${label}：`, labelX, y + 3, { width: labelW, align: 'right' });
-    doc.font(label === '姓　　名' ? 'bold' : 'regular').fontSize(15).fillColor(INK);
+    doc
+      .font('regular')
+      .fontSize(12)
+      .fillColor(MUTED)
+      .text(`${label}：`, labelX, y + 3, { width: labelW, align: 'right' });
+    doc
+      .font(label === '姓　　名' ? 'bold' : 'regular')
+      .fontSize(15)
+      .fillColor(INK);
     const h = doc.heightOfString(value, { width: valueW });
     doc.text(value, valueX, y, { width: valueW });
     const lineY = y + h + 3;
-    doc.lineWidth(0.5).strokeColor('#999999').moveTo(valueX, lineY).lineTo(valueX + valueW, lineY).stroke();
+    doc
+      .lineWidth(0.5)
+      .strokeColor('#999999')
+      .moveTo(valueX, lineY)
+      .lineTo(valueX + valueW, lineY)
+      .stroke();
     y = lineY + 20;
   }
   if (p.version !== null) {
-    doc.font('regular').fontSize(8).fillColor(MUTED).text(`版本 ${p.version}`, labelX, H - 58, { width: W - 60 - labelX, align: 'right' });
+    doc
+      .font('regular')
+      .fontSize(8)
+      .fillColor(MUTED)
+      .text(`版本 ${p.version}`, labelX, H - 58, { width: W - 60 - labelX, align: 'right' });
   }
 
   doc.end();

@@ -106,7 +106,10 @@ const MAX_FILLED_MONTHS = 240;
 // ---------------------------------------------------------------------------------------------
 
 type VegaModule = typeof import('vega');
-interface TextItem { fontSize?: number | string; limit?: number }
+interface TextItem {
+  fontSize?: number | string;
+  limit?: number;
+}
 interface TextMetrics {
   width: (item: TextItem, text: unknown) => number;
   estimateWidth: (item: TextItem, text: unknown) => number;
@@ -120,15 +123,18 @@ let loading: Promise<VegaModule> | undefined;
  * jest.config.js compiles vega to CommonJS.
  */
 function loadVega(): Promise<VegaModule> {
-  loading ??= import('vega').then((vega) => {
-    const metrics = (vega as unknown as { textMetrics?: TextMetrics }).textMetrics;
-    if (metrics && metrics.width === metrics.estimateWidth) metrics.width = estimateTextWidth;
-    return vega;
-  }, (e: unknown) => {
-    // a failed load is not kept: the next chart tries again
-    loading = undefined;
-    throw e;
-  });
+  loading ??= import('vega').then(
+    (vega) => {
+      const metrics = (vega as unknown as { textMetrics?: TextMetrics }).textMetrics;
+      if (metrics && metrics.width === metrics.estimateWidth) metrics.width = estimateTextWidth;
+      return vega;
+    },
+    (e: unknown) => {
+      // a failed load is not kept: the next chart tries again
+      loading = undefined;
+      throw e;
+    },
+  );
   return loading;
 }
 
@@ -137,7 +143,8 @@ export async function preloadCharts(): Promise<void> {
   await loadVega();
 }
 
-const WIDE_CHAR = /[\u1100-\u115f\u2e80-\u303e\u3041-\u33ff\u3400-\u4dbf\u4e00-\u9fff\ua000-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6\u{20000}-\u{3fffd}]/u;
+const WIDE_CHAR =
+  /[\u1100-\u115f\u2e80-\u303e\u3041-\u33ff\u3400-\u4dbf\u4e00-\u9fff\ua000-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6\u{20000}-\u{3fffd}]/u;
 
 /**
  * Text width in px without a canvas: 1 em for East Asian wide characters, 0.6 em for the rest.
@@ -159,7 +166,10 @@ export function estimateTextWidth(item: TextItem, text: unknown): number {
 
 /** Caller text as one line, without the characters XML 1.0 forbids (Vega would pass them through). */
 export function cleanText(s: unknown): string {
-  return String(s ?? '').replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/g, '').replace(/\s+/g, ' ').trim();
+  return String(s ?? '')
+    .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/g, '')
+    .replace(/\s+/g, ' ')
+    .trim();
 }
 
 const XML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
@@ -194,7 +204,17 @@ async function render(spec: Spec, title: string): Promise<string> {
 // ---------------------------------------------------------------------------------------------
 
 const config = {
-  axis: { labelFont: CHART_FONT, titleFont: CHART_FONT, labelFontSize: 11, titleFontSize: 12, labelColor: '#333', titleColor: '#333', gridColor: '#e5e5e5', domainColor: '#888', tickColor: '#888' },
+  axis: {
+    labelFont: CHART_FONT,
+    titleFont: CHART_FONT,
+    labelFontSize: 11,
+    titleFontSize: 12,
+    labelColor: '#333',
+    titleColor: '#333',
+    gridColor: '#e5e5e5',
+    domainColor: '#888',
+    tickColor: '#888',
+  },
   legend: { labelFont: CHART_FONT, titleFont: CHART_FONT, labelFontSize: 11, titleFontSize: 12 },
   title: { font: CHART_FONT, fontSize: 14, anchor: 'start' as const, color: '#111', offset: 12 },
   text: { font: CHART_FONT },
@@ -223,7 +243,14 @@ const titleAtTop = (orient: 'bottom' | 'left') =>
 /** An axis whose ticks are indexes into a label signal (labels may repeat; indexes do not). */
 function indexAxis(orient: 'bottom' | 'left', scale: string, title: string, signal: string, labelAngle = 0) {
   return {
-    orient, scale, title, aria: false, labelLimit: 160, labelOverlap: false, zindex: 1, ...titleAtTop(orient),
+    orient,
+    scale,
+    title,
+    aria: false,
+    labelLimit: 160,
+    labelOverlap: false,
+    zindex: 1,
+    ...titleAtTop(orient),
     ...(labelAngle ? { labelAngle, labelAlign: 'right' as const, labelBaseline: 'middle' as const } : {}),
     encode: { labels: { update: { text: { signal: `${signal}[datum.value]` } } } },
   };
@@ -235,8 +262,19 @@ function valueAxis(orient: 'bottom' | 'left', scale: string, title: string, perc
 }
 
 const emptyNote = (width: number, height: number) => ({
-  type: 'text' as const, aria: false,
-  encode: { enter: { x: { value: width / 2 }, y: { value: height / 2 }, text: { value: EMPTY_TEXT }, align: { value: 'center' as const }, baseline: { value: 'middle' as const }, fill: { value: '#666' }, fontSize: { value: 13 } } },
+  type: 'text' as const,
+  aria: false,
+  encode: {
+    enter: {
+      x: { value: width / 2 },
+      y: { value: height / 2 },
+      text: { value: EMPTY_TEXT },
+      align: { value: 'center' as const },
+      baseline: { value: 'middle' as const },
+      fill: { value: '#666' },
+      fontSize: { value: 13 },
+    },
+  },
 });
 
 /** Rotate category labels when they cannot fit side by side. */
@@ -258,7 +296,7 @@ export async function barChartSvg(o: BarChartOptions): Promise<Chart> {
   const values = o.data.map((d, i) => finiteNumber(d.value, `data[${i}].value`));
   const horizontal = o.orientation === 'horizontal';
   const width = o.width ?? DEFAULT_WIDTH;
-  const height = horizontal ? Math.max(1, labels.length) * 24 : o.height ?? 280;
+  const height = horizontal ? Math.max(1, labels.length) * 24 : (o.height ?? 280);
   const rows = labels.map((label, i) => ({ i, value: values[i] }));
   const spec = baseSpec({ title, width, height });
   const cat = horizontal ? { range: 'height', axis: 'left' as const } : { range: 'width', axis: 'bottom' as const };
@@ -271,26 +309,54 @@ export async function barChartSvg(o: BarChartOptions): Promise<Chart> {
       { name: 'cat', type: 'band', domain: labels.map((_, i) => i), range: cat.range, padding: 0.2 },
       { name: 'val', type: 'linear', domain: rows.length ? { data: 'table', field: 'value' } : [0, 1], range: val.range, nice: true, zero: true },
     ],
-    axes: [
-      indexAxis(cat.axis, 'cat', horizontal ? yTitle : xTitle, 'labels', angle),
-      valueAxis(val.axis, 'val', horizontal ? xTitle : yTitle),
-    ],
+    axes: [indexAxis(cat.axis, 'cat', horizontal ? yTitle : xTitle, 'labels', angle), valueAxis(val.axis, 'val', horizontal ? xTitle : yTitle)],
     marks: [
       {
-        type: 'rect', name: 'bars', aria: false, from: { data: 'table' },
+        type: 'rect',
+        name: 'bars',
+        aria: false,
+        from: { data: 'table' },
         encode: {
           enter: horizontal
-            ? { y: { scale: 'cat', field: 'i' }, height: { scale: 'cat', band: 1 }, x: { scale: 'val', value: 0 }, x2: { scale: 'val', field: 'value' }, fill: { value: BAR_COLOR } }
-            : { x: { scale: 'cat', field: 'i' }, width: { scale: 'cat', band: 1 }, y: { scale: 'val', field: 'value' }, y2: { scale: 'val', value: 0 }, fill: { value: BAR_COLOR } },
+            ? {
+                y: { scale: 'cat', field: 'i' },
+                height: { scale: 'cat', band: 1 },
+                x: { scale: 'val', value: 0 },
+                x2: { scale: 'val', field: 'value' },
+                fill: { value: BAR_COLOR },
+              }
+            : {
+                x: { scale: 'cat', field: 'i' },
+                width: { scale: 'cat', band: 1 },
+                y: { scale: 'val', field: 'value' },
+                y2: { scale: 'val', value: 0 },
+                fill: { value: BAR_COLOR },
+              },
         },
       },
       {
         // the figure at the end of each bar, so a sighted reader needs no tooltip
-        type: 'text', aria: false, from: { data: 'bars' },
+        type: 'text',
+        aria: false,
+        from: { data: 'bars' },
         encode: {
           enter: horizontal
-            ? { x: { field: 'x2', offset: 4 }, y: { field: 'y', offset: { field: 'height', mult: 0.5 } }, baseline: { value: 'middle' }, text: { signal: "format(datum.datum.value, ',')" }, fontSize: { value: 11 }, fill: { value: '#333' } }
-            : { x: { field: 'x', offset: { field: 'width', mult: 0.5 } }, y: { field: 'y', offset: -4 }, align: { value: 'center' }, text: { signal: "format(datum.datum.value, ',')" }, fontSize: { value: 11 }, fill: { value: '#333' } },
+            ? {
+                x: { field: 'x2', offset: 4 },
+                y: { field: 'y', offset: { field: 'height', mult: 0.5 } },
+                baseline: { value: 'middle' },
+                text: { signal: "format(datum.datum.value, ',')" },
+                fontSize: { value: 11 },
+                fill: { value: '#333' },
+              }
+            : {
+                x: { field: 'x', offset: { field: 'width', mult: 0.5 } },
+                y: { field: 'y', offset: -4 },
+                align: { value: 'center' },
+                text: { signal: "format(datum.datum.value, ',')" },
+                fontSize: { value: 11 },
+                fill: { value: '#333' },
+              },
         },
       },
       ...(labels.length ? [] : [emptyNote(width, height)]),
@@ -345,18 +411,45 @@ export async function lineChartSvg(o: LineChartOptions): Promise<Chart> {
     axes: [indexAxis('bottom', 'x', xTitle, 'labels', labelAngleFor(labels, width / Math.max(1, labels.length))), valueAxis('left', 'y', yTitle)],
     marks: [
       {
-        type: 'line', aria: false, from: { data: 'table' },
+        type: 'line',
+        aria: false,
+        from: { data: 'table' },
         encode: { enter: { x: { scale: 'x', field: 'i' }, y: { scale: 'y', field: 'value' }, stroke: { value: BAR_COLOR }, strokeWidth: { value: 2 } } },
       },
       {
-        type: 'symbol', name: 'points', aria: false, from: { data: 'table' },
-        encode: { enter: { x: { scale: 'x', field: 'i' }, y: { scale: 'y', field: 'value' }, size: { value: 36 }, fill: { value: BAR_COLOR }, stroke: { value: 'white' }, strokeWidth: { value: 1 } } },
+        type: 'symbol',
+        name: 'points',
+        aria: false,
+        from: { data: 'table' },
+        encode: {
+          enter: {
+            x: { scale: 'x', field: 'i' },
+            y: { scale: 'y', field: 'value' },
+            size: { value: 36 },
+            fill: { value: BAR_COLOR },
+            stroke: { value: 'white' },
+            strokeWidth: { value: 1 },
+          },
+        },
       },
       ...(months.length <= 24
-        ? [{
-          type: 'text', aria: false, from: { data: 'points' },
-          encode: { enter: { x: { field: 'x' }, y: { field: 'y', offset: -8 }, align: { value: 'center' }, text: { signal: "format(datum.datum.value, ',')" }, fontSize: { value: 10 }, fill: { value: '#333' } } },
-        }]
+        ? [
+            {
+              type: 'text',
+              aria: false,
+              from: { data: 'points' },
+              encode: {
+                enter: {
+                  x: { field: 'x' },
+                  y: { field: 'y', offset: -8 },
+                  align: { value: 'center' },
+                  text: { signal: "format(datum.datum.value, ',')" },
+                  fontSize: { value: 10 },
+                  fill: { value: '#333' },
+                },
+              },
+            },
+          ]
         : []),
       ...(months.length ? [] : [emptyNote(width, height)]),
     ],
@@ -386,10 +479,12 @@ export async function groupedBarSvg(o: GroupedBarOptions): Promise<Chart> {
     cell.set(`${groups.indexOf(cleanText(d.group))}|${series.indexOf(cleanText(d.series))}`, v);
   });
   const rows: { g: number; s: number; value: number }[] = [];
-  groups.forEach((_, g) => series.forEach((__, s) => {
-    const v = cell.get(`${g}|${s}`);
-    if (v !== undefined) rows.push({ g, s, value: v });
-  }));
+  groups.forEach((_, g) =>
+    series.forEach((__, s) => {
+      const v = cell.get(`${g}|${s}`);
+      if (v !== undefined) rows.push({ g, s, value: v });
+    }),
+  );
   const horizontal = o.orientation !== 'vertical';
   const width = o.width ?? DEFAULT_WIDTH;
   const bar = 6;
@@ -400,8 +495,20 @@ export async function groupedBarSvg(o: GroupedBarOptions): Promise<Chart> {
   const catRange = horizontal ? 'height' : 'width';
   const angle = horizontal ? 0 : labelAngleFor(groups, step);
   const bars = horizontal
-    ? { y: { scale: 'pos', field: 's' }, height: { scale: 'pos', band: 1 }, x: { scale: 'val', value: 0 }, x2: { scale: 'val', field: 'value' }, fill: { scale: 'color', field: 's' } }
-    : { x: { scale: 'pos', field: 's' }, width: { scale: 'pos', band: 1 }, y: { scale: 'val', field: 'value' }, y2: { scale: 'val', value: 0 }, fill: { scale: 'color', field: 's' } };
+    ? {
+        y: { scale: 'pos', field: 's' },
+        height: { scale: 'pos', band: 1 },
+        x: { scale: 'val', value: 0 },
+        x2: { scale: 'val', field: 'value' },
+        fill: { scale: 'color', field: 's' },
+      }
+    : {
+        x: { scale: 'pos', field: 's' },
+        width: { scale: 'pos', band: 1 },
+        y: { scale: 'val', field: 'value' },
+        y2: { scale: 'val', value: 0 },
+        fill: { scale: 'color', field: 's' },
+      };
   Object.assign(spec, {
     signals: [labelSignal('groups', groups), labelSignal('series', series)],
     data: [{ name: 'table', values: rows }],
@@ -415,16 +522,29 @@ export async function groupedBarSvg(o: GroupedBarOptions): Promise<Chart> {
       valueAxis(horizontal ? 'bottom' : 'left', 'val', horizontal ? xTitle : yTitle, true),
     ],
     legends: series.length
-      ? [{
-        fill: 'color', title: seriesTitle, orient: 'top', direction: 'horizontal', aria: false, symbolType: 'square', offset: 28,
-        encode: { labels: { update: { text: { signal: 'series[datum.value]' } } } },
-      }]
+      ? [
+          {
+            fill: 'color',
+            title: seriesTitle,
+            orient: 'top',
+            direction: 'horizontal',
+            aria: false,
+            symbolType: 'square',
+            offset: 28,
+            encode: { labels: { update: { text: { signal: 'series[datum.value]' } } } },
+          },
+        ]
       : [],
     marks: [
       {
-        type: 'group', aria: false,
+        type: 'group',
+        aria: false,
         from: { facet: { data: 'table', name: 'facet', groupby: 'g' } },
-        encode: { enter: horizontal ? { y: { scale: 'cat', field: 'g' }, height: { scale: 'cat', band: 1 } } : { x: { scale: 'cat', field: 'g' }, width: { scale: 'cat', band: 1 } } },
+        encode: {
+          enter: horizontal
+            ? { y: { scale: 'cat', field: 'g' }, height: { scale: 'cat', band: 1 } }
+            : { x: { scale: 'cat', field: 'g' }, width: { scale: 'cat', band: 1 } },
+        },
         // every group places its bars on the same slots, so a level missing in one group leaves a gap
         signals: [{ name: horizontal ? 'height' : 'width', update: "bandwidth('cat')" }],
         scales: [{ name: 'pos', type: 'band', domain: series.map((_, i) => i), range: catRange, padding: 0.05 }],

@@ -74,7 +74,8 @@ export function navFor(caller: Caller | undefined, demo: boolean): NavItem[] {
   const r = caller.role;
   if (r !== 'supervisor') items.push({ href: '/filings', text: r === 'institution' ? '我的备案' : '备案' });
   if (r !== 'expert') items.push({ href: '/batches', text: r === 'institution' ? '我的认定批次' : '认定批次' });
-  if (r === 'prefecture-reviewer' || r === 'province-reviewer' || r === 'admin' || r === 'center') items.push({ href: '/registries', text: '专家库与督导员库' });
+  if (r === 'prefecture-reviewer' || r === 'province-reviewer' || r === 'admin' || r === 'center')
+    items.push({ href: '/registries', text: '专家库与督导员库' });
   if (r === 'admin') items.push({ href: '/admin', text: demo ? '日历与演示时钟' : '工作日历' });
   items.push({ href: '/notifications', text: '通知' });
   return items;
@@ -156,7 +157,12 @@ export function problemText(r: ApiResult): string {
   if (b.earliestExamDate) extra.push(`最早可安排的考核日期：${b.earliestExamDate}`);
   if (Array.isArray(b.missing) && b.missing.length) extra.push(`缺少：${b.missing.map((k: string) => labels.label(labels.MATERIAL_LABELS, k)).join('、')}`);
   if (Array.isArray(b.issues) && b.issues.length) {
-    extra.push(b.issues.slice(0, 8).map((i: { path?: unknown[]; message?: string }) => `${(i.path ?? []).join('.')}: ${i.message ?? ''}`).join('；'));
+    extra.push(
+      b.issues
+        .slice(0, 8)
+        .map((i: { path?: unknown[]; message?: string }) => `${(i.path ?? []).join('.')}: ${i.message ?? ''}`)
+        .join('；'),
+    );
   } else if (r.status < 500 && typeof b.detail === 'string' && r.code !== 'NOT_FOUND') {
     extra.push(b.detail);
   }

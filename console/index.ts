@@ -89,7 +89,8 @@ export default async function consolePlugin(app: FastifyInstance) {
     const site = req.headers['sec-fetch-site'];
     const origin = req.headers.origin;
     const host = req.headers.host;
-    const crossSite = (typeof site === 'string' && site !== 'same-origin' && site !== 'none') || (typeof origin === 'string' && !sameOrigin(origin, host, site));
+    const crossSite =
+      (typeof site === 'string' && site !== 'same-origin' && site !== 'none') || (typeof origin === 'string' && !sameOrigin(origin, host, site));
     if (crossSite) {
       await render(req, reply, 'message', { title: '请求被拒绝', heading: '请求被拒绝', text: '只能从本系统的页面提交表单。' }, 403);
     }
@@ -98,11 +99,17 @@ export default async function consolePlugin(app: FastifyInstance) {
   app.setErrorHandler(async (err: Error & { statusCode?: number }, req: FastifyRequest, reply: FastifyReply) => {
     const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
     if (status >= 500) req.log.error({ err }, 'console page failed');
-    return render(req, reply, 'message', {
-      title: status >= 500 ? '系统错误' : '请求有误',
-      heading: status >= 500 ? '系统暂时出现问题' : '请求有误',
-      text: status >= 500 ? '请稍后再试；如仍有问题，请联系系统管理员。' : status === 413 ? '上传的文件过大（不超过 2 MB）。' : '请检查填写的内容后重试。',
-    }, status);
+    return render(
+      req,
+      reply,
+      'message',
+      {
+        title: status >= 500 ? '系统错误' : '请求有误',
+        heading: status >= 500 ? '系统暂时出现问题' : '请求有误',
+        text: status >= 500 ? '请稍后再试；如仍有问题，请联系系统管理员。' : status === 413 ? '上传的文件过大（不超过 2 MB）。' : '请检查填写的内容后重试。',
+      },
+      status,
+    );
   });
 
   const files = assets();
@@ -110,7 +117,10 @@ export default async function consolePlugin(app: FastifyInstance) {
     const { name } = req.params as { name: string };
     const css = Object.prototype.hasOwnProperty.call(files, name) ? files[name] : undefined;
     if (!css) return reply.code(404).type('text/plain').send('not found');
-    return reply.type('text/css; charset=utf-8').header('cache-control', settings.APP_MODE === 'production' ? 'public, max-age=3600' : 'no-cache').send(css);
+    return reply
+      .type('text/css; charset=utf-8')
+      .header('cache-control', settings.APP_MODE === 'production' ? 'public, max-age=3600' : 'no-cache')
+      .send(css);
   });
 
   await app.register(sessionPages);

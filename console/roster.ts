@@ -25,8 +25,19 @@ import { filedOccupationOf, OCCUPATION_CODE } from '../domain/filing';
 export const MAX_ROSTER_ROWS = 2000;
 
 export type RosterField =
-  | 'seq' | 'name' | 'idNumber' | 'sex' | 'post' | 'yearsInPost' | 'occupationCode' | 'occupationName' | 'trade' | 'level'
-  | 'employerCreditCode' | 'employment' | 'placedWithCreditCode';
+  | 'seq'
+  | 'name'
+  | 'idNumber'
+  | 'sex'
+  | 'post'
+  | 'yearsInPost'
+  | 'occupationCode'
+  | 'occupationName'
+  | 'trade'
+  | 'level'
+  | 'employerCreditCode'
+  | 'employment'
+  | 'placedWithCreditCode';
 
 /** Accepted headers per field (compared after `headerKey`: no spaces, ASCII brackets, lower case). */
 export const ROSTER_COLUMNS: Record<RosterField, string[]> = {
@@ -40,13 +51,34 @@ export const ROSTER_COLUMNS: Record<RosterField, string[]> = {
   occupationName: ['申报职业', '职业名称', '申报职业(工种)', '职业(工种)', '职业(工种)名称', '职业'],
   trade: ['工种', '申报工种', '工种名称'],
   level: ['等级', '申报等级', '评价等级', '职业技能等级', '认定等级', '级别'],
-  employerCreditCode: ['工作单位统一社会信用代码', '单位统一社会信用代码', '用人单位统一社会信用代码', '所在单位统一社会信用代码', '统一社会信用代码', '工作单位信用代码'],
+  employerCreditCode: [
+    '工作单位统一社会信用代码',
+    '单位统一社会信用代码',
+    '用人单位统一社会信用代码',
+    '所在单位统一社会信用代码',
+    '统一社会信用代码',
+    '工作单位信用代码',
+  ],
   employment: ['用工形式', '用工方式', '人员类别'],
   placedWithCreditCode: ['派驻单位统一社会信用代码', '用工单位统一社会信用代码', '实际用工单位统一社会信用代码'],
 };
 
 /** The columns of the downloadable template, in order, with one example row. */
-export const ROSTER_TEMPLATE_HEADER = ['序号', '姓名', '身份证号', '性别', '岗位/工种', '本岗位工作年限', '职业编码', '申报职业', '工种', '等级', '工作单位统一社会信用代码', '用工形式', '派驻单位统一社会信用代码'];
+export const ROSTER_TEMPLATE_HEADER = [
+  '序号',
+  '姓名',
+  '身份证号',
+  '性别',
+  '岗位/工种',
+  '本岗位工作年限',
+  '职业编码',
+  '申报职业',
+  '工种',
+  '等级',
+  '工作单位统一社会信用代码',
+  '用工形式',
+  '派驻单位统一社会信用代码',
+];
 export const ROSTER_TEMPLATE_EXAMPLE = ['1', '张三', '110101199003074514', '男', '车工', '5', '6-18-01-01', '车工', '', '四级', '', '在职', ''];
 
 /** The template CSV (UTF-8 with BOM, so that Excel opens it as UTF-8). */
@@ -93,7 +125,9 @@ export type Cell = string | number | boolean | Date | null | undefined;
 export function headerKey(v: Cell): string {
   return cellText(v)
     .replace(/[\s\u3000]+/g, '')
-    .replace(/[（【[]/g, '(').replace(/[）】\]]/g, ')').replace(/[／\\、]/g, '/')
+    .replace(/[（【[]/g, '(')
+    .replace(/[）】\]]/g, ')')
+    .replace(/[／\\、]/g, '/')
     .replace(/[*＊※:：]/g, '')
     .toLowerCase();
 }
@@ -102,7 +136,10 @@ export function headerKey(v: Cell): string {
 export function cellText(v: Cell): string {
   if (v === null || v === undefined) return '';
   if (v instanceof Date) return Number.isNaN(v.getTime()) ? '' : v.toISOString().slice(0, 10);
-  return String(v).replace(/^\uFEFF/, '').replace(/\u3000/g, ' ').trim();
+  return String(v)
+    .replace(/^\uFEFF/, '')
+    .replace(/\u3000/g, ' ')
+    .trim();
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -187,7 +224,11 @@ export function idNumberProblem(raw: string, today?: string): string | null {
 }
 
 const LEVEL_WORDS: [RegExp, number][] = [
-  [/^(一级|高级技师)/, 1], [/^(二级|技师)/, 2], [/^(三级|高级工?)/, 3], [/^(四级|中级工?)/, 4], [/^(五级|初级工?)/, 5],
+  [/^(一级|高级技师)/, 1],
+  [/^(二级|技师)/, 2],
+  [/^(三级|高级工?)/, 3],
+  [/^(四级|中级工?)/, 4],
+  [/^(五级|初级工?)/, 5],
 ];
 
 /** 1–5 from "4", "4级", "四级", "四级/中级工", "中级工", "技师", …; null when unrecognised. */
@@ -288,7 +329,9 @@ export function parseRosterRows(rows: Cell[][], scope: RosterScope): RosterResul
     let occupationCode = normalizeOccupationCode(get(r, 'occupationCode'));
     const occupationName = get(r, 'occupationName');
     if (!occupationCode && occupationName) {
-      const byName = scope.occupations.filter((o) => o.name === occupationName || `${o.name}(${o.trade ?? ''})` === occupationName.replace(/[（]/g, '(').replace(/[）]/g, ')'));
+      const byName = scope.occupations.filter(
+        (o) => o.name === occupationName || `${o.name}(${o.trade ?? ''})` === occupationName.replace(/[（]/g, '(').replace(/[）]/g, ')'),
+      );
       const codes = [...new Set(byName.map((o) => o.code))];
       if (codes.length === 1) occupationCode = codes[0];
       else if (!codes.length) reasons.push(`申报职业“${occupationName}”不在所选备案的范围内`);
@@ -308,7 +351,10 @@ export function parseRosterRows(rows: Cell[][], scope: RosterScope): RosterResul
       const filed = scope.occupations.filter((o) => filedOccupationOf([{ ...o, basis: 'national-standard' }], occupationCode, trade));
       if (!filed.length) reasons.push(`职业 ${occupationCode}${trade ? `（${trade}）` : ''} 不在所选备案的范围内`);
       else if (level !== null && !filed.some((o) => o.levels.includes(level))) {
-        const levels = [...new Set(filed.flatMap((o) => o.levels))].sort((a, b) => b - a).map(levelName).join('、');
+        const levels = [...new Set(filed.flatMap((o) => o.levels))]
+          .sort((a, b) => b - a)
+          .map(levelName)
+          .join('、');
         reasons.push(`等级 ${levelName(level)} 超出备案范围（${filed[0].name} 备案等级：${levels}）`);
       }
     }
@@ -334,8 +380,10 @@ export function parseRosterRows(rows: Cell[][], scope: RosterScope): RosterResul
     if (own.size) {
       // employer institutions (Y) assess their own staff, incl. dispatched / outsourced workers placed with them
       const placed = (employment === 'dispatched' || employment === 'outsourced') && !!placedWithCreditCode && own.has(placedWithCreditCode);
-      if (!employerCreditCode && !placedWithCreditCode && !reasons.some((x) => x.includes('统一社会信用代码'))) reasons.push('工作单位统一社会信用代码未填写（企业只能认定本单位职工）');
-      else if (employerCreditCode && !own.has(employerCreditCode) && !placed) reasons.push('不是本单位或所属单位的职工（劳务派遣、外包人员请填写用工形式和派驻单位统一社会信用代码）');
+      if (!employerCreditCode && !placedWithCreditCode && !reasons.some((x) => x.includes('统一社会信用代码')))
+        reasons.push('工作单位统一社会信用代码未填写（企业只能认定本单位职工）');
+      else if (employerCreditCode && !own.has(employerCreditCode) && !placed)
+        reasons.push('不是本单位或所属单位的职工（劳务派遣、外包人员请填写用工形式和派驻单位统一社会信用代码）');
     }
 
     if (reasons.length) {
@@ -382,11 +430,19 @@ export const SCORE_COLUMNS: Record<ScoreField, string[]> = {
   absent: ['缺考', '是否缺考'],
 };
 
-export const SCORE_MODULE_HEADERS: Record<ModuleKind, string> = { theory: '理论知识', skill: '操作技能', performance: '工作业绩评审', defense: '综合评审(答辩)' };
+export const SCORE_MODULE_HEADERS: Record<ModuleKind, string> = {
+  theory: '理论知识',
+  skill: '操作技能',
+  performance: '工作业绩评审',
+  defense: '综合评审(答辩)',
+};
 
 /** A score-sheet template for a batch: 身份证号, 姓名 and one empty column per module of the plan. */
 export function scoreTemplateCsv(modules: ModuleKind[], candidates: { idNumber: string; name: string }[]): string {
-  return toCsv([['身份证号', '姓名', ...modules.map((m) => SCORE_MODULE_HEADERS[m]), '缺考'], ...candidates.map((c) => [c.idNumber, c.name, ...modules.map(() => ''), ''])]);
+  return toCsv([
+    ['身份证号', '姓名', ...modules.map((m) => SCORE_MODULE_HEADERS[m]), '缺考'],
+    ...candidates.map((c) => [c.idNumber, c.name, ...modules.map(() => ''), '']),
+  ]);
 }
 
 export interface ScoreSheetResult {

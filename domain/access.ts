@@ -55,8 +55,8 @@ export const ACTIONS = {
   // not the admin: revocation is the issuing institution's or the province's decision (API.md)
   'certificate.revoke': { roles: ['institution', 'province-reviewer'], description: 'revoke a certificate' },
   'console.page': { public: true, description: "open a page of the web console (each page calls this API with the signed-in user's own token)" },
-  'tasks.read': { description: 'read one\'s inbox' },
-  'notifications.read': { description: 'read one\'s notifications' },
+  'tasks.read': { description: "read one's inbox" },
+  'notifications.read': { description: "read one's notifications" },
 } as const satisfies Record<string, ActionRule>;
 
 export type Action = keyof typeof ACTIONS;
@@ -135,7 +135,10 @@ export function entitledToPersonalData(caller: Caller | undefined, scope: { prov
 
 /** A batch's candidates' ID numbers: as personal data, and also for the batch's center in scope (it reviews the plan and the results, 000 §五(二)). */
 export function entitledToCandidates(caller: Caller | undefined, scope: { province: string; prefecture?: string | null; institutionId: string }): boolean {
-  return entitledToPersonalData(caller, scope) || (caller?.role === 'center' && inScope(caller, { province: scope.province, prefecture: scope.prefecture ?? undefined, institutionId: scope.institutionId }));
+  return (
+    entitledToPersonalData(caller, scope) ||
+    (caller?.role === 'center' && inScope(caller, { province: scope.province, prefecture: scope.prefecture ?? undefined, institutionId: scope.institutionId }))
+  );
 }
 
 /**
@@ -156,5 +159,8 @@ export function keepsRegistration(caller: Caller, province: string): boolean {
 /** Registering, or moving a registration, into `province`: a provincial reviewer only into its own (FORBIDDEN). */
 export function registrationRefusal(caller: Caller, province: string, change: boolean): Refusal | null {
   if (keepsRegistration(caller, province)) return null;
-  return { code: 'FORBIDDEN', message: change ? 'A provincial reviewer keeps a registration in its own province' : 'A provincial reviewer registers people of its own province' };
+  return {
+    code: 'FORBIDDEN',
+    message: change ? 'A provincial reviewer keeps a registration in its own province' : 'A provincial reviewer registers people of its own province',
+  };
 }

@@ -173,14 +173,17 @@ export function planRefusal(plan: BatchPlan, today: string, policy: BatchPolicy 
   if (!isValidIsoDate(plan.lastExamDate)) bad('lastExamDate must be a date YYYY-MM-DD');
   if (!problems.length) {
     if (plan.lastExamDate < plan.firstExamDate) bad('lastExamDate is before firstExamDate');
-    else if (dayNumber(plan.lastExamDate) - dayNumber(plan.firstExamDate) + 1 > policy.maxExamDays) bad(`the exams may last at most ${policy.maxExamDays} days`);
+    else if (dayNumber(plan.lastExamDate) - dayNumber(plan.firstExamDate) + 1 > policy.maxExamDays)
+      bad(`the exams may last at most ${policy.maxExamDays} days`);
     // a first exam day today or in the past is not malformed: it is PLAN_TOO_LATE (checked with the calendar)
   }
   if (!Array.isArray(plan.venues) || plan.venues.length === 0) bad('name at least one venue');
-  else plan.venues.forEach((v, i) => {
-    if (!v?.name?.trim() || !v?.address?.trim()) bad(`venues[${i}] needs a name and an address`);
-    if (v?.modules !== undefined && (!Array.isArray(v.modules) || v.modules.some((m) => !MODULE_KINDS.includes(m)))) bad(`venues[${i}].modules must list module kinds`);
-  });
+  else
+    plan.venues.forEach((v, i) => {
+      if (!v?.name?.trim() || !v?.address?.trim()) bad(`venues[${i}] needs a name and an address`);
+      if (v?.modules !== undefined && (!Array.isArray(v.modules) || v.modules.some((m) => !MODULE_KINDS.includes(m))))
+        bad(`venues[${i}].modules must list module kinds`);
+    });
   if (!Array.isArray(plan.modules) || plan.modules.length === 0) bad('name at least one exam module');
   else {
     const seen = new Set<string>();
@@ -195,10 +198,11 @@ export function planRefusal(plan: BatchPlan, today: string, policy: BatchPolicy 
   for (const key of ['proctors', 'examiners', 'supervisors'] as const) {
     const list = plan[key];
     if (!Array.isArray(list)) bad(`${key} must be a list`);
-    else list.forEach((p, i) => {
-      if (!p?.name?.trim()) bad(`${key}[${i}] needs a name`);
-      if (p?.idNumber !== undefined && !validateIdNumber(p.idNumber, { today }).ok) bad(`${key}[${i}].idNumber is not a valid ID number`);
-    });
+    else
+      list.forEach((p, i) => {
+        if (!p?.name?.trim()) bad(`${key}[${i}] needs a name`);
+        if (p?.idNumber !== undefined && !validateIdNumber(p.idNumber, { today }).ok) bad(`${key}[${i}].idNumber is not a valid ID number`);
+      });
   }
   if (!Array.isArray(plan.candidates) || plan.candidates.length === 0) bad('list at least one candidate');
   else if (plan.candidates.length > policy.maxCandidates) bad(`at most ${policy.maxCandidates} candidates per batch`);
@@ -214,8 +218,10 @@ export function planRefusal(plan: BatchPlan, today: string, policy: BatchPolicy 
       if (!(typeof c.yearsInPost === 'number' && c.yearsInPost >= 0 && c.yearsInPost <= 70)) bad(`${at}.yearsInPost must be 0–70`);
       if (!OCCUPATION_CODE.test(c.occupationCode ?? '')) bad(`${at}.occupationCode must look like 6-18-01-01 (or 6-18-01-01-02 for a trade)`);
       if (!LEVELS.includes(c.level)) bad(`${at}.level must be 1–5`);
-      if (c.employerCreditCode !== undefined && !validateCreditCode(c.employerCreditCode).ok) bad(`${at}.employerCreditCode is not a valid unified social credit code`);
-      if (c.placedWithCreditCode !== undefined && !validateCreditCode(c.placedWithCreditCode).ok) bad(`${at}.placedWithCreditCode is not a valid unified social credit code`);
+      if (c.employerCreditCode !== undefined && !validateCreditCode(c.employerCreditCode).ok)
+        bad(`${at}.employerCreditCode is not a valid unified social credit code`);
+      if (c.placedWithCreditCode !== undefined && !validateCreditCode(c.placedWithCreditCode).ok)
+        bad(`${at}.placedWithCreditCode is not a valid unified social credit code`);
     });
   }
   if (problems.length) return { code: 'VALIDATION_FAILED', message: `The plan is invalid: ${problems.slice(0, 20).join('; ')}`, details: { problems } };
@@ -228,9 +234,19 @@ export function planRefusal(plan: BatchPlan, today: string, policy: BatchPolicy 
     const id = c.idNumber.trim().toUpperCase();
     byId.set(id, [...(byId.get(id) ?? []), i]);
   });
-  const duplicates = [...byId.entries()].filter(([, at]) => at.length > 1).map(([id, at]) => ({ idNumber: maskIdNumber(id), indexes: at, occupations: at.map((i) => `${plan.candidates[i].occupationCode}/${plan.candidates[i].level}`) }));
+  const duplicates = [...byId.entries()]
+    .filter(([, at]) => at.length > 1)
+    .map(([id, at]) => ({
+      idNumber: maskIdNumber(id),
+      indexes: at,
+      occupations: at.map((i) => `${plan.candidates[i].occupationCode}/${plan.candidates[i].level}`),
+    }));
   if (duplicates.length) {
-    return { code: 'DUPLICATE_CANDIDATE', message: `A candidate may apply for one occupation per batch and appear once: ${duplicates.map((d) => `${d.idNumber} (rows ${d.indexes.join(', ')})`).join('; ')}`, details: { duplicates } };
+    return {
+      code: 'DUPLICATE_CANDIDATE',
+      message: `A candidate may apply for one occupation per batch and appear once: ${duplicates.map((d) => `${d.idNumber} (rows ${d.indexes.join(', ')})`).join('; ')}`,
+      details: { duplicates },
+    };
   }
   return null;
 }
@@ -242,7 +258,10 @@ export function planRefusal(plan: BatchPlan, today: string, policy: BatchPolicy 
  * - 000 §五(二)1 (考务人员) and 002 Art.18 (内部质量督导): at least one proctor (监考), one examiner
  *   (考评员) and one internal quality supervisor (内部督导员).
  */
-export function planRuleRefusal(plan: Pick<BatchPlan, 'modules' | 'proctors' | 'examiners' | 'supervisors'>, policy: Pick<BatchPolicy, 'defaultPassMark'> = DEFAULT_BATCH_POLICY): Refusal | null {
+export function planRuleRefusal(
+  plan: Pick<BatchPlan, 'modules' | 'proctors' | 'examiners' | 'supervisors'>,
+  policy: Pick<BatchPolicy, 'defaultPassMark'> = DEFAULT_BATCH_POLICY,
+): Refusal | null {
   const problems: string[] = [];
   for (const kind of ['theory', 'skill'] as const) {
     const m = plan.modules.find((x) => x.kind === kind);
@@ -251,7 +270,9 @@ export function planRuleRefusal(plan: Pick<BatchPlan, 'modules' | 'proctors' | '
   }
   plan.modules.forEach((m, i) => {
     if (m.passMark !== undefined && m.passMark < policy.defaultPassMark) {
-      problems.push(`modules[${i}] (${m.kind}, ${MODULE_LABELS[m.kind]}): the pass mark ${m.passMark} is below ${policy.defaultPassMark}; a standard may set it higher, never lower`);
+      problems.push(
+        `modules[${i}] (${m.kind}, ${MODULE_LABELS[m.kind]}): the pass mark ${m.passMark} is below ${policy.defaultPassMark}; a standard may set it higher, never lower`,
+      );
     }
   });
   const staff = { proctors: '监考人员', examiners: '考评人员', supervisors: '内部质量督导人员' } as const;
@@ -296,7 +317,11 @@ export interface FiledVenue {
 
 /** Addresses compared without spaces and punctuation, so that "长春市 人民大街1号" is "长春市人民大街1号". */
 function sameAddress(a: string, b: string): boolean {
-  const norm = (x: string) => x.normalize('NFKC').replace(/[\s,，.。·、()（）-]/g, '').toLowerCase();
+  const norm = (x: string) =>
+    x
+      .normalize('NFKC')
+      .replace(/[\s,，.。·、()（）-]/g, '')
+      .toLowerCase();
   return norm(a) === norm(b);
 }
 
@@ -342,10 +367,18 @@ export const FILING_IN_FORCE = ['active', 'renewal-pending', 'change-pending'];
 export function filingRefusal(f: FilingSnapshot, firstExamDate: string, lastExamDate: string): Refusal | null {
   if (!f.found) return { code: 'NOT_FOUND', message: `No filing ${f.filingId}` };
   if (!f.status || !FILING_IN_FORCE.includes(f.status) || !f.notice) {
-    return { code: 'FILING_NOT_VALID', message: `The filing is ${f.status ?? 'unknown'}${f.endReason ? ` (${f.endReason})` : ''}: only a filing in force may run assessments`, details: { filingStatus: f.status ?? null, validUntil: f.notice?.validUntil ?? null } };
+    return {
+      code: 'FILING_NOT_VALID',
+      message: `The filing is ${f.status ?? 'unknown'}${f.endReason ? ` (${f.endReason})` : ''}: only a filing in force may run assessments`,
+      details: { filingStatus: f.status ?? null, validUntil: f.notice?.validUntil ?? null },
+    };
   }
   if (f.notice.validUntil < lastExamDate) {
-    return { code: 'FILING_NOT_VALID', message: `The filing is valid until ${f.notice.validUntil}: it must be valid on every exam day (${firstExamDate} – ${lastExamDate})`, details: { filingStatus: f.status, validUntil: f.notice.validUntil } };
+    return {
+      code: 'FILING_NOT_VALID',
+      message: `The filing is valid until ${f.notice.validUntil}: it must be valid on every exam day (${firstExamDate} – ${lastExamDate})`,
+      details: { filingStatus: f.status, validUntil: f.notice.validUntil },
+    };
   }
   return null;
 }
@@ -384,7 +417,10 @@ export function planAgainstFilingRefusal(
   if (offending.length) {
     return {
       code: 'OUT_OF_SCOPE',
-      message: `Occupations or levels outside the filed scope (001 §四(三)): ${offending.map((o) => `${o.name} ${o.occupationCode} level ${o.level}`).slice(0, 10).join('; ')}`,
+      message: `Occupations or levels outside the filed scope (001 §四(三)): ${offending
+        .map((o) => `${o.name} ${o.occupationCode} level ${o.level}`)
+        .slice(0, 10)
+        .join('; ')}`,
       details: { offending, filedScope: (filing.occupations ?? []).map((o) => ({ code: o.code, trade: o.trade, levels: o.levels })) },
     };
   }
@@ -397,7 +433,10 @@ export function planAgainstFilingRefusal(
     if (outsiders.length) {
       return {
         code: 'NOT_OWN_STAFF',
-        message: `An employer institution assesses only its own staff and its subsidiaries' (000 §二(一)): ${outsiders.map((o) => o.name).slice(0, 10).join('、')}`,
+        message: `An employer institution assesses only its own staff and its subsidiaries' (000 §二(一)): ${outsiders
+          .map((o) => o.name)
+          .slice(0, 10)
+          .join('、')}`,
         details: { offending: outsiders },
       };
     }
@@ -497,7 +536,12 @@ export function passMarkOf(m: PlanModule, policy: Pick<BatchPolicy, 'defaultPass
 }
 
 /** Pass/fail per candidate: passed = present and every required module ≥ its pass mark. */
-export function outcomeOf(plan: Pick<BatchPlan, 'modules'>, c: Pick<Candidate, 'idNumber'>, sheet: ScoreSheet, policy: Pick<BatchPolicy, 'defaultPassMark'> = DEFAULT_BATCH_POLICY): CandidateOutcome {
+export function outcomeOf(
+  plan: Pick<BatchPlan, 'modules'>,
+  c: Pick<Candidate, 'idNumber'>,
+  sheet: ScoreSheet,
+  policy: Pick<BatchPolicy, 'defaultPassMark'> = DEFAULT_BATCH_POLICY,
+): CandidateOutcome {
   const id = c.idNumber.toUpperCase();
   const s = sheet[id];
   if (s?.absent) return { idNumber: id, complete: true, absent: true, passed: false, failedModules: [] };
@@ -507,7 +551,11 @@ export function outcomeOf(plan: Pick<BatchPlan, 'modules'>, c: Pick<Candidate, '
   return { idNumber: id, complete, absent: false, passed: complete && failedModules.length === 0, failedModules };
 }
 
-export function outcomes(plan: Pick<BatchPlan, 'modules' | 'candidates'>, sheet: ScoreSheet, policy: Pick<BatchPolicy, 'defaultPassMark'> = DEFAULT_BATCH_POLICY): CandidateOutcome[] {
+export function outcomes(
+  plan: Pick<BatchPlan, 'modules' | 'candidates'>,
+  sheet: ScoreSheet,
+  policy: Pick<BatchPolicy, 'defaultPassMark'> = DEFAULT_BATCH_POLICY,
+): CandidateOutcome[] {
   return plan.candidates.map((c) => outcomeOf(plan, c, sheet, policy));
 }
 
@@ -520,7 +568,11 @@ export function scoresComplete(plan: Pick<BatchPlan, 'modules' | 'candidates'>, 
 // ---------------------------------------------------------------------------------------------
 
 export const LEVEL_COLUMNS: { level: CertificateLevel; label: string }[] = [
-  { level: 5, label: '初级' }, { level: 4, label: '中级' }, { level: 3, label: '高级' }, { level: 2, label: '技师' }, { level: 1, label: '高级技师' },
+  { level: 5, label: '初级' },
+  { level: 4, label: '中级' },
+  { level: 3, label: '高级' },
+  { level: 2, label: '技师' },
+  { level: 1, label: '高级技师' },
 ];
 
 export interface LevelCount {
@@ -593,8 +645,11 @@ export function buildSummary(src: ResultSource, reportDate?: string): ResultSumm
   const outs = outcomes(src.plan, src.scores, src.policy);
   const rows = new Map<string, SummaryRow>();
   const newRow = (code: string, name: string, trade?: string): SummaryRow => ({
-    occupationCode: code, occupationName: name, trade,
-    levels: Object.fromEntries(LEVEL_COLUMNS.map((l) => [String(l.level), emptyCount()])), subtotal: emptyCount(),
+    occupationCode: code,
+    occupationName: name,
+    trade,
+    levels: Object.fromEntries(LEVEL_COLUMNS.map((l) => [String(l.level), emptyCount()])),
+    subtotal: emptyCount(),
   });
   const total = newRow('', '合计');
   src.plan.candidates.forEach((c, i) => {
@@ -651,7 +706,9 @@ export function buildRoster(src: ResultSource): RosterEntry[] {
  * 000 §五(二)3 (认定结果公示): the publicity names each passing candidate, so that the public can
  * object to a named result: the name, the ID number masked, the occupation (and trade) and level.
  */
-export function publicityRoster(src: ResultSource): { name: string; idNumber: string; occupationCode: string; occupationName: string; trade?: string; level: number; levelName: string }[] {
+export function publicityRoster(
+  src: ResultSource,
+): { name: string; idNumber: string; occupationCode: string; occupationName: string; trade?: string; level: number; levelName: string }[] {
   return buildRoster(src).map((r) => ({
     name: r.name,
     idNumber: maskIdNumber(r.idNumber),
@@ -692,9 +749,11 @@ const SEX_LABEL = (s: 'M' | 'F') => (s === 'F' ? '女' : '男');
 export function summaryCsv(s: ResultSummary): string {
   const head = ['评价工种', '职业编码', ...LEVEL_COLUMNS.flatMap((l) => [`${l.label}参评人数`, `${l.label}合格人数`]), '小计参评人数', '小计合格人数'];
   const line = (r: SummaryRow, label: string) => [
-    label, r.occupationCode,
+    label,
+    r.occupationCode,
     ...LEVEL_COLUMNS.flatMap((l) => [r.levels[String(l.level)].candidates, r.levels[String(l.level)].passed]),
-    r.subtotal.candidates, r.subtotal.passed,
+    r.subtotal.candidates,
+    r.subtotal.passed,
   ];
   return toCsv([
     [s.title],
@@ -713,8 +772,17 @@ export function rosterCsv(roster: RosterEntry[]): string {
   return toCsv([
     ROSTER_HEADER,
     ...roster.map((r) => [
-      r.seq, r.name, SEX_LABEL(r.sex), r.idNumber, r.post, r.yearsInPost,
-      r.trade ? `${r.occupationName}（${r.trade}）` : r.occupationName, LEVEL_LABEL(r.level), r.theory, r.skill, r.performance,
+      r.seq,
+      r.name,
+      SEX_LABEL(r.sex),
+      r.idNumber,
+      r.post,
+      r.yearsInPost,
+      r.trade ? `${r.occupationName}（${r.trade}）` : r.occupationName,
+      LEVEL_LABEL(r.level),
+      r.theory,
+      r.skill,
+      r.performance,
     ]),
   ]);
 }
@@ -724,8 +792,17 @@ export function rosterCsv(roster: RosterEntry[]): string {
 // ---------------------------------------------------------------------------------------------
 
 export const BATCH_STATUSES = [
-  'planned', 'acknowledged', 'examining', 'scoring', 'publicity', 'results-due', 'results-review',
-  'certified', 'suspended', 'rejected', 'cancelled',
+  'planned',
+  'acknowledged',
+  'examining',
+  'scoring',
+  'publicity',
+  'results-due',
+  'results-review',
+  'certified',
+  'suspended',
+  'rejected',
+  'cancelled',
 ] as const;
 export type BatchStatus = (typeof BATCH_STATUSES)[number];
 export const BATCH_TERMINAL: readonly BatchStatus[] = ['certified', 'rejected', 'cancelled'];
@@ -773,7 +850,6 @@ export interface SupervisionReport {
   at: string;
   statusAt: BatchStatus;
 }
-
 
 export interface BatchPublicity {
   round: number;
@@ -930,7 +1006,8 @@ export function batchPendingSteps(s: BatchState): PendingStep[] {
       steps.push({ action: 'scores', stage: null, audience: institutionAudience(s), ...due });
       break;
     case 'publicity': {
-      if (s.publicity && openObjections(s.publicity.objections) > 0) steps.push({ action: 'resolve-objection', stage: null, audience: center, dueAt: s.publicity?.endsAt, dueAtMs: s.publicity?.endsAtMs });
+      if (s.publicity && openObjections(s.publicity.objections) > 0)
+        steps.push({ action: 'resolve-objection', stage: null, audience: center, dueAt: s.publicity?.endsAt, dueAtMs: s.publicity?.endsAtMs });
       break;
     }
     case 'results-due':
@@ -966,7 +1043,8 @@ export function textRefusal(v: unknown, what: string, max = TEXT_MAX): Refusal |
  * reject) and reviews the results (pass | return | reject), each at its own step.
  */
 export function batchDecisionRefusal(s: BatchState, d: { actor?: Actor; stage: string; outcome: string; opinion: unknown }): Refusal | null {
-  if (!d?.actor || !isBatchCenter(s.jurisdiction, d.actor)) return { code: 'FORBIDDEN', message: 'Batch decisions are taken by the appraisal center of the batch\'s jurisdiction' };
+  if (!d?.actor || !isBatchCenter(s.jurisdiction, d.actor))
+    return { code: 'FORBIDDEN', message: "Batch decisions are taken by the appraisal center of the batch's jurisdiction" };
   const expected: BatchStatus | null = d.stage === 'plan-review' ? 'planned' : d.stage === 'results-review' ? 'results-review' : null;
   if (!expected) return { code: 'VALIDATION_FAILED', message: 'stage must be plan-review or results-review' };
   if (s.status !== expected) return { code: 'STAGE_MISMATCH', message: `The batch is ${s.status}, not at ${d.stage}` };
@@ -993,17 +1071,21 @@ export function supervisionRefusal(
   const a = i.actor;
   switch (i.action) {
     case 'assign':
-      if (!maySuperviseBatch(s.jurisdiction, a)) return { code: 'FORBIDDEN', message: 'Supervisors are drawn by the appraisal center of the batch\'s jurisdiction or the provincial center' };
-      if (!Number.isSafeInteger(i.count) || i.count! < 1 || i.count! > policy.maxSupervisorsPerDraw) return { code: 'VALIDATION_FAILED', message: `count must be 1–${policy.maxSupervisorsPerDraw}` };
+      if (!maySuperviseBatch(s.jurisdiction, a))
+        return { code: 'FORBIDDEN', message: "Supervisors are drawn by the appraisal center of the batch's jurisdiction or the provincial center" };
+      if (!Number.isSafeInteger(i.count) || i.count! < 1 || i.count! > policy.maxSupervisorsPerDraw)
+        return { code: 'VALIDATION_FAILED', message: `count must be 1–${policy.maxSupervisorsPerDraw}` };
       if (!SUPERVISED_STATUSES.includes(s.status)) return { code: 'INVALID_STATE', message: `No spot check is drawn once the batch is ${s.status}` };
       return null;
     case 'report':
-      if (a.role !== 'supervisor' || !s.supervision.assigned.some((x) => x.userId === a.sub)) return { code: 'FORBIDDEN', message: 'Only a supervisor assigned to this batch reports on it' };
+      if (a.role !== 'supervisor' || !s.supervision.assigned.some((x) => x.userId === a.sub))
+        return { code: 'FORBIDDEN', message: 'Only a supervisor assigned to this batch reports on it' };
       if (!['none', 'minor', 'serious'].includes(i.severity!)) return { code: 'VALIDATION_FAILED', message: 'severity must be none, minor or serious' };
       return textRefusal(i.findings, 'findings');
     case 'resume':
     case 'cancel':
-      if (!isBatchCenter(s.jurisdiction, a)) return { code: 'FORBIDDEN', message: 'A suspension is lifted or ends the batch by decision of the appraisal center' };
+      if (!isBatchCenter(s.jurisdiction, a))
+        return { code: 'FORBIDDEN', message: 'A suspension is lifted or ends the batch by decision of the appraisal center' };
       if (s.status !== 'suspended') return { code: 'INVALID_STATE', message: `The batch is ${s.status}, not suspended` };
       return i.action === 'cancel' ? textRefusal(i.reason, 'reason') : null;
     default:
@@ -1013,7 +1095,7 @@ export function supervisionRefusal(
 
 /** SPEC §3.4: the institution posts its batch's module scores after the exams, while scoring. */
 export function scorePostRefusal(s: BatchState, i: { actor?: Actor; scores: ScoreEntry[] }): Refusal | null {
-  if (!i?.actor || !isOwnInstitution(s, i.actor)) return { code: 'FORBIDDEN', message: 'Only the institution posts its batch\'s scores' };
+  if (!i?.actor || !isOwnInstitution(s, i.actor)) return { code: 'FORBIDDEN', message: "Only the institution posts its batch's scores" };
   if (s.status !== 'scoring') return { code: 'INVALID_STATE', message: `Scores are posted after the exams, while scoring (the batch is ${s.status})` };
   return scoresRefusal(s.plan, i.scores);
 }
@@ -1031,9 +1113,12 @@ export function batchObjectionRefusal(s: Pick<BatchState, 'status' | 'publicity'
 
 /** An objection to the results is resolved by the center or a reviewer of the batch's jurisdiction (分级负责), with a note. */
 export function batchResolutionRefusal(s: BatchState, r: { actor?: Actor; objectionId: string; upheld: unknown; note: unknown }): Refusal | null {
-  if (!r?.actor || !mayResolveObjection(s.jurisdiction, r.actor)) return { code: 'FORBIDDEN', message: 'Objections are resolved by the appraisal center or a reviewer of the batch\'s jurisdiction' };
+  if (!r?.actor || !mayResolveObjection(s.jurisdiction, r.actor))
+    return { code: 'FORBIDDEN', message: "Objections are resolved by the appraisal center or a reviewer of the batch's jurisdiction" };
   const p = openBatchPublicity(s);
-  const refusal = p ? resolutionRefusal(p.objections, p.round, r.objectionId) : { code: 'NOT_FOUND' as const, message: 'No such objection in the current publicity' };
+  const refusal = p
+    ? resolutionRefusal(p.objections, p.round, r.objectionId)
+    : { code: 'NOT_FOUND' as const, message: 'No such objection in the current publicity' };
   if (refusal) return refusal;
   if (typeof r.upheld !== 'boolean') return { code: 'VALIDATION_FAILED', message: 'upheld must be true or false' };
   return textRefusal(r.note, 'note');
@@ -1041,7 +1126,8 @@ export function batchResolutionRefusal(s: BatchState, r: { actor?: Actor; object
 
 /** Every open objection dismissed at once, by whoever may resolve them, with a note. */
 export function batchDismissalRefusal(s: BatchState, d: { actor?: Actor; note: unknown }): Refusal | null {
-  if (!d?.actor || !mayResolveObjection(s.jurisdiction, d.actor)) return { code: 'FORBIDDEN', message: 'Objections are resolved by the appraisal center or a reviewer of the batch\'s jurisdiction' };
+  if (!d?.actor || !mayResolveObjection(s.jurisdiction, d.actor))
+    return { code: 'FORBIDDEN', message: "Objections are resolved by the appraisal center or a reviewer of the batch's jurisdiction" };
   const p = openBatchPublicity(s);
   if (!p || openObjections(p.objections) === 0) return { code: 'NOT_FOUND', message: 'No open objection to dismiss' };
   return textRefusal(d.note, 'note');
@@ -1049,7 +1135,7 @@ export function batchDismissalRefusal(s: BatchState, d: { actor?: Actor; note: u
 
 /** 000 §五(二)3: the institution submits its results once the publicity closed without objection. */
 export function resultsRefusal(s: BatchState, i: { actor?: Actor; note?: unknown }): Refusal | null {
-  if (!i?.actor || !isOwnInstitution(s, i.actor)) return { code: 'FORBIDDEN', message: 'Only the institution submits its batch\'s results' };
+  if (!i?.actor || !isOwnInstitution(s, i.actor)) return { code: 'FORBIDDEN', message: "Only the institution submits its batch's results" };
   if (s.status !== 'results-due') return { code: 'INVALID_STATE', message: `Results are submitted after the publicity closes (the batch is ${s.status})` };
   if (i.note !== undefined && (typeof i.note !== 'string' || i.note.length > TEXT_MAX)) return { code: 'VALIDATION_FAILED', message: 'note must be text' };
   return null;
@@ -1057,7 +1143,7 @@ export function resultsRefusal(s: BatchState, i: { actor?: Actor; note?: unknown
 
 /** 004 Art.13: only the batch's own filing ends it when terminated. */
 export function filingTerminatedRefusal(s: BatchState, i: { filingId?: string }): Refusal | null {
-  return i?.filingId !== s.filingId ? { code: 'FORBIDDEN', message: 'Only the batch\'s own filing ends it' } : null;
+  return i?.filingId !== s.filingId ? { code: 'FORBIDDEN', message: "Only the batch's own filing ends it" } : null;
 }
 
 /**

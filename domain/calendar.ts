@@ -25,11 +25,25 @@
 import { getLunarDate, getSolarDateFromLunar, getSolarTermDate } from 'chinese-days';
 import chineseDaysJson from 'chinese-days/dist/chinese-days.json';
 import {
-  addCalendarDays, addMonths, addYears, chinaDateOf, dateOfDayNumber, dayNumber, dayNumberOf,
-  dayOfWeek, endOfDayIso, endOfDayMs, isValidIsoDate, isWeekend, isLeapYear, pad, parseDate, requireInteger, weekdayOfDayNumber,
+  addCalendarDays,
+  addMonths,
+  addYears,
+  chinaDateOf,
+  dateOfDayNumber,
+  dayNumber,
+  dayNumberOf,
+  dayOfWeek,
+  endOfDayIso,
+  endOfDayMs,
+  isValidIsoDate,
+  isWeekend,
+  isLeapYear,
+  pad,
+  parseDate,
+  requireInteger,
+  weekdayOfDayNumber,
 } from './dates';
 export { addCalendarDays, addMonths, addYears, chinaDateOf, dayOfWeek, endOfDayIso, endOfDayMs, isValidIsoDate, isWeekend };
-
 
 // ---------------------------------------------------------------------------------------------
 // Types
@@ -104,7 +118,6 @@ export function validateYearCalendar(y: YearCalendar): string[] {
   }
   return problems;
 }
-
 
 // ---------------------------------------------------------------------------------------------
 // Data shipped with chinese-days
@@ -274,9 +287,7 @@ function sharedTable(year: number): YearTable {
   let t = sharedTables.get(year);
   if (!t) {
     const official = PACKAGE_YEARS.get(year);
-    t = official
-      ? buildTable(year, 'official', official.holidays, official.workdays)
-      : buildTable(year, 'estimated', estimatedStatutoryHolidays(year), []);
+    t = official ? buildTable(year, 'official', official.holidays, official.workdays) : buildTable(year, 'estimated', estimatedStatutoryHolidays(year), []);
     sharedTables.set(year, t);
   }
   return t;

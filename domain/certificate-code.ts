@@ -215,9 +215,7 @@ export interface ParsedCertificateCode {
   readonly parts: ParsedCertificateParts;
 }
 
-export type CertificateCodeValidation =
-  | ({ readonly ok: true } & ParsedCertificateCode)
-  | { readonly ok: false; readonly errors: readonly string[] };
+export type CertificateCodeValidation = ({ readonly ok: true } & ParsedCertificateCode) | { readonly ok: false; readonly errors: readonly string[] };
 
 /** Splits `code` by the layout's widths (caller has checked the length). */
 function slice(code: string, layout: CertificateLayout): Record<CertificateField, string> {
@@ -268,10 +266,7 @@ function parseIn(code: string, layout: CertificateLayout): CertificateCodeValida
  * 21-character layouts). Accepts surrounding whitespace and a lowercase letter. Returns the parts
  * and the layout that matched, or every error found.
  */
-export function validateCertificateCode(
-  input: unknown,
-  layouts: readonly CertificateLayout[] = KNOWN_LAYOUTS,
-): CertificateCodeValidation {
+export function validateCertificateCode(input: unknown, layouts: readonly CertificateLayout[] = KNOWN_LAYOUTS): CertificateCodeValidation {
   if (typeof input !== 'string') return { ok: false, errors: ['a certificate code must be a string'] };
   const code = input.trim().toUpperCase();
   const candidates = layouts.filter((l) => layoutLength(l) === code.length);
@@ -292,19 +287,13 @@ export function validateCertificateCode(
 export const parse = validateCertificateCode;
 
 /** The parsed code (parts + layout), or null when it is not a valid code in any known layout. */
-export function parseCertificateCode(
-  input: unknown,
-  layouts: readonly CertificateLayout[] = KNOWN_LAYOUTS,
-): ParsedCertificateCode | null {
+export function parseCertificateCode(input: unknown, layouts: readonly CertificateLayout[] = KNOWN_LAYOUTS): ParsedCertificateCode | null {
   const r = validateCertificateCode(input, layouts);
   return r.ok ? { code: r.code, layout: r.layout, parts: r.parts } : null;
 }
 
 /** Like `parseCertificateCode` but throws CertificateCodeError `INVALID_CODE` listing the errors. */
-export function parseCertificateCodeOrThrow(
-  input: unknown,
-  layouts: readonly CertificateLayout[] = KNOWN_LAYOUTS,
-): ParsedCertificateCode {
+export function parseCertificateCodeOrThrow(input: unknown, layouts: readonly CertificateLayout[] = KNOWN_LAYOUTS): ParsedCertificateCode {
   const r = validateCertificateCode(input, layouts);
   if (!r.ok) throw new CertificateCodeError('INVALID_CODE', `invalid certificate code: ${r.errors.join('; ')}`);
   return { code: r.code, layout: r.layout, parts: r.parts };

@@ -115,7 +115,12 @@ const EXPERT_DAYS = 10;
 const DECISION_DAYS = 5;
 
 const expert = (name: string, label: string, extra: Partial<StageDef> = {}): StageDef => ({
-  name, label, kind: 'review', decider: 'assigned-experts', dueWorkingDays: EXPERT_DAYS, ...extra,
+  name,
+  label,
+  kind: 'review',
+  decider: 'assigned-experts',
+  dueWorkingDays: EXPERT_DAYS,
+  ...extra,
 });
 
 const common = {
@@ -135,7 +140,13 @@ const common = {
     { name: 'renewal', label: '续期评估', kind: 'review', decider: 'jurisdiction-reviewer', dueWorkingDays: EXPERT_DAYS },
     { name: 'notice', label: '续期备案通知', kind: 'notice', decider: 'province-reviewer', dueWorkingDays: DECISION_DAYS },
   ] satisfies StageDef[],
-  terminationStage: { name: 'termination', label: '终止评估', kind: 'review', decider: 'jurisdiction-reviewer', dueWorkingDays: DECISION_DAYS } satisfies StageDef,
+  terminationStage: {
+    name: 'termination',
+    label: '终止评估',
+    kind: 'review',
+    decider: 'jurisdiction-reviewer',
+    dueWorkingDays: DECISION_DAYS,
+  } satisfies StageDef,
 };
 
 /** Jilin 2025, 吉人社规〔2025〕1号 Art.7: 申报 → 初评 → 技术评估 → 综合汇总 → 审议 + 公示 → 备案通知. */
@@ -169,7 +180,15 @@ export const SHANXI_2020: FilingPolicy = {
   stages: [
     { name: 'submitted', label: '申报', kind: 'intake', decider: 'jurisdiction-center', dueWorkingDays: DECISION_DAYS, assigns: 'city-first-review' },
     // a provincial institution's first review is the provincial center's; there is no city bureau step
-    { name: 'city-first-review', label: '鉴定中心初审（含实地核查）', kind: 'review', decider: 'jurisdiction-center', dueWorkingDays: EXPERT_DAYS, allowSupplement: true, scored: true },
+    {
+      name: 'city-first-review',
+      label: '鉴定中心初审（含实地核查）',
+      kind: 'review',
+      decider: 'jurisdiction-center',
+      dueWorkingDays: EXPERT_DAYS,
+      allowSupplement: true,
+      scored: true,
+    },
     { name: 'city-bureau-review', label: '市人社局审核', kind: 'review', decider: 'prefecture-reviewer', dueWorkingDays: DECISION_DAYS, onlyFor: 'prefecture' },
     { name: 'province-center-summary', label: '省鉴定中心汇总', kind: 'review', decider: 'province-center', dueWorkingDays: DECISION_DAYS },
     { name: 'deliberation', label: '省人社厅审核', kind: 'review', decider: 'province-reviewer', dueWorkingDays: DECISION_DAYS },

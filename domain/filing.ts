@@ -10,8 +10,15 @@ import { endOfDayMs } from './dates';
 import type { Refusal } from './errors';
 
 export const MATERIAL_KINDS = [
-  'application-report', 'filing-form', 'work-plan', 'legal-person-certificate', 'hr-rules',
-  'occupation-standards', 'venue-equipment-proof', 'management-rules', 'emergency-plan',
+  'application-report',
+  'filing-form',
+  'work-plan',
+  'legal-person-certificate',
+  'hr-rules',
+  'occupation-standards',
+  'venue-equipment-proof',
+  'management-rules',
+  'emergency-plan',
 ] as const;
 export type MaterialKind = (typeof MATERIAL_KINDS)[number];
 
@@ -28,11 +35,16 @@ export function missingMaterials(materials: { kind: string; verifiedOnline?: boo
  *   waived (000, 002 Art.13): MATERIALS_INCOMPLETE, naming the `missing` kinds;
  * - 004 Art.6(6): only an employer (Y) lists subsidiaries, whose staff it will assess (RULE_VIOLATION).
  */
-export function applicationRefusal(caller: Pick<Caller, 'institutionId'>, app: Pick<Application, 'institution' | 'materials' | 'subsidiaries'>): Refusal | null {
-  if (caller.institutionId !== app.institution.creditCode) return { code: 'FORBIDDEN', message: 'An institution files only for itself: institutionId must equal institution.creditCode' };
+export function applicationRefusal(
+  caller: Pick<Caller, 'institutionId'>,
+  app: Pick<Application, 'institution' | 'materials' | 'subsidiaries'>,
+): Refusal | null {
+  if (caller.institutionId !== app.institution.creditCode)
+    return { code: 'FORBIDDEN', message: 'An institution files only for itself: institutionId must equal institution.creditCode' };
   const missing = missingMaterials(app.materials);
   if (missing.length) return { code: 'MATERIALS_INCOMPLETE', message: `Missing materials: ${missing.join(', ')}`, details: { missing } };
-  if (app.institution.kind === 'S' && app.subsidiaries?.length) return { code: 'RULE_VIOLATION', message: 'Only an employer (Y) lists subsidiaries whose staff it assesses' };
+  if (app.institution.kind === 'S' && app.subsidiaries?.length)
+    return { code: 'RULE_VIOLATION', message: 'Only an employer (Y) lists subsidiaries whose staff it assesses' };
   return null;
 }
 
@@ -45,7 +57,11 @@ export function applicationRefusal(caller: Pick<Caller, 'institutionId'>, app: P
 export function secondFilingRefusal(current: { filingId?: string | null; filingStatus?: string | null } | null | undefined, filingId: string): Refusal | null {
   if (!current?.filingId || current.filingId === filingId || !current.filingStatus) return null;
   if (isFilingStatus(current.filingStatus) && TERMINAL_STATUSES.includes(current.filingStatus)) return null;
-  return { code: 'ALREADY_EXISTS', message: `This institution already has a filing in force or under review (${current.filingId})`, details: { filingId: current.filingId } };
+  return {
+    code: 'ALREADY_EXISTS',
+    message: `This institution already has a filing in force or under review (${current.filingId})`,
+    details: { filingId: current.filingId },
+  };
 }
 
 export interface Person {
@@ -95,8 +111,15 @@ export interface Application {
 }
 
 export const FILING_STATUSES = [
-  'in-review', 'supplement-requested', 'rejected', 'active', 'renewal-pending', 'change-pending',
-  'expired', 'terminated', 'withdrawn',
+  'in-review',
+  'supplement-requested',
+  'rejected',
+  'active',
+  'renewal-pending',
+  'change-pending',
+  'expired',
+  'terminated',
+  'withdrawn',
 ] as const;
 export type FilingStatus = (typeof FILING_STATUSES)[number];
 export const TERMINAL_STATUSES: readonly FilingStatus[] = ['rejected', 'expired', 'terminated', 'withdrawn'];
@@ -267,9 +290,12 @@ export function stagesOf(state: Pick<FilingState, 'policy' | 'application'>, tra
       case 'application':
       case 'scope-change':
         return policy.stages;
-      case 'renewal': return policy.renewalStages;
-      case 'change': return policy.changeStages;
-      case 'termination': return [policy.terminationStage];
+      case 'renewal':
+        return policy.renewalStages;
+      case 'change':
+        return policy.changeStages;
+      case 'termination':
+        return [policy.terminationStage];
     }
   })();
   return all.filter((s) => !s.onlyFor || s.onlyFor === level);
@@ -314,7 +340,8 @@ export function decisionRefusal(state: FilingState, caller: Caller, stage: strin
   if (!def || def.kind === 'publicity' || def.kind === 'intake') return { code: 'STAGE_MISMATCH', message: `The ${stage} stage takes no decision` };
   if (openSupplement(state)) return { code: 'STAGE_MISMATCH', message: 'The filing waits for the applicant to supplement its materials' };
   if (!mayDecide(def, state, caller)) {
-    if (def.decider === 'assigned-experts' && caller.role === 'expert') return { code: 'NOT_ASSIGNED', message: `Only the experts assigned to ${stage} may decide it` };
+    if (def.decider === 'assigned-experts' && caller.role === 'expert')
+      return { code: 'NOT_ASSIGNED', message: `Only the experts assigned to ${stage} may decide it` };
     return { code: 'FORBIDDEN', message: `The ${stage} stage is decided by ${deciderLabel(def)}` };
   }
   return fourEyesRefusal(state, stage, [caller.sub]);
@@ -335,11 +362,15 @@ export function decisionOutcomeRefusal(def: StageDef, outcome: string, score: nu
 /** When the procedure the filing is in began: a renewal, change or termination is a procedure of its own, started by its request. */
 function procedureStartedAt(state: FilingState): string | undefined {
   switch (state.track) {
-    case 'renewal': return state.renewal?.appliedAt;
+    case 'renewal':
+      return state.renewal?.appliedAt;
     case 'change':
-    case 'scope-change': return state.change?.appliedAt;
-    case 'termination': return state.termination?.requestedAt;
-    case 'application': return undefined;
+    case 'scope-change':
+      return state.change?.appliedAt;
+    case 'termination':
+      return state.termination?.requestedAt;
+    case 'application':
+      return undefined;
   }
 }
 
@@ -364,19 +395,29 @@ export function fourEyesRefusal(state: FilingState, stage: string, deciders: str
  * reviewer of the filing's jurisdiction, for an expert stage of the current track not yet over, at
  * least one expert, none on the institution's own staff (利益冲突), and four eyes.
  */
-export function assignmentRefusal(state: FilingState, caller: Caller, stage: string, experts: { userId: string; name: string; idNumber?: string }[]): Refusal | null {
+export function assignmentRefusal(
+  state: FilingState,
+  caller: Caller,
+  stage: string,
+  experts: { userId: string; name: string; idNumber?: string }[],
+): Refusal | null {
   if (TERMINAL_STATUSES.includes(state.status)) return { code: 'INVALID_STATE', message: `The filing is ${state.status}` };
   // an active filing with nothing under review has no group to form (an assignment grants read access)
   if (!state.stage && state.status !== 'in-review') return { code: 'STAGE_MISMATCH', message: 'Nothing of this filing is under review' };
-  if (!isJurisdictionReviewer(state, caller)) return { code: 'FORBIDDEN', message: 'Only a reviewer of the filing\'s jurisdiction forms expert groups' };
+  if (!isJurisdictionReviewer(state, caller)) return { code: 'FORBIDDEN', message: "Only a reviewer of the filing's jurisdiction forms expert groups" };
   const def = stageDef(state, stage);
-  if (!def || def.decider !== 'assigned-experts') return { code: 'STAGE_MISMATCH', message: `${stage} is not an expert stage of the current ${state.track} track` };
+  if (!def || def.decider !== 'assigned-experts')
+    return { code: 'STAGE_MISMATCH', message: `${stage} is not an expert stage of the current ${state.track} track` };
   const order = stagesOf(state, state.track).map((s) => s.name);
   if (state.stage && order.indexOf(stage) < order.indexOf(state.stage)) return { code: 'STAGE_MISMATCH', message: `${stage} is already over` };
   if (experts.length === 0) return { code: 'VALIDATION_FAILED', message: 'Assign at least one expert' };
   const conflicted = experts.filter((e) => conflictOfInterest(state.application, e));
   if (conflicted.length) return { code: 'CONFLICT_OF_INTEREST', message: `${conflicted.map((e) => e.name).join('、')} is on the institution's own staff` };
-  return fourEyesRefusal(state, stage, experts.map((e) => e.userId));
+  return fourEyesRefusal(
+    state,
+    stage,
+    experts.map((e) => e.userId),
+  );
 }
 
 /** The applicant itself: the institution whose credit code the filing carries. */
@@ -408,21 +449,22 @@ export function objectionRefusal(state: Pick<FilingState, 'stage' | 'publicity'>
  * publicity is open; an upheld one may send the filing back to a stage before the publicity.
  */
 export function filingResolutionRefusal(state: FilingState, caller: Caller, r: { objectionId: string; upheld: boolean; returnTo?: string }): Refusal | null {
-  if (!isJurisdictionReviewer(state, caller)) return { code: 'FORBIDDEN', message: 'Only a reviewer of the filing\'s jurisdiction resolves objections' };
+  if (!isJurisdictionReviewer(state, caller)) return { code: 'FORBIDDEN', message: "Only a reviewer of the filing's jurisdiction resolves objections" };
   const p = openPublicity(state);
   const refusal = p ? resolutionRefusal(p.objections, p.round, r.objectionId) : { code: 'NOT_FOUND' as const, message: 'No such open objection' };
   if (refusal) return refusal;
   if (r.returnTo) {
     const order = stagesOf(state, state.track).map((s) => s.name);
     const at = order.indexOf(r.returnTo);
-    if (!r.upheld || at < 0 || at >= order.indexOf('publicity')) return { code: 'VALIDATION_FAILED', message: 'returnTo must name an earlier stage, with upheld: true' };
+    if (!r.upheld || at < 0 || at >= order.indexOf('publicity'))
+      return { code: 'VALIDATION_FAILED', message: 'returnTo must name an earlier stage, with upheld: true' };
   }
   return null;
 }
 
 /** Every open objection dismissed at once: by a reviewer of the jurisdiction, when some are open. */
 export function dismissalRefusal(state: FilingState, caller: Caller): Refusal | null {
-  if (!isJurisdictionReviewer(state, caller)) return { code: 'FORBIDDEN', message: 'Only a reviewer of the filing\'s jurisdiction resolves objections' };
+  if (!isJurisdictionReviewer(state, caller)) return { code: 'FORBIDDEN', message: "Only a reviewer of the filing's jurisdiction resolves objections" };
   const p = openPublicity(state);
   if (!p || openObjections(p.objections) === 0) return { code: 'NOT_FOUND', message: 'No open objection to dismiss' };
   return null;
@@ -435,7 +477,8 @@ export function dismissalRefusal(state: FilingState, caller: Caller): Refusal | 
  */
 export function requestRefusal(state: FilingState, caller: Caller, track: 'renewal' | 'change', nowMs: number, pending: boolean): Refusal | null {
   if (!isApplicant(state, caller)) return { code: 'FORBIDDEN', message: 'Only the institution applies' };
-  if (state.status !== 'active' || state.stage !== null || pending) return { code: 'INVALID_STATE', message: `A ${track} can be applied for only while the filing is active with nothing else pending (now ${state.status})` };
+  if (state.status !== 'active' || state.stage !== null || pending)
+    return { code: 'INVALID_STATE', message: `A ${track} can be applied for only while the filing is active with nothing else pending (now ${state.status})` };
   if (track === 'renewal' && nowMs > endOfDayMs(state.notice!.validUntil)) return { code: 'INVALID_STATE', message: 'The filing has expired' };
   return null;
 }
@@ -450,20 +493,22 @@ export function terminationKindOf(state: Pick<FilingState, 'application'>, calle
 export function terminationRefusal(state: FilingState, caller: Caller, pending: boolean): Refusal | null {
   const kind = terminationKindOf(state, caller);
   if (!kind) return { code: 'FORBIDDEN', message: 'The institution terminates voluntarily; a provincial reviewer orders termination' };
-  if (!state.notice || TERMINAL_STATUSES.includes(state.status)) return { code: 'INVALID_STATE', message: `Only a filed institution can be terminated (now ${state.status})` };
-  if (kind === 'voluntary' && (state.status !== 'active' || state.stage !== null || pending)) return { code: 'INVALID_STATE', message: `A voluntary termination needs an active filing with nothing else pending (now ${state.status})` };
+  if (!state.notice || TERMINAL_STATUSES.includes(state.status))
+    return { code: 'INVALID_STATE', message: `Only a filed institution can be terminated (now ${state.status})` };
+  if (kind === 'voluntary' && (state.status !== 'active' || state.stage !== null || pending))
+    return { code: 'INVALID_STATE', message: `A voluntary termination needs an active filing with nothing else pending (now ${state.status})` };
   return null;
 }
 
 export function deciderLabel(def: StageDef): string {
   return {
     'assigned-experts': 'the assigned expert group',
-    'jurisdiction-reviewer': 'a reviewer of the filing\'s jurisdiction',
+    'jurisdiction-reviewer': "a reviewer of the filing's jurisdiction",
     'province-reviewer': 'a provincial reviewer',
     'prefecture-center': 'the prefecture appraisal center',
     'province-center': 'the provincial appraisal center',
     'prefecture-reviewer': 'the prefecture bureau',
-    'jurisdiction-center': 'the appraisal center of the filing\'s jurisdiction',
+    'jurisdiction-center': "the appraisal center of the filing's jurisdiction",
     timer: 'the end of the publicity',
   }[def.decider];
 }
@@ -537,7 +582,9 @@ export function audienceOf(def: StageDef, state: Pick<FilingState, 'application'
 }
 
 export function jurisdictionAudience(j: { level: string; province: string; prefecture?: string }): Audience {
-  return j.level === 'province' ? { role: 'province-reviewer', province: j.province } : { role: 'prefecture-reviewer', province: j.province, prefecture: j.prefecture };
+  return j.level === 'province'
+    ? { role: 'province-reviewer', province: j.province }
+    : { role: 'prefecture-reviewer', province: j.province, prefecture: j.prefecture };
 }
 
 /** Escalation (SPEC §8): level 1 to the assignee's superior, level 2 to the province. */
@@ -576,16 +623,33 @@ export function pendingSteps(state: FilingState): PendingStep[] {
   const j = jurisdictionOf(state.application);
   const due = state.due ? { dueAt: state.due.dueAt, dueAtMs: state.due.dueAtMs } : {};
   if (openSupplement(state)) {
-    steps.push({ action: 'supplement', stage: state.stage, audience: { role: 'institution', institutionId: state.application.institution.creditCode }, ...due });
+    steps.push({
+      action: 'supplement',
+      stage: state.stage,
+      audience: { role: 'institution', institutionId: state.application.institution.creditCode },
+      ...due,
+    });
     return steps;
   }
   const def = state.stage ? stageDef(state, state.stage) : undefined;
   if (def?.kind === 'intake') {
-    steps.push({ action: `assign:${def.assigns}`, stage: def.name, audience: def.decider === 'prefecture-center' || def.decider === 'jurisdiction-center' ? audienceOf(def, state) : jurisdictionAudience(j), ...due });
+    steps.push({
+      action: `assign:${def.assigns}`,
+      stage: def.name,
+      audience: def.decider === 'prefecture-center' || def.decider === 'jurisdiction-center' ? audienceOf(def, state) : jurisdictionAudience(j),
+      ...due,
+    });
   } else if (def?.kind === 'publicity') {
-    if (state.publicity && openObjections(state.publicity.objections) > 0) steps.push({ action: 'resolve-objection', stage: def.name, audience: jurisdictionAudience(j), dueAt: state.publicity?.endsAt, dueAtMs: state.publicity?.endsAtMs });
+    if (state.publicity && openObjections(state.publicity.objections) > 0)
+      steps.push({
+        action: 'resolve-objection',
+        stage: def.name,
+        audience: jurisdictionAudience(j),
+        dueAt: state.publicity?.endsAt,
+        dueAtMs: state.publicity?.endsAtMs,
+      });
   } else if (def) {
-    const needsGroup = def.decider === 'assigned-experts' && !(state.assignments[def.name]?.length);
+    const needsGroup = def.decider === 'assigned-experts' && !state.assignments[def.name]?.length;
     steps.push({ action: needsGroup ? `assign:${def.name}` : `decide:${def.name}`, stage: def.name, audience: audienceOf(def, state), ...due });
   }
   if (state.status === 'active' && state.reminders && !state.renewal) {
@@ -601,14 +665,14 @@ export function audienceIncludes(a: Audience, c: Caller): boolean {
   if (a.province && a.province !== c.province) return false;
   if (a.prefecture && a.prefecture !== c.prefecture) return false;
   // a provincial role (no prefecture claim) does not receive a prefecture's mail unless addressed to its level
-  if (!a.prefecture && c.prefecture && (a.role === 'center')) return false;
+  if (!a.prefecture && c.prefecture && a.role === 'center') return false;
   return true;
 }
 
 /** 利益冲突: an expert listed among the institution's own staff or experts cannot be assigned. */
 export function conflictOfInterest(app: Application, expert: { userId: string; name: string; idNumber?: string }): boolean {
   const people = [...(app.staff?.fullTime ?? []), ...(app.staff?.experts ?? []), ...(app.staff?.examiners ?? []), ...(app.staff?.supervisors ?? [])];
-  return people.some((p) => (expert.idNumber && p.idNumber && p.idNumber.toUpperCase() === expert.idNumber.toUpperCase()));
+  return people.some((p) => expert.idNumber && p.idNumber && p.idNumber.toUpperCase() === expert.idNumber.toUpperCase());
 }
 
 /**
@@ -616,9 +680,15 @@ export function conflictOfInterest(app: Application, expert: { userId: string; n
  * filing's province: every expert registered there and active, else RULE_VIOLATION naming the
  * `unknown` ones. (Conflict of interest and four eyes are the workflow's to check.)
  */
-export function expertGroupRefusal(expertIds: readonly string[], registered: readonly { _id: string; active?: boolean | null; province: string }[], province: string): Refusal | null {
+export function expertGroupRefusal(
+  expertIds: readonly string[],
+  registered: readonly { _id: string; active?: boolean | null; province: string }[],
+  province: string,
+): Refusal | null {
   const unknown = expertIds.filter((id) => !registered.some((e) => e._id === id && e.active && e.province === province));
-  return unknown.length ? { code: 'RULE_VIOLATION', message: `Not registered experts of province ${province}: ${unknown.join(', ')}`, details: { unknown } } : null;
+  return unknown.length
+    ? { code: 'RULE_VIOLATION', message: `Not registered experts of province ${province}: ${unknown.join(', ')}`, details: { unknown } }
+    : null;
 }
 
 /**

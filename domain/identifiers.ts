@@ -17,17 +17,10 @@ import { isProvinceCode } from './regions';
 // Results
 // ---------------------------------------------------------------------------------------------
 
-export type IdentifierErrorCode =
-  | 'NOT_A_STRING'
-  | 'LENGTH'
-  | 'FORMAT'
-  | 'REGION'
-  | 'BIRTH_DATE'
-  | 'CHECK_CHAR';
+export type IdentifierErrorCode = 'NOT_A_STRING' | 'LENGTH' | 'FORMAT' | 'REGION' | 'BIRTH_DATE' | 'CHECK_CHAR';
 
 export type IdentifierValidation =
-  | { readonly ok: true; readonly normalized: string }
-  | { readonly ok: false; readonly code: IdentifierErrorCode; readonly reason: string };
+  { readonly ok: true; readonly normalized: string } | { readonly ok: false; readonly code: IdentifierErrorCode; readonly reason: string };
 
 const fail = (code: IdentifierErrorCode, reason: string): IdentifierValidation => ({ ok: false, code, reason });
 
@@ -134,8 +127,7 @@ function birthDateProblem(yyyymmdd: string, today?: Date | string): string | nul
  * The second argument may be the `today` value itself or an options object.
  */
 export function validateIdNumber(input: unknown, options?: IdNumberOptions | Date | string): IdentifierValidation {
-  const opts: IdNumberOptions =
-    options instanceof Date || typeof options === 'string' ? { today: options } : (options ?? {});
+  const opts: IdNumberOptions = options instanceof Date || typeof options === 'string' ? { today: options } : (options ?? {});
   if (typeof input !== 'string') return fail('NOT_A_STRING', 'the ID number must be a string');
   const id = normalizeInput(input);
   if (id.length !== ID_NUMBER_LENGTH) {
@@ -215,9 +207,7 @@ export const CREDIT_CODE_CHARSET = '0123456789ABCDEFGHJKLMNPQRTUWXY';
 export const CREDIT_CODE_LENGTH = 18;
 
 /** GB 32100-2015 weights for positions 1..17: Wi = 3^(i-1) mod 31. */
-export const CREDIT_CODE_WEIGHTS: readonly number[] = Object.freeze([
-  1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28,
-]);
+export const CREDIT_CODE_WEIGHTS: readonly number[] = Object.freeze([1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28]);
 
 const CREDIT_VALUE: ReadonlyMap<string, number> = new Map([...CREDIT_CODE_CHARSET].map((c, i) => [c, i]));
 
@@ -266,10 +256,7 @@ export function validateCreditCode(input: unknown): IdentifierValidation {
   }
   for (let i = 0; i < code.length; i++) {
     if (!CREDIT_VALUE.has(code[i])) {
-      return fail(
-        'FORMAT',
-        `character ${JSON.stringify(code[i])} at position ${i + 1} is not allowed (digits and letters except I, O, Z, S, V)`,
-      );
+      return fail('FORMAT', `character ${JSON.stringify(code[i])} at position ${i + 1} is not allowed (digits and letters except I, O, Z, S, V)`);
     }
   }
   if (!CREDIT_CODE_SHAPE.test(code)) {

@@ -356,5 +356,5 @@ export const PROBLEM_LABELS: Record<string, string> = Object.fromEntries(Object.
 
 /** The label of `key` in `map`, or the key itself when it has none. */
 export function label(map: Record<string, string>, key: unknown): string {
-  return typeof key === 'string' || typeof key === 'number' ? map[String(key)] ?? String(key) : '';
+  return typeof key === 'string' || typeof key === 'number' ? (map[String(key)] ?? String(key)) : '';
 }

@@ -83,14 +83,21 @@ function columnLetter(n: number): string {
 /** Width in Excel's character units: a Chinese character takes two. */
 function displayWidth(s: string): number {
   let w = 0;
-  for (const ch of s) w += /[\u1100-\u115f\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6]|[\u{20000}-\u{3fffd}]/u.test(ch) ? 2 : 1;
+  for (const ch of s)
+    w += /[\u1100-\u115f\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6]|[\u{20000}-\u{3fffd}]/u.test(ch) ? 2 : 1;
   return w;
 }
 
 type CellValue = string | number | null;
 
 /** Writes one cell: strings as text cells formatted "@", numbers as numbers, null as empty. */
-function put(ws: Worksheet, row: number, col: number, value: CellValue, style: { font?: Partial<Font>; alignment?: Partial<Alignment>; border?: boolean; numFmt?: string } = {}) {
+function put(
+  ws: Worksheet,
+  row: number,
+  col: number,
+  value: CellValue,
+  style: { font?: Partial<Font>; alignment?: Partial<Alignment>; border?: boolean; numFmt?: string } = {},
+) {
   const cell = ws.getCell(row, col);
   if (typeof value === 'string') {
     cell.value = cellText(value);
@@ -266,8 +273,17 @@ export async function rosterWorkbook(roster: RosterEntry[], meta: RosterMeta): P
   const box = { border: true };
   for (const r of roster) {
     const values: CellValue[] = [
-      r.seq, r.name, r.sex === 'F' ? '女' : '男', r.idNumber, r.post, r.yearsInPost,
-      occupationLabel(r.occupationName, r.trade), levelLabel(r.level), r.theory, r.skill, r.performance,
+      r.seq,
+      r.name,
+      r.sex === 'F' ? '女' : '男',
+      r.idNumber,
+      r.post,
+      r.yearsInPost,
+      occupationLabel(r.occupationName, r.trade),
+      levelLabel(r.level),
+      r.theory,
+      r.skill,
+      r.performance,
     ];
     values.forEach((v, i) => put(ws, row, i + 1, v, { ...box, alignment: i === 4 || i === 6 ? LEFT_IN_BOX : CENTER }));
     row += 1;
@@ -282,8 +298,20 @@ export async function rosterWorkbook(roster: RosterEntry[], meta: RosterMeta): P
   ROSTER_WIDTHS.forEach((w, i) => (ws.getColumn(i + 1).width = w));
   // long occupation names or posts widen their column, up to a point
   const widest = (pick: (r: RosterEntry) => string) => Math.max(0, ...roster.map((r) => displayWidth(cellText(pick(r))) + 2));
-  ws.getColumn(5).width = Math.min(30, Math.max(ROSTER_WIDTHS[4], widest((r) => r.post)));
-  ws.getColumn(7).width = Math.min(36, Math.max(ROSTER_WIDTHS[6], widest((r) => occupationLabel(r.occupationName, r.trade))));
+  ws.getColumn(5).width = Math.min(
+    30,
+    Math.max(
+      ROSTER_WIDTHS[4],
+      widest((r) => r.post),
+    ),
+  );
+  ws.getColumn(7).width = Math.min(
+    36,
+    Math.max(
+      ROSTER_WIDTHS[6],
+      widest((r) => occupationLabel(r.occupationName, r.trade)),
+    ),
+  );
   for (let r = 2; r <= 3; r++) ws.getRow(r).height = 22;
   if (roster.length) ws.autoFilter = { from: { row: ROSTER_HEADER_ROW, column: 1 }, to: { row: lastTableRow, column: n } };
 

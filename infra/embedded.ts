@@ -45,7 +45,10 @@ export async function freePort(): Promise<number> {
 export async function isListening(port: number, host = '127.0.0.1'): Promise<boolean> {
   return new Promise((ok) => {
     const socket = connect({ port, host });
-    socket.once('connect', () => { socket.destroy(); ok(true); });
+    socket.once('connect', () => {
+      socket.destroy();
+      ok(true);
+    });
     socket.once('error', () => ok(false));
   });
 }
@@ -100,15 +103,24 @@ export interface TemporalDevOptions {
 export async function startTemporalDev(opts: TemporalDevOptions = {}): Promise<EmbeddedProcess & { uiPort?: number }> {
   const port = opts.port ?? (await freePort());
   const args = [
-    'server', 'start-dev',
-    '--ip', '127.0.0.1',
-    '--port', String(port),
-    '--namespace', 'default',
-    '--log-level', 'warn',
-    '--dynamic-config-value', 'frontend.enableUpdateWorkflowExecution=true',
-    '--dynamic-config-value', 'frontend.workerVersioningWorkflowAPIs=true',
-    '--sqlite-pragma', 'journal_mode=WAL',
-    '--sqlite-pragma', 'synchronous=NORMAL',
+    'server',
+    'start-dev',
+    '--ip',
+    '127.0.0.1',
+    '--port',
+    String(port),
+    '--namespace',
+    'default',
+    '--log-level',
+    'warn',
+    '--dynamic-config-value',
+    'frontend.enableUpdateWorkflowExecution=true',
+    '--dynamic-config-value',
+    'frontend.workerVersioningWorkflowAPIs=true',
+    '--sqlite-pragma',
+    'journal_mode=WAL',
+    '--sqlite-pragma',
+    'synchronous=NORMAL',
   ];
   let uiPort: number | undefined;
   if (opts.headless ?? !opts.uiPort) args.push('--headless');

@@ -65,7 +65,10 @@ const ADDRESS = /^[^\s<>@",;]+@[^\s<>@",;]+\.?[^\s<>@",;]*$/;
 export function messageIdHeader(key: string, domain: string): string {
   if (/^<[^<>\s@]+@[^<>\s@]+>$/.test(key)) return key;
   if (/^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/.test(key) && key.length <= 200) return `<${key}@${domain}>`;
-  const readable = key.replace(/[^A-Za-z0-9_-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 120);
+  const readable = key
+    .replace(/[^A-Za-z0-9_-]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 120);
   const hash = createHash('sha256').update(key).digest('hex').slice(0, 16);
   return `<${readable ? `${readable}.` : ''}${hash}@${domain}>`;
 }
@@ -122,8 +125,18 @@ function smtpFailure(err: NodemailerError, messageId: string): ApplicationFailur
   const permanent = (code === 'EENVELOPE' || code === 'EMESSAGE') && (err.permanent === true || !err.responseCode);
   const details = [{ messageId, code, responseCode: err.responseCode ?? null, cause: err.originalCode ?? null }];
   return permanent
-    ? ApplicationFailure.create({ type: 'SMTP_REJECTED', nonRetryable: true, message: `SMTP server rejected mail ${messageId} for good (${code}${reply})`, details })
-    : ApplicationFailure.create({ type: 'SMTP_UNAVAILABLE', nonRetryable: false, message: `mail ${messageId} not sent yet (${err.originalCode ?? code}${reply}); the activity retries it`, details });
+    ? ApplicationFailure.create({
+        type: 'SMTP_REJECTED',
+        nonRetryable: true,
+        message: `SMTP server rejected mail ${messageId} for good (${code}${reply})`,
+        details,
+      })
+    : ApplicationFailure.create({
+        type: 'SMTP_UNAVAILABLE',
+        nonRetryable: false,
+        message: `mail ${messageId} not sent yet (${err.originalCode ?? code}${reply}); the activity retries it`,
+        details,
+      });
 }
 
 /**
@@ -152,8 +165,12 @@ export function createOutboxMailer(opts: { dir: string; from?: string; log?: (li
 }
 
 /** SMTP when SMTP_URL is set; without it production refuses to start and other modes use the outbox. */
-export function mailerFromSettings(settings: Pick<Settings, 'APP_MODE' | 'dataDir' | 'SMTP_URL' | 'SMTP_FROM'>, opts: { log?: (line: string) => void } = {}): Mailer {
+export function mailerFromSettings(
+  settings: Pick<Settings, 'APP_MODE' | 'dataDir' | 'SMTP_URL' | 'SMTP_FROM'>,
+  opts: { log?: (line: string) => void } = {},
+): Mailer {
   if (settings.SMTP_URL) return createSmtpMailer({ url: settings.SMTP_URL, from: settings.SMTP_FROM });
-  if (settings.APP_MODE === 'production') throw new SettingsError('Invalid settings:\n  SMTP_URL: required in production (smtp://user:pass@host:port or smtps://…)');
+  if (settings.APP_MODE === 'production')
+    throw new SettingsError('Invalid settings:\n  SMTP_URL: required in production (smtp://user:pass@host:port or smtps://…)');
   return createOutboxMailer({ dir: join(settings.dataDir, 'outbox'), from: settings.SMTP_FROM, log: opts.log });
 }

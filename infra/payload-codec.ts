@@ -141,12 +141,14 @@ export function loadPayloadKeys(settings: Pick<Settings, 'APP_MODE' | 'dataDir' 
   const configured = settings.PAYLOAD_KEYS;
   if (settings.APP_MODE === 'production') {
     if (!configured.length) {
-      throw new SettingsError('Invalid settings:\n  PAYLOAD_KEYS: required in production (kid:base64key, 32 random bytes each, e.g. k2026a:$(openssl rand -base64 32))');
+      throw new SettingsError(
+        'Invalid settings:\n  PAYLOAD_KEYS: required in production (kid:base64key, 32 random bytes each, e.g. k2026a:$(openssl rand -base64 32))',
+      );
     }
     return [...configured];
   }
   const file = join(settings.dataDir, LOCAL_KEY_FILE);
-  const local = configured.length ? readLocalKey(file, log) : readLocalKey(file, log) ?? createLocalKey(file, log);
+  const local = configured.length ? readLocalKey(file, log) : (readLocalKey(file, log) ?? createLocalKey(file, log));
   if (local && configured.some((k) => k.id === local.id && !k.bytes.equals(local.bytes))) {
     throw new SettingsError(`Invalid settings:\n  PAYLOAD_KEYS: key id ${local.id} is also the id of the local key in ${file}, with another key`);
   }
@@ -168,7 +170,9 @@ function readLocalKey(file: string, log: (line: string) => void): PayloadKey | u
   }
   const { keys, problems } = parsePayloadKeys(text.trim());
   if (problems.length || keys.length !== 1) {
-    throw new SettingsError(`Invalid settings:\n  PAYLOAD_KEYS: the local key file ${file} is damaged (${problems.join('; ') || 'expected one kid:base64key'}); histories written with it cannot be read without it`);
+    throw new SettingsError(
+      `Invalid settings:\n  PAYLOAD_KEYS: the local key file ${file} is damaged (${problems.join('; ') || 'expected one kid:base64key'}); histories written with it cannot be read without it`,
+    );
   }
   if (statSync(file).mode & 0o077) {
     chmodSync(file, 0o600);
@@ -193,6 +197,8 @@ function createLocalKey(file: string, log: (line: string) => void): PayloadKey {
   } finally {
     unlinkSync(tmp);
   }
-  log(`payload encryption: generated local key ${key.id} in ${file} (development only; keep the file to read existing histories; production needs PAYLOAD_KEYS)`);
+  log(
+    `payload encryption: generated local key ${key.id} in ${file} (development only; keep the file to read existing histories; production needs PAYLOAD_KEYS)`,
+  );
   return key;
 }

@@ -14,7 +14,10 @@ export const KID_PATTERN = /^[A-Za-z0-9._-]{1,64}$/;
 /** One AES-256 key. Its bytes stay out of JSON (pino) and util.inspect (console.log), which print only the id. */
 export class PayloadKey {
   readonly #key: Buffer;
-  constructor(readonly id: string, key: Buffer) {
+  constructor(
+    readonly id: string,
+    key: Buffer,
+  ) {
     if (!KID_PATTERN.test(id)) throw new Error(`payload key id ${JSON.stringify(id)} must match ${KID_PATTERN}`);
     if (key.length !== KEY_BYTES) throw new Error(`payload key ${id}: ${key.length} bytes, expected ${KEY_BYTES}`);
     this.#key = Buffer.from(key);
@@ -54,7 +57,8 @@ export function parsePayloadKeys(text: string): { keys: PayloadKey[]; problems: 
     // Buffer.from(…, 'base64') silently skips junk, so the alphabet is checked first
     if (!/^[A-Za-z0-9+/_-]+={0,2}$/.test(b64)) return problems.push(`${where} (${id}): the key is not base64`);
     const key = Buffer.from(b64, 'base64');
-    if (key.length !== KEY_BYTES) return problems.push(`${where} (${id}): the key is ${key.length} bytes, expected ${KEY_BYTES} (e.g. openssl rand -base64 32)`);
+    if (key.length !== KEY_BYTES)
+      return problems.push(`${where} (${id}): the key is ${key.length} bytes, expected ${KEY_BYTES} (e.g. openssl rand -base64 32)`);
     if (keys.some((k) => k.id === id)) return problems.push(`${where}: key id ${id} is listed twice`);
     keys.push(new PayloadKey(id, key));
   });

@@ -140,7 +140,11 @@ export class PostgresCluster {
   /** initdb on first start; afterwards the cluster in `dir` is reused as it is. */
   async init() {
     if (!existsSync(join(PG_BIN, 'initdb'))) {
-      throw new ProductionError('PostgreSQL binaries', `${PG_BIN}/initdb is missing`, 'bash scripts/provision-production.sh (apt-get install postgresql-15), or set PG_BIN_DIR');
+      throw new ProductionError(
+        'PostgreSQL binaries',
+        `${PG_BIN}/initdb is missing`,
+        'bash scripts/provision-production.sh (apt-get install postgresql-15), or set PG_BIN_DIR',
+      );
     }
     if (asRoot) {
       // the postgres user must reach $DATA_DIR/postgres: every parent needs o+x
@@ -148,7 +152,11 @@ export class PostgresCluster {
       mkdirSync(parent, { recursive: true });
       const probe = await run('runuser', ['-u', PG_USER, '--', 'test', '-x', parent]);
       if (probe.code !== 0) {
-        throw new ProductionError('PostgreSQL data directory', `the '${PG_USER}' user cannot enter ${parent}`, `chmod o+x ${parent} (and its parents), or choose a DATA_DIR under a directory others may enter, e.g. /var/lib/skillcert`);
+        throw new ProductionError(
+          'PostgreSQL data directory',
+          `the '${PG_USER}' user cannot enter ${parent}`,
+          `chmod o+x ${parent} (and its parents), or choose a DATA_DIR under a directory others may enter, e.g. /var/lib/skillcert`,
+        );
       }
     }
     if (existsSync(join(this.dir, 'PG_VERSION'))) return;
@@ -161,23 +169,46 @@ export class PostgresCluster {
     const pwfile = `${this.dir}.pwfile`;
     writeFileSync(pwfile, this.superPassword + '\n', { mode: 0o600 });
     chownToPg(pwfile);
-    const r = await pgRun('initdb', ['-D', this.dir, '-U', 'postgres', '-E', 'UTF8', '--no-locale', '--data-checksums', '--auth-local=peer', '--auth-host=scram-sha-256', `--pwfile=${pwfile}`]).finally(() => rmSync(pwfile, { force: true }));
-    if (r.code !== 0) throw new ProductionError('initdb', r.out.trim().slice(-800), `remove ${this.dir} and start again; or run ${PG_BIN}/initdb -D ${this.dir} by hand as '${PG_USER}' to see why`);
-    appendFileSync(join(this.dir, 'postgresql.conf'), "\n# settings of the skill-cert production stack, rewritten at every start\ninclude_if_exists = 'skillcert.conf'\n");
+    const r = await pgRun('initdb', [
+      '-D',
+      this.dir,
+      '-U',
+      'postgres',
+      '-E',
+      'UTF8',
+      '--no-locale',
+      '--data-checksums',
+      '--auth-local=peer',
+      '--auth-host=scram-sha-256',
+      `--pwfile=${pwfile}`,
+    ]).finally(() => rmSync(pwfile, { force: true }));
+    if (r.code !== 0)
+      throw new ProductionError(
+        'initdb',
+        r.out.trim().slice(-800),
+        `remove ${this.dir} and start again; or run ${PG_BIN}/initdb -D ${this.dir} by hand as '${PG_USER}' to see why`,
+      );
+    appendFileSync(
+      join(this.dir, 'postgresql.conf'),
+      "\n# settings of the skill-cert production stack, rewritten at every start\ninclude_if_exists = 'skillcert.conf'\n",
+    );
   }
 
   private writeConf() {
     const conf = join(this.dir, 'skillcert.conf');
-    writeFileSync(conf, [
-      "listen_addresses = '127.0.0.1'",
-      `port = ${this.port}`,
-      // no Unix socket: its path length and directory rights would depend on DATA_DIR
-      "unix_socket_directories = ''",
-      // 4 Temporal services × 12 + FerretDB's pool + the schema tool and psql
-      'max_connections = 150',
-      "password_encryption = 'scram-sha-256'",
-      '',
-    ].join('\n'));
+    writeFileSync(
+      conf,
+      [
+        "listen_addresses = '127.0.0.1'",
+        `port = ${this.port}`,
+        // no Unix socket: its path length and directory rights would depend on DATA_DIR
+        "unix_socket_directories = ''",
+        // 4 Temporal services × 12 + FerretDB's pool + the schema tool and psql
+        'max_connections = 150',
+        "password_encryption = 'scram-sha-256'",
+        '',
+      ].join('\n'),
+    );
     chownToPg(conf);
   }
 
@@ -201,7 +232,11 @@ export class PostgresCluster {
     const r = await pgRun('pg_ctl', ['-D', this.dir, '-l', this.logFile, '-w', '-t', '120', 'start']);
     if (r.code !== 0) {
       const tail = existsSync(this.logFile) ? readFileSync(this.logFile, 'utf8').trim().split('\n').slice(-5).join('\n') : '';
-      throw new ProductionError('pg_ctl start', `${r.out.trim().slice(-400)}\n${tail}`, `read ${this.logFile}; is POSTGRES_PORT ${this.port} taken by another server?`);
+      throw new ProductionError(
+        'pg_ctl start',
+        `${r.out.trim().slice(-400)}\n${tail}`,
+        `read ${this.logFile}; is POSTGRES_PORT ${this.port} taken by another server?`,
+      );
     }
   }
 
@@ -232,11 +267,20 @@ export class PostgresCluster {
 
   /** SQL as the superuser over loopback; the password travels in the environment. */
   async psql(sql: string, database = 'postgres'): Promise<string> {
-    const r = await run(join(PG_BIN, 'psql'), ['-h', '127.0.0.1', '-p', String(this.port), '-U', 'postgres', '-d', database, '-X', '-q', '-At', '-v', 'ON_ERROR_STOP=1', '-f', '-'], {
-      env: { PGPASSWORD: this.superPassword, PGCONNECT_TIMEOUT: '10' },
-      input: sql,
-    });
-    if (r.code !== 0) throw new ProductionError('psql', r.out.trim().slice(-600), `connect with ${PG_BIN}/psql -h 127.0.0.1 -p ${this.port} -U postgres (password in $DATA_DIR/secrets/postgres) and look`);
+    const r = await run(
+      join(PG_BIN, 'psql'),
+      ['-h', '127.0.0.1', '-p', String(this.port), '-U', 'postgres', '-d', database, '-X', '-q', '-At', '-v', 'ON_ERROR_STOP=1', '-f', '-'],
+      {
+        env: { PGPASSWORD: this.superPassword, PGCONNECT_TIMEOUT: '10' },
+        input: sql,
+      },
+    );
+    if (r.code !== 0)
+      throw new ProductionError(
+        'psql',
+        r.out.trim().slice(-600),
+        `connect with ${PG_BIN}/psql -h 127.0.0.1 -p ${this.port} -U postgres (password in $DATA_DIR/secrets/postgres) and look`,
+      );
     return r.out;
   }
 }
@@ -251,7 +295,9 @@ async function ensureDatabases(pg: PostgresCluster, owners: Record<string, { pas
     sql.push(`SELECT 'CREATE ROLE ${ident(role)} LOGIN' WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = ${literal(role)}) \\gexec`);
     sql.push(`ALTER ROLE ${ident(role)} LOGIN PASSWORD ${literal(password)};`);
     for (const db of databases) {
-      sql.push(`SELECT 'CREATE DATABASE ${ident(db)} OWNER ${ident(role)} ENCODING ''UTF8''' WHERE NOT EXISTS (SELECT FROM pg_database WHERE datname = ${literal(db)}) \\gexec`);
+      sql.push(
+        `SELECT 'CREATE DATABASE ${ident(db)} OWNER ${ident(role)} ENCODING ''UTF8''' WHERE NOT EXISTS (SELECT FROM pg_database WHERE datname = ${literal(db)}) \\gexec`,
+      );
     }
   }
   await pg.psql(sql.join('\n') + '\n');
@@ -262,12 +308,22 @@ async function ensureTemporalSchema(pgPort: number, password: string) {
   const tool = binary('temporal-sql-tool');
   if (!existsSync(tool)) throw new ProductionError('Temporal schema tool', `${tool} is missing`, 'bash scripts/provision-production.sh');
   const base = ['--plugin', 'postgres12', '--ep', '127.0.0.1', '-p', String(pgPort), '-u', 'temporal'];
-  for (const [db, schema] of [['temporal', 'postgresql/v12/temporal'], ['temporal_visibility', 'postgresql/v12/visibility']]) {
+  for (const [db, schema] of [
+    ['temporal', 'postgresql/v12/temporal'],
+    ['temporal_visibility', 'postgresql/v12/visibility'],
+  ]) {
     // setup-schema -v 0.0 only creates the version tables when absent; update-schema applies what is newer
-    for (const args of [['setup-schema', '-v', '0.0'], ['update-schema', '--schema-name', schema]]) {
+    for (const args of [
+      ['setup-schema', '-v', '0.0'],
+      ['update-schema', '--schema-name', schema],
+    ]) {
       const r = await run(tool, [...base, '--db', db, ...args], { env: { SQL_PASSWORD: password } });
       if (r.code !== 0 || /"level":"(error|fatal)"/.test(r.out)) {
-        throw new ProductionError(`temporal-sql-tool ${args[0]} (${db})`, r.out.trim().slice(-800), `run ${tool} ${base.join(' ')} --db ${db} ${args.join(' ')} by hand (SQL_PASSWORD from $DATA_DIR/secrets/temporal)`);
+        throw new ProductionError(
+          `temporal-sql-tool ${args[0]} (${db})`,
+          r.out.trim().slice(-800),
+          `run ${tool} ${base.join(' ')} --db ${db} ${args.join(' ')} by hand (SQL_PASSWORD from $DATA_DIR/secrets/temporal)`,
+        );
       }
     }
   }
@@ -303,12 +359,17 @@ export class Supervised {
 
   /** Until it listens on `port`; a process that keeps dying fails the start with its last error. */
   async listening(port: number, timeoutMs = 120_000) {
-    await until(`${this.name} on port ${port}`, () => isListening(port), timeoutMs, () => {
-      if (this.deaths < 3) return undefined;
-      const lines = readFileSync(this.logFile, 'utf8').split('\n');
-      const last = lines.reverse().find((l) => /"level":"(fatal|error)"|error|Error/.test(l)) ?? '';
-      return `exited ${this.deaths} times; last error in ${this.logFile}: ${last.slice(0, 600)}`;
-    });
+    await until(
+      `${this.name} on port ${port}`,
+      () => isListening(port),
+      timeoutMs,
+      () => {
+        if (this.deaths < 3) return undefined;
+        const lines = readFileSync(this.logFile, 'utf8').split('\n');
+        const last = lines.reverse().find((l) => /"level":"(fatal|error)"|error|Error/.test(l)) ?? '';
+        return `exited ${this.deaths} times; last error in ${this.logFile}: ${last.slice(0, 600)}`;
+      },
+    );
   }
 
   get pidFile() {
@@ -451,16 +512,18 @@ export class ApiCluster {
 
   async stop() {
     this.stopping = true;
-    await Promise.all(this.workers.map(async (w, i) => {
-      if (w && !w.isDead()) {
-        const exited = new Promise((r) => w.once('exit', r));
-        w.process.kill('SIGTERM');
-        const t = setTimeout(() => w.process.kill('SIGKILL'), 15_000);
-        await exited;
-        clearTimeout(t);
-      }
-      rmSync(this.pidFile(i), { force: true });
-    }));
+    await Promise.all(
+      this.workers.map(async (w, i) => {
+        if (w && !w.isDead()) {
+          const exited = new Promise((r) => w.once('exit', r));
+          w.process.kill('SIGTERM');
+          const t = setTimeout(() => w.process.kill('SIGKILL'), 15_000);
+          await exited;
+          clearTimeout(t);
+        }
+        rmSync(this.pidFile(i), { force: true });
+      }),
+    );
     for (const l of this.logs) l.end();
   }
 }
@@ -506,7 +569,8 @@ function settingsEnv(settings: Settings): Record<string, string> {
 }
 
 async function ensureFree(port: number, setting: string) {
-  if (await isListening(port)) throw new ProductionError('ports', `${setting}: port ${port} is already in use`, `stop what listens there, or set ${setting} to a free port`);
+  if (await isListening(port))
+    throw new ProductionError('ports', `${setting}: port ${port} is already in use`, `stop what listens there, or set ${setting} to a free port`);
 }
 
 /** Until `check` passes (or the deadline), polling. */
@@ -606,7 +670,11 @@ export async function startProductionStack(opts: ProductionStackOptions): Promis
       for (const tool of ['temporal-server', 'temporal-sql-tool'] as const) {
         const stamp = `${binary(tool)}.version`;
         if (!existsSync(binary(tool)) || (existsSync(stamp) && readFileSync(stamp, 'utf8').trim() !== TEMPORAL_SERVER_VERSION)) {
-          throw new ProductionError('Temporal Server binaries', `${binary(tool)} ${TEMPORAL_SERVER_VERSION} is missing`, 'bash scripts/provision-production.sh');
+          throw new ProductionError(
+            'Temporal Server binaries',
+            `${binary(tool)} ${TEMPORAL_SERVER_VERSION} is missing`,
+            'bash scripts/provision-production.sh',
+          );
         }
       }
       await ensureTemporalSchema(settings.POSTGRES_PORT, pgPasswords!.temporal);
@@ -623,12 +691,26 @@ export async function startProductionStack(opts: ProductionStackOptions): Promis
         env[`SKILLCERT_TEMPORAL_${s.toUpperCase()}_MEMBERSHIP`] = String(ports.membership[s]);
       }
       for (const s of TEMPORAL_SERVICES) {
-        const sup = new Supervised(`temporal-${s}`, () => spawn(binary('temporal-server'), [
-          '--config-file', join(ROOT, 'infra/production/temporal.yaml'),
-          // loopback only; across machines a province puts mTLS and an authorizer in front (README)
-          '--allow-no-auth',
-          'start', '--service', s,
-        ], { env: { ...process.env, ...env, SKILLCERT_TEMPORAL_METRICS_PORT: String(ports.metrics[s]) }, stdio: ['ignore', 'pipe', 'pipe'], detached: true }), runDir, join(logDir, `temporal-${s}.log`), say);
+        const sup = new Supervised(
+          `temporal-${s}`,
+          () =>
+            spawn(
+              binary('temporal-server'),
+              [
+                '--config-file',
+                join(ROOT, 'infra/production/temporal.yaml'),
+                // loopback only; across machines a province puts mTLS and an authorizer in front (README)
+                '--allow-no-auth',
+                'start',
+                '--service',
+                s,
+              ],
+              { env: { ...process.env, ...env, SKILLCERT_TEMPORAL_METRICS_PORT: String(ports.metrics[s]) }, stdio: ['ignore', 'pipe', 'pipe'], detached: true },
+            ),
+          runDir,
+          join(logDir, `temporal-${s}.log`),
+          say,
+        );
         sup.start();
         stack.temporal[s] = sup;
         // one at a time on a new database: each service writes the cluster metadata record when it
@@ -640,21 +722,35 @@ export async function startProductionStack(opts: ProductionStackOptions): Promis
       await until('temporal frontend health', async () => (await cli(['operator', 'cluster', 'health'])).out.includes('SERVING'), 120_000);
       // idempotent: created once, found on every later start
       const ns = settings.TEMPORAL_NAMESPACE;
-      await until(`temporal namespace ${ns}`, async () => {
-        if ((await cli(['operator', 'namespace', 'describe', '--namespace', ns])).code === 0) return true;
-        const created = await cli(['operator', 'namespace', 'create', '--namespace', ns, '--retention', NAMESPACE_RETENTION]);
-        if (created.code !== 0 && !/already exists|AlreadyExists/i.test(created.out)) say(`temporal: creating namespace ${ns}: ${created.out.trim().slice(0, 200)}`);
-        return false;
-      }, 120_000);
-      say(`temporal server ${TEMPORAL_SERVER_VERSION}: frontend ${stack.temporalAddress}, history :${ports.history}, matching :${ports.matching}, worker :${ports.worker} (4 history shards)`);
+      await until(
+        `temporal namespace ${ns}`,
+        async () => {
+          if ((await cli(['operator', 'namespace', 'describe', '--namespace', ns])).code === 0) return true;
+          const created = await cli(['operator', 'namespace', 'create', '--namespace', ns, '--retention', NAMESPACE_RETENTION]);
+          if (created.code !== 0 && !/already exists|AlreadyExists/i.test(created.out))
+            say(`temporal: creating namespace ${ns}: ${created.out.trim().slice(0, 200)}`);
+          return false;
+        },
+        120_000,
+      );
+      say(
+        `temporal server ${TEMPORAL_SERVER_VERSION}: frontend ${stack.temporalAddress}, history :${ports.history}, matching :${ports.matching}, worker :${ports.worker} (4 history shards)`,
+      );
 
       if (existsSync(binary('temporal-ui-server'))) {
         await ensureFree(settings.TEMPORAL_UI_PORT, 'TEMPORAL_UI_PORT');
-        const ui = new Supervised('temporal-ui', () => spawn(binary('temporal-ui-server'), ['--root', join(ROOT, 'infra/production'), '--config', 'ui', '--env', 'production', 'start'], {
-          env: { ...process.env, SKILLCERT_TEMPORAL_ADDRESS: stack.temporalAddress, SKILLCERT_TEMPORAL_UI_PORT: String(settings.TEMPORAL_UI_PORT) },
-          stdio: ['ignore', 'pipe', 'pipe'],
-          detached: true,
-        }), runDir, join(logDir, 'temporal-ui.log'), say);
+        const ui = new Supervised(
+          'temporal-ui',
+          () =>
+            spawn(binary('temporal-ui-server'), ['--root', join(ROOT, 'infra/production'), '--config', 'ui', '--env', 'production', 'start'], {
+              env: { ...process.env, SKILLCERT_TEMPORAL_ADDRESS: stack.temporalAddress, SKILLCERT_TEMPORAL_UI_PORT: String(settings.TEMPORAL_UI_PORT) },
+              stdio: ['ignore', 'pipe', 'pipe'],
+              detached: true,
+            }),
+          runDir,
+          join(logDir, 'temporal-ui.log'),
+          say,
+        );
         ui.start();
         stack.ui = ui;
         // a convenience for operators: the system runs without it
@@ -673,15 +769,26 @@ export async function startProductionStack(opts: ProductionStackOptions): Promis
       const ferretUrl = `postgres://ferretdb:${encodeURIComponent(pgPasswords!.ferretdb)}@127.0.0.1:${settings.POSTGRES_PORT}/ferretdb`;
       const stateDir = join(dataDir, 'ferretdb-state');
       mkdirSync(stateDir, { recursive: true });
-      const fdb = new Supervised('ferretdb', () => spawn(binary('ferretdb'), [
-        '--handler=postgresql',
-        `--listen-addr=127.0.0.1:${settings.FERRETDB_PORT}`,
-        `--state-dir=${stateDir}`,
-        '--debug-addr=-',
-        '--telemetry=disable',
-        // warn logs every refused createCollection of the processes' concurrent index setup
-        '--log-level=error',
-      ], { env: { ...process.env, FERRETDB_POSTGRESQL_URL: ferretUrl }, stdio: ['ignore', 'pipe', 'pipe'], detached: true }), runDir, join(logDir, 'ferretdb.log'), say);
+      const fdb = new Supervised(
+        'ferretdb',
+        () =>
+          spawn(
+            binary('ferretdb'),
+            [
+              '--handler=postgresql',
+              `--listen-addr=127.0.0.1:${settings.FERRETDB_PORT}`,
+              `--state-dir=${stateDir}`,
+              '--debug-addr=-',
+              '--telemetry=disable',
+              // warn logs every refused createCollection of the processes' concurrent index setup
+              '--log-level=error',
+            ],
+            { env: { ...process.env, FERRETDB_POSTGRESQL_URL: ferretUrl }, stdio: ['ignore', 'pipe', 'pipe'], detached: true },
+          ),
+        runDir,
+        join(logDir, 'ferretdb.log'),
+        say,
+      );
       fdb.start();
       stack.ferretdb = fdb;
       await fdb.listening(settings.FERRETDB_PORT, 60_000);
@@ -697,7 +804,13 @@ export async function startProductionStack(opts: ProductionStackOptions): Promis
       ...opts.appEnv,
     };
     for (let i = 0; i < settings.WORKER_PROCESSES; i++) {
-      const w = new Supervised(`worker-${i + 1}`, () => spawn(process.execPath, [join(DIST, 'worker.js')], { cwd: ROOT, env: appEnv, stdio: ['ignore', 'pipe', 'pipe'], detached: true }), runDir, join(logDir, `worker-${i + 1}.log`), say);
+      const w = new Supervised(
+        `worker-${i + 1}`,
+        () => spawn(process.execPath, [join(DIST, 'worker.js')], { cwd: ROOT, env: appEnv, stdio: ['ignore', 'pipe', 'pipe'], detached: true }),
+        runDir,
+        join(logDir, `worker-${i + 1}.log`),
+        say,
+      );
       w.start();
       stack.workers.push(w);
     }

@@ -11,10 +11,13 @@
 export function isUnreachable(err: unknown): boolean {
   const e = err as { name?: string; code?: unknown; message?: string } | undefined;
   if (!e) return false;
-  if (['TransportError', 'MongooseServerSelectionError', 'MongoServerSelectionError', 'MongoNetworkError', 'MongoNetworkTimeoutError'].includes(e.name ?? '')) return true;
+  if (['TransportError', 'MongooseServerSelectionError', 'MongoServerSelectionError', 'MongoNetworkError', 'MongoNetworkTimeoutError'].includes(e.name ?? ''))
+    return true;
   // @grpc/grpc-js status UNAVAILABLE (14) and DEADLINE_EXCEEDED (4)
   if (e.code === 14 || e.code === 4) return true;
-  return /Connection refused|ECONNREFUSED|ECONNRESET|UNAVAILABLE|tcp connect error|transport error|Failed to connect before the deadline/i.test(e.message ?? '');
+  return /Connection refused|ECONNREFUSED|ECONNRESET|UNAVAILABLE|tcp connect error|transport error|Failed to connect before the deadline/i.test(
+    e.message ?? '',
+  );
 }
 
 /**

@@ -8,7 +8,17 @@ import mongoose, { type Connection } from 'mongoose';
 import { calendarYearSchema } from './calendar-year';
 import { batchViewSchema, certificateSchema, type BatchViewDoc } from './batch';
 import { idempotencySchema, registrantSchema } from './registry';
-import { auditSchema, directorySchema, filingViewSchema, institutionSchema, notificationSchema, type DirectoryDoc, type FilingViewDoc, type InstitutionDoc, type NotificationDoc } from './records';
+import {
+  auditSchema,
+  directorySchema,
+  filingViewSchema,
+  institutionSchema,
+  notificationSchema,
+  type DirectoryDoc,
+  type FilingViewDoc,
+  type InstitutionDoc,
+  type NotificationDoc,
+} from './records';
 import { objectionSchema, objectionSenderSchema } from './objections';
 
 export function createModels(conn: Connection) {

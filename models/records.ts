@@ -91,7 +91,16 @@ export class AppendOnlyViolation extends Error {
 
 // Schema-level guard: every mongoose path that could change or remove an entry throws before it
 // reaches the database (inserts, `create` and `insertMany`, stay allowed).
-const AUDIT_QUERY_WRITES = ['updateOne', 'updateMany', 'replaceOne', 'findOneAndUpdate', 'findOneAndReplace', 'findOneAndDelete', 'deleteOne', 'deleteMany'] as const;
+const AUDIT_QUERY_WRITES = [
+  'updateOne',
+  'updateMany',
+  'replaceOne',
+  'findOneAndUpdate',
+  'findOneAndReplace',
+  'findOneAndDelete',
+  'deleteOne',
+  'deleteMany',
+] as const;
 for (const op of AUDIT_QUERY_WRITES) {
   auditSchema.pre(op, { query: true, document: false }, function () {
     throw new AppendOnlyViolation(op);

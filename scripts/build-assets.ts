@@ -19,7 +19,9 @@ async function main() {
   });
   writeFileSync(join(dist, 'workflow-bundle.js'), code);
   for (const dir of ['console/views', 'console/assets']) cpSync(join(ROOT, dir), join(dist, dir), { recursive: true });
-  console.log(`build: dist/workflow-bundle.js (${(code.length / 1024).toFixed(0)} KiB, ${((Date.now() - started) / 1000).toFixed(1)} s), console views and assets`);
+  console.log(
+    `build: dist/workflow-bundle.js (${(code.length / 1024).toFixed(0)} KiB, ${((Date.now() - started) / 1000).toFixed(1)} s), console views and assets`,
+  );
 }
 
 main().catch((err) => {

@@ -90,7 +90,10 @@ async function main() {
         const text = await r.text();
         const json = text ? JSON.parse(text) : undefined;
         if (r.status < 300) {
-          appendFileSync(job.journal, `${JSON.stringify({ path, key, status: r.status, at: Date.now(), id: json?.id, stage: json?.stage, state: json?.status })}\n`);
+          appendFileSync(
+            job.journal,
+            `${JSON.stringify({ path, key, status: r.status, at: Date.now(), id: json?.id, stage: json?.stage, state: json?.status })}\n`,
+          );
           return { status: r.status, body: json, attempts: attempt + 1 };
         }
         // a 404 can be a read model not yet written (POST /filings answers from the workflow's state
@@ -112,7 +115,13 @@ async function main() {
   }
 
   for (const f of job.filings) {
-    const inst = await tok({ sub: `chaos-inst-${f.index}`, name: 'inst', role: 'institution', province: '22', institutionId: f.application.institution.creditCode });
+    const inst = await tok({
+      sub: `chaos-inst-${f.index}`,
+      name: 'inst',
+      role: 'institution',
+      province: '22',
+      institutionId: f.application.institution.creditCode,
+    });
     const k = (op: string) => `chaos-${f.index}-${op}`;
     const must = async (p: Promise<{ status: number; body: any }>, what: string) => {
       const r = await p;
@@ -160,10 +169,18 @@ async function main() {
       const today = new Date(now.getTime() + 8 * 3_600_000).toISOString().slice(0, 10);
       const earliest: string = (await get(`/calendar/working-days?from=${today}&add=10`)).date;
       const plan = {
-        filingId: b.filingId, firstExamDate: earliest, lastExamDate: earliest,
+        filingId: b.filingId,
+        firstExamDate: earliest,
+        lastExamDate: earliest,
         venues: [{ name: '实训楼一层', address: '吉林省长春市朝阳区人民大街1号' }],
-        modules: [{ kind: 'theory', passMark: 60 }, { kind: 'skill', passMark: 60 }],
-        candidates: b.candidates, proctors: [{ name: '监考甲' }], examiners: [{ name: '考评员乙' }], supervisors: [{ name: '内部督导丙' }],
+        modules: [
+          { kind: 'theory', passMark: 60 },
+          { kind: 'skill', passMark: 60 },
+        ],
+        candidates: b.candidates,
+        proctors: [{ name: '监考甲' }],
+        examiners: [{ name: '考评员乙' }],
+        supervisors: [{ name: '内部督导丙' }],
       };
       const { id } = await must(post('/batches', plan, inst, k('plan')), 'plan');
       b.batchId = id;
@@ -186,7 +203,10 @@ async function main() {
         // a retry refused although an earlier attempt of the same request may have certified the
         // batch: the Idempotency-Key promised the first answer again. Journal it as a breach.
         const s = await get(`/batches/${id}`, t.center);
-        appendFileSync(job.journal, `${JSON.stringify({ path: `/batches/${id}/decisions`, key: k('certify'), breach: `retry with the same Idempotency-Key answered ${certify.status} ${certify.body?.code ?? ''} (batch ${s.status}) instead of the first answer` })}\n`);
+        appendFileSync(
+          job.journal,
+          `${JSON.stringify({ path: `/batches/${id}/decisions`, key: k('certify'), breach: `retry with the same Idempotency-Key answered ${certify.status} ${certify.body?.code ?? ''} (batch ${s.status}) instead of the first answer` })}\n`,
+        );
         return;
       }
       const done = await must(Promise.resolve(certify), 'results-review');

@@ -76,8 +76,11 @@ const log = (s: string) => console.log(`[chaos ${new Date().toISOString().slice(
 
 type FaultKind = 'worker' | 'api' | 'database' | 'temporal' | 'postgres' | `temporal-${(typeof TEMPORAL_SERVICES)[number]}`;
 const kinds: FaultKind[] =
-  stack === 'production' ? ['worker', 'api', 'database', 'postgres', ...TEMPORAL_SERVICES.map((s) => `temporal-${s}` as const)]
-  : stack === 'dev' ? ['worker', 'api', 'database', 'temporal'] : ['worker', 'api', 'database'];
+  stack === 'production'
+    ? ['worker', 'api', 'database', 'postgres', ...TEMPORAL_SERVICES.map((s) => `temporal-${s}` as const)]
+    : stack === 'dev'
+      ? ['worker', 'api', 'database', 'temporal']
+      : ['worker', 'api', 'database'];
 
 async function main() {
   const chaosStarted = Date.now();
@@ -98,27 +101,43 @@ async function main() {
   const startDb = () => startFerretDB({ port: ports.db, dataDir: join(dir, 'fdb'), logFile: join(dir, 'fdb.log') });
   const launch = (name: 'worker' | 'api') => {
     const out = openSync(join(dir, `${name}.log`), 'a');
-    const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, name === 'worker' ? 'worker.ts' : 'server.ts')], { cwd: ROOT, env, stdio: ['ignore', out, out] });
+    const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, name === 'worker' ? 'worker.ts' : 'server.ts')], {
+      cwd: ROOT,
+      env,
+      stdio: ['ignore', out, out],
+    });
     procs[name] = child;
     return child;
   };
   const appEnv = {
-    LOG_LEVEL: process.env.CHAOS_LOG_LEVEL ?? 'warn', TEMPORAL_TASK_QUEUE: 'chaos',
+    LOG_LEVEL: process.env.CHAOS_LOG_LEVEL ?? 'warn',
+    TEMPORAL_TASK_QUEUE: 'chaos',
     // the final check reads every certificate through the public route
     PUBLIC_RATE_LIMIT: '1000000',
   };
   let env: NodeJS.ProcessEnv = {};
   if (stack === 'production') {
     // the production stack runs compiled code on its own Temporal Server build: both are made (or found) first
-    for (const [cmd, args] of [['bash', ['scripts/provision-production.sh']], ['npm', ['run', '--silent', 'build']]] as const) {
+    for (const [cmd, args] of [
+      ['bash', ['scripts/provision-production.sh']],
+      ['npm', ['run', '--silent', 'build']],
+    ] as const) {
       if (spawnSync(cmd, args, { cwd: ROOT, stdio: 'inherit' }).status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed`);
     }
     // the postgres user must enter the run's directory (mkdtemp makes it 0700)
     chmodSync(dir, 0o755);
     settings = loadSettings({
-      APP_MODE: 'production', AUTH_JWT_SECRET: randomBytes(32).toString('base64url'), LOG_LEVEL: 'warn', DATA_DIR: dir, PORT: String(ports.api),
-      TEMPORAL_PORT: String(ports.temporal), FERRETDB_PORT: String(ports.db), POSTGRES_PORT: String(await freePort()),
-      TEMPORAL_INTERNAL_PORTS: String(await freePortBlock(12)), TEMPORAL_UI_PORT: String(await freePort()), TEMPORAL_TASK_QUEUE: 'chaos',
+      APP_MODE: 'production',
+      AUTH_JWT_SECRET: randomBytes(32).toString('base64url'),
+      LOG_LEVEL: 'warn',
+      DATA_DIR: dir,
+      PORT: String(ports.api),
+      TEMPORAL_PORT: String(ports.temporal),
+      FERRETDB_PORT: String(ports.db),
+      POSTGRES_PORT: String(await freePort()),
+      TEMPORAL_INTERNAL_PORTS: String(await freePortBlock(12)),
+      TEMPORAL_UI_PORT: String(await freePort()),
+      TEMPORAL_TASK_QUEUE: 'chaos',
     });
     const started = Date.now();
     prod = await startProductionStack({ settings, dataDir: dir, appEnv: { ...appEnv, AUTH_JWT_SECRET: settings.AUTH_JWT_SECRET! }, database: 'chaos', log });
@@ -126,7 +145,14 @@ async function main() {
   } else {
     temporal = await startTemporal();
     db = await startDb();
-    env = { ...process.env, APP_MODE: settings.APP_MODE, PORT: String(ports.api), TEMPORAL_ADDRESS: temporal.address, MONGODB_URI: `mongodb://${db.address}/chaos`, ...appEnv };
+    env = {
+      ...process.env,
+      APP_MODE: settings.APP_MODE,
+      PORT: String(ports.api),
+      TEMPORAL_ADDRESS: temporal.address,
+      MONGODB_URI: `mongodb://${db.address}/chaos`,
+      ...appEnv,
+    };
     launch('worker');
     launch('api');
     await waitForPort(ports.api, 120_000, procs.api, 'api');
@@ -144,12 +170,20 @@ async function main() {
     const prov = await signToken(secret, { sub: 'chaos-prov', name: 'prov', role: 'province-reviewer', province: '22' });
     const admin = await signToken(secret, { sub: 'chaos-admin', name: 'admin', role: 'admin' });
     for (const [i, sub] of ['chaos-ea', 'chaos-eb', 'chaos-ec'].entries()) {
-      const r = await fetch(`${base}/api/v1/experts`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${prov}` }, body: JSON.stringify({ userId: sub, name: sub, idNumber: makeIdNumber('220102', '19700101', 100 + i), province: '22' }) });
+      const r = await fetch(`${base}/api/v1/experts`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${prov}` },
+        body: JSON.stringify({ userId: sub, name: sub, idNumber: makeIdNumber('220102', '19700101', 100 + i), province: '22' }),
+      });
       if (r.status !== 201) throw new Error(`register expert: ${r.status}`);
     }
     // quality supervisors in the batches' prefecture, for the center's random draw (as scenario.ts)
     for (const [i, sub] of ['chaos-sa', 'chaos-sb', 'chaos-sc'].entries()) {
-      const r = await fetch(`${base}/api/v1/supervisors`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${prov}` }, body: JSON.stringify({ userId: sub, name: sub, idNumber: makeIdNumber('220102', '19750505', 200 + i), province: '22', prefecture: '220100' }) });
+      const r = await fetch(`${base}/api/v1/supervisors`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${prov}` },
+        body: JSON.stringify({ userId: sub, name: sub, idNumber: makeIdNumber('220102', '19750505', 200 + i), province: '22', prefecture: '220100' }),
+      });
       if (r.status !== 201) throw new Error(`register supervisor: ${r.status}`);
     }
 
@@ -157,8 +191,14 @@ async function main() {
       index,
       application: {
         institution: {
-          name: `混沌测试机构${index}`, creditCode: makeCreditCode(`91220101MC${String(seed % 1000).padStart(3, '0')}${String(index).padStart(4, '0')}`.slice(0, 17)),
-          kind: 'Y', legalRepresentative: '王建国', address: '吉林省长春市', province: '22', affiliation: 'prefecture', prefecture: '220100',
+          name: `混沌测试机构${index}`,
+          creditCode: makeCreditCode(`91220101MC${String(seed % 1000).padStart(3, '0')}${String(index).padStart(4, '0')}`.slice(0, 17)),
+          kind: 'Y',
+          legalRepresentative: '王建国',
+          address: '吉林省长春市',
+          province: '22',
+          affiliation: 'prefecture',
+          prefecture: '220100',
           contact: { name: '李红', phone: '13912345678' },
         },
         occupations: [{ code: '6-18-01-01', name: '车工', levels: [5, 4, 3], basis: 'national-standard' }],
@@ -225,12 +265,15 @@ async function main() {
         await inject(kind);
       }
     };
-    const faultPlan = (n: number) => Array.from({ length: n }, (_, i) => (i < kinds.length ? kinds[i] : kinds[Math.floor(random() * kinds.length)])).sort(() => random() - 0.5);
+    const faultPlan = (n: number) =>
+      Array.from({ length: n }, (_, i) => (i < kinds.length ? kinds[i] : kinds[Math.floor(random() * kinds.length)])).sort(() => random() - 0.5);
 
     const runPhase = async (phase: ChaosJob['phase'], plan: FaultKind[]) => {
       const batchPhase = phase.startsWith('batch-');
       const share = Array.from({ length: clientCount }, (_, c) => filings.filter((f) => f.index % clientCount === c));
-      const batchShare = Array.from({ length: clientCount }, (_, c) => batches.filter((b) => b.index % clientCount === c)).filter((mine) => !batchPhase || mine.length);
+      const batchShare = Array.from({ length: clientCount }, (_, c) => batches.filter((b) => b.index % clientCount === c)).filter(
+        (mine) => !batchPhase || mine.length,
+      );
       const journals = (batchPhase ? batchShare : share).map((_, c) => join(dir, `journal-${phase}-${c}.jsonl`));
       phaseRunning = true;
       const clients = journals.map((journal, c) => {
@@ -239,7 +282,10 @@ async function main() {
           : { base, secret, phase, filings: share[c], journal, requestTimeoutMs: 180_000 };
         const file = join(dir, `job-${phase}-${c}.json`);
         writeFileSync(file, JSON.stringify(job));
-        const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'scripts/chaos-client.ts'), file], { cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit'] });
+        const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'scripts/chaos-client.ts'), file], {
+          cwd: ROOT,
+          stdio: ['ignore', 'inherit', 'inherit'],
+        });
         return new Promise<number>((r) => child.once('exit', (code) => r(code ?? 1)));
       });
       const injecting = faultLoop(plan);
@@ -247,7 +293,13 @@ async function main() {
       phaseRunning = false;
       await injecting;
       if (codes.some((c) => c !== 0)) failures.push(`${phase}: ${codes.filter((c) => c !== 0).length} client(s) failed`);
-      const entries = journals.filter(existsSync).flatMap((j) => readFileSync(j, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l))) as { path: string; key: string; id?: string; breach?: string }[];
+      const entries = journals.filter(existsSync).flatMap((j) =>
+        readFileSync(j, 'utf8')
+          .trim()
+          .split('\n')
+          .filter(Boolean)
+          .map((l) => JSON.parse(l)),
+      ) as { path: string; key: string; id?: string; breach?: string }[];
       for (const e of entries) if (e.breach) failures.push(`${phase} ${e.key}: ${e.breach}`);
       const answered = entries.filter((e) => !e.breach);
       ops += answered.length;
@@ -265,7 +317,9 @@ async function main() {
     const call = async (method: 'GET' | 'POST', path: string, token: string, body?: unknown): Promise<any> => {
       for (let attempt = 0; ; attempt++) {
         const r = await fetch(`${base}/api/v1${path}`, {
-          method, headers: { ...(body ? { 'content-type': 'application/json' } : {}), authorization: `Bearer ${token}` }, body: body ? JSON.stringify(body) : undefined,
+          method,
+          headers: { ...(body ? { 'content-type': 'application/json' } : {}), authorization: `Bearer ${token}` },
+          body: body ? JSON.stringify(body) : undefined,
           signal: AbortSignal.timeout(60_000),
         }).catch(() => undefined);
         if (r?.status === 200) return r.json();
@@ -293,16 +347,30 @@ async function main() {
     if (batchCount > 0) {
       const center = await signToken(secret, { sub: 'chaos-center', name: 'center', role: 'center', province: '22', prefecture: '220100' });
       const eligible = filings.filter((f) => f.filingId);
-      const chosen = eligible.map((f) => ({ f, r: random() })).sort((a, b) => a.r - b.r).slice(0, batchCount).map((x) => x.f).sort((a, b) => a.index - b.index);
+      const chosen = eligible
+        .map((f) => ({ f, r: random() }))
+        .sort((a, b) => a.r - b.r)
+        .slice(0, batchCount)
+        .map((x) => x.f)
+        .sort((a, b) => a.index - b.index);
       batches = chosen.map((f, index) => {
         const creditCode = f.application.institution.creditCode as string;
         const n = 2 + Math.floor(random() * 4);
         const candidates = Array.from({ length: n }, (_, i) => ({
-          name: `考生${index}-${i}`, idNumber: makeIdNumber('220102', '19900101', (index * 6 + i) % 1000), post: '车工', yearsInPost: 8,
-          occupationCode: '6-18-01-01', level: [5, 4, 3][Math.floor(random() * 3)], employerCreditCode: creditCode,
+          name: `考生${index}-${i}`,
+          idNumber: makeIdNumber('220102', '19900101', (index * 6 + i) % 1000),
+          post: '车工',
+          yearsInPost: 8,
+          occupationCode: '6-18-01-01',
+          level: [5, 4, 3][Math.floor(random() * 3)],
+          employerCreditCode: creditCode,
         }));
         // the first candidate passes; the others pass or fail at random (a module under 60)
-        const scores = candidates.map((c, i) => ({ idNumber: c.idNumber, theory: i === 0 ? 80 : 50 + Math.floor(random() * 50), skill: i === 0 ? 85 : 50 + Math.floor(random() * 50) }));
+        const scores = candidates.map((c, i) => ({
+          idNumber: c.idNumber,
+          theory: i === 0 ? 80 : 50 + Math.floor(random() * 50),
+          skill: i === 0 ? 85 : 50 + Math.floor(random() * 50),
+        }));
         const passing = scores.filter((x) => x.theory >= 60 && x.skill >= 60).map((x) => x.idNumber);
         return { index, filingId: f.filingId!, creditCode, candidates, scores, passing };
       });
@@ -319,10 +387,14 @@ async function main() {
       const planned = batches.filter((b) => b.batchId);
       log(`${planned.length} of ${batches.length} batches planned`);
       if (planned.length) {
-        const lastExamDay = Math.max(...(await Promise.all(planned.map((b) => call('GET', `/batches/${b.batchId}`, center)))).map((s) => startOfChinaDayMs(s.plan.lastExamDate)));
+        const lastExamDay = Math.max(
+          ...(await Promise.all(planned.map((b) => call('GET', `/batches/${b.batchId}`, center)))).map((s) => startOfChinaDayMs(s.plan.lastExamDate)),
+        );
         await advanceTo(lastExamDay + 86_400_000 + 3_600_000, 'past the exam days');
         await runPhase('batch-exams', batchFaults());
-        const publicityEnds = Math.max(...(await Promise.all(planned.map((b) => call('GET', `/batches/${b.batchId}`, center)))).map((s) => s.publicity?.endsAtMs ?? 0));
+        const publicityEnds = Math.max(
+          ...(await Promise.all(planned.map((b) => call('GET', `/batches/${b.batchId}`, center)))).map((s) => s.publicity?.endsAtMs ?? 0),
+        );
         await advanceTo(publicityEnds + 3_600_000, 'through the result publicity');
         await runPhase('batch-results', batchFaults());
       }
@@ -349,7 +421,11 @@ async function main() {
     await prod?.stop();
     if (!process.env.KEEP_CHAOS_DIR) rmSync(dir, { recursive: true, force: true });
   }
-  console.log(`\nseed: ${seed}\noperations (2xx): ${ops}\nfaults: ${Object.entries(faults).map(([k, n]) => `${k} ${n}`).join(', ')}`);
+  console.log(
+    `\nseed: ${seed}\noperations (2xx): ${ops}\nfaults: ${Object.entries(faults)
+      .map(([k, n]) => `${k} ${n}`)
+      .join(', ')}`,
+  );
   console.log(`filings: ${filingCount}`);
   if (batchCount > 0) {
     console.log(`batches: ${tally.batchesCertified} certified of ${batchCount} intended`);
@@ -364,7 +440,12 @@ async function main() {
   process.exit(failures.length ? 1 : 0);
 }
 
-async function check(mongoUri: string, temporalAddress: string, filings: { index: number; filingId?: string; application: Record<string, any> }[], intended: string): Promise<string[]> {
+async function check(
+  mongoUri: string,
+  temporalAddress: string,
+  filings: { index: number; filingId?: string; application: Record<string, any> }[],
+  intended: string,
+): Promise<string[]> {
   const lost: string[] = [];
   const conn = await Connection.connect({ address: temporalAddress });
   const client = new Client({ connection: conn });
@@ -385,7 +466,8 @@ async function check(mongoUri: string, temporalAddress: string, filings: { index
       const perStage = new Map<string, number>();
       for (const d of s.decisions) perStage.set(d.stage, (perStage.get(d.stage) ?? 0) + 1);
       for (const [stage, n] of perStage) if (n !== 1) lost.push(`${f.filingId}: ${n} decisions at ${stage}`);
-      for (const stage of Object.keys(s.assignments)) if (s.assignments[stage].length !== 1) lost.push(`${f.filingId}: ${s.assignments[stage].length} experts at ${stage}`);
+      for (const stage of Object.keys(s.assignments))
+        if (s.assignments[stage].length !== 1) lost.push(`${f.filingId}: ${s.assignments[stage].length} experts at ${stage}`);
       if (s.notice) sequences.push(Number(s.notice.sequence));
       // the read model equals the workflow's state
       const doc = await view.findOne({ _id: f.filingId as never });
@@ -400,7 +482,10 @@ async function check(mongoUri: string, temporalAddress: string, filings: { index
         if (Number(e.workflowTaskFailedEventAttributes?.cause) === 24) lost.push(`${f.filingId}: non-deterministic workflow task`);
       }
     }
-    const byInstitution = await view.aggregate([{ $group: { _id: '$institutionId', n: { $sum: 1 } } }, { $match: { n: { $gt: 1 } } }]).toArray().catch(() => []);
+    const byInstitution = await view
+      .aggregate([{ $group: { _id: '$institutionId', n: { $sum: 1 } } }, { $match: { n: { $gt: 1 } } }])
+      .toArray()
+      .catch(() => []);
     for (const g of byInstitution) lost.push(`institution ${g._id}: ${g.n} filings`);
     if (intended === 'active') {
       const sorted = [...sequences].sort((a, b) => a - b);
@@ -419,7 +504,13 @@ async function check(mongoUri: string, temporalAddress: string, filings: { index
 /** Keys sorted at every level, so two equal states serialize alike whatever their key order. */
 function canonical(v: unknown): unknown {
   if (Array.isArray(v)) return v.map(canonical);
-  if (v && typeof v === 'object') return Object.fromEntries(Object.keys(v).sort().filter((k) => (v as Record<string, unknown>)[k] !== undefined).map((k) => [k, canonical((v as Record<string, unknown>)[k])]));
+  if (v && typeof v === 'object')
+    return Object.fromEntries(
+      Object.keys(v)
+        .sort()
+        .filter((k) => (v as Record<string, unknown>)[k] !== undefined)
+        .map((k) => [k, canonical((v as Record<string, unknown>)[k])]),
+    );
   return v;
 }
 
@@ -436,7 +527,11 @@ function firstDifference(a: unknown, b: unknown, path = ''): string {
 }
 
 async function checkBatches(
-  mongoUri: string, temporalAddress: string, base: string, center: string, batches: ChaosBatch[],
+  mongoUri: string,
+  temporalAddress: string,
+  base: string,
+  center: string,
+  batches: ChaosBatch[],
   tally: { batchesCertified: number; certificates: number },
 ): Promise<string[]> {
   const lost: string[] = [];
@@ -446,7 +541,9 @@ async function checkBatches(
   await m.asPromise();
   const getJson = async (path: string, token?: string): Promise<{ status: number; body: any }> => {
     for (let attempt = 0; ; attempt++) {
-      const r = await fetch(`${base}/api/v1${path}`, { headers: token ? { authorization: `Bearer ${token}` } : {}, signal: AbortSignal.timeout(30_000) }).catch(() => undefined);
+      const r = await fetch(`${base}/api/v1${path}`, { headers: token ? { authorization: `Bearer ${token}` } : {}, signal: AbortSignal.timeout(30_000) }).catch(
+        () => undefined,
+      );
       if (r && (r.status < 500 || attempt > 30)) return { status: r.status, body: await r.json().catch(() => undefined) };
       await sleep(1000);
     }
@@ -472,17 +569,24 @@ async function checkBatches(
       // exactly once: one decision per stage, one draw, one report, one score post, one results submission, one publicity
       const perStage = new Map<string, number>();
       for (const d of s.decisions) perStage.set(d.stage, (perStage.get(d.stage) ?? 0) + 1);
-      for (const stage of ['plan-review', 'results-review']) if (perStage.get(stage) !== 1) lost.push(`${id}: ${perStage.get(stage) ?? 0} decisions at ${stage}`);
-      if (s.supervision.draws.length !== 1 || s.supervision.assigned.length !== 1) lost.push(`${id}: ${s.supervision.draws.length} supervisor draws, ${s.supervision.assigned.length} assigned`);
+      for (const stage of ['plan-review', 'results-review'])
+        if (perStage.get(stage) !== 1) lost.push(`${id}: ${perStage.get(stage) ?? 0} decisions at ${stage}`);
+      if (s.supervision.draws.length !== 1 || s.supervision.assigned.length !== 1)
+        lost.push(`${id}: ${s.supervision.draws.length} supervisor draws, ${s.supervision.assigned.length} assigned`);
       if (s.supervision.reports.length !== 1) lost.push(`${id}: ${s.supervision.reports.length} supervision reports`);
       const scorePosts = s.history.filter((e) => e.event === 'scores-posted').length;
       if (scorePosts !== 1) lost.push(`${id}: scores posted ${scorePosts} times`);
-      if (s.publicityRounds.length !== 0 || s.publicity?.round !== 1) lost.push(`${id}: ${s.publicityRounds.length + (s.publicity ? 1 : 0)} result publicities`);
+      if (s.publicityRounds.length !== 0 || s.publicity?.round !== 1)
+        lost.push(`${id}: ${s.publicityRounds.length + (s.publicity ? 1 : 0)} result publicities`);
       if (s.results?.submissions !== 1) lost.push(`${id}: results submitted ${s.results?.submissions ?? 0} times`);
       // certificates: one per passing candidate, in the state and in the collection
       const items = s.certificates?.items ?? [];
       const holders = items.map((i) => i.idNumber).sort();
-      if (items.length !== b.passing.length || s.certificates?.count !== b.passing.length || JSON.stringify(holders) !== JSON.stringify([...b.passing].sort())) {
+      if (
+        items.length !== b.passing.length ||
+        s.certificates?.count !== b.passing.length ||
+        JSON.stringify(holders) !== JSON.stringify([...b.passing].sort())
+      ) {
         lost.push(`${id}: ${items.length} certificates (count ${s.certificates?.count ?? 0}) for ${b.passing.length} passing candidates`);
       }
       for (const i of items) {
@@ -492,18 +596,22 @@ async function checkBatches(
       const docs = await certs.find({ batchId: id }).toArray();
       tally.certificates += docs.length;
       const stored = docs.map((d) => String(d._id)).sort();
-      if (JSON.stringify(stored) !== JSON.stringify(items.map((i) => i.number).sort())) lost.push(`${id}: certificates stored ${stored.join(',')} ≠ issued ${items.map((i) => i.number).join(',')}`);
+      if (JSON.stringify(stored) !== JSON.stringify(items.map((i) => i.number).sort()))
+        lost.push(`${id}: certificates stored ${stored.join(',')} ≠ issued ${items.map((i) => i.number).join(',')}`);
       // the read model equals the workflow's queried state, and GET /batches/:id answers from it
       const view = await getJson(`/batches/${id}`, center);
       const doc = await views.findOne({ _id: id as never });
-      if (view.status !== 200 || view.body.status !== s.status || view.body.version !== s.version) lost.push(`${id}: GET /batches/:id answered ${view.status} ${view.body?.status} v${view.body?.version}`);
+      if (view.status !== 200 || view.body.status !== s.status || view.body.version !== s.version)
+        lost.push(`${id}: GET /batches/:id answered ${view.status} ${view.body?.status} v${view.body?.version}`);
       if (doc) {
         const diff = firstDifference(canonical(JSON.parse(String(doc.state))), canonical(s));
         if (diff) lost.push(`${id}: read model ≠ workflow state at ${diff}`);
       }
       if (!doc) lost.push(`${id}: no read model`);
       else if (doc.version !== s.version || doc.status !== s.status || doc.stage !== s.stage || doc.certificates !== (s.certificates?.count ?? 0)) {
-        lost.push(`${id}: read model v${doc.version} ${doc.status}/${doc.stage} ${doc.certificates} certificates ≠ workflow v${s.version} ${s.status}/${s.stage} ${s.certificates?.count ?? 0}`);
+        lost.push(
+          `${id}: read model v${doc.version} ${doc.status}/${doc.stage} ${doc.certificates} certificates ≠ workflow v${s.version} ${s.status}/${s.stage} ${s.certificates?.count ?? 0}`,
+        );
       }
       const history = await h.fetchHistory();
       for (const e of history.events ?? []) {
@@ -521,7 +629,13 @@ async function checkBatches(
         continue;
       }
       const { parts } = p;
-      if (parts.serial !== d.serial || parts.level !== d.level || parts.issueYear !== d.issueYear || parts.kind !== d.institution?.kind || parts.province !== d.institution?.province) {
+      if (
+        parts.serial !== d.serial ||
+        parts.level !== d.level ||
+        parts.issueYear !== d.issueYear ||
+        parts.kind !== d.institution?.kind ||
+        parts.province !== d.institution?.province
+      ) {
         lost.push(`certificate ${number}: its number disagrees with its record (serial ${d.serial}, level ${d.level}, year ${d.issueYear})`);
       }
       const key = `${parts.kind}${parts.route}${parts.province}/${parts.institutionSequence} ${parts.issueYear} L${parts.level}`;
@@ -529,7 +643,8 @@ async function checkBatches(
       groups.set(`${key} ${inst}`, [...(groups.get(`${key} ${inst}`) ?? []), parts.serial]);
       if (!numbers.has(number)) lost.push(`certificate ${number}: stored but issued by no checked batch (${d.batchId})`);
       const pub = await getJson(`/certificates/${number}`);
-      if (pub.status !== 200 || pub.body?.number !== number || pub.body?.status !== 'valid') lost.push(`GET /certificates/${number}: ${pub.status} ${pub.body?.status ?? ''}`);
+      if (pub.status !== 200 || pub.body?.number !== number || pub.body?.status !== 'valid')
+        lost.push(`GET /certificates/${number}: ${pub.status} ${pub.body?.status ?? ''}`);
     }
     // one institution sequence belongs to one institution
     const seqOwners = new Map<string, Set<string>>();

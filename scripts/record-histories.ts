@@ -54,7 +54,9 @@ function main() {
         byType.set(w.type, n);
         writeFileSync(join(staged, p.path, `${w.type}-${n}.json`), JSON.stringify({ release, path: p.path, ...w }, null, 1));
       }
-      console.log(`${p.path}: ${mine.map((w) => `${w.type} (${w.runs.length} run${w.runs.length > 1 ? 's' : ''}, ${w.runs.reduce((a, r) => a + r.events, 0)} events)`).join(', ')}`);
+      console.log(
+        `${p.path}: ${mine.map((w) => `${w.type} (${w.runs.length} run${w.runs.length > 1 ? 's' : ''}, ${w.runs.reduce((a, r) => a + r.events, 0)} events)`).join(', ')}`,
+      );
     }
     mkdirSync(HISTORIES, { recursive: true });
     cpSync(staged, dest, { recursive: true });

@@ -25,7 +25,10 @@ async function main(): Promise<number> {
   Runtime.install({ logger: new DefaultLogger('WARN') });
   const connection = await Connection.connect({ address: values.address });
   const client = new Client({ connection, namespace: values.namespace });
-  const bundle = await bundleWorkflowCode({ workflowsPath: require.resolve('../workflows'), logger: { log() {}, info() {}, warn() {}, error() {}, debug() {}, trace() {} } });
+  const bundle = await bundleWorkflowCode({
+    workflowsPath: require.resolve('../workflows'),
+    logger: { log() {}, info() {}, warn() {}, error() {}, debug() {}, trace() {} },
+  });
   try {
     const executions: { workflowId: string; runId: string; type: string }[] = [];
     for await (const w of client.workflow.list({ query: 'ExecutionStatus = "Running"' })) {

@@ -52,16 +52,32 @@ export async function runScenario(baseUrl: string, secret: string, log: Log = co
   const step = (n: string, detail = '') => log(`  ✓ ${n}${detail ? `  — ${detail}` : ''}`);
 
   log(`Filing (机构评估备案) at ${baseUrl}`);
-  for (const [i, [sub, name]] of [['expert-zhang', '张专家'], ['expert-liu', '刘专家'], ['expert-zhao', '赵专家']].entries()) {
+  for (const [i, [sub, name]] of [
+    ['expert-zhang', '张专家'],
+    ['expert-liu', '刘专家'],
+    ['expert-zhao', '赵专家'],
+  ].entries()) {
     await call('POST', '/experts', { userId: sub, name, idNumber: makeIdNumber('220102', '19700101', 100 + i), province: '22' }, t.prov);
   }
-  await call('POST', '/supervisors', { userId: 'supervisor-wang', name: '王督导', idNumber: makeIdNumber('220102', '19750505', 200), province: '22', prefecture: '220100' }, t.prov);
+  await call(
+    'POST',
+    '/supervisors',
+    { userId: 'supervisor-wang', name: '王督导', idNumber: makeIdNumber('220102', '19750505', 200), province: '22', prefecture: '220100' },
+    t.prov,
+  );
   step('registered three experts and a quality supervisor');
 
   const application = {
     institution: {
-      name: '长春精工机械有限公司', creditCode, kind: 'Y', legalRepresentative: '王建国', address: '吉林省长春市朝阳区人民大街1号',
-      province: '22', affiliation: 'prefecture', prefecture: '220100', contact: { name: '李红', phone: '13912345678' },
+      name: '长春精工机械有限公司',
+      creditCode,
+      kind: 'Y',
+      legalRepresentative: '王建国',
+      address: '吉林省长春市朝阳区人民大街1号',
+      province: '22',
+      affiliation: 'prefecture',
+      prefecture: '220100',
+      contact: { name: '李红', phone: '13912345678' },
     },
     occupations: [{ code: '6-18-01-01', name: '车工', levels: [5, 4, 3], basis: 'national-standard' }],
     materials: MATERIAL_KINDS.map((kind) => ({ kind, title: `${kind}.pdf` })),
@@ -75,9 +91,19 @@ export async function runScenario(baseUrl: string, secret: string, log: Log = co
   await call('POST', `/filings/${id}/assignments`, { stage: 'technical-assessment', expertIds: ['expert-liu'] }, t.pref);
   await call('POST', `/filings/${id}/assignments`, { stage: 'comprehensive-review', expertIds: ['expert-zhao'] }, t.pref);
   step('expert groups formed by the prefecture bureau');
-  await call('POST', `/filings/${id}/decisions`, { stage: 'preliminary-review', outcome: 'supplement', opinion: '缺少应急预案签章页', items: ['突发事件应急预案（签章版）'] }, t.ea);
+  await call(
+    'POST',
+    `/filings/${id}/decisions`,
+    { stage: 'preliminary-review', outcome: 'supplement', opinion: '缺少应急预案签章页', items: ['突发事件应急预案（签章版）'] },
+    t.ea,
+  );
   step('初评: 补正 requested');
-  await call('POST', `/filings/${id}/supplements`, { note: '已补充签章页', materials: [{ kind: 'emergency-plan', title: '突发事件应急预案（签章版）.pdf' }] }, t.inst);
+  await call(
+    'POST',
+    `/filings/${id}/supplements`,
+    { note: '已补充签章页', materials: [{ kind: 'emergency-plan', title: '突发事件应急预案（签章版）.pdf' }] },
+    t.inst,
+  );
   step('补正 answered by the institution');
   await call('POST', `/filings/${id}/decisions`, { stage: 'preliminary-review', outcome: 'pass', opinion: '材料齐全' }, t.ea);
   step('初评 passed');
@@ -110,14 +136,28 @@ export async function runScenario(baseUrl: string, secret: string, log: Log = co
     const today = new Date(now.getTime() + 8 * 3_600_000).toISOString().slice(0, 10);
     const earliest = (await call('GET', `/calendar/working-days?from=${today}&add=10`, undefined)).body.date as string;
     const candidates = [0, 1, 2].map((i) => ({
-      name: ['赵一', '钱二', '孙三'][i], idNumber: makeIdNumber('220102', '19900101', 300 + i), sex: i === 1 ? 'F' : 'M', post: '车工', yearsInPost: 5 + i,
-      occupationCode: '6-18-01-01', level: 4, employerCreditCode: creditCode,
+      name: ['赵一', '钱二', '孙三'][i],
+      idNumber: makeIdNumber('220102', '19900101', 300 + i),
+      sex: i === 1 ? 'F' : 'M',
+      post: '车工',
+      yearsInPost: 5 + i,
+      occupationCode: '6-18-01-01',
+      level: 4,
+      employerCreditCode: creditCode,
     }));
     const plan = {
-      filingId: id, firstExamDate: earliest, lastExamDate: earliest,
+      filingId: id,
+      firstExamDate: earliest,
+      lastExamDate: earliest,
       venues: [{ name: '实训楼一层', address: '吉林省长春市朝阳区人民大街1号' }],
-      modules: [{ kind: 'theory', passMark: 60 }, { kind: 'skill', passMark: 60 }],
-      candidates, proctors: [{ name: '监考甲' }], examiners: [{ name: '考评员乙' }], supervisors: [{ name: '内部督导丙' }],
+      modules: [
+        { kind: 'theory', passMark: 60 },
+        { kind: 'skill', passMark: 60 },
+      ],
+      candidates,
+      proctors: [{ name: '监考甲' }],
+      examiners: [{ name: '考评员乙' }],
+      supervisors: [{ name: '内部督导丙' }],
     };
     const batch = await call('POST', '/batches', plan, t.inst);
     const bid: string = batch.body.id;
@@ -129,7 +169,12 @@ export async function runScenario(baseUrl: string, secret: string, log: Log = co
     await call('POST', '/admin/clock/advance', { by: 'P20D' }, t.admin);
     step('clock advanced past the exam days');
     await call('POST', `/batches/${bid}/supervision`, { action: 'report', severity: 'none', findings: '考务规范' }, t.sup, [200, 201, 202, 403, 409]);
-    await call('POST', `/batches/${bid}/scores`, { scores: candidates.map((c, i) => ({ idNumber: c.idNumber, theory: 70 + i * 10, skill: i === 2 ? 55 : 80 })) }, t.inst);
+    await call(
+      'POST',
+      `/batches/${bid}/scores`,
+      { scores: candidates.map((c, i) => ({ idNumber: c.idNumber, theory: 70 + i * 10, skill: i === 2 ? 55 : 80 })) },
+      t.inst,
+    );
     step('scores entered', '2 of 3 pass');
     await call('POST', '/admin/clock/advance', { by: 'P9D' }, t.admin);
     step('clock advanced through the result publicity');

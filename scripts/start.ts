@@ -46,8 +46,14 @@ async function main() {
       if (child.exitCode === null && child.signalCode === null) {
         child.kill('SIGTERM');
         await new Promise<void>((r) => {
-          const t = setTimeout(() => { child.kill('SIGKILL'); r(); }, 15_000);
-          child.once('exit', () => { clearTimeout(t); r(); });
+          const t = setTimeout(() => {
+            child.kill('SIGKILL');
+            r();
+          }, 15_000);
+          child.once('exit', () => {
+            clearTimeout(t);
+            r();
+          });
         });
       }
       console.log(`  stopped ${name}`);
@@ -98,7 +104,10 @@ async function main() {
     await ensureFree(settings.PORT, 'PORT');
 
     const env = { ...process.env, APP_MODE: settings.APP_MODE, TEMPORAL_ADDRESS: temporalAddress, MONGODB_URI: mongoUri };
-    for (const [name, file] of [['worker', 'worker.ts'], ['api', 'server.ts']] as const) {
+    for (const [name, file] of [
+      ['worker', 'worker.ts'],
+      ['api', 'server.ts'],
+    ] as const) {
       const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, file)], { env, stdio: 'inherit', cwd: ROOT });
       children.push({ name, child });
       child.once('exit', (code, signal) => {

@@ -33,7 +33,9 @@ async function main() {
   });
   if (!claims.success) {
     console.error(`bad claims: ${claims.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
-    console.error('usage: npm run token -- --role <institution|prefecture-reviewer|province-reviewer|expert|center|supervisor|admin> [--province 22] [--prefecture 220100] [--institution <USCC>] [--sub id] [--name 名字]');
+    console.error(
+      'usage: npm run token -- --role <institution|prefecture-reviewer|province-reviewer|expert|center|supervisor|admin> [--province 22] [--prefecture 220100] [--institution <USCC>] [--sub id] [--name 名字]',
+    );
     process.exit(2);
   }
   if (claims.data.role === 'institution' && !claims.data.institutionId) {

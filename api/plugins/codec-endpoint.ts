@@ -50,7 +50,10 @@ interface JsonPayload {
 }
 
 function refuse(reply: FastifyReply, status: number, code: ErrorCode, detail: string) {
-  return reply.code(status).type('application/problem+json').send(problem(code, detail, {}, status));
+  return reply
+    .code(status)
+    .type('application/problem+json')
+    .send(problem(code, detail, {}, status));
 }
 
 function fromJson(value: unknown, i: number): Payload {

@@ -74,9 +74,13 @@ export default fp(
         await Idempotency.replaceOne(
           { _id: idem.id },
           {
-            _id: idem.id, requestHash: idem.hash, statusCode: reply.statusCode, contentType: String(reply.getHeader('content-type') ?? ''),
+            _id: idem.id,
+            requestHash: idem.hash,
+            statusCode: reply.statusCode,
+            contentType: String(reply.getHeader('content-type') ?? ''),
             body: typeof payload === 'string' ? payload : Buffer.isBuffer(payload) ? payload.toString('utf8') : JSON.stringify(payload ?? null),
-            createdAt: new Date(now), expiresAt: new Date(now + TTL_MS),
+            createdAt: new Date(now),
+            expiresAt: new Date(now + TTL_MS),
           },
           { upsert: true },
         );

@@ -196,9 +196,15 @@ export default fp(
       if (opts.authorize && !(await opts.authorize(req))) {
         const status = req.headers.authorization ? 403 : 401;
         if (status === 401) reply.header('www-authenticate', 'Bearer');
-        return reply.code(status).type('application/problem+json').send(problem(status === 401 ? 'UNAUTHORIZED' : 'FORBIDDEN', 'Metrics are for the monitoring system only', {}, status));
+        return reply
+          .code(status)
+          .type('application/problem+json')
+          .send(problem(status === 401 ? 'UNAUTHORIZED' : 'FORBIDDEN', 'Metrics are for the monitoring system only', {}, status));
       }
-      return reply.type(metrics.registry.contentType).header('cache-control', 'no-store').send(await metrics.text());
+      return reply
+        .type(metrics.registry.contentType)
+        .header('cache-control', 'no-store')
+        .send(await metrics.text());
     });
   },
   { name: 'metrics' },

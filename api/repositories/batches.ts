@@ -26,7 +26,11 @@ export interface BatchListQuery {
 export function createBatchesRepository(models: Models, clock: Clock) {
   return {
     // a batch's supervisors: those drawn for it
-    ...caseReads('batch', (id) => models.Batch.findById(id).lean(), (c, doc) => canRead(c, doc, doc.supervisors)),
+    ...caseReads(
+      'batch',
+      (id) => models.Batch.findById(id).lean(),
+      (c, doc) => canRead(c, doc, doc.supervisors),
+    ),
 
     /** May the caller (still) see this batch? (an idempotent replay about it) */
     async visible(caller: Caller, id: string): Promise<boolean> {
@@ -41,13 +45,23 @@ export function createBatchesRepository(models: Models, clock: Clock) {
       const filter: Record<string, unknown> = scopeFilter(caller, 'supervisors');
       if (q.status) filter.status = q.status;
       if (q.filingId) filter.filingId = q.filingId;
-      const docs = await models.Batch.find(afterCursor(filter, q.cursor), { state: 0 }).sort({ submittedAt: -1, _id: -1 }).limit(q.limit + 1).lean();
+      const docs = await models.Batch.find(afterCursor(filter, q.cursor), { state: 0 })
+        .sort({ submittedAt: -1, _id: -1 })
+        .limit(q.limit + 1)
+        .lean();
       const now = (await clock.now()).getTime();
       return {
         items: docs.slice(0, q.limit).map((d) => ({
-          id: d._id, filingId: d.filingId, institution: { name: d.institutionName ?? '', creditCode: d.institutionId }, status: d.status, stage: d.stage ?? null,
-          firstExamDate: d.firstExamDate ?? null, lastExamDate: d.lastExamDate ?? null, candidates: d.candidates ?? 0,
-          dueAt: d.dueAt ? d.dueAt.toISOString() : null, overdue: !!d.dueAt && d.dueAt.getTime() < now,
+          id: d._id,
+          filingId: d.filingId,
+          institution: { name: d.institutionName ?? '', creditCode: d.institutionId },
+          status: d.status,
+          stage: d.stage ?? null,
+          firstExamDate: d.firstExamDate ?? null,
+          lastExamDate: d.lastExamDate ?? null,
+          candidates: d.candidates ?? 0,
+          dueAt: d.dueAt ? d.dueAt.toISOString() : null,
+          overdue: !!d.dueAt && d.dueAt.getTime() < now,
         })),
         nextCursor: nextListCursor(docs, q.limit),
       };
@@ -63,7 +77,9 @@ export function createBatchesRepository(models: Models, clock: Clock) {
     /** Batches whose result publicity runs now (GET /publicity), of one province or all. */
     async inPublicity(province: string | undefined) {
       const now = (await clock.now()).getTime();
-      const docs = await models.Batch.find({ ...(province ? { province } : {}), status: 'publicity' }, { state: 0 }).limit(500).lean();
+      const docs = await models.Batch.find({ ...(province ? { province } : {}), status: 'publicity' }, { state: 0 })
+        .limit(500)
+        .lean();
       return docs.flatMap((b) => (b.publicity && (!b.publicityEndsAt || b.publicityEndsAt.getTime() > now) ? [{ ...b, publicity: b.publicity }] : []));
     },
   };

@@ -26,15 +26,28 @@ export function createDirectoryRepository(models: Models) {
       if (q.q) filter.name = { $regex: escapeRegex(q.q) };
       const after = decodeCursor(q.cursor, z.string());
       if (after) filter._id = { $gt: after };
-      let docs = await models.Directory.find(filter).sort({ _id: 1 }).limit(q.limit + 1).lean();
+      let docs = await models.Directory.find(filter)
+        .sort({ _id: 1 })
+        .limit(q.limit + 1)
+        .lean();
       const level = q.level;
       if (level) docs = docs.filter((d) => d.occupations.some((o) => (!q.occupation || o.code === q.occupation) && o.levels.includes(level)));
       const page = docs.slice(0, q.limit);
       return {
         items: page.map((d) => ({
-          creditCode: d._id, name: d.name, kind: d.kind ?? '', institutionCode: d.institutionCode ?? '', province: d.province ?? '', prefecture: d.prefecture ?? null,
-          address: d.address ?? '', occupations: d.occupations, subsidiaries: d.subsidiaries ?? [], validUntil: d.validUntil ?? '',
-          noticeNumber: d.noticeNumber ?? '', supervisingBody: d.supervisingBody ?? '', contact: d.contact,
+          creditCode: d._id,
+          name: d.name,
+          kind: d.kind ?? '',
+          institutionCode: d.institutionCode ?? '',
+          province: d.province ?? '',
+          prefecture: d.prefecture ?? null,
+          address: d.address ?? '',
+          occupations: d.occupations,
+          subsidiaries: d.subsidiaries ?? [],
+          validUntil: d.validUntil ?? '',
+          noticeNumber: d.noticeNumber ?? '',
+          supervisingBody: d.supervisingBody ?? '',
+          contact: d.contact,
         })),
         nextCursor: docs.length > q.limit ? encodeCursor(page[page.length - 1]._id) : null,
       };

@@ -51,7 +51,10 @@ export function createFilingsRepository(models: Models, clock: Clock) {
       const now = await clock.now();
       if (q.overdue === 'true') filter.dueAt = { $lt: now };
       if (q.overdue === 'false') filter.$or = [{ dueAt: null }, { dueAt: { $gte: now } }];
-      const docs = await models.Filing.find(afterCursor(filter, q.cursor), { state: 0 }).sort({ submittedAt: -1, _id: -1 }).limit(q.limit + 1).lean();
+      const docs = await models.Filing.find(afterCursor(filter, q.cursor), { state: 0 })
+        .sort({ submittedAt: -1, _id: -1 })
+        .limit(q.limit + 1)
+        .lean();
       return {
         items: docs.slice(0, q.limit).map((d) => ({
           id: d._id,
@@ -98,8 +101,12 @@ export function createFilingsRepository(models: Models, clock: Clock) {
     /** Filings whose 公示 runs now (GET /publicity), of one province or all: their states, the publicity open. */
     async inPublicity(province: string | undefined) {
       const now = (await clock.now()).getTime();
-      const docs = await models.Filing.find({ ...(province ? { province } : {}), stage: 'publicity' }).limit(500).lean();
-      return docs.map((d) => stateOf<FilingState>(d)).flatMap((s) => (s.publicity && !s.publicity.closedAt && s.publicity.endsAtMs > now ? [{ ...s, publicity: s.publicity }] : []));
+      const docs = await models.Filing.find({ ...(province ? { province } : {}), stage: 'publicity' })
+        .limit(500)
+        .lean();
+      return docs
+        .map((d) => stateOf<FilingState>(d))
+        .flatMap((s) => (s.publicity && !s.publicity.closedAt && s.publicity.endsAtMs > now ? [{ ...s, publicity: s.publicity }] : []));
     },
   };
 }

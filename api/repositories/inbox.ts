@@ -12,12 +12,18 @@ import { offsetPage } from './cursor';
 /** Which read-model documents could hold a step for this caller (the exact match is audienceIncludes). */
 export function candidateFilter(c: Caller): Record<string, unknown> {
   switch (c.role) {
-    case 'admin': return {};
-    case 'institution': return { institutionId: c.institutionId ?? '-' };
-    case 'expert': return { 'waitingOn.audience.userIds': c.sub };
-    case 'supervisor': return { 'waitingOn.audience.userIds': c.sub };
-    case 'prefecture-reviewer': return { prefecture: c.prefecture ?? '-' };
-    default: return { province: c.province ?? '-' };
+    case 'admin':
+      return {};
+    case 'institution':
+      return { institutionId: c.institutionId ?? '-' };
+    case 'expert':
+      return { 'waitingOn.audience.userIds': c.sub };
+    case 'supervisor':
+      return { 'waitingOn.audience.userIds': c.sub };
+    case 'prefecture-reviewer':
+      return { prefecture: c.prefecture ?? '-' };
+    default:
+      return { province: c.province ?? '-' };
   }
 }
 
@@ -30,7 +36,10 @@ export function createInboxRepository(models: Models, clock: Clock) {
         models.Filing.find(waiting, { state: 0 }).limit(5000).lean(),
         models.Batch.find(waiting, { state: 0 }).limit(5000).lean(),
       ]);
-      const sources = [{ kind: 'filing' as const, docs: filings }, { kind: 'batch' as const, docs: batches }];
+      const sources = [
+        { kind: 'filing' as const, docs: filings },
+        { kind: 'batch' as const, docs: batches },
+      ];
       const items = sources.flatMap(({ kind, docs }) =>
         docs.flatMap((d) =>
           (d.waitingOn ?? [])
@@ -65,7 +74,13 @@ export function createInboxRepository(models: Models, clock: Clock) {
       const mine = docs.filter((d) => audienceIncludes(d.audience, c));
       const page = offsetPage(mine, q.cursor, q.limit);
       return {
-        items: page.items.map((d) => ({ id: d._id, kind: d.kind, message: d.message, at: d.at.toISOString(), target: d.targetId ? { type: d.targetType ?? 'filing', id: d.targetId } : null })),
+        items: page.items.map((d) => ({
+          id: d._id,
+          kind: d.kind,
+          message: d.message,
+          at: d.at.toISOString(),
+          target: d.targetId ? { type: d.targetType ?? 'filing', id: d.targetId } : null,
+        })),
         nextCursor: page.nextCursor,
       };
     },

@@ -27,8 +27,13 @@ export interface Registrant {
 /** A registration as the API shows it: the ID number masked. */
 export function present(d: Registrant) {
   return {
-    userId: d._id, name: d.name, idNumber: maskIdNumber(d.idNumber), province: d.province, prefecture: d.prefecture ?? null,
-    occupations: d.occupations ?? [], active: d.active ?? true,
+    userId: d._id,
+    name: d.name,
+    idNumber: maskIdNumber(d.idNumber),
+    province: d.province,
+    prefecture: d.prefecture ?? null,
+    occupations: d.occupations ?? [],
+    active: d.active ?? true,
   };
 }
 
@@ -59,7 +64,11 @@ export function createRegistriesRepository(models: Models) {
     replace: (kind: RegistryKind, doc: Registrant) => modelOf(kind).replaceOne({ _id: doc._id }, doc),
     /** The people in the caller's scope, by user id. */
     list: (kind: RegistryKind, caller: Caller, occupation?: string) =>
-      modelOf(kind).find({ ...scopeOf(caller), ...(occupation ? { occupations: occupation } : {}) }).sort({ _id: 1 }).limit(1000).lean(),
+      modelOf(kind)
+        .find({ ...scopeOf(caller), ...(occupation ? { occupations: occupation } : {}) })
+        .sort({ _id: 1 })
+        .limit(1000)
+        .lean(),
     /** Experts by user id, for forming a group (domain expertGroupRefusal). */
     experts: (ids: readonly string[]) => models.Expert.find({ _id: { $in: ids } }).lean(),
   };

@@ -34,13 +34,20 @@ export function filingScopeFilter(c: Caller): Record<string, unknown> {
  */
 export function scopeFilter(c: Caller, assigneesField: 'assignees' | 'supervisors'): Record<string, unknown> {
   switch (c.role) {
-    case 'admin': return {};
-    case 'province-reviewer': return { province: c.province };
-    case 'prefecture-reviewer': return { prefecture: c.prefecture ?? '-' };
-    case 'center': return c.prefecture ? { province: c.province, prefecture: c.prefecture } : { province: c.province };
-    case 'institution': return { institutionId: c.institutionId ?? '-' };
+    case 'admin':
+      return {};
+    case 'province-reviewer':
+      return { province: c.province };
+    case 'prefecture-reviewer':
+      return { prefecture: c.prefecture ?? '-' };
+    case 'center':
+      return c.prefecture ? { province: c.province, prefecture: c.prefecture } : { province: c.province };
+    case 'institution':
+      return { institutionId: c.institutionId ?? '-' };
     case 'expert':
-    case 'supervisor': return { [assigneesField]: c.sub };
-    default: return { _id: null };
+    case 'supervisor':
+      return { [assigneesField]: c.sub };
+    default:
+      return { _id: null };
   }
 }

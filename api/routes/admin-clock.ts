@@ -8,9 +8,13 @@ const adminClockRoutes: FastifyPluginAsyncZod = async (app) => {
   const clock = app.services.clock;
   if (!(clock instanceof TestServerClock)) throw new Error('admin clock routes need the time-skipping server');
 
-  app.get('/admin/clock', { config: { action: 'clock.read' }, schema: { tags: ['demo'], security: [{ bearer: [] }], response: { 200: clockNow } } }, async () => ({
-    now: (await clock.now()).toISOString(),
-  }));
+  app.get(
+    '/admin/clock',
+    { config: { action: 'clock.read' }, schema: { tags: ['demo'], security: [{ bearer: [] }], response: { 200: clockNow } } },
+    async () => ({
+      now: (await clock.now()).toISOString(),
+    }),
+  );
 
   app.post(
     '/admin/clock/advance',

@@ -9,7 +9,13 @@ import type { UpdateDefinition } from '@temporalio/common';
 import { buildRoster, rosterCsv, summaryCsv, type BatchState } from '../../domain/batch';
 import { entitledToCandidates, seesObjectors } from '../../domain/access';
 import {
-  decideUpdate, dismissObjectionsUpdate, objectionUpdate, resolveObjectionUpdate, scoresUpdate, submitResultsUpdate, superviseUpdate,
+  decideUpdate,
+  dismissObjectionsUpdate,
+  objectionUpdate,
+  resolveObjectionUpdate,
+  scoresUpdate,
+  submitResultsUpdate,
+  superviseUpdate,
 } from '../../workflows/batch/messages';
 import { DomainError } from '../problems';
 import { caseIdSuffix, envelopeOf, updateIdOf } from '../cases';
@@ -17,10 +23,29 @@ import { batchForCaller, batchScope } from '../masking';
 import { publicityView, receiveObjection } from '../objections';
 import { publicRateLimit } from '../plugins/security';
 import {
-  auditTrail, caseIdParams, caseProblems, dismissalBody, objectionAccepted, objectionBody, objectionParams, page, problemSchema, type Json,
+  auditTrail,
+  caseIdParams,
+  caseProblems,
+  dismissalBody,
+  objectionAccepted,
+  objectionBody,
+  objectionParams,
+  page,
+  problemSchema,
+  type Json,
 } from '../schemas/common';
 import {
-  batchCreated, batchDecisionBody, batchListQuery, batchResolutionBody, batchStateSchema, batchSummary, exportFormat, planBody, resultsBody, scoresBody, supervisionBody,
+  batchCreated,
+  batchDecisionBody,
+  batchListQuery,
+  batchResolutionBody,
+  batchStateSchema,
+  batchSummary,
+  exportFormat,
+  planBody,
+  resultsBody,
+  scoresBody,
+  supervisionBody,
 } from '../schemas/batches';
 
 const resultsNotSubmitted = () => new DomainError('INVALID_STATE', 'The results have not been submitted yet');
@@ -55,8 +80,11 @@ const batchesRoutes: FastifyPluginAsyncZod = async (app) => {
     {
       config: { action: 'batch.create' },
       schema: {
-        tags: ['batches'], summary: 'Plan a batch: 422 PLAN_TOO_LATE (with earliestExamDate) under 10 working days ahead, 422 OUT_OF_SCOPE outside the filing',
-        security, body: planBody, response: { 201: batchCreated, ...caseProblems },
+        tags: ['batches'],
+        summary: 'Plan a batch: 422 PLAN_TOO_LATE (with earliestExamDate) under 10 working days ahead, 422 OUT_OF_SCOPE outside the filing',
+        security,
+        body: planBody,
+        response: { 201: batchCreated, ...caseProblems },
       },
     },
     async (req, reply) => {
@@ -72,7 +100,16 @@ const batchesRoutes: FastifyPluginAsyncZod = async (app) => {
 
   app.get(
     '/batches/:id',
-    { config: { action: 'batch.read' }, schema: { tags: ['batches'], summary: 'A batch: state, plan, supervision, scores, publicity, review, certificates', security, params: caseIdParams, response: stateResponse } },
+    {
+      config: { action: 'batch.read' },
+      schema: {
+        tags: ['batches'],
+        summary: 'A batch: state, plan, supervision, scores, publicity, review, certificates',
+        security,
+        params: caseIdParams,
+        response: stateResponse,
+      },
+    },
     async (req) => view(req, batches.state(await batches.find(req.caller, req.params.id))),
   );
 
@@ -80,20 +117,39 @@ const batchesRoutes: FastifyPluginAsyncZod = async (app) => {
     '/batches',
     {
       config: { action: 'batch.list' },
-      schema: { tags: ['batches'], summary: 'Batches in the caller\'s scope, newest first', security, querystring: batchListQuery, response: { 200: page(batchSummary), ...caseProblems } },
+      schema: {
+        tags: ['batches'],
+        summary: "Batches in the caller's scope, newest first",
+        security,
+        querystring: batchListQuery,
+        response: { 200: page(batchSummary), ...caseProblems },
+      },
     },
     async (req) => batches.list(req.caller!, req.query),
   );
 
   app.post(
     '/batches/:id/supervision',
-    { config: { action: 'batch.supervise' }, schema: { tags: ['batches'], summary: 'Center: draw supervisors at random, lift or cancel a suspension; supervisor: file a report', security, params: caseIdParams, body: supervisionBody, response: stateResponse } },
+    {
+      config: { action: 'batch.supervise' },
+      schema: {
+        tags: ['batches'],
+        summary: 'Center: draw supervisors at random, lift or cancel a suspension; supervisor: file a report',
+        security,
+        params: caseIdParams,
+        body: supervisionBody,
+        response: stateResponse,
+      },
+    },
     async (req) => update(req, superviseUpdate, { ...req.body, ...envelopeOf(req) }),
   );
 
   app.post(
     '/batches/:id/scores',
-    { config: { action: 'batch.score' }, schema: { tags: ['batches'], summary: 'Module scores per candidate, 0–100', security, params: caseIdParams, body: scoresBody, response: stateResponse } },
+    {
+      config: { action: 'batch.score' },
+      schema: { tags: ['batches'], summary: 'Module scores per candidate, 0–100', security, params: caseIdParams, body: scoresBody, response: stateResponse },
+    },
     async (req) => update(req, scoresUpdate, { scores: req.body.scores, ...envelopeOf(req) }),
   );
 
@@ -101,7 +157,13 @@ const batchesRoutes: FastifyPluginAsyncZod = async (app) => {
     '/batches/:id/objections',
     {
       config: { action: 'batch.object', rateLimit: publicRateLimit() },
-      schema: { tags: ['batches', 'public'], summary: 'Object during the result publicity (public)', params: caseIdParams, body: objectionBody, response: { 202: objectionAccepted, ...caseProblems, 429: problemSchema } },
+      schema: {
+        tags: ['batches', 'public'],
+        summary: 'Object during the result publicity (public)',
+        params: caseIdParams,
+        body: objectionBody,
+        response: { 202: objectionAccepted, ...caseProblems, 429: problemSchema },
+      },
     },
     async (req, reply) => {
       const doc = await batches.findAny(req.params.id);
@@ -115,8 +177,12 @@ const batchesRoutes: FastifyPluginAsyncZod = async (app) => {
     {
       config: { action: 'batch.resolve-objection' },
       schema: {
-        tags: ['batches'], summary: 'Dismiss every open objection to the results at once (a flood of duplicates, investigated together)', security,
-        params: caseIdParams, body: dismissalBody, response: stateResponse,
+        tags: ['batches'],
+        summary: 'Dismiss every open objection to the results at once (a flood of duplicates, investigated together)',
+        security,
+        params: caseIdParams,
+        body: dismissalBody,
+        response: stateResponse,
       },
     },
     async (req) => update(req, dismissObjectionsUpdate, { note: req.body.note, ...envelopeOf(req) }),
@@ -127,8 +193,12 @@ const batchesRoutes: FastifyPluginAsyncZod = async (app) => {
     {
       config: { action: 'batch.resolve-objection' },
       schema: {
-        tags: ['batches'], summary: 'Uphold (back to scoring) or dismiss an objection to the results', security,
-        params: objectionParams, body: batchResolutionBody, response: stateResponse,
+        tags: ['batches'],
+        summary: 'Uphold (back to scoring) or dismiss an objection to the results',
+        security,
+        params: objectionParams,
+        body: batchResolutionBody,
+        response: stateResponse,
       },
     },
     async (req) => update(req, resolveObjectionUpdate, { ...req.body, objectionId: req.params.objectionId, ...envelopeOf(req) }),
@@ -136,13 +206,33 @@ const batchesRoutes: FastifyPluginAsyncZod = async (app) => {
 
   app.post(
     '/batches/:id/results',
-    { config: { action: 'batch.submit-results' }, schema: { tags: ['batches'], summary: 'Submit the 结果汇总表 and 合格人员花名册 (built from the scores)', security, params: caseIdParams, body: resultsBody, response: stateResponse } },
+    {
+      config: { action: 'batch.submit-results' },
+      schema: {
+        tags: ['batches'],
+        summary: 'Submit the 结果汇总表 and 合格人员花名册 (built from the scores)',
+        security,
+        params: caseIdParams,
+        body: resultsBody,
+        response: stateResponse,
+      },
+    },
     async (req) => update(req, submitResultsUpdate, { note: req.body.note, ...envelopeOf(req) }),
   );
 
   app.post(
     '/batches/:id/decisions',
-    { config: { action: 'batch.decide' }, schema: { tags: ['batches'], summary: 'Center: acknowledge the plan, or pass / return / reject the results', security, params: caseIdParams, body: batchDecisionBody, response: stateResponse } },
+    {
+      config: { action: 'batch.decide' },
+      schema: {
+        tags: ['batches'],
+        summary: 'Center: acknowledge the plan, or pass / return / reject the results',
+        security,
+        params: caseIdParams,
+        body: batchDecisionBody,
+        response: stateResponse,
+      },
+    },
     async (req) => update(req, decideUpdate, { ...req.body, ...envelopeOf(req) }),
   );
 
@@ -150,13 +240,20 @@ const batchesRoutes: FastifyPluginAsyncZod = async (app) => {
     '/batches/:id/summary',
     {
       config: { action: 'batch.read' },
-      schema: { tags: ['batches'], summary: '结果汇总表 (per occupation, counts per level); ?format=csv gives a UTF-8 CSV that Excel opens', security, params: caseIdParams, querystring: exportFormat },
+      schema: {
+        tags: ['batches'],
+        summary: '结果汇总表 (per occupation, counts per level); ?format=csv gives a UTF-8 CSV that Excel opens',
+        security,
+        params: caseIdParams,
+        querystring: exportFormat,
+      },
     },
     async (req, reply) => {
       const doc = await batches.find(req.caller, req.params.id);
       const summary = batches.state(doc).results?.summary;
       if (!summary) throw resultsNotSubmitted();
-      if (req.query.format === 'csv') return reply.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="summary-${doc._id}.csv"`).send(summaryCsv(summary));
+      if (req.query.format === 'csv')
+        return reply.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="summary-${doc._id}.csv"`).send(summaryCsv(summary));
       return summary;
     },
   );
@@ -165,21 +262,37 @@ const batchesRoutes: FastifyPluginAsyncZod = async (app) => {
     '/batches/:id/roster',
     {
       config: { action: 'batch.read' },
-      schema: { tags: ['batches'], summary: '合格人员花名册 (passed candidates, seed 001 layout); ?format=csv for Excel', security, params: caseIdParams, querystring: exportFormat },
+      schema: {
+        tags: ['batches'],
+        summary: '合格人员花名册 (passed candidates, seed 001 layout); ?format=csv for Excel',
+        security,
+        params: caseIdParams,
+        querystring: exportFormat,
+      },
     },
     async (req, reply) => {
       const doc = await batches.find(req.caller, req.params.id);
       const full = batches.state(doc);
       if (!full.results) throw resultsNotSubmitted();
       const roster = buildRoster(batchForCaller(full, req.caller));
-      if (req.query.format === 'csv') return reply.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="roster-${doc._id}.csv"`).send(rosterCsv(roster));
+      if (req.query.format === 'csv')
+        return reply.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="roster-${doc._id}.csv"`).send(rosterCsv(roster));
       return { items: roster };
     },
   );
 
   app.get(
     '/batches/:id/audit',
-    { config: { action: 'batch.audit' }, schema: { tags: ['batches'], summary: 'The audit trail of a batch (append-only)', security, params: caseIdParams, response: { 200: auditTrail, ...caseProblems } } },
+    {
+      config: { action: 'batch.audit' },
+      schema: {
+        tags: ['batches'],
+        summary: 'The audit trail of a batch (append-only)',
+        security,
+        params: caseIdParams,
+        response: { 200: auditTrail, ...caseProblems },
+      },
+    },
     async (req) => {
       const doc = await batches.find(req.caller, req.params.id);
       return { items: await batches.audit(doc._id) };
@@ -189,7 +302,9 @@ const batchesRoutes: FastifyPluginAsyncZod = async (app) => {
   /** Loading an official calendar year moves the estimated deadlines of open batches too. */
   app.calendarListeners.push(async (year: number) => {
     const open = await batches.estimated();
-    await Promise.all(open.map((id) => cases.calendarLoaded('batch', id, year).catch((err) => app.log.warn({ err }, 'could not tell a batch about the calendar'))));
+    await Promise.all(
+      open.map((id) => cases.calendarLoaded('batch', id, year).catch((err) => app.log.warn({ err }, 'could not tell a batch about the calendar'))),
+    );
   });
 };
 

@@ -56,4 +56,3 @@ const calendarRoutes: FastifyPluginAsyncZod = async (app) => {
   );
 };
 export default calendarRoutes;
-

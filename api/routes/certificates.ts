@@ -15,7 +15,12 @@ const certificatesRoutes: FastifyPluginAsyncZod = async (app) => {
     '/certificates/:number',
     {
       config: { action: 'certificate.read', rateLimit: publicRateLimit('certificate-lookup') },
-      schema: { tags: ['public'], summary: 'Check a certificate by its number; the holder is masked', params: certificateNumberParams, response: { 200: certificateView, ...problems(400, 404, 429) } },
+      schema: {
+        tags: ['public'],
+        summary: 'Check a certificate by its number; the holder is masked',
+        params: certificateNumberParams,
+        response: { 200: certificateView, ...problems(400, 404, 429) },
+      },
     },
     async (req) => certificates.byNumber(req.params.number),
   );
@@ -25,8 +30,10 @@ const certificatesRoutes: FastifyPluginAsyncZod = async (app) => {
     {
       config: { action: 'certificate.read', rateLimit: publicRateLimit('certificate-lookup') },
       schema: {
-        tags: ['public'], summary: "One person's certificates: both the ID number and the name are required",
-        querystring: holderQuery, response: { 200: z.object({ items: z.array(certificateView) }), ...problems(400, 429) },
+        tags: ['public'],
+        summary: "One person's certificates: both the ID number and the name are required",
+        querystring: holderQuery,
+        response: { 200: z.object({ items: z.array(certificateView) }), ...problems(400, 429) },
       },
     },
     async (req) => ({ items: await certificates.byHolder(req.query.idNumber, req.query.name) }),
@@ -37,8 +44,12 @@ const certificatesRoutes: FastifyPluginAsyncZod = async (app) => {
     {
       config: { action: 'certificate.revoke' },
       schema: {
-        tags: ['certificates'], summary: 'Revoke: the issuing institution (also after its filing ended) or a provincial reviewer',
-        security: [{ bearer: [] }], params: certificateNumberParams, body: revocationBody, response: { 200: certificateView, ...problems(400, 401, 403, 404, 409) },
+        tags: ['certificates'],
+        summary: 'Revoke: the issuing institution (also after its filing ended) or a provincial reviewer',
+        security: [{ bearer: [] }],
+        params: certificateNumberParams,
+        body: revocationBody,
+        response: { 200: certificateView, ...problems(400, 401, 403, 404, 409) },
       },
     },
     async (req) => publicCertificateView(await cases.revokeCertificate({ number: req.params.number, reason: req.body.reason, ...envelopeOf(req) })),

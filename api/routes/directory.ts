@@ -10,8 +10,10 @@ const directoryRoutes: FastifyPluginAsyncZod = async (app) => {
     {
       config: { action: 'directory.read' },
       schema: {
-        tags: ['public'], summary: 'Filed institutions in force: name, code, occupations and levels, validity, supervising body, contact',
-        querystring: directoryQuery, response: { 200: page(directoryEntry), ...problems(400) },
+        tags: ['public'],
+        summary: 'Filed institutions in force: name, code, occupations and levels, validity, supervising body, contact',
+        querystring: directoryQuery,
+        response: { 200: page(directoryEntry), ...problems(400) },
       },
     },
     async (req) => directory.list(req.query),

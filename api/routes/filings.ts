@@ -10,20 +10,35 @@ import { applicationRefusal, expertGroupRefusal, secondFilingRefusal, type Filin
 import { entitledToPersonalData, seesObjectors } from '../../domain/access';
 import { policyForProvince } from '../../domain/filing-policy';
 import {
-  assignExpertsUpdate, changeUpdate, decideUpdate, dismissObjectionsUpdate, objectionUpdate, renewalUpdate, resolveObjectionUpdate,
-  supplementUpdate, terminationUpdate,
+  assignExpertsUpdate,
+  changeUpdate,
+  decideUpdate,
+  dismissObjectionsUpdate,
+  objectionUpdate,
+  renewalUpdate,
+  resolveObjectionUpdate,
+  supplementUpdate,
+  terminationUpdate,
 } from '../../workflows/filing/messages';
 import { refused } from '../problems';
 import { caseIdSuffix, envelopeOf, updateIdOf } from '../cases';
 import { filingForCaller, filingScope } from '../masking';
 import { publicityView, receiveObjection } from '../objections';
 import { publicRateLimit } from '../plugins/security';
+import { auditTrail, caseIdParams, caseProblems, dismissalBody, objectionAccepted, objectionBody, objectionParams, page, type Json } from '../schemas/common';
 import {
-  auditTrail, caseIdParams, caseProblems, dismissalBody, objectionAccepted, objectionBody, objectionParams, page, type Json,
-} from '../schemas/common';
-import {
-  assignmentBody, changeBody, createFilingBody, decisionBody, filingCreated, filingListQuery, filingStateSchema, filingSummary,
-  renewalBody, resolutionBody, supplementBody, terminationBody,
+  assignmentBody,
+  changeBody,
+  createFilingBody,
+  decisionBody,
+  filingCreated,
+  filingListQuery,
+  filingStateSchema,
+  filingSummary,
+  renewalBody,
+  resolutionBody,
+  supplementBody,
+  terminationBody,
 } from '../schemas/filings';
 
 const filingsRoutes: FastifyPluginAsyncZod = async (app) => {
@@ -76,7 +91,13 @@ const filingsRoutes: FastifyPluginAsyncZod = async (app) => {
     '/filings/:id',
     {
       config: { action: 'filing.read' },
-      schema: { tags: ['filings'], summary: 'A filing: state, stage, policy, due dates, escalations, decisions, publicity, notice, history', security, params: caseIdParams, response: stateResponse },
+      schema: {
+        tags: ['filings'],
+        summary: 'A filing: state, stage, policy, due dates, escalations, decisions, publicity, notice, history',
+        security,
+        params: caseIdParams,
+        response: stateResponse,
+      },
     },
     async (req) => view(req, filings.state(await filings.find(req.caller, req.params.id))),
   );
@@ -86,8 +107,11 @@ const filingsRoutes: FastifyPluginAsyncZod = async (app) => {
     {
       config: { action: 'filing.list' },
       schema: {
-        tags: ['filings'], summary: 'Filings in the caller\'s scope, newest first, with cursor pagination', security,
-        querystring: filingListQuery, response: { 200: page(filingSummary), ...caseProblems },
+        tags: ['filings'],
+        summary: "Filings in the caller's scope, newest first, with cursor pagination",
+        security,
+        querystring: filingListQuery,
+        response: { 200: page(filingSummary), ...caseProblems },
       },
     },
     async (req) => filings.list(req.caller!, req.query),
@@ -97,7 +121,13 @@ const filingsRoutes: FastifyPluginAsyncZod = async (app) => {
     '/filings/:id/audit',
     {
       config: { action: 'filing.audit' },
-      schema: { tags: ['filings'], summary: 'The audit trail of a filing (append-only)', security, params: caseIdParams, response: { 200: auditTrail, ...caseProblems } },
+      schema: {
+        tags: ['filings'],
+        summary: 'The audit trail of a filing (append-only)',
+        security,
+        params: caseIdParams,
+        response: { 200: auditTrail, ...caseProblems },
+      },
     },
     async (req) => {
       const doc = await filings.find(req.caller, req.params.id);
@@ -111,14 +141,23 @@ const filingsRoutes: FastifyPluginAsyncZod = async (app) => {
     '/filings/:id/assignments',
     {
       config: { action: 'filing.assign' },
-      schema: { tags: ['filings'], summary: 'Form the expert group for 初评, 技术评估 or 综合汇总', security, params: caseIdParams, body: assignmentBody, response: stateResponse },
+      schema: {
+        tags: ['filings'],
+        summary: 'Form the expert group for 初评, 技术评估 or 综合汇总',
+        security,
+        params: caseIdParams,
+        body: assignmentBody,
+        response: stateResponse,
+      },
     },
     async (req) => {
       const doc = await filings.find(req.caller, req.params.id);
       const registered = await registries.experts(req.body.expertIds);
       const refusal = expertGroupRefusal(req.body.expertIds, registered, doc.province);
       if (refusal) throw refused(refusal);
-      const experts = req.body.expertIds.flatMap((id) => registered.filter((e) => e._id === id)).map((e) => ({ userId: e._id, name: e.name, idNumber: e.idNumber }));
+      const experts = req.body.expertIds
+        .flatMap((id) => registered.filter((e) => e._id === id))
+        .map((e) => ({ userId: e._id, name: e.name, idNumber: e.idNumber }));
       return view(req, await cases.updateFiling(doc._id, assignExpertsUpdate, { stage: req.body.stage, experts, ...envelopeOf(req) }, updateIdOf(req)));
     },
   );
@@ -127,7 +166,14 @@ const filingsRoutes: FastifyPluginAsyncZod = async (app) => {
     '/filings/:id/decisions',
     {
       config: { action: 'filing.decide' },
-      schema: { tags: ['filings'], summary: 'Decide the current stage; 409 STAGE_MISMATCH when the filing is elsewhere', security, params: caseIdParams, body: decisionBody, response: stateResponse },
+      schema: {
+        tags: ['filings'],
+        summary: 'Decide the current stage; 409 STAGE_MISMATCH when the filing is elsewhere',
+        security,
+        params: caseIdParams,
+        body: decisionBody,
+        response: stateResponse,
+      },
     },
     async (req) => update(req, decideUpdate, { ...req.body, ...envelopeOf(req) }),
   );
@@ -136,7 +182,14 @@ const filingsRoutes: FastifyPluginAsyncZod = async (app) => {
     '/filings/:id/supplements',
     {
       config: { action: 'filing.supplement' },
-      schema: { tags: ['filings'], summary: 'Supply the materials a 补正 asked for', security, params: caseIdParams, body: supplementBody, response: stateResponse },
+      schema: {
+        tags: ['filings'],
+        summary: 'Supply the materials a 补正 asked for',
+        security,
+        params: caseIdParams,
+        body: supplementBody,
+        response: stateResponse,
+      },
     },
     async (req) => update(req, supplementUpdate, { ...req.body, ...envelopeOf(req) }),
   );
@@ -146,7 +199,10 @@ const filingsRoutes: FastifyPluginAsyncZod = async (app) => {
     {
       config: { action: 'filing.object', rateLimit: publicRateLimit() },
       schema: {
-        tags: ['filings', 'public'], summary: 'Object during the 公示 (public); 409 NOT_IN_PUBLICITY otherwise', params: caseIdParams, body: objectionBody,
+        tags: ['filings', 'public'],
+        summary: 'Object during the 公示 (public); 409 NOT_IN_PUBLICITY otherwise',
+        params: caseIdParams,
+        body: objectionBody,
         response: { 202: objectionAccepted, ...caseProblems },
       },
     },
@@ -162,8 +218,12 @@ const filingsRoutes: FastifyPluginAsyncZod = async (app) => {
     {
       config: { action: 'filing.resolve-objection' },
       schema: {
-        tags: ['filings'], summary: 'Dismiss every open objection of the publicity at once (a flood of duplicates, investigated together)', security,
-        params: caseIdParams, body: dismissalBody, response: stateResponse,
+        tags: ['filings'],
+        summary: 'Dismiss every open objection of the publicity at once (a flood of duplicates, investigated together)',
+        security,
+        params: caseIdParams,
+        body: dismissalBody,
+        response: stateResponse,
       },
     },
     async (req) => update(req, dismissObjectionsUpdate, { note: req.body.note, ...envelopeOf(req) }),
@@ -174,8 +234,12 @@ const filingsRoutes: FastifyPluginAsyncZod = async (app) => {
     {
       config: { action: 'filing.resolve-objection' },
       schema: {
-        tags: ['filings'], summary: 'Uphold (reject, or return to a named stage) or dismiss an objection', security,
-        params: objectionParams, body: resolutionBody, response: stateResponse,
+        tags: ['filings'],
+        summary: 'Uphold (reject, or return to a named stage) or dismiss an objection',
+        security,
+        params: objectionParams,
+        body: resolutionBody,
+        response: stateResponse,
       },
     },
     async (req) => update(req, resolveObjectionUpdate, { ...req.body, objectionId: req.params.objectionId, ...envelopeOf(req) }),
@@ -185,7 +249,14 @@ const filingsRoutes: FastifyPluginAsyncZod = async (app) => {
     '/filings/:id/renewal',
     {
       config: { action: 'filing.renew' },
-      schema: { tags: ['filings'], summary: 'Apply for 续期 (≥3 months before expiry, else marked late)', security, params: caseIdParams, body: renewalBody, response: stateResponse },
+      schema: {
+        tags: ['filings'],
+        summary: 'Apply for 续期 (≥3 months before expiry, else marked late)',
+        security,
+        params: caseIdParams,
+        body: renewalBody,
+        response: stateResponse,
+      },
     },
     async (req) => update(req, renewalUpdate, { ...req.body, ...envelopeOf(req) }),
   );
@@ -194,7 +265,14 @@ const filingsRoutes: FastifyPluginAsyncZod = async (app) => {
     '/filings/:id/changes',
     {
       config: { action: 'filing.change' },
-      schema: { tags: ['filings'], summary: 'Apply for 变更 (address, legal representative, venue, occupations, levels): re-assessed', security, params: caseIdParams, body: changeBody, response: stateResponse },
+      schema: {
+        tags: ['filings'],
+        summary: 'Apply for 变更 (address, legal representative, venue, occupations, levels): re-assessed',
+        security,
+        params: caseIdParams,
+        body: changeBody,
+        response: stateResponse,
+      },
     },
     async (req) => update(req, changeUpdate, { change: req.body, ...envelopeOf(req) }),
   );
@@ -203,7 +281,14 @@ const filingsRoutes: FastifyPluginAsyncZod = async (app) => {
     '/filings/:id/termination',
     {
       config: { action: 'filing.terminate' },
-      schema: { tags: ['filings'], summary: '终止: voluntary (institution, evaluated first) or ordered (province reviewer, immediate)', security, params: caseIdParams, body: terminationBody, response: stateResponse },
+      schema: {
+        tags: ['filings'],
+        summary: '终止: voluntary (institution, evaluated first) or ordered (province reviewer, immediate)',
+        security,
+        params: caseIdParams,
+        body: terminationBody,
+        response: stateResponse,
+      },
     },
     async (req) => update(req, terminationUpdate, { ...req.body, ...envelopeOf(req) }),
   );
@@ -211,7 +296,11 @@ const filingsRoutes: FastifyPluginAsyncZod = async (app) => {
   /** Loading an official calendar year moves the deadlines of running filings that were estimated. */
   app.calendarListeners.push(async (year: number) => {
     const running = await filings.estimated();
-    await Promise.all(running.map((id) => cases.calendarLoaded('filing', id, year).catch((err) => app.log.warn({ err, filingId: id }, 'could not tell a filing about the calendar'))));
+    await Promise.all(
+      running.map((id) =>
+        cases.calendarLoaded('filing', id, year).catch((err) => app.log.warn({ err, filingId: id }, 'could not tell a filing about the calendar')),
+      ),
+    );
   });
 };
 

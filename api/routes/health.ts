@@ -17,7 +17,11 @@ const healthRoutes: FastifyPluginAsyncZod = async (app) => {
         within(temporal.connection.healthService.check({})),
         within(db.db ? db.db.admin().ping() : Promise.reject(new Error('no db'))),
       ]);
-      const body = { status: t && m ? ('ok' as const) : ('degraded' as const), temporal: t ? ('up' as const) : ('down' as const), mongo: m ? ('up' as const) : ('down' as const) };
+      const body = {
+        status: t && m ? ('ok' as const) : ('degraded' as const),
+        temporal: t ? ('up' as const) : ('down' as const),
+        mongo: m ? ('up' as const) : ('down' as const),
+      };
       return reply.status(t && m ? 200 : 503).send(body);
     },
   );

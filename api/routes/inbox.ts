@@ -11,7 +11,13 @@ const inboxRoutes: FastifyPluginAsyncZod = async (app) => {
     '/tasks',
     {
       config: { action: 'tasks.read' },
-      schema: { tags: ['inbox'], summary: 'Every filing or batch step waiting on the caller, soonest due first', security, querystring: tasksQuery, response: { 200: page(task), ...problems(400, 401) } },
+      schema: {
+        tags: ['inbox'],
+        summary: 'Every filing or batch step waiting on the caller, soonest due first',
+        security,
+        querystring: tasksQuery,
+        response: { 200: page(task), ...problems(400, 401) },
+      },
     },
     async (req) => inbox.tasks(req.caller!, req.query),
   );
@@ -21,8 +27,11 @@ const inboxRoutes: FastifyPluginAsyncZod = async (app) => {
     {
       config: { action: 'notifications.read' },
       schema: {
-        tags: ['inbox'], summary: 'The caller\'s notifications: reminders, escalations, decisions; newest first', security,
-        querystring: notificationsQuery, response: { 200: page(notification), ...problems(400, 401) },
+        tags: ['inbox'],
+        summary: "The caller's notifications: reminders, escalations, decisions; newest first",
+        security,
+        querystring: notificationsQuery,
+        response: { 200: page(notification), ...problems(400, 401) },
       },
     },
     async (req) => inbox.notifications(req.caller!, req.query),

@@ -9,7 +9,12 @@ const publicityRoutes: FastifyPluginAsyncZod = async (app) => {
     '/publicity',
     {
       config: { action: 'publicity.read' },
-      schema: { tags: ['public'], summary: 'Notices now under 公示: filings and batch results, each with its end date and the path to object', querystring: publicityQuery, response: { 200: z.object({ items: z.array(publicityItem) }) } },
+      schema: {
+        tags: ['public'],
+        summary: 'Notices now under 公示: filings and batch results, each with its end date and the path to object',
+        querystring: publicityQuery,
+        response: { 200: z.object({ items: z.array(publicityItem) }) },
+      },
     },
     async (req) => {
       const [open, results] = await Promise.all([filings.inPublicity(req.query.province), batches.inPublicity(req.query.province)]);
@@ -21,7 +26,11 @@ const publicityRoutes: FastifyPluginAsyncZod = async (app) => {
           endDate: s.publicity.endDate,
           endsAt: s.publicity.endsAt,
           // a scope change publicises the scope it asks for (004 Art.7(1))
-          occupations: (s.publicity.track === 'scope-change' && s.change?.occupations ? s.change.occupations : s.application.occupations).map((o) => ({ code: o.code, name: o.name, levels: o.levels })),
+          occupations: (s.publicity.track === 'scope-change' && s.change?.occupations ? s.change.occupations : s.application.occupations).map((o) => ({
+            code: o.code,
+            name: o.name,
+            levels: o.levels,
+          })),
           objectionPath: `/api/v1/filings/${s.id}/objections`,
         })),
         ...results.map((b) => ({

@@ -29,8 +29,15 @@ const registriesRoutes: FastifyPluginAsyncZod = async (app) => {
         const refusal = registrationRefusal(c, req.body.province, false);
         if (refusal) throw refused(refusal);
         const doc = {
-          _id: req.body.userId, name: req.body.name, idNumber: req.body.idNumber, province: req.body.province, prefecture: req.body.prefecture ?? null,
-          occupations: req.body.occupations ?? [], active: true, registeredBy: c.sub, registeredAt: await app.services.clock.now(),
+          _id: req.body.userId,
+          name: req.body.name,
+          idNumber: req.body.idNumber,
+          province: req.body.province,
+          prefecture: req.body.prefecture ?? null,
+          occupations: req.body.occupations ?? [],
+          active: true,
+          registeredBy: c.sub,
+          registeredAt: await app.services.clock.now(),
         };
         // a user id is registered once: never taken over from another scope (a change is PUT, in the owner's scope)
         if (!(await registries.register(kind, doc))) {
@@ -46,8 +53,12 @@ const registriesRoutes: FastifyPluginAsyncZod = async (app) => {
       {
         config: { action: 'registry.update' },
         schema: {
-          tags: ['registries'], summary: `Change a ${label}'s registration (in the registering scope; audited)`, security,
-          params: registrantParams, body: registrantUpdate, response: { 200: registrantView, ...caseProblems },
+          tags: ['registries'],
+          summary: `Change a ${label}'s registration (in the registering scope; audited)`,
+          security,
+          params: registrantParams,
+          body: registrantUpdate,
+          response: { 200: registrantView, ...caseProblems },
         },
       },
       async (req) => {
@@ -58,12 +69,25 @@ const registriesRoutes: FastifyPluginAsyncZod = async (app) => {
         const refusal = registrationRefusal(c, req.body.province, true);
         if (refusal) throw refused(refusal);
         const doc = {
-          _id: previous._id, name: req.body.name, idNumber: req.body.idNumber, province: req.body.province, prefecture: req.body.prefecture ?? null,
-          occupations: req.body.occupations ?? [], active: req.body.active ?? previous.active ?? true,
-          registeredBy: previous.registeredBy, registeredAt: previous.registeredAt, updatedBy: c.sub, updatedAt: await app.services.clock.now(),
+          _id: previous._id,
+          name: req.body.name,
+          idNumber: req.body.idNumber,
+          province: req.body.province,
+          prefecture: req.body.prefecture ?? null,
+          occupations: req.body.occupations ?? [],
+          active: req.body.active ?? previous.active ?? true,
+          registeredBy: previous.registeredBy,
+          registeredAt: previous.registeredAt,
+          updatedBy: c.sub,
+          updatedAt: await app.services.clock.now(),
         };
         await registries.replace(kind, doc);
-        await recordRequestAudit(app, req, { action: `registry.update-${kind}`, target: { type: kind, id: doc._id }, before: present(previous), after: present(doc) });
+        await recordRequestAudit(app, req, {
+          action: `registry.update-${kind}`,
+          target: { type: kind, id: doc._id },
+          before: present(previous),
+          after: present(doc),
+        });
         return present(doc);
       },
     );
@@ -73,8 +97,11 @@ const registriesRoutes: FastifyPluginAsyncZod = async (app) => {
       {
         config: { action: readAction },
         schema: {
-          tags: ['registries'], summary: `The ${label}s in the caller's scope`, security,
-          querystring: registryQuery, response: { 200: z.object({ items: z.array(registrantView) }), ...caseProblems },
+          tags: ['registries'],
+          summary: `The ${label}s in the caller's scope`,
+          security,
+          querystring: registryQuery,
+          response: { 200: z.object({ items: z.array(registrantView) }), ...caseProblems },
         },
       },
       async (req) => ({ items: (await registries.list(kind, req.caller!, req.query.occupation)).map(present) }),

@@ -27,11 +27,22 @@ export const planBody = z
     lastExamDate: isoDate,
     overview: text(2000).optional(),
     venues: z
-      .array(z.object({ name: text(100), address: text(200), modules: z.array(z.enum(MODULE_KINDS)).min(1).max(4).optional().describe('modules held here (all when absent)') }).strict())
+      .array(
+        z
+          .object({
+            name: text(100),
+            address: text(200),
+            modules: z.array(z.enum(MODULE_KINDS)).min(1).max(4).optional().describe('modules held here (all when absent)'),
+          })
+          .strict(),
+      )
       .min(1)
       .max(50)
       .describe("each one of the filing's venues (004 Art.8)"),
-    modules: z.array(z.object({ kind: z.enum(MODULE_KINDS), passMark: z.number().min(0).max(100).optional(), required: z.boolean().optional() }).strict()).min(1).max(4),
+    modules: z
+      .array(z.object({ kind: z.enum(MODULE_KINDS), passMark: z.number().min(0).max(100).optional(), required: z.boolean().optional() }).strict())
+      .min(1)
+      .max(4),
     candidates: z.array(candidate).min(1).max(20_000),
     proctors: z.array(person).max(500),
     examiners: z.array(person).max(500),
@@ -45,7 +56,21 @@ export const batchCreated = z.object({ id: z.string(), status: z.enum(BATCH_STAT
 const score = z.number().min(0).max(100);
 export const scoresBody = z
   .object({
-    scores: z.array(z.object({ idNumber, theory: score.optional(), skill: score.optional(), performance: score.optional(), defense: score.optional(), absent: z.boolean().optional() }).strict()).min(1).max(20_000),
+    scores: z
+      .array(
+        z
+          .object({
+            idNumber,
+            theory: score.optional(),
+            skill: score.optional(),
+            performance: score.optional(),
+            defense: score.optional(),
+            absent: z.boolean().optional(),
+          })
+          .strict(),
+      )
+      .min(1)
+      .max(20_000),
   })
   .strict();
 
@@ -56,18 +81,30 @@ export const supervisionBody = z.discriminatedUnion('action', [
   z.object({ action: z.literal('cancel'), reason: text(2000) }).strict(),
 ]);
 
-export const batchDecisionBody = z.object({ stage: z.enum(['plan-review', 'results-review']), outcome: z.enum(['pass', 'return', 'reject']), opinion: text(5000) }).strict();
+export const batchDecisionBody = z
+  .object({ stage: z.enum(['plan-review', 'results-review']), outcome: z.enum(['pass', 'return', 'reject']), opinion: text(5000) })
+  .strict();
 export const batchResolutionBody = z.object({ upheld: z.boolean(), note: text(2000) }).strict();
 export const resultsBody = z.object({ note: text(2000).optional() }).strict();
 
 /** The batch as GET /batches/:id answers: the workflow's state (ID numbers masked as the caller's rights say). */
-export const batchStateSchema = z.object({ id: z.string(), status: z.enum(BATCH_STATUSES), stage: z.string().nullable(), filingId: z.string(), plan: z.object({}).loose() }).loose();
+export const batchStateSchema = z
+  .object({ id: z.string(), status: z.enum(BATCH_STATUSES), stage: z.string().nullable(), filingId: z.string(), plan: z.object({}).loose() })
+  .loose();
 
 export const batchListQuery = z.object({ status: z.enum(BATCH_STATUSES).optional(), filingId: id.optional(), ...pageQuery }).strict();
 
 export const batchSummary = z.object({
-  id: z.string(), filingId: z.string(), institution: z.object({ name: z.string(), creditCode: z.string() }), status: z.string(), stage: z.string().nullable(),
-  firstExamDate: z.string().nullable(), lastExamDate: z.string().nullable(), candidates: z.number().int(), dueAt: z.string().nullable(), overdue: z.boolean(),
+  id: z.string(),
+  filingId: z.string(),
+  institution: z.object({ name: z.string(), creditCode: z.string() }),
+  status: z.string(),
+  stage: z.string().nullable(),
+  firstExamDate: z.string().nullable(),
+  lastExamDate: z.string().nullable(),
+  candidates: z.number().int(),
+  dueAt: z.string().nullable(),
+  overdue: z.boolean(),
 });
 
 /** `?format=` of the result tables: JSON, or CSV with a UTF-8 BOM that Excel opens. */

@@ -16,7 +16,15 @@ export const certificateView = z.object({
   revokedAt: z.string().optional(),
 });
 
-export const certificateNumberParams = z.object({ number: z.string().min(21).max(22).regex(/^[YS]\d{20,21}$/, 'not a certificate number (1 letter and 20 or 21 digits)') }).strict();
+export const certificateNumberParams = z
+  .object({
+    number: z
+      .string()
+      .min(21)
+      .max(22)
+      .regex(/^[YS]\d{20,21}$/, 'not a certificate number (1 letter and 20 or 21 digits)'),
+  })
+  .strict();
 
 /** One person's certificates: both the ID number and the name. */
 export const holderQuery = z.object({ idNumber, name: text(50) }).strict();

@@ -8,20 +8,18 @@ import { isValidCreditCode, isValidIdNumber } from '../../domain/identifiers';
 import { isMainlandProvinceCode, isPrefectureCode } from '../../domain/regions';
 import { OCCUPATION_CODE } from '../../domain/filing';
 
-export const isoDate = z
-  .string()
-  .refine(isValidIsoDate, { message: 'expected a real date as YYYY-MM-DD' })
-  .meta({ format: 'date', example: '2026-09-28' });
+export const isoDate = z.string().refine(isValidIsoDate, { message: 'expected a real date as YYYY-MM-DD' }).meta({ format: 'date', example: '2026-09-28' });
 
-export const problemSchema = z.object({
-  type: z.string(),
-  title: z.string(),
-  status: z.number().int(),
-  detail: z.string(),
-  code: z.string(),
-  instance: z.string().optional(),
-}).loose();
-
+export const problemSchema = z
+  .object({
+    type: z.string(),
+    title: z.string(),
+    status: z.number().int(),
+    detail: z.string(),
+    code: z.string(),
+    instance: z.string().optional(),
+  })
+  .loose();
 
 /** Bidirectional controls can make a name read backwards on a reviewer's screen (U+202E and kin). */
 const BIDI_CONTROLS = /[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/;
@@ -52,12 +50,25 @@ export const idNumber = z
   .transform((s) => s.toUpperCase())
   .refine((s) => isValidIdNumber(s), { message: 'not a valid resident ID number (GB 11643 check digit)' });
 export const provinceCode = z.string().refine(isMainlandProvinceCode, { message: 'not a GB/T 2260 province code' }).meta({ example: '22' });
-export const prefectureCode = z.string().regex(/^\d{6}$/).refine(isPrefectureCode, { message: 'not a prefecture-level region code' }).meta({ example: '220100' });
-export const phone = z.string().trim().regex(/^[0-9+\-() ]{5,20}$/, 'expected a phone number');
+export const prefectureCode = z
+  .string()
+  .regex(/^\d{6}$/)
+  .refine(isPrefectureCode, { message: 'not a prefecture-level region code' })
+  .meta({ example: '220100' });
+export const phone = z
+  .string()
+  .trim()
+  .regex(/^[0-9+\-() ]{5,20}$/, 'expected a phone number');
 export const level = z.number().int().min(1).max(5).describe('national level: 5 初级工, 4 中级工, 3 高级工, 2 技师, 1 高级技师');
 /** 职业分类大典 code (domain OCCUPATION_CODE): 4 segments, an optional 5th for a trade; categories 3–6. */
-export const occupationCode = z.string().regex(OCCUPATION_CODE, 'expected a 职业分类大典 code of categories 3–6, e.g. 6-18-01-01 (or 6-18-01-01-02 for a trade)');
-export const id = z.string().min(1).max(100).regex(/^[A-Za-z0-9:/_\-]+$/, 'not an id');
+export const occupationCode = z
+  .string()
+  .regex(OCCUPATION_CODE, 'expected a 职业分类大典 code of categories 3–6, e.g. 6-18-01-01 (or 6-18-01-01-02 for a trade)');
+export const id = z
+  .string()
+  .min(1)
+  .max(100)
+  .regex(/^[A-Za-z0-9:/_\-]+$/, 'not an id');
 
 /** The problem documents a route may answer, by status (API.md "Conventions"). */
 export function problems<S extends number>(...statuses: S[]): Record<S, typeof problemSchema> {

@@ -10,7 +10,11 @@ export const occupationSchema = z
     code: occupationCode,
     name: text(50),
     trade: text(50).optional(),
-    levels: z.array(level).min(1).max(5).refine((l) => new Set(l).size === l.length, { message: 'levels repeat' }),
+    levels: z
+      .array(level)
+      .min(1)
+      .max(5)
+      .refine((l) => new Set(l).size === l.length, { message: 'levels repeat' }),
     basis: z.enum(['national-standard', 'evaluation-spec']),
   })
   .strict();
@@ -24,7 +28,10 @@ const venue = z
     name: text(100),
     address: text(200),
     hasVideoSurveillance: z.boolean().optional(),
-    premises: z.enum(['own', 'external']).optional().describe("whose premises: the institution's own (default) or another's (an employer's skill exam needs its own, 000 §五(二)2)"),
+    premises: z
+      .enum(['own', 'external'])
+      .optional()
+      .describe("whose premises: the institution's own (default) or another's (an employer's skill exam needs its own, 000 §五(二)2)"),
   })
   .strict();
 
@@ -43,8 +50,10 @@ export const institutionSchema = z
   })
   .strict()
   .superRefine((i, ctx) => {
-    if (i.affiliation === 'prefecture' && !i.prefecture) ctx.addIssue({ code: 'custom', path: ['prefecture'], message: 'required when affiliation is prefecture' });
-    if (i.affiliation === 'province' && i.prefecture) ctx.addIssue({ code: 'custom', path: ['prefecture'], message: 'must be absent when affiliation is province' });
+    if (i.affiliation === 'prefecture' && !i.prefecture)
+      ctx.addIssue({ code: 'custom', path: ['prefecture'], message: 'required when affiliation is prefecture' });
+    if (i.affiliation === 'province' && i.prefecture)
+      ctx.addIssue({ code: 'custom', path: ['prefecture'], message: 'must be absent when affiliation is province' });
     if (i.prefecture && !i.prefecture.startsWith(i.province)) ctx.addIssue({ code: 'custom', path: ['prefecture'], message: 'is not in the province' });
     const region = creditCodeProvinceRefusal(i);
     if (region) ctx.addIssue({ code: 'custom', path: ['province'], message: region });
@@ -53,14 +62,26 @@ export const institutionSchema = z
 export const createFilingBody = z
   .object({
     institution: institutionSchema,
-    occupations: z.array(occupationSchema).min(1).max(50).refine((o) => new Set(o.map((x) => x.code)).size === o.length, { message: 'an occupation is listed twice' }),
+    occupations: z
+      .array(occupationSchema)
+      .min(1)
+      .max(50)
+      .refine((o) => new Set(o.map((x) => x.code)).size === o.length, { message: 'an occupation is listed twice' }),
     materials: z.array(materialSchema).max(50),
     staff: z
-      .object({ fullTime: z.array(person).max(2000).optional(), experts: z.array(person).max(500).optional(), examiners: z.array(person).max(500).optional(), supervisors: z.array(person).max(500).optional() })
+      .object({
+        fullTime: z.array(person).max(2000).optional(),
+        experts: z.array(person).max(500).optional(),
+        examiners: z.array(person).max(500).optional(),
+        supervisors: z.array(person).max(500).optional(),
+      })
       .strict()
       .optional(),
     venues: z.array(venue).max(100).optional(),
-    subsidiaries: z.array(z.object({ name: text(100), creditCode }).strict()).max(200).optional(),
+    subsidiaries: z
+      .array(z.object({ name: text(100), creditCode }).strict())
+      .max(200)
+      .optional(),
     feeStandard: text(2000).optional(),
   })
   .strict();
@@ -78,7 +99,14 @@ export const decisionBody = z
   .strict();
 
 export const assignmentBody = z
-  .object({ stage: z.string().min(1).max(50), expertIds: z.array(z.string().min(1).max(128)).min(1).max(15).refine((a) => new Set(a).size === a.length, { message: 'an expert is listed twice' }) })
+  .object({
+    stage: z.string().min(1).max(50),
+    expertIds: z
+      .array(z.string().min(1).max(128))
+      .min(1)
+      .max(15)
+      .refine((a) => new Set(a).size === a.length, { message: 'an expert is listed twice' }),
+  })
   .strict();
 
 export const supplementBody = z.object({ note: text(2000).optional(), materials: z.array(materialSchema).min(1).max(50) }).strict();
@@ -93,7 +121,9 @@ export const changeBody = z
     reason: text(2000).optional(),
   })
   .strict()
-  .refine((c) => c.address || c.legalRepresentative || c.venues || c.occupations, { message: 'name at least one of address, legalRepresentative, venues, occupations' });
+  .refine((c) => c.address || c.legalRepresentative || c.venues || c.occupations, {
+    message: 'name at least one of address, legalRepresentative, venues, occupations',
+  });
 export const terminationBody = z.object({ reason: text(2000) }).strict();
 
 /** The filing as GET /filings/:id answers: the workflow's state (personal data masked as the caller's rights say). */

@@ -16,7 +16,13 @@ export const task = z.object({
   path: z.string(),
 });
 
-export const notification = z.object({ id: z.string(), kind: z.string(), message: z.string(), at: z.string(), target: z.object({ type: z.string(), id: z.string() }).nullable() });
+export const notification = z.object({
+  id: z.string(),
+  kind: z.string(),
+  message: z.string(),
+  at: z.string(),
+  target: z.object({ type: z.string(), id: z.string() }).nullable(),
+});
 
 export const tasksQuery = z.object(pageQuery).strict();
 export const notificationsQuery = z.object({ ...pageQuery, kind: z.string().max(40).optional() }).strict();

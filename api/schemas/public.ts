@@ -19,16 +19,26 @@ export const directoryEntry = z.object({
   contact: z.object({ name: z.string(), phone: z.string() }),
 });
 
-export const directoryQuery = z.object({
-  province: provinceCode.optional(),
-  occupation: occupationCode.optional(),
-  level: z.coerce.number().int().min(1).max(5).optional(),
-  q: z.string().trim().min(1).max(50).optional().describe('part of the name'),
-  ...pageQuery,
-}).strict();
+export const directoryQuery = z
+  .object({
+    province: provinceCode.optional(),
+    occupation: occupationCode.optional(),
+    level: z.coerce.number().int().min(1).max(5).optional(),
+    q: z.string().trim().min(1).max(50).optional().describe('part of the name'),
+    ...pageQuery,
+  })
+  .strict();
 
 /** A passing candidate of a result publicity, the ID number masked (000 §五(二)3). */
-export const publicityCandidate = z.object({ name: z.string(), idNumber: z.string(), occupationCode: z.string(), occupationName: z.string(), trade: z.string().optional(), level: z.number(), levelName: z.string() });
+export const publicityCandidate = z.object({
+  name: z.string(),
+  idNumber: z.string(),
+  occupationCode: z.string(),
+  occupationName: z.string(),
+  trade: z.string().optional(),
+  level: z.number(),
+  levelName: z.string(),
+});
 
 /** A notice under 公示: a filing, or a batch's results. */
 export const publicityItem = z.object({
@@ -43,4 +53,11 @@ export const publicityItem = z.object({
   objectionPath: z.string(),
 });
 
-export const publicityQuery = z.object({ province: z.string().regex(/^\d{2}$/).optional() }).strict();
+export const publicityQuery = z
+  .object({
+    province: z
+      .string()
+      .regex(/^\d{2}$/)
+      .optional(),
+  })
+  .strict();

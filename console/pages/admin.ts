@@ -19,7 +19,10 @@ const MAX_CUSTOM_DAYS = 3650;
 
 /** Dates typed one per line, or separated by commas (also Chinese ones), semicolons or spaces. */
 export function dateList(text: string): string[] {
-  return text.split(/[\s,，、;；]+/).map((s) => s.trim()).filter((s) => s !== '');
+  return text
+    .split(/[\s,，、;；]+/)
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
 }
 
 interface CalendarValues {
@@ -61,13 +64,25 @@ export default async function adminPages(app: FastifyInstance) {
       else clockProblem ??= problemText(r);
     }
     const nextYear = String(Number(chinaTime((await app.services.clock.now()).toISOString()).slice(0, 4)) + 1);
-    return render(req, reply, 'admin-index', {
-      title: demo ? '工作日历与演示时钟' : '工作日历',
-      calendar: { year: nextYear, holidays: '', workdays: '', ...extra.calendar },
-      calendarProblem: extra.calendarProblem,
-      check, checkResult, checkProblem,
-      clock, clockProblem, clockSteps: CLOCK_STEPS, days: extra.days ?? '', maxDays: MAX_CUSTOM_DAYS,
-    }, status);
+    return render(
+      req,
+      reply,
+      'admin-index',
+      {
+        title: demo ? '工作日历与演示时钟' : '工作日历',
+        calendar: { year: nextYear, holidays: '', workdays: '', ...extra.calendar },
+        calendarProblem: extra.calendarProblem,
+        check,
+        checkResult,
+        checkProblem,
+        clock,
+        clockProblem,
+        clockSteps: CLOCK_STEPS,
+        days: extra.days ?? '',
+        maxDays: MAX_CUSTOM_DAYS,
+      },
+      status,
+    );
   };
 
   app.get('/admin', async (req, reply) => (await gate(req, reply)) ?? page(req, reply));

@@ -12,15 +12,24 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Objection } from '../../domain/filing';
 import {
-  BATCH_TERMINAL, FILING_IN_FORCE, isBatchCenter, isOwnInstitution, MODULE_KINDS, mayResolveObjection, maySuperviseBatch, outcomeOf, SUPERVISION_STATUSES,
-  type BatchState, type ModuleKind, type ScoreEntry,
+  BATCH_TERMINAL,
+  FILING_IN_FORCE,
+  isBatchCenter,
+  isOwnInstitution,
+  MODULE_KINDS,
+  mayResolveObjection,
+  maySuperviseBatch,
+  outcomeOf,
+  SUPERVISION_STATUSES,
+  type BatchState,
+  type ModuleKind,
+  type ScoreEntry,
 } from '../../domain/batch';
 import { chinaDateOf } from '../../domain/calendar';
 import { roleAllows } from '../../domain/access';
 import { api, chinaTime, signedInOnly, one, problemText, render, seeOther, type ApiResult } from '../core';
 import * as labels from '../labels';
 import { parseRosterFile, parseScoreFile, parseScore, rosterTemplateCsv, scoreTemplateCsv, type RowError } from '../roster';
-
 
 interface Upload {
   fields: Record<string, string>;
@@ -51,15 +60,24 @@ async function readMultipart(req: FastifyRequest): Promise<Upload | undefined> {
 
 /** "张三、李四" or one name a line → [{ name }] */
 function names(v: string): { name: string }[] {
-  return v.split(/[\n\r,，、;；]+/).map((s) => s.trim()).filter(Boolean).slice(0, 500).map((name) => ({ name: name.slice(0, 50) }));
+  return v
+    .split(/[\n\r,，、;；]+/)
+    .map((s) => s.trim())
+    .filter(Boolean)
+    .slice(0, 500)
+    .map((name) => ({ name: name.slice(0, 50) }));
 }
 
 /** "实训楼，长春市…" a line → { name, address } */
 function venueLines(v: string): { name: string; address: string }[] {
-  return v.split(/[\n\r]+/).map((s) => s.trim()).filter(Boolean).map((line) => {
-    const [name, ...rest] = line.split(/[,，|｜\t]/);
-    return { name: name.trim(), address: rest.join('，').trim() };
-  });
+  return v
+    .split(/[\n\r]+/)
+    .map((s) => s.trim())
+    .filter(Boolean)
+    .map((line) => {
+      const [name, ...rest] = line.split(/[,，|｜\t]/);
+      return { name: name.trim(), address: rest.join('，').trim() };
+    });
 }
 
 interface FilingChoice {
@@ -94,12 +112,30 @@ async function filingChoice(req: FastifyRequest, id: string): Promise<{ choice?:
   if (!r.ok) return { r };
   const s = r.body;
   const inst = s.application?.institution ?? {};
-  const occupations = ((s.application?.occupations ?? []) as FilingChoice['occupations']).map((o) => ({ code: o.code, name: o.name, trade: o.trade, levels: o.levels }));
-  const scope = occupations.map((o) => `${o.name}${o.trade ? `（${o.trade}）` : ''} ${o.code}：${[...o.levels].sort((a, b) => b - a).map((l) => `${l}级`).join('、')}`).join('；');
+  const occupations = ((s.application?.occupations ?? []) as FilingChoice['occupations']).map((o) => ({
+    code: o.code,
+    name: o.name,
+    trade: o.trade,
+    levels: o.levels,
+  }));
+  const scope = occupations
+    .map(
+      (o) =>
+        `${o.name}${o.trade ? `（${o.trade}）` : ''} ${o.code}：${[...o.levels]
+          .sort((a, b) => b - a)
+          .map((l) => `${l}级`)
+          .join('、')}`,
+    )
+    .join('；');
   return {
     r,
     choice: {
-      id: s.id, status: s.status, kind: inst.kind, institutionName: inst.name, creditCode: inst.creditCode, validUntil: s.notice?.validUntil,
+      id: s.id,
+      status: s.status,
+      kind: inst.kind,
+      institutionName: inst.name,
+      creditCode: inst.creditCode,
+      validUntil: s.notice?.validUntil,
       ownCreditCodes: [inst.creditCode, ...((s.application?.subsidiaries ?? []) as { creditCode: string }[]).map((x) => x.creditCode)].filter(Boolean),
       occupations,
       venues: ((s.application?.venues ?? []) as FilingChoice['venues']).map((v) => ({ name: v.name, address: v.address, premises: v.premises })),
@@ -120,9 +156,24 @@ async function earliestExamDate(req: FastifyRequest): Promise<string | undefined
 }
 
 const PLAN_DEFAULTS = {
-  filingId: '', firstExamDate: '', lastExamDate: '', overview: '', venueName: '', venueAddress: '', moreVenues: '',
-  module_theory: '1', passMark_theory: '60', module_skill: '1', passMark_skill: '60', module_performance: '', passMark_performance: '60', module_defense: '', passMark_defense: '60',
-  proctors: '', examiners: '', supervisors: '',
+  filingId: '',
+  firstExamDate: '',
+  lastExamDate: '',
+  overview: '',
+  venueName: '',
+  venueAddress: '',
+  moreVenues: '',
+  module_theory: '1',
+  passMark_theory: '60',
+  module_skill: '1',
+  passMark_skill: '60',
+  module_performance: '',
+  passMark_performance: '60',
+  module_defense: '',
+  passMark_defense: '60',
+  proctors: '',
+  examiners: '',
+  supervisors: '',
 };
 
 /** An instant as China local time, "YYYY-MM-DD HH:mm". */
@@ -143,12 +194,20 @@ export default async function batchesPages(app: FastifyInstance) {
     const q = req.query as Record<string, unknown>;
     const filters = { status: one(q.status), cursor: one(q.cursor) };
     const r = await api(req, 'GET', '/batches', { query: { ...filters, limit: 50 } });
-    return render(req, reply, 'batch-list', {
-      title: req.consoleCaller!.role === 'institution' ? '我的认定批次' : '认定批次',
-      filters, items: r.ok ? r.body.items : [], nextCursor: r.ok ? r.body.nextCursor : null,
-      mayPlan: req.consoleCaller!.role === 'institution',
-      problem: r.ok ? undefined : problemText(r),
-    }, r.ok ? 200 : r.status);
+    return render(
+      req,
+      reply,
+      'batch-list',
+      {
+        title: req.consoleCaller!.role === 'institution' ? '我的认定批次' : '认定批次',
+        filters,
+        items: r.ok ? r.body.items : [],
+        nextCursor: r.ok ? r.body.nextCursor : null,
+        mayPlan: req.consoleCaller!.role === 'institution',
+        problem: r.ok ? undefined : problemText(r),
+      },
+      r.ok ? 200 : r.status,
+    );
   });
 
   // ——— templates ———
@@ -160,7 +219,12 @@ export default async function batchesPages(app: FastifyInstance) {
 
   // ——— the plan form ———
 
-  const planPage = async (req: FastifyRequest, reply: FastifyReply, extra: { values?: Record<string, string>; problem?: string; rowErrors?: RowError[]; fileError?: string; ignoredColumns?: string[] } = {}, status = 200) => {
+  const planPage = async (
+    req: FastifyRequest,
+    reply: FastifyReply,
+    extra: { values?: Record<string, string>; problem?: string; rowErrors?: RowError[]; fileError?: string; ignoredColumns?: string[] } = {},
+    status = 200,
+  ) => {
     const caller = req.consoleCaller!;
     if (caller.role !== 'institution') {
       return render(req, reply, 'message', { title: '报送认定计划', heading: '报送认定计划', text: '只有评价机构可以报送认定计划。' }, 403);
@@ -168,10 +232,21 @@ export default async function batchesPages(app: FastifyInstance) {
     const { filings, problem } = await filingsInForce(req);
     const earliest = await earliestExamDate(req);
     const values = { ...PLAN_DEFAULTS, filingId: filings[0]?.id ?? '', firstExamDate: earliest ?? '', lastExamDate: earliest ?? '', ...(extra.values ?? {}) };
-    return render(req, reply, 'batch-new', {
-      title: '报送认定计划', filings, earliest, values, modules: MODULE_KINDS.map((k) => ({ kind: k, name: labels.MODULE_LABELS[k] })),
-      ...extra, problem: extra.problem ?? problem,
-    }, status);
+    return render(
+      req,
+      reply,
+      'batch-new',
+      {
+        title: '报送认定计划',
+        filings,
+        earliest,
+        values,
+        modules: MODULE_KINDS.map((k) => ({ kind: k, name: labels.MODULE_LABELS[k] })),
+        ...extra,
+        problem: extra.problem ?? problem,
+      },
+      status,
+    );
   };
 
   app.get('/batches/new', async (req, reply) => planPage(req, reply));
@@ -212,26 +287,50 @@ export default async function batchesPages(app: FastifyInstance) {
     // the spreadsheet, row by row, before anything is sent
     if (!form.file) return planPage(req, reply, { values: v, fileError: '请选择考生花名册文件（.xlsx 或 .csv）。' }, 400);
     const roster = await parseRosterFile(form.file.data, {
-      occupations: choice.occupations, ownCreditCodes: choice.kind === 'Y' ? choice.ownCreditCodes : undefined, today: await today(req),
+      occupations: choice.occupations,
+      ownCreditCodes: choice.kind === 'Y' ? choice.ownCreditCodes : undefined,
+      today: await today(req),
     });
     if (roster.fileError) return planPage(req, reply, { values: v, fileError: roster.fileError, ignoredColumns: roster.ignoredColumns }, 422);
     if (roster.errors.length) return planPage(req, reply, { values: v, rowErrors: roster.errors, ignoredColumns: roster.ignoredColumns }, 422);
 
     const body = {
-      filingId: v.filingId, firstExamDate: v.firstExamDate, lastExamDate: v.lastExamDate,
+      filingId: v.filingId,
+      firstExamDate: v.firstExamDate,
+      lastExamDate: v.lastExamDate,
       ...(v.overview ? { overview: v.overview.slice(0, 2000) } : {}),
-      venues, modules, candidates: roster.candidates,
-      proctors: names(v.proctors), examiners: names(v.examiners), supervisors: names(v.supervisors),
+      venues,
+      modules,
+      candidates: roster.candidates,
+      proctors: names(v.proctors),
+      examiners: names(v.examiners),
+      supervisors: names(v.supervisors),
     };
     const created = await api(req, 'POST', '/batches', { body, key: form.fields._key || undefined });
     if (!created.ok) {
       // the API's refusals that name candidates by index become row errors again
       const b = created.body ?? {};
-      const listed = (Array.isArray(b.offending) ? b.offending : []) as { index: number; name?: string; idNumber?: string; occupationCode?: string; level?: number }[];
-      const rowErrors: RowError[] = listed.filter((o) => Number.isInteger(o.index) && roster.rowNumbers[o.index]).map((o) => ({
-        row: roster.rowNumbers[o.index], name: o.name, idNumber: roster.candidates[o.index]?.idNumber,
-        reasons: [created.code === 'OUT_OF_SCOPE' ? `职业 ${o.occupationCode} 等级 ${o.level} 超出备案范围` : created.code === 'NOT_OWN_STAFF' ? '不是本单位或所属单位的职工' : problemText(created)],
-      }));
+      const listed = (Array.isArray(b.offending) ? b.offending : []) as {
+        index: number;
+        name?: string;
+        idNumber?: string;
+        occupationCode?: string;
+        level?: number;
+      }[];
+      const rowErrors: RowError[] = listed
+        .filter((o) => Number.isInteger(o.index) && roster.rowNumbers[o.index])
+        .map((o) => ({
+          row: roster.rowNumbers[o.index],
+          name: o.name,
+          idNumber: roster.candidates[o.index]?.idNumber,
+          reasons: [
+            created.code === 'OUT_OF_SCOPE'
+              ? `职业 ${o.occupationCode} 等级 ${o.level} 超出备案范围`
+              : created.code === 'NOT_OWN_STAFF'
+                ? '不是本单位或所属单位的职工'
+                : problemText(created),
+          ],
+        }));
       return planPage(req, reply, { values: v, problem: problemText(created), rowErrors: rowErrors.length ? rowErrors : undefined }, created.status);
     }
     return seeOther(reply, `/batches/${encodeURIComponent(created.body.id)}`, 'planned');
@@ -278,13 +377,28 @@ export default async function batchesPages(app: FastifyInstance) {
       report: role === 'supervisor' && !BATCH_TERMINAL.includes(b.status) && b.supervision.assigned.some((a) => a.userId === caller.sub),
       resolve: mayResolveObjection(b.jurisdiction, caller) && openObjections.length > 0,
     };
-    return render(req, reply, 'batch-detail', {
-      title: `认定批次 ${b.id}`, b, candidates, kinds,
-      overdue: !!b.due && b.due.dueAtMs < nowMs, forms, openObjections,
-      downloads: !!b.results, audit: audit?.ok ? audit.body.items : undefined,
-      values: extra.values ?? {}, problem: extra.problem, scoreErrors: extra.scoreErrors,
-      enc: encodeURIComponent, fmt: chinaTime,
-    }, status);
+    return render(
+      req,
+      reply,
+      'batch-detail',
+      {
+        title: `认定批次 ${b.id}`,
+        b,
+        candidates,
+        kinds,
+        overdue: !!b.due && b.due.dueAtMs < nowMs,
+        forms,
+        openObjections,
+        downloads: !!b.results,
+        audit: audit?.ok ? audit.body.items : undefined,
+        values: extra.values ?? {},
+        problem: extra.problem,
+        scoreErrors: extra.scoreErrors,
+        enc: encodeURIComponent,
+        fmt: chinaTime,
+      },
+      status,
+    );
   };
 
   app.get('/batches/:id', async (req, reply) => detailPage(req, reply));
@@ -309,7 +423,14 @@ export default async function batchesPages(app: FastifyInstance) {
   app.post('/batches/:id/supervision', async (req, reply) => {
     const f = formOf(req);
     const action = one(f.action);
-    const values = { action, count: one(f.count), severity: one(f.severity), findings: one(f.findings).trim(), note: one(f.note).trim(), reason: one(f.reason).trim() };
+    const values = {
+      action,
+      count: one(f.count),
+      severity: one(f.severity),
+      findings: one(f.findings).trim(),
+      note: one(f.note).trim(),
+      reason: one(f.reason).trim(),
+    };
     let body: Record<string, unknown>;
     switch (action) {
       case 'assign': {
@@ -344,8 +465,16 @@ export default async function batchesPages(app: FastifyInstance) {
     const { objectionId } = req.params as { objectionId: string };
     const f = formOf(req);
     const values = { objectionId, upheld: one(f.upheld), resolutionNote: one(f.note).trim() };
-    if (!['true', 'false'].includes(values.upheld) || !values.resolutionNote) return detailPage(req, reply, { problem: '请选择异议是否成立并填写处理意见。', values }, 400);
-    return act(req, reply, `/objections/${encodeURIComponent(objectionId)}/resolution`, { upheld: values.upheld === 'true', note: values.resolutionNote }, 'resolved', values);
+    if (!['true', 'false'].includes(values.upheld) || !values.resolutionNote)
+      return detailPage(req, reply, { problem: '请选择异议是否成立并填写处理意见。', values }, 400);
+    return act(
+      req,
+      reply,
+      `/objections/${encodeURIComponent(objectionId)}/resolution`,
+      { upheld: values.upheld === 'true', note: values.resolutionNote },
+      'resolved',
+      values,
+    );
   });
 
   app.post('/batches/:id/objections/dismissal', async (req, reply) => {
@@ -380,7 +509,19 @@ export default async function batchesPages(app: FastifyInstance) {
         lines.set(a[1], { idNumber: a[1], absent: true });
       }
     }
-    if (bad.length) return detailPage(req, reply, { problem: `成绩应为 0–100 的数字：${bad.slice(0, 5).map((x) => `“${x}”`).join('、')}。`, values }, 400);
+    if (bad.length)
+      return detailPage(
+        req,
+        reply,
+        {
+          problem: `成绩应为 0–100 的数字：${bad
+            .slice(0, 5)
+            .map((x) => `“${x}”`)
+            .join('、')}。`,
+          values,
+        },
+        400,
+      );
     if (!lines.size) return detailPage(req, reply, { problem: '请至少填写一个成绩。', values }, 400);
     return act(req, reply, '/scores', { scores: [...lines.values()] }, 'scored', values);
   });
@@ -394,9 +535,14 @@ export default async function batchesPages(app: FastifyInstance) {
     if (!form.file) return detailPage(req, reply, { problem: '请选择成绩表文件（.xlsx 或 .csv）。' }, 400);
     const r = await api<BatchState>(req, 'GET', `/batches/${encodeURIComponent(id)}`);
     if (!r.ok) return detailPage(req, reply, { problem: problemText(r) }, r.status);
-    const sheet = await parseScoreFile(form.file.data, r.body.plan.modules.map((m) => m.kind), r.body.plan.candidates.map((c) => c.idNumber));
+    const sheet = await parseScoreFile(
+      form.file.data,
+      r.body.plan.modules.map((m) => m.kind),
+      r.body.plan.candidates.map((c) => c.idNumber),
+    );
     if (sheet.fileError) return detailPage(req, reply, { problem: sheet.fileError }, 422);
-    if (sheet.errors.length) return detailPage(req, reply, { problem: '成绩表中有错误，未保存任何成绩。请按下表修改后重新上传。', scoreErrors: sheet.errors }, 422);
+    if (sheet.errors.length)
+      return detailPage(req, reply, { problem: '成绩表中有错误，未保存任何成绩。请按下表修改后重新上传。', scoreErrors: sheet.errors }, 422);
     const saved = await api(req, 'POST', `/batches/${encodeURIComponent(id)}/scores`, { body: { scores: sheet.scores }, key: form.fields._key || undefined });
     if (!saved.ok) return detailPage(req, reply, { problem: problemText(saved) }, saved.status);
     return seeOther(reply, `/batches/${encodeURIComponent(id)}`, 'scored');
@@ -417,6 +563,13 @@ export default async function batchesPages(app: FastifyInstance) {
     const { id } = req.params as { id: string };
     const r = await api<BatchState>(req, 'GET', `/batches/${encodeURIComponent(id)}`);
     if (!r.ok) return render(req, reply, 'message', { title: '认定批次', heading: '认定批次', text: problemText(r) }, r.status);
-    return csvReply(reply, `scores-${id}.csv`, scoreTemplateCsv(r.body.plan.modules.map((m) => m.kind), r.body.plan.candidates));
+    return csvReply(
+      reply,
+      `scores-${id}.csv`,
+      scoreTemplateCsv(
+        r.body.plan.modules.map((m) => m.kind),
+        r.body.plan.candidates,
+      ),
+    );
   });
 }

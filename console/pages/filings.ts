@@ -10,8 +10,19 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import {
-  FILING_STATUSES, MATERIAL_KINDS, TERMINAL_STATUSES, decisionRefusal, isJurisdictionReviewer, jurisdictionOf, missingMaterials,
-  requestRefusal, stageDef, stagesOf, terminationRefusal, type FilingState, type Track,
+  FILING_STATUSES,
+  MATERIAL_KINDS,
+  TERMINAL_STATUSES,
+  decisionRefusal,
+  isJurisdictionReviewer,
+  jurisdictionOf,
+  missingMaterials,
+  requestRefusal,
+  stageDef,
+  stagesOf,
+  terminationRefusal,
+  type FilingState,
+  type Track,
 } from '../../domain/filing';
 import { outcomesOf, type StageDef } from '../../domain/filing-policy';
 import { roleAllows } from '../../domain/access';
@@ -42,21 +53,31 @@ function noteText(note: unknown): string {
     .replace(/^([a-z]+(?:-[a-z]+)*)(?=:|$| →| level)/, (m) => labels.FILING_STAGE_LABELS[m] ?? m)
     .replace(/: (pass|supplement|reject|upheld|dismissed)$/, (_m, o: string) => `：${labels.OUTCOME_LABELS[o] ?? labels.OBJECTION_RESOLUTION_LABELS[o]}`)
     .replace(/^([^:]+): /, '$1：')
-    .replace(/ → superior$/, ' → 上级').replace(/ → province$/, ' → 省级')
+    .replace(/ → superior$/, ' → 上级')
+    .replace(/ → province$/, ' → 省级')
     .replace(/ level (\d)$/, ' 第$1级升级');
 }
 
-
 const view = (extra: { title: string; [k: string]: unknown }) => ({
-  MATERIAL_KINDS, fmtTime: chinaTime, fmtDate: chinaDate, noteText, ...extra,
+  MATERIAL_KINDS,
+  fmtTime: chinaTime,
+  fmtDate: chinaDate,
+  noteText,
+  ...extra,
 });
 
 function notFoundPage(req: FastifyRequest, reply: FastifyReply, r: ApiResult) {
-  return render(req, reply, 'message', {
-    title: r.status === 404 ? '未找到备案' : '无法打开备案',
-    heading: r.status === 404 ? '未找到该备案' : '无法打开备案',
-    text: problemText(r),
-  }, r.status);
+  return render(
+    req,
+    reply,
+    'message',
+    {
+      title: r.status === 404 ? '未找到备案' : '无法打开备案',
+      heading: r.status === 404 ? '未找到该备案' : '无法打开备案',
+      text: problemText(r),
+    },
+    r.status,
+  );
 }
 
 function isOwnInstitution(caller: Caller, s: FilingState): boolean {
@@ -65,9 +86,20 @@ function isOwnInstitution(caller: Caller, s: FilingState): boolean {
 
 // ——— the filing form ———
 
-interface OccupationRow { code: string; name: string; trade: string; levels: string[]; basis: string }
-interface MaterialRow { title: string; online: boolean }
-interface MaterialsValues { [kind: string]: MaterialRow }
+interface OccupationRow {
+  code: string;
+  name: string;
+  trade: string;
+  levels: string[];
+  basis: string;
+}
+interface MaterialRow {
+  title: string;
+  online: boolean;
+}
+interface MaterialsValues {
+  [kind: string]: MaterialRow;
+}
 
 const MAX_OCCUPATION_ROWS = 50;
 
@@ -99,8 +131,11 @@ function occupationsOf(rows: OccupationRow[]): { occupations: object[]; problems
       return;
     }
     occupations.push({
-      code: r.code, name: r.name, ...(r.trade ? { trade: r.trade } : {}),
-      levels: [...new Set(r.levels.map(Number))].sort((a, b) => b - a), basis: r.basis,
+      code: r.code,
+      name: r.name,
+      ...(r.trade ? { trade: r.trade } : {}),
+      levels: [...new Set(r.levels.map(Number))].sort((a, b) => b - a),
+      basis: r.basis,
     });
   });
   return { occupations, problems };
@@ -122,18 +157,43 @@ function materialsOf(v: MaterialsValues): { kind: string; title: string; verifie
 }
 
 interface FilingFormValues {
-  name: string; creditCode: string; kind: string; legalRepresentative: string; address: string; province: string;
-  affiliation: string; prefecture: string; contactName: string; contactPhone: string; contactEmail: string;
-  supervisingBody: string; feeStandard: string; venueName: string; venueAddress: string; venueVideo: boolean;
+  name: string;
+  creditCode: string;
+  kind: string;
+  legalRepresentative: string;
+  address: string;
+  province: string;
+  affiliation: string;
+  prefecture: string;
+  contactName: string;
+  contactPhone: string;
+  contactEmail: string;
+  supervisingBody: string;
+  feeStandard: string;
+  venueName: string;
+  venueAddress: string;
+  venueVideo: boolean;
 }
 
 function readFilingForm(b: Record<string, unknown>): FilingFormValues {
   const s = (k: string) => one(b[k]).trim();
   return {
-    name: s('name'), creditCode: s('creditCode').toUpperCase(), kind: s('kind') === 'S' ? 'S' : 'Y', legalRepresentative: s('legalRepresentative'),
-    address: s('address'), province: s('province'), affiliation: s('affiliation') === 'province' ? 'province' : 'prefecture', prefecture: s('prefecture'),
-    contactName: s('contactName'), contactPhone: s('contactPhone'), contactEmail: s('contactEmail'), supervisingBody: s('supervisingBody'),
-    feeStandard: s('feeStandard'), venueName: s('venueName'), venueAddress: s('venueAddress'), venueVideo: one(b.venueVideo) === '1',
+    name: s('name'),
+    creditCode: s('creditCode').toUpperCase(),
+    kind: s('kind') === 'S' ? 'S' : 'Y',
+    legalRepresentative: s('legalRepresentative'),
+    address: s('address'),
+    province: s('province'),
+    affiliation: s('affiliation') === 'province' ? 'province' : 'prefecture',
+    prefecture: s('prefecture'),
+    contactName: s('contactName'),
+    contactPhone: s('contactPhone'),
+    contactEmail: s('contactEmail'),
+    supervisingBody: s('supervisingBody'),
+    feeStandard: s('feeStandard'),
+    venueName: s('venueName'),
+    venueAddress: s('venueAddress'),
+    venueVideo: one(b.venueVideo) === '1',
   };
 }
 
@@ -142,8 +202,14 @@ const opt = (k: string, v: string) => (v ? { [k]: v } : {});
 function filingBodyOf(v: FilingFormValues, occupations: object[], materials: object[]) {
   return {
     institution: {
-      name: v.name, creditCode: v.creditCode, kind: v.kind, legalRepresentative: v.legalRepresentative, address: v.address,
-      province: v.province, affiliation: v.affiliation, ...(v.affiliation === 'prefecture' ? opt('prefecture', v.prefecture) : {}),
+      name: v.name,
+      creditCode: v.creditCode,
+      kind: v.kind,
+      legalRepresentative: v.legalRepresentative,
+      address: v.address,
+      province: v.province,
+      affiliation: v.affiliation,
+      ...(v.affiliation === 'prefecture' ? opt('prefecture', v.prefecture) : {}),
       contact: { name: v.contactName, phone: v.contactPhone, ...opt('email', v.contactEmail) },
       ...opt('supervisingBody', v.supervisingBody),
     },
@@ -177,7 +243,12 @@ interface StageView {
   experts: string[];
 }
 
-interface TimelineView { track: Track; label: string; current: boolean; stages: StageView[] }
+interface TimelineView {
+  track: Track;
+  label: string;
+  current: boolean;
+  stages: StageView[];
+}
 
 /** When a procedure of this track started (its history events are after this instant). */
 function trackWindow(s: FilingState, track: Track): [number, number] {
@@ -199,8 +270,12 @@ async function timelinesOf(req: FastifyRequest, s: FilingState, nowMs: number): 
   const dueFrom = (from: string, add: number) => {
     const key = `${from}+${add}`;
     if (!dueCache.has(key)) {
-      dueCache.set(key, api(req, 'GET', '/calendar/working-days', { query: { from, add } }).then((r) =>
-        r.ok ? { date: String(r.body.date), estimated: r.body.coverage === 'estimated' } : undefined));
+      dueCache.set(
+        key,
+        api(req, 'GET', '/calendar/working-days', { query: { from, add } }).then((r) =>
+          r.ok ? { date: String(r.body.date), estimated: r.body.coverage === 'estimated' } : undefined,
+        ),
+      );
     }
     return dueCache.get(key)!;
   };
@@ -235,11 +310,25 @@ async function timelinesOf(req: FastifyRequest, s: FilingState, nowMs: number): 
       });
       const termDays = def.kind === 'publicity' ? s.policy.publicityWorkingDays : def.dueWorkingDays;
       const v: StageView = {
-        name: def.name, label: def.label, kind: def.kind, deciderText: labels.label(labels.DECIDER_LABELS, def.decider), state,
-        decisions: decisionsOf(def.name).map((d) => ({ outcome: d.outcome, opinion: d.opinion, score: d.score, items: d.items, by: d.actor?.name ?? '', at: d.at })),
-        enteredAt: entered?.at, termDays, overdue: false, escalation: 0,
+        name: def.name,
+        label: def.label,
+        kind: def.kind,
+        deciderText: labels.label(labels.DECIDER_LABELS, def.decider),
+        state,
+        decisions: decisionsOf(def.name).map((d) => ({
+          outcome: d.outcome,
+          opinion: d.opinion,
+          score: d.score,
+          items: d.items,
+          by: d.actor?.name ?? '',
+          at: d.at,
+        })),
+        enteredAt: entered?.at,
+        termDays,
+        overdue: false,
+        escalation: 0,
         supplementPending: state === 'current' && s.status === 'supplement-requested',
-        experts: (track === s.track ? s.assignments[def.name] ?? [] : []).map((e) => e.name),
+        experts: (track === s.track ? (s.assignments[def.name] ?? []) : []).map((e) => e.name),
       };
       if (def.kind === 'publicity' && s.publicity && s.publicity.track === track && state !== 'pending' && state !== 'skipped') {
         v.dueDate = s.publicity.endDate;
@@ -254,7 +343,10 @@ async function timelinesOf(req: FastifyRequest, s: FilingState, nowMs: number): 
         if (due) Object.assign(v, { dueDate: due.date, dueEstimated: due.estimated, dueComputed: true });
       }
       if (state !== 'current') {
-        v.escalation = Math.max(0, ...s.escalations.filter((e) => e.stage === def.name && Date.parse(e.at) >= from && Date.parse(e.at) < to).map((e) => e.level));
+        v.escalation = Math.max(
+          0,
+          ...s.escalations.filter((e) => e.stage === def.name && Date.parse(e.at) >= from && Date.parse(e.at) < to).map((e) => e.level),
+        );
       }
       views.push(v);
     }
@@ -286,9 +378,9 @@ function assignableStages(s: FilingState, caller: Caller): StageDef[] {
 /** The stage that waits for a group now: the intake's next stage, or the current expert stage without one. */
 function stageNeedingGroup(s: FilingState, stages: StageDef[]): string | undefined {
   const def = s.stage ? stageDef(s, s.stage) : undefined;
-  if (def?.kind === 'intake' && def.assigns && !(s.assignments[def.assigns]?.length)) return def.assigns;
-  if (def?.decider === 'assigned-experts' && !(s.assignments[def.name]?.length)) return def.name;
-  return stages.find((d) => !(s.assignments[d.name]?.length))?.name;
+  if (def?.kind === 'intake' && def.assigns && !s.assignments[def.assigns]?.length) return def.assigns;
+  if (def?.decider === 'assigned-experts' && !s.assignments[def.name]?.length) return def.name;
+  return stages.find((d) => !s.assignments[d.name]?.length)?.name;
 }
 
 interface DetailExtra {
@@ -318,35 +410,43 @@ async function detailPage(req: FastifyRequest, reply: FastifyReply, id: string, 
   const publicityOpen = s.stage === 'publicity' && !!s.publicity && !s.publicity.closedAt;
   const openSupplement = s.status === 'supplement-requested' ? s.supplements[s.supplements.length - 1] : undefined;
   const present = new Set(s.application.materials.map((m) => m.kind));
-  return render(req, reply, 'filing-detail', view({
-    title: `备案 ${s.application.institution.name}`,
-    f: s,
-    jurisdiction: j,
-    timelines,
-    curDef,
-    waitingOn: curDef ? (curDef.kind === 'intake' ? '属地人社部门审核员组成专家组' : labels.DECIDER_LABELS[curDef.decider]) : undefined,
-    decision: decisionOffer(s, caller),
-    assign: assignable.length
-      ? {
-        stages: assignable,
-        selected: one(extra.form === 'assign' ? extra.values?.stage : '') || stageNeedingGroup(s, assignable),
-        experts: experts?.ok ? (experts.body.items as { userId: string; active: boolean; province: string }[]).filter((e) => e.active && e.province === province) : [],
-        expertsProblem: experts && !experts.ok ? problemText(experts) : undefined,
-      }
-      : undefined,
-    resolveObjections: reviewerHere && publicityOpen,
-    returnStages: stagesOf(s, s.track).filter((d, i, all) => i < all.findIndex((x) => x.kind === 'publicity') && d.kind !== 'intake'),
-    audit: audit?.ok ? audit.body.items : undefined,
-    auditProblem: audit && !audit.ok ? problemText(audit) : undefined,
-    own,
-    openSupplement,
-    missingKinds: MATERIAL_KINDS.filter((k) => !present.has(k)),
-    mayRenewOrChange: own && !requestRefusal(s, caller, 'change', Date.now(), false),
-    mayOrderTermination: !own && !terminationRefusal(s, caller, false),
-    problem: extra.problem,
-    form: extra.form,
-    values: extra.values ?? {},
-  }), status);
+  return render(
+    req,
+    reply,
+    'filing-detail',
+    view({
+      title: `备案 ${s.application.institution.name}`,
+      f: s,
+      jurisdiction: j,
+      timelines,
+      curDef,
+      waitingOn: curDef ? (curDef.kind === 'intake' ? '属地人社部门审核员组成专家组' : labels.DECIDER_LABELS[curDef.decider]) : undefined,
+      decision: decisionOffer(s, caller),
+      assign: assignable.length
+        ? {
+            stages: assignable,
+            selected: one(extra.form === 'assign' ? extra.values?.stage : '') || stageNeedingGroup(s, assignable),
+            experts: experts?.ok
+              ? (experts.body.items as { userId: string; active: boolean; province: string }[]).filter((e) => e.active && e.province === province)
+              : [],
+            expertsProblem: experts && !experts.ok ? problemText(experts) : undefined,
+          }
+        : undefined,
+      resolveObjections: reviewerHere && publicityOpen,
+      returnStages: stagesOf(s, s.track).filter((d, i, all) => i < all.findIndex((x) => x.kind === 'publicity') && d.kind !== 'intake'),
+      audit: audit?.ok ? audit.body.items : undefined,
+      auditProblem: audit && !audit.ok ? problemText(audit) : undefined,
+      own,
+      openSupplement,
+      missingKinds: MATERIAL_KINDS.filter((k) => !present.has(k)),
+      mayRenewOrChange: own && !requestRefusal(s, caller, 'change', Date.now(), false),
+      mayOrderTermination: !own && !terminationRefusal(s, caller, false),
+      problem: extra.problem,
+      form: extra.form,
+      values: extra.values ?? {},
+    }),
+    status,
+  );
 }
 
 // ——— routes ———
@@ -359,27 +459,61 @@ export default async function filingsPages(app: FastifyInstance) {
     const r = await api(req, 'GET', '/filings', { query: { ...filters, limit: 20 } });
     const statusOptions = FILING_STATUSES.map((s) => ({ value: s, text: labels.label(labels.FILING_STATUS_LABELS, s) }));
     const stageOptions = Object.entries(labels.FILING_STAGE_LABELS).map(([value, text]) => ({ value, text }));
-    return render(req, reply, 'filing-list', view({
-      title: req.consoleCaller!.role === 'institution' ? '我的备案' : '备案',
-      filters, statusOptions, stageOptions,
-      items: r.ok ? r.body.items : [], nextCursor: r.ok ? r.body.nextCursor : null,
-      mayFile: req.consoleCaller!.role === 'institution',
-      problem: r.ok ? undefined : problemText(r),
-    }), r.ok ? 200 : r.status);
+    return render(
+      req,
+      reply,
+      'filing-list',
+      view({
+        title: req.consoleCaller!.role === 'institution' ? '我的备案' : '备案',
+        filters,
+        statusOptions,
+        stageOptions,
+        items: r.ok ? r.body.items : [],
+        nextCursor: r.ok ? r.body.nextCursor : null,
+        mayFile: req.consoleCaller!.role === 'institution',
+        problem: r.ok ? undefined : problemText(r),
+      }),
+      r.ok ? 200 : r.status,
+    );
   });
 
   const newForm = (req: FastifyRequest, reply: FastifyReply, extra: Record<string, unknown> = {}, status = 200) => {
     const c = req.consoleCaller!;
     const values: FilingFormValues = (extra.values as FilingFormValues | undefined) ?? {
-      name: '', creditCode: c.institutionId ?? '', kind: 'Y', legalRepresentative: '', address: '', province: c.province ?? '22',
-      affiliation: 'prefecture', prefecture: '', contactName: '', contactPhone: '', contactEmail: '', supervisingBody: '', feeStandard: '',
-      venueName: '', venueAddress: '', venueVideo: false,
+      name: '',
+      creditCode: c.institutionId ?? '',
+      kind: 'Y',
+      legalRepresentative: '',
+      address: '',
+      province: c.province ?? '22',
+      affiliation: 'prefecture',
+      prefecture: '',
+      contactName: '',
+      contactPhone: '',
+      contactEmail: '',
+      supervisingBody: '',
+      feeStandard: '',
+      venueName: '',
+      venueAddress: '',
+      venueVideo: false,
     };
-    return render(req, reply, 'filing-new', view({
-      title: '备案申请', provinces: PROVINCES.filter((p) => p.mainland), prefectures,
-      occupations: [{ code: '', name: '', trade: '', levels: [], basis: 'national-standard' }], materials: {}, missing: [], problems: [],
-      ...extra, values,
-    }), status);
+    return render(
+      req,
+      reply,
+      'filing-new',
+      view({
+        title: '备案申请',
+        provinces: PROVINCES.filter((p) => p.mainland),
+        prefectures,
+        occupations: [{ code: '', name: '', trade: '', levels: [], basis: 'national-standard' }],
+        materials: {},
+        missing: [],
+        problems: [],
+        ...extra,
+        values,
+      }),
+      status,
+    );
   };
 
   const institutionOnly = (req: FastifyRequest, reply: FastifyReply) =>
@@ -398,7 +532,10 @@ export default async function filingsPages(app: FastifyInstance) {
     const materialValues = readMaterials(b);
     const keep = { values, occupations: rows, materials: materialValues };
     if (one(b.action) === 'add-occupation') {
-      return newForm(req, reply, { ...keep, occupations: [...rows, { code: '', name: '', trade: '', levels: [], basis: 'national-standard' }].slice(0, MAX_OCCUPATION_ROWS) });
+      return newForm(req, reply, {
+        ...keep,
+        occupations: [...rows, { code: '', name: '', trade: '', levels: [], basis: 'national-standard' }].slice(0, MAX_OCCUPATION_ROWS),
+      });
     }
     const { occupations, problems } = occupationsOf(rows);
     if (!occupations.length && !problems.length) problems.push('请至少填写一个申请备案的职业（工种）');
@@ -438,11 +575,21 @@ export default async function filingsPages(app: FastifyInstance) {
     if (!['pass', 'supplement', 'reject'].includes(values.outcome)) return refuse(req, reply, id, 'decision', values, '请选择决定（通过、要求补正或不通过）。');
     if (!values.opinion) return refuse(req, reply, id, 'decision', values, '请填写意见。');
     const score = values.score ? Number(values.score) : undefined;
-    if (score !== undefined && !(Number.isFinite(score) && score >= 0 && score <= 100)) return refuse(req, reply, id, 'decision', values, '评分须为 0 到 100 之间的数。');
-    const items = values.items.split(/\r?\n/).map((s) => s.trim()).filter(Boolean);
+    if (score !== undefined && !(Number.isFinite(score) && score >= 0 && score <= 100))
+      return refuse(req, reply, id, 'decision', values, '评分须为 0 到 100 之间的数。');
+    const items = values.items
+      .split(/\r?\n/)
+      .map((s) => s.trim())
+      .filter(Boolean);
     if (values.outcome === 'supplement' && !items.length) return refuse(req, reply, id, 'decision', values, '要求补正时，请逐行列出需补正的材料或事项。');
     const r = await api(req, 'POST', path(id, '/decisions'), {
-      body: { stage: values.stage, outcome: values.outcome, opinion: values.opinion, ...(score !== undefined ? { score } : {}), ...(values.outcome === 'supplement' ? { items } : {}) },
+      body: {
+        stage: values.stage,
+        outcome: values.outcome,
+        opinion: values.opinion,
+        ...(score !== undefined ? { score } : {}),
+        ...(values.outcome === 'supplement' ? { items } : {}),
+      },
       key: one(b._key) || undefined,
     });
     return afterForm(req, reply, id, 'decision', values, r, 'decided');
@@ -501,18 +648,35 @@ export default async function filingsPages(app: FastifyInstance) {
   // ——— 补正 ———
 
   /** A page about one filing (补正, 变更): the filing as the caller may see it, or why it cannot be opened. */
-  const filingPage = async (req: FastifyRequest, reply: FastifyReply, id: string, page: string, data: (s: FilingState) => { title: string; [k: string]: unknown }, status: number) => {
+  const filingPage = async (
+    req: FastifyRequest,
+    reply: FastifyReply,
+    id: string,
+    page: string,
+    data: (s: FilingState) => { title: string; [k: string]: unknown },
+    status: number,
+  ) => {
     const r = await api<FilingState>(req, 'GET', path(id));
     if (!r.ok) return notFoundPage(req, reply, r);
     return render(req, reply, page, view({ f: r.body, own: isOwnInstitution(req.consoleCaller!, r.body), ...data(r.body) }), status);
   };
 
   const supplementPage = (req: FastifyRequest, reply: FastifyReply, id: string, extra: Record<string, unknown> = {}, status = 200) =>
-    filingPage(req, reply, id, 'filing-supplement', (s) => ({
-      title: '提交补正材料',
-      request: s.status === 'supplement-requested' ? s.supplements[s.supplements.length - 1] : undefined,
-      materials: {}, missing: [], note: '', ...extra,
-    }), status);
+    filingPage(
+      req,
+      reply,
+      id,
+      'filing-supplement',
+      (s) => ({
+        title: '提交补正材料',
+        request: s.status === 'supplement-requested' ? s.supplements[s.supplements.length - 1] : undefined,
+        materials: {},
+        missing: [],
+        note: '',
+        ...extra,
+      }),
+      status,
+    );
 
   app.get('/filings/:id/supplement', async (req, reply) => supplementPage(req, reply, (req.params as { id: string }).id));
 
@@ -531,16 +695,24 @@ export default async function filingsPages(app: FastifyInstance) {
   // ——— 变更 ———
 
   const changePage = (req: FastifyRequest, reply: FastifyReply, id: string, extra: Record<string, unknown> = {}, status = 200) =>
-    filingPage(req, reply, id, 'filing-change', (s) => ({
-      title: '申请变更',
-      mayChange: !requestRefusal(s, req.consoleCaller!, 'change', Date.now(), false),
-      values: { address: '', legalRepresentative: '', venueName: '', venueAddress: '', venueVideo: false, reason: '', changeOccupations: false },
-      occupations: [
-        ...s.application.occupations.map((o) => ({ code: o.code, name: o.name, trade: o.trade ?? '', levels: o.levels.map(String), basis: o.basis })),
-        { code: '', name: '', trade: '', levels: [], basis: 'national-standard' },
-      ],
-      problems: [], ...extra,
-    }), status);
+    filingPage(
+      req,
+      reply,
+      id,
+      'filing-change',
+      (s) => ({
+        title: '申请变更',
+        mayChange: !requestRefusal(s, req.consoleCaller!, 'change', Date.now(), false),
+        values: { address: '', legalRepresentative: '', venueName: '', venueAddress: '', venueVideo: false, reason: '', changeOccupations: false },
+        occupations: [
+          ...s.application.occupations.map((o) => ({ code: o.code, name: o.name, trade: o.trade ?? '', levels: o.levels.map(String), basis: o.basis })),
+          { code: '', name: '', trade: '', levels: [], basis: 'national-standard' },
+        ],
+        problems: [],
+        ...extra,
+      }),
+      status,
+    );
 
   app.get('/filings/:id/change', async (req, reply) => changePage(req, reply, (req.params as { id: string }).id));
 
@@ -549,20 +721,31 @@ export default async function filingsPages(app: FastifyInstance) {
     const b = (req.body ?? {}) as Record<string, unknown>;
     const s = (k: string) => one(b[k]).trim();
     const values = {
-      address: s('address'), legalRepresentative: s('legalRepresentative'), venueName: s('venueName'), venueAddress: s('venueAddress'),
-      venueVideo: s('venueVideo') === '1', reason: s('reason'), changeOccupations: s('changeOccupations') === '1',
+      address: s('address'),
+      legalRepresentative: s('legalRepresentative'),
+      venueName: s('venueName'),
+      venueAddress: s('venueAddress'),
+      venueVideo: s('venueVideo') === '1',
+      reason: s('reason'),
+      changeOccupations: s('changeOccupations') === '1',
     };
     const { rows } = readOccupations(b);
     const keep = { values, occupations: rows };
     if (s('action') === 'add-occupation') {
-      return changePage(req, reply, id, { ...keep, occupations: [...rows, { code: '', name: '', trade: '', levels: [], basis: 'national-standard' }].slice(0, MAX_OCCUPATION_ROWS) });
+      return changePage(req, reply, id, {
+        ...keep,
+        occupations: [...rows, { code: '', name: '', trade: '', levels: [], basis: 'national-standard' }].slice(0, MAX_OCCUPATION_ROWS),
+      });
     }
     const { occupations, problems } = values.changeOccupations ? occupationsOf(rows) : { occupations: [], problems: [] };
     if (values.changeOccupations && !occupations.length && !problems.length) problems.push('变更职业（工种）时，请至少保留一个职业（工种）');
     if ((values.venueName || values.venueAddress) && !(values.venueName && values.venueAddress)) problems.push('考核场地须同时填写名称和地址');
     const change = {
-      ...opt('address', values.address), ...opt('legalRepresentative', values.legalRepresentative),
-      ...(values.venueName && values.venueAddress ? { venues: [{ name: values.venueName, address: values.venueAddress, hasVideoSurveillance: values.venueVideo }] } : {}),
+      ...opt('address', values.address),
+      ...opt('legalRepresentative', values.legalRepresentative),
+      ...(values.venueName && values.venueAddress
+        ? { venues: [{ name: values.venueName, address: values.venueAddress, hasVideoSurveillance: values.venueVideo }] }
+        : {}),
       ...(values.changeOccupations && occupations.length ? { occupations } : {}),
       ...opt('reason', values.reason),
     };

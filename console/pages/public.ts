@@ -12,11 +12,20 @@ export default async function publicPages(app: FastifyInstance) {
     const q = req.query as Record<string, unknown>;
     const filters = { q: one(q.q).trim(), province: one(q.province), occupation: one(q.occupation).trim(), level: one(q.level), cursor: one(q.cursor) };
     const r = await api(req, 'GET', '/directory', { query: { ...filters, limit: 20 } });
-    return render(req, reply, 'directory', {
-      title: '评价机构目录', filters, provinces: PROVINCES,
-      items: r.ok ? r.body.items : [], nextCursor: r.ok ? r.body.nextCursor : null,
-      problem: r.ok ? undefined : problemText(r),
-    }, r.ok ? 200 : r.status);
+    return render(
+      req,
+      reply,
+      'directory',
+      {
+        title: '评价机构目录',
+        filters,
+        provinces: PROVINCES,
+        items: r.ok ? r.body.items : [],
+        nextCursor: r.ok ? r.body.nextCursor : null,
+        problem: r.ok ? undefined : problemText(r),
+      },
+      r.ok ? 200 : r.status,
+    );
   });
 
   app.get('/verify', async (req, reply) => {
@@ -46,7 +55,12 @@ export default async function publicPages(app: FastifyInstance) {
     return render(req, reply, 'publicity', { title: '公示', items: r.ok ? r.body.items : [], problem: r.ok ? undefined : problemText(r) });
   });
 
-  const objectionForm = async (req: import('fastify').FastifyRequest, reply: import('fastify').FastifyReply, extra: Record<string, unknown> = {}, status = 200) => {
+  const objectionForm = async (
+    req: import('fastify').FastifyRequest,
+    reply: import('fastify').FastifyReply,
+    extra: Record<string, unknown> = {},
+    status = 200,
+  ) => {
     const { kind, id } = req.params as { kind: string; id: string };
     const r = await api(req, 'GET', '/publicity');
     const item = r.ok ? (r.body.items as { kind: string; id: string }[]).find((i) => i.kind === kind && i.id === id) : undefined;
@@ -60,7 +74,10 @@ export default async function publicPages(app: FastifyInstance) {
     if (kind !== 'filing' && kind !== 'batch') return objectionForm(req, reply, { problem: '没有这项公示。' }, 404);
     const b = req.body as Record<string, unknown>;
     const values = { name: one(b.name).trim(), contact: one(b.contact).trim(), reason: one(b.reason).trim() };
-    const r = await api(req, 'POST', `/${kind === 'filing' ? 'filings' : 'batches'}/${encodeURIComponent(id)}/objections`, { body: values, key: one(b._key) || undefined });
+    const r = await api(req, 'POST', `/${kind === 'filing' ? 'filings' : 'batches'}/${encodeURIComponent(id)}/objections`, {
+      body: values,
+      key: one(b._key) || undefined,
+    });
     if (!r.ok) return objectionForm(req, reply, { problem: problemText(r), values }, r.status);
     return seeOther(reply, '/publicity', 'objected');
   });

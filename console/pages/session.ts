@@ -28,12 +28,22 @@ export default async function sessionPages(app: FastifyInstance) {
     setSessionCookie(reply, token, { secure: settings.APP_MODE === 'production', maxAgeSeconds: TOKEN_HOURS * 3600 });
 
   const page = (req: import('fastify').FastifyRequest, reply: import('fastify').FastifyReply, extra: Record<string, unknown> = {}, status = 200) =>
-    render(req, reply, 'signin', {
-      title: '登录', pickerAllowed, roles: ROLES, provinces: PROVINCES, prefectures,
-      next: safeNext((req.query as Record<string, unknown>)?.next ?? (req.body as Record<string, unknown> | undefined)?.next),
-      values: { role: 'institution', province: '22', ...(req.body as object | undefined) },
-      ...extra,
-    }, status);
+    render(
+      req,
+      reply,
+      'signin',
+      {
+        title: '登录',
+        pickerAllowed,
+        roles: ROLES,
+        provinces: PROVINCES,
+        prefectures,
+        next: safeNext((req.query as Record<string, unknown>)?.next ?? (req.body as Record<string, unknown> | undefined)?.next),
+        values: { role: 'institution', province: '22', ...(req.body as object | undefined) },
+        ...extra,
+      },
+      status,
+    );
 
   app.get('/', async (req, reply) => (req.consoleCaller ? reply.redirect('/inbox', 303) : render(req, reply, 'home', { title: '首页' })));
 
@@ -48,7 +58,9 @@ export default async function sessionPages(app: FastifyInstance) {
     const institutionId = one(b.institutionId).trim().toUpperCase() || undefined;
     const sub = one(b.sub).trim() || `${role}-${institutionId ?? prefecture ?? province ?? 'local'}`;
     const claims = claimsSchema.safeParse({
-      sub, name: one(b.name).trim() || sub, role,
+      sub,
+      name: one(b.name).trim() || sub,
+      role,
       province: province ?? prefecture?.slice(0, 2),
       prefecture: role === 'prefecture-reviewer' || role === 'center' || role === 'expert' || role === 'supervisor' ? prefecture : undefined,
       institutionId: role === 'institution' ? institutionId : undefined,

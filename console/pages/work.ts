@@ -45,14 +45,24 @@ export default async function workPages(app: FastifyInstance) {
   app.get('/inbox', async (req, reply) => {
     const cursor = one((req.query as Record<string, unknown>).cursor);
     const r = await api(req, 'GET', '/tasks', { query: { cursor, limit: 20 } });
-    return render(req, reply, 'work-inbox', {
-      title: '待办',
-      items: r.ok ? r.body.items : [],
-      nextCursor: r.ok ? r.body.nextCursor : null,
-      paged: !!cursor,
-      problem: r.ok ? undefined : problemText(r),
-      actionText, stageText, chinaTime, chinaDate, consolePathOf,
-    }, r.ok ? 200 : r.status);
+    return render(
+      req,
+      reply,
+      'work-inbox',
+      {
+        title: '待办',
+        items: r.ok ? r.body.items : [],
+        nextCursor: r.ok ? r.body.nextCursor : null,
+        paged: !!cursor,
+        problem: r.ok ? undefined : problemText(r),
+        actionText,
+        stageText,
+        chinaTime,
+        chinaDate,
+        consolePathOf,
+      },
+      r.ok ? 200 : r.status,
+    );
   });
 
   app.get('/notifications', async (req, reply) => {
@@ -60,16 +70,23 @@ export default async function workPages(app: FastifyInstance) {
     const cursor = one(q.cursor);
     const kind = one(q.kind);
     const r = await api(req, 'GET', '/notifications', { query: { cursor, kind, limit: 20 } });
-    return render(req, reply, 'work-notifications', {
-      title: '通知',
-      items: r.ok ? r.body.items : [],
-      nextCursor: r.ok ? r.body.nextCursor : null,
-      paged: !!cursor,
-      kind,
-      kinds: labels.NOTIFICATION_KIND_LABELS,
-      problem: r.ok ? undefined : problemText(r),
-      chinaTime, consolePathOf,
-    }, r.ok ? 200 : r.status);
+    return render(
+      req,
+      reply,
+      'work-notifications',
+      {
+        title: '通知',
+        items: r.ok ? r.body.items : [],
+        nextCursor: r.ok ? r.body.nextCursor : null,
+        paged: !!cursor,
+        kind,
+        kinds: labels.NOTIFICATION_KIND_LABELS,
+        problem: r.ok ? undefined : problemText(r),
+        chinaTime,
+        consolePathOf,
+      },
+      r.ok ? 200 : r.status,
+    );
   });
 
   const registriesPage = async (
@@ -83,28 +100,47 @@ export default async function workPages(app: FastifyInstance) {
     const canReadExperts = roleAllows(c, 'registry.read-experts');
     const canReadSupervisors = roleAllows(c, 'registry.read-supervisors');
     if (!canRegister && !canReadExperts && !canReadSupervisors) {
-      return render(req, reply, 'message', { title: '无权访问', heading: '无权访问', text: '专家库与督导员库只对人社部门审核员、鉴定中心和系统管理员开放。' }, 403);
+      return render(
+        req,
+        reply,
+        'message',
+        { title: '无权访问', heading: '无权访问', text: '专家库与督导员库只对人社部门审核员、鉴定中心和系统管理员开放。' },
+        403,
+      );
     }
     const lists: { key: Registry; title: string; result?: ApiResult }[] = [];
     if (canReadExperts) lists.push({ key: 'experts', title: '专家库', result: await api(req, 'GET', '/experts') });
     if (canReadSupervisors) lists.push({ key: 'supervisors', title: '督导员库', result: await api(req, 'GET', '/supervisors') });
     const blank: RegistrantValues = { userId: '', name: '', idNumber: '', province: c.province ?? '', prefecture: '', occupations: '' };
-    return render(req, reply, 'work-registries', {
-      title: '专家库与督导员库',
-      canRegister,
-      // a refusal for a form this role is not shown (the API said no): say it at the top
-      problem: canRegister ? undefined : extra.problem,
-      provinces: c.role === 'province-reviewer' ? PROVINCES.filter((p) => p.code === c.province) : PROVINCES,
-      prefectures: Object.entries(PREFECTURE_NAMES).filter(([code]) => c.role !== 'province-reviewer' || code.startsWith(c.province ?? '-')).map(([code, name]) => ({ code, name })),
-      lists: lists.map((l) => ({ key: l.key, title: l.title, items: l.result?.ok ? l.result.body.items : [], problem: l.result && !l.result.ok ? problemText(l.result) : undefined })),
-      forms: (['experts', 'supervisors'] as const).map((key) => ({
-        key,
-        title: key === 'experts' ? '登记评估专家' : '登记质量督导员',
-        button: key === 'experts' ? '登记专家' : '登记督导员',
-        values: extra.form === key ? { ...blank, ...extra.values } : blank,
-        problem: extra.form === key ? extra.problem : undefined,
-      })),
-    }, status);
+    return render(
+      req,
+      reply,
+      'work-registries',
+      {
+        title: '专家库与督导员库',
+        canRegister,
+        // a refusal for a form this role is not shown (the API said no): say it at the top
+        problem: canRegister ? undefined : extra.problem,
+        provinces: c.role === 'province-reviewer' ? PROVINCES.filter((p) => p.code === c.province) : PROVINCES,
+        prefectures: Object.entries(PREFECTURE_NAMES)
+          .filter(([code]) => c.role !== 'province-reviewer' || code.startsWith(c.province ?? '-'))
+          .map(([code, name]) => ({ code, name })),
+        lists: lists.map((l) => ({
+          key: l.key,
+          title: l.title,
+          items: l.result?.ok ? l.result.body.items : [],
+          problem: l.result && !l.result.ok ? problemText(l.result) : undefined,
+        })),
+        forms: (['experts', 'supervisors'] as const).map((key) => ({
+          key,
+          title: key === 'experts' ? '登记评估专家' : '登记质量督导员',
+          button: key === 'experts' ? '登记专家' : '登记督导员',
+          values: extra.form === key ? { ...blank, ...extra.values } : blank,
+          problem: extra.form === key ? extra.problem : undefined,
+        })),
+      },
+      status,
+    );
   };
 
   app.get('/registries', async (req, reply) => {

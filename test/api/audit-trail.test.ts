@@ -29,13 +29,21 @@ describe('audit trail of registry and calendar requests', () => {
   it('a registration records who, role, action, target, time, before → after (masked) and the request id', async () => {
     const id = idNumber(801);
     const r = await api.call('POST', '/api/v1/experts', {
-      token: prov, body: { userId: 'aud-expert', name: '审计专家', idNumber: id, province: '22' }, headers: { 'x-request-id': 'req-audit-1' },
+      token: prov,
+      body: { userId: 'aud-expert', name: '审计专家', idNumber: id, province: '22' },
+      headers: { 'x-request-id': 'req-audit-1' },
     });
     expect(r.status).toBe(201);
     const [e] = await entries('aud-expert');
     expect(e).toMatchObject({
-      targetType: 'expert', targetId: 'aud-expert', actor: 'prov-1', actorName: '省厅审核员', role: 'province-reviewer',
-      action: 'registry.register-expert', requestId: 'req-audit-1', before: null,
+      targetType: 'expert',
+      targetId: 'aud-expert',
+      actor: 'prov-1',
+      actorName: '省厅审核员',
+      role: 'province-reviewer',
+      action: 'registry.register-expert',
+      requestId: 'req-audit-1',
+      before: null,
       after: { userId: 'aud-expert', name: '审计专家', province: '22', active: true },
     });
     expect(e.at).toBeInstanceOf(Date);
@@ -47,17 +55,30 @@ describe('audit trail of registry and calendar requests', () => {
 
   it('a change records the previous entry as before; registering again is refused and records nothing', async () => {
     expect((await api.post('/api/v1/experts', { userId: 'aud-expert', name: '又一个', idNumber: idNumber(801), province: '22' }, admin)).status).toBe(409);
-    const r = await api.put('/api/v1/experts/aud-expert', { name: '审计专家（改）', idNumber: idNumber(801), province: '22', occupations: ['6-18-01-01'] }, admin);
+    const r = await api.put(
+      '/api/v1/experts/aud-expert',
+      { name: '审计专家（改）', idNumber: idNumber(801), province: '22', occupations: ['6-18-01-01'] },
+      admin,
+    );
     expect(r.status).toBe(200);
     const list = await entries('aud-expert');
     expect(list).toHaveLength(2);
-    expect(list[1]).toMatchObject({ actor: 'admin-1', role: 'admin', action: 'registry.update-expert', before: { name: '审计专家' }, after: { name: '审计专家（改）', occupations: ['6-18-01-01'] } });
+    expect(list[1]).toMatchObject({
+      actor: 'admin-1',
+      role: 'admin',
+      action: 'registry.update-expert',
+      before: { name: '审计专家' },
+      after: { name: '审计专家（改）', occupations: ['6-18-01-01'] },
+    });
     expect(list[1].requestId).toEqual(expect.any(String));
     expect(list[1].requestId).not.toBe(list[0].requestId);
   });
 
   it('supervisors too', async () => {
-    expect((await api.post('/api/v1/supervisors', { userId: 'aud-sup', name: '审计督导', idNumber: idNumber(802), province: '22', prefecture: '220100' }, prov)).status).toBe(201);
+    expect(
+      (await api.post('/api/v1/supervisors', { userId: 'aud-sup', name: '审计督导', idNumber: idNumber(802), province: '22', prefecture: '220100' }, prov))
+        .status,
+    ).toBe(201);
     expect(await entries('aud-sup')).toEqual([expect.objectContaining({ targetType: 'supervisor', action: 'registry.register-supervisor', before: null })]);
   });
 
@@ -68,8 +89,18 @@ describe('audit trail of registry and calendar requests', () => {
     expect(second.status).toBe(200);
     const list = await entries('2098');
     expect(list).toEqual([
-      expect.objectContaining({ targetType: 'calendar-year', action: 'calendar.load', actor: 'admin-1', role: 'admin', before: null, after: { holidays: ['2098-01-01'], workdays: [] } }),
-      expect.objectContaining({ before: { holidays: ['2098-01-01'], workdays: [] }, after: { holidays: ['2098-01-01', '2098-05-01'], workdays: ['2098-02-22'] } }),
+      expect.objectContaining({
+        targetType: 'calendar-year',
+        action: 'calendar.load',
+        actor: 'admin-1',
+        role: 'admin',
+        before: null,
+        after: { holidays: ['2098-01-01'], workdays: [] },
+      }),
+      expect.objectContaining({
+        before: { holidays: ['2098-01-01'], workdays: [] },
+        after: { holidays: ['2098-01-01', '2098-05-01'], workdays: ['2098-02-22'] },
+      }),
     ]);
   });
 

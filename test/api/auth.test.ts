@@ -23,7 +23,10 @@ const nowS = () => Math.floor(Date.now() / 1000);
 const b64 = (o: unknown) => Buffer.from(JSON.stringify(o)).toString('base64url');
 
 async function hs256(secret: string, body: Record<string, unknown> = claims, times: { iat?: number; exp?: number; nbf?: number } = {}) {
-  const jwt = new SignJWT({ ...body }).setProtectedHeader({ alg: 'HS256', typ: 'JWT' }).setIssuedAt(times.iat ?? nowS()).setExpirationTime(times.exp ?? nowS() + 600);
+  const jwt = new SignJWT({ ...body })
+    .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+    .setIssuedAt(times.iat ?? nowS())
+    .setExpirationTime(times.exp ?? nowS() + 600);
   if (times.nbf) jwt.setNotBefore(times.nbf);
   return jwt.sign(enc(secret));
 }
@@ -186,7 +189,13 @@ describe('authentication', () => {
     const strong = 'Zq8#x1!pL0v$N2m@R7t^W4y&K9b*C3d%';
     it('production requires AUTH_JWT_SECRET (or a JWKS URL) and refuses a weak one', () => {
       expect(() => loadSettings({ APP_MODE: 'production' })).toThrow(/AUTH_JWT_SECRET: required/);
-      for (const weak of ['secret', 'short-but-not-32-chars', 'a'.repeat(64), 'abababababababababababababababab', loadSettings({ APP_MODE: 'development' }).AUTH_JWT_SECRET!]) {
+      for (const weak of [
+        'secret',
+        'short-but-not-32-chars',
+        'a'.repeat(64),
+        'abababababababababababababababab',
+        loadSettings({ APP_MODE: 'development' }).AUTH_JWT_SECRET!,
+      ]) {
         expect(() => loadSettings({ APP_MODE: 'production', AUTH_JWT_SECRET: weak })).toThrow(/AUTH_JWT_SECRET: too weak/);
       }
       expect(loadSettings({ APP_MODE: 'production', AUTH_JWT_SECRET: strong }).AUTH_JWT_SECRET).toBe(strong);
@@ -197,12 +206,16 @@ describe('authentication', () => {
 
     it('CORS_ORIGINS is a comma-separated allow-list of origins (default none); PUBLIC_RATE_LIMIT a positive count', () => {
       expect(loadSettings({ APP_MODE: 'development' }).CORS_ORIGINS).toEqual([]);
-      expect(loadSettings({ APP_MODE: 'development', CORS_ORIGINS: 'https://portal.example.gov.cn, http://localhost:5173' }).CORS_ORIGINS).toEqual(['https://portal.example.gov.cn', 'http://localhost:5173']);
+      expect(loadSettings({ APP_MODE: 'development', CORS_ORIGINS: 'https://portal.example.gov.cn, http://localhost:5173' }).CORS_ORIGINS).toEqual([
+        'https://portal.example.gov.cn',
+        'http://localhost:5173',
+      ]);
       for (const bad of ['*', 'portal.example.gov.cn', 'https://portal.example.gov.cn/path', 'ftp://x.cn', 'https://a.cn,*']) {
         expect(() => loadSettings({ APP_MODE: 'development', CORS_ORIGINS: bad })).toThrow(/CORS_ORIGINS:/);
       }
       expect(loadSettings({ APP_MODE: 'development' }).PUBLIC_RATE_LIMIT).toBe(30);
-      for (const bad of ['0', '-5', 'many', '1.5']) expect(() => loadSettings({ APP_MODE: 'development', PUBLIC_RATE_LIMIT: bad })).toThrow(/PUBLIC_RATE_LIMIT:/);
+      for (const bad of ['0', '-5', 'many', '1.5'])
+        expect(() => loadSettings({ APP_MODE: 'development', PUBLIC_RATE_LIMIT: bad })).toThrow(/PUBLIC_RATE_LIMIT:/);
     });
 
     it('demo and development run with the development secret when none is set', () => {
@@ -212,7 +225,10 @@ describe('authentication', () => {
 
   describe('npm run token', () => {
     const token = (...args: string[]) =>
-      run(process.execPath, ['--import', 'tsx', 'scripts/token.ts', ...args], { cwd: ROOT, env: { ...process.env, APP_MODE: 'development', AUTH_JWT_SECRET: secret } });
+      run(process.execPath, ['--import', 'tsx', 'scripts/token.ts', ...args], {
+        cwd: ROOT,
+        env: { ...process.env, APP_MODE: 'development', AUTH_JWT_SECRET: secret },
+      });
 
     it('prints a token the API accepts, with the claims asked for', async () => {
       const { stdout } = await token('--role', 'prefecture-reviewer', '--prefecture', '220100', '--sub', 'pref-cli');

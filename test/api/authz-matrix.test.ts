@@ -37,8 +37,19 @@ type Who = Role | 'anonymous';
 type Scope = 'in' | 'out';
 /** expected answer: a status, a 200 list that includes / excludes the row's subject, or a 404 whose detail matches */
 type Exp = number | 'list+' | 'list-' | { status: 403 | 404; detail: RegExp };
-interface Cell { in: Exp; out?: Exp }
-interface Ctx { f1: string; f2: string; b1: string; cert: string; revoked: string; holder: { idNumber: string; name: string }; n: number }
+interface Cell {
+  in: Exp;
+  out?: Exp;
+}
+interface Ctx {
+  f1: string;
+  f2: string;
+  b1: string;
+  cert: string;
+  revoked: string;
+  holder: { idNumber: string; name: string };
+  n: number;
+}
 interface Row {
   /** url with its parameters filled in, and the body (by caller where the action differs by role) */
   req: (c: Ctx, who: Who) => { url: string; body?: unknown };
@@ -61,10 +72,21 @@ X.institution.contact.phone = '13911110001';
 Y.institution.contact.phone = '13922220002';
 X.staff!.fullTime!.forEach((p, i) => (p.phone = `1381111000${i}`));
 Y.staff!.fullTime!.forEach((p, i) => (p.phone = `1382222000${i}`));
-const secretsOf = (a: Application) => [a.institution.creditCode, a.institution.name, a.institution.contact.phone, ...a.staff!.fullTime!.flatMap((p) => [p.idNumber!, p.phone!])];
+const secretsOf = (a: Application) => [
+  a.institution.creditCode,
+  a.institution.name,
+  a.institution.contact.phone,
+  ...a.staff!.fullTime!.flatMap((p) => [p.idNumber!, p.phone!]),
+];
 const CANDIDATES = Array.from({ length: 3 }, (_, i) => ({
-  name: `考生${i}`, idNumber: idNumber(300 + i, '19920101'), sex: i % 2 ? 'M' : 'F', post: '车工', yearsInPost: 3,
-  occupationCode: '6-18-01-01', level: 4, employerCreditCode: X2.institution.creditCode,
+  name: `考生${i}`,
+  idNumber: idNumber(300 + i, '19920101'),
+  sex: i % 2 ? 'M' : 'F',
+  post: '车工',
+  yearsInPost: 3,
+  occupationCode: '6-18-01-01',
+  level: 4,
+  employerCreditCode: X2.institution.creditCode,
 }));
 
 /** every caller, by name */
@@ -88,12 +110,18 @@ const TOKENS: Record<string, Omit<Caller, 'name'> | null> = {
 /** the default callers of each role in and out of scope (an admin is in scope everywhere) */
 const CALLERS: { who: Who; scope: Scope; token: string }[] = [
   { who: 'anonymous', scope: 'in', token: 'anonymous' },
-  { who: 'institution', scope: 'in', token: 'inst-x' }, { who: 'institution', scope: 'out', token: 'inst-y' },
-  { who: 'prefecture-reviewer', scope: 'in', token: 'pref-a' }, { who: 'prefecture-reviewer', scope: 'out', token: 'pref-b' },
-  { who: 'province-reviewer', scope: 'in', token: 'prov-22' }, { who: 'province-reviewer', scope: 'out', token: 'prov-21' },
-  { who: 'expert', scope: 'in', token: 'expert-a' }, { who: 'expert', scope: 'out', token: 'expert-b' },
-  { who: 'center', scope: 'in', token: 'center-a' }, { who: 'center', scope: 'out', token: 'center-21' },
-  { who: 'supervisor', scope: 'in', token: 'sup-a' }, { who: 'supervisor', scope: 'out', token: 'sup-b' },
+  { who: 'institution', scope: 'in', token: 'inst-x' },
+  { who: 'institution', scope: 'out', token: 'inst-y' },
+  { who: 'prefecture-reviewer', scope: 'in', token: 'pref-a' },
+  { who: 'prefecture-reviewer', scope: 'out', token: 'pref-b' },
+  { who: 'province-reviewer', scope: 'in', token: 'prov-22' },
+  { who: 'province-reviewer', scope: 'out', token: 'prov-21' },
+  { who: 'expert', scope: 'in', token: 'expert-a' },
+  { who: 'expert', scope: 'out', token: 'expert-b' },
+  { who: 'center', scope: 'in', token: 'center-a' },
+  { who: 'center', scope: 'out', token: 'center-21' },
+  { who: 'supervisor', scope: 'in', token: 'sup-a' },
+  { who: 'supervisor', scope: 'out', token: 'sup-b' },
   { who: 'admin', scope: 'in', token: 'admin' },
 ];
 
@@ -109,8 +137,12 @@ const batchSecrets = (c: Ctx) => [c.b1, ...CANDIDATES.map((x) => x.idNumber)];
 const fileSecrets = (c: Ctx) => [c.f1, ...secretsOf(X)];
 /** readers of a batch: its institution, center, supervisor, reviewers in scope and admins */
 const batchReaders = (inE: Exp, outE: Exp) => ({
-  institution: scoped(inE, outE), center: scoped(inE, outE), supervisor: scoped(inE, outE),
-  'prefecture-reviewer': scoped(inE, outE), 'province-reviewer': scoped(inE, outE), admin: same(inE),
+  institution: scoped(inE, outE),
+  center: scoped(inE, outE),
+  supervisor: scoped(inE, outE),
+  'prefecture-reviewer': scoped(inE, outE),
+  'province-reviewer': scoped(inE, outE),
+  admin: same(inE),
 });
 
 /** the parts of X's application only entitled callers see in full */
@@ -131,7 +163,11 @@ const ROWS: Record<string, Row> = {
   'GET /api/v1/admin/clock': { req: () => ({ url: '/api/v1/admin/clock' }), who: { admin: same(200) } },
   'POST /api/v1/admin/clock/advance': { req: () => ({ url: '/api/v1/admin/clock/advance', body: { by: 'P0D' } }), who: { admin: same(400) } },
   'GET /api/v1/directory': { req: () => ({ url: '/api/v1/directory?province=22' }), who: everyone(200) },
-  'GET /api/v1/publicity': { req: () => ({ url: '/api/v1/publicity?province=22' }), who: everyone(200), secrets: (c) => [...fileSecrets(c), ...batchSecrets(c)] },
+  'GET /api/v1/publicity': {
+    req: () => ({ url: '/api/v1/publicity?province=22' }),
+    who: everyone(200),
+    secrets: (c) => [...fileSecrets(c), ...batchSecrets(c)],
+  },
   'GET /api/v1/tasks': {
     req: () => ({ url: '/api/v1/tasks' }),
     who: { ...signedIn(200), expert: scoped('list+', 'list-') },
@@ -148,16 +184,24 @@ const ROWS: Record<string, Row> = {
   'GET /api/v1/filings': {
     req: () => ({ url: '/api/v1/filings?limit=100' }),
     who: {
-      institution: scoped('list+', 'list-'), 'prefecture-reviewer': scoped('list+', 'list-'), 'province-reviewer': scoped('list+', 'list-'),
+      institution: scoped('list+', 'list-'),
+      'prefecture-reviewer': scoped('list+', 'list-'),
+      'province-reviewer': scoped('list+', 'list-'),
       // F1 is a Jilin filing: centers decide none of its stages, so it does not exist for them (API.md)
-      expert: scoped('list+', 'list-'), center: same('list-'), admin: same('list+'),
+      expert: scoped('list+', 'list-'),
+      center: same('list-'),
+      admin: same('list+'),
     },
   },
   'GET /api/v1/filings/:id': {
     req: (c) => ({ url: `/api/v1/filings/${c.f1}` }),
     who: {
-      institution: scoped(200, HIDDEN), 'prefecture-reviewer': scoped(200, HIDDEN), 'province-reviewer': scoped(200, HIDDEN),
-      expert: scoped(200, HIDDEN), center: same(HIDDEN), admin: same(200),
+      institution: scoped(200, HIDDEN),
+      'prefecture-reviewer': scoped(200, HIDDEN),
+      'province-reviewer': scoped(200, HIDDEN),
+      expert: scoped(200, HIDDEN),
+      center: same(HIDDEN),
+      admin: same(200),
     },
     check: (who, scope, r) => {
       if (r.status !== 200) return;
@@ -181,7 +225,9 @@ const ROWS: Record<string, Row> = {
     // F1 is at preliminary-review: a decision for deliberation is 409 STAGE_MISMATCH for whoever may see it
     req: (c) => ({ url: `/api/v1/filings/${c.f1}/decisions`, body: { stage: 'deliberation', outcome: 'pass', opinion: '同意' } }),
     who: {
-      expert: scoped(409, HIDDEN), 'prefecture-reviewer': scoped(409, HIDDEN), 'province-reviewer': scoped(409, HIDDEN),
+      expert: scoped(409, HIDDEN),
+      'prefecture-reviewer': scoped(409, HIDDEN),
+      'province-reviewer': scoped(409, HIDDEN),
       center: same(HIDDEN),
     },
   },
@@ -241,7 +287,10 @@ const ROWS: Record<string, Row> = {
     who: { 'prefecture-reviewer': scoped('list+', 'list-'), 'province-reviewer': scoped('list+', 'list-'), admin: same('list+') },
   },
   'POST /api/v1/supervisors': {
-    req: (c) => ({ url: '/api/v1/supervisors', body: { userId: `matrix-sup-${c.n}`, name: '矩阵督导', idNumber: idNumber(300 + (c.n % 300)), province: '22', prefecture: '220200' } }),
+    req: (c) => ({
+      url: '/api/v1/supervisors',
+      body: { userId: `matrix-sup-${c.n}`, name: '矩阵督导', idNumber: idNumber(300 + (c.n % 300)), province: '22', prefecture: '220200' },
+    }),
     who: { 'province-reviewer': scoped(201, 403), admin: same(201) },
   },
   'PUT /api/v1/supervisors/:userId': {
@@ -251,7 +300,12 @@ const ROWS: Record<string, Row> = {
   'GET /api/v1/supervisors': {
     subject: () => 'sup-a',
     req: () => ({ url: '/api/v1/supervisors' }),
-    who: { 'prefecture-reviewer': scoped('list+', 'list-'), 'province-reviewer': scoped('list+', 'list-'), center: scoped('list+', 'list-'), admin: same('list+') },
+    who: {
+      'prefecture-reviewer': scoped('list+', 'list-'),
+      'province-reviewer': scoped('list+', 'list-'),
+      center: scoped('list+', 'list-'),
+      admin: same('list+'),
+    },
   },
 
   // ——— batches (B1 is certified: every change is a domain 409 for those who may make it) ———
@@ -280,7 +334,12 @@ const ROWS: Record<string, Row> = {
       expect([who, scope, unmaskedCandidates(r)]).toEqual([who, scope, who !== 'supervisor' && who !== 'admin']);
     },
   },
-  'GET /api/v1/batches/:id/summary': { req: (c) => ({ url: `/api/v1/batches/${c.b1}/summary` }), who: batchReaders(200, HIDDEN), as: batchOwner, secrets: batchSecrets },
+  'GET /api/v1/batches/:id/summary': {
+    req: (c) => ({ url: `/api/v1/batches/${c.b1}/summary` }),
+    who: batchReaders(200, HIDDEN),
+    as: batchOwner,
+    secrets: batchSecrets,
+  },
   'GET /api/v1/batches/:id/roster': {
     req: (c) => ({ url: `/api/v1/batches/${c.b1}/roster` }),
     who: batchReaders(200, HIDDEN),
@@ -321,7 +380,9 @@ const ROWS: Record<string, Row> = {
   'POST /api/v1/batches/:id/objections/:objectionId/resolution': {
     req: (c) => ({ url: `/api/v1/batches/${c.b1}/objections/obj-none/resolution`, body: { upheld: false, note: '不成立' } }),
     who: {
-      center: scoped(409, about(/batch/i)), 'prefecture-reviewer': scoped(409, about(/batch/i)), 'province-reviewer': scoped(409, about(/batch/i)),
+      center: scoped(409, about(/batch/i)),
+      'prefecture-reviewer': scoped(409, about(/batch/i)),
+      'province-reviewer': scoped(409, about(/batch/i)),
     },
     as: batchOwner,
     secrets: batchSecrets,
@@ -329,7 +390,9 @@ const ROWS: Record<string, Row> = {
   'POST /api/v1/batches/:id/objections/dismissal': {
     req: (c) => ({ url: `/api/v1/batches/${c.b1}/objections/dismissal`, body: { note: '不成立' } }),
     who: {
-      center: scoped(409, about(/batch/i)), 'prefecture-reviewer': scoped(409, about(/batch/i)), 'province-reviewer': scoped(409, about(/batch/i)),
+      center: scoped(409, about(/batch/i)),
+      'prefecture-reviewer': scoped(409, about(/batch/i)),
+      'province-reviewer': scoped(409, about(/batch/i)),
     },
     as: batchOwner,
     secrets: batchSecrets,
@@ -372,8 +435,15 @@ const ROWS: Record<string, Row> = {
 let today = '';
 function planFor(c: Ctx & { f0?: string }, first: string) {
   return {
-    filingId: (c as { f0?: string }).f0, firstExamDate: first, lastExamDate: first, venues: [{ name: '一号实训车间', address: '吉林省长春市朝阳区人民大街1号' }],
-    modules: [{ kind: 'theory' }, { kind: 'skill', passMark: 60 }], candidates: CANDIDATES, proctors: [{ name: '监考' }], examiners: [{ name: '考评员' }], supervisors: [{ name: '内部督导' }],
+    filingId: (c as { f0?: string }).f0,
+    firstExamDate: first,
+    lastExamDate: first,
+    venues: [{ name: '一号实训车间', address: '吉林省长春市朝阳区人民大街1号' }],
+    modules: [{ kind: 'theory' }, { kind: 'skill', passMark: 60 }],
+    candidates: CANDIDATES,
+    proctors: [{ name: '监考' }],
+    examiners: [{ name: '考评员' }],
+    supervisors: [{ name: '内部督导' }],
   };
 }
 
@@ -402,7 +472,9 @@ describe('authorization matrix: route × role × scope', () => {
     return {
       f1: { version: f1?.version, status: f1?.status, stage: f1?.stage, assignees: f1?.assignees },
       b1: { version: (b1 as { version?: number } | null)?.version, status: b1?.status },
-      audit: await Audit.find({ targetId: { $in: [ctx.f1, ctx.b1, ctx.cert, ctx.revoked] } }).sort({ _id: 1 }).lean(),
+      audit: await Audit.find({ targetId: { $in: [ctx.f1, ctx.b1, ctx.cert, ctx.revoked] } })
+        .sort({ _id: 1 })
+        .lean(),
       certificates: await Certificate.find({ batchId: ctx.b1 }).sort({ _id: 1 }).lean(),
     };
   };
@@ -432,9 +504,17 @@ describe('authorization matrix: route × role × scope', () => {
     // F0: X2's filing, in force
     ctx.f0 = (await ok(api.post('/api/v1/filings', X2, tk('inst-x2')), 201)).id;
     const f0 = (path: string, body: unknown, token: string | undefined) => ok(api.post(`/api/v1/filings/${ctx.f0}${path}`, body, token));
-    for (const [stage, e] of [['preliminary-review', 'expert-a'], ['technical-assessment', 'expert-b'], ['comprehensive-review', 'expert-c']]) {
+    for (const [stage, e] of [
+      ['preliminary-review', 'expert-a'],
+      ['technical-assessment', 'expert-b'],
+      ['comprehensive-review', 'expert-c'],
+    ]) {
       await f0('/assignments', { stage, expertIds: [e] }, tk('pref-a'));
-      await f0('/decisions', { stage, outcome: 'pass', opinion: '通过', ...(stage === 'technical-assessment' ? { score: 90 } : {}) }, tokens.get(e) ?? (await s.token({ sub: e, name: e, role: 'expert', province: '22' })));
+      await f0(
+        '/decisions',
+        { stage, outcome: 'pass', opinion: '通过', ...(stage === 'technical-assessment' ? { score: 90 } : {}) },
+        tokens.get(e) ?? (await s.token({ sub: e, name: e, role: 'expert', province: '22' })),
+      );
     }
     await f0('/decisions', { stage: 'deliberation', outcome: 'pass', opinion: '审议通过' }, tk('pref-a'));
     await ok(api.post('/api/v1/admin/clock/advance', { by: 'P9D' }, admin));
@@ -459,7 +539,10 @@ describe('authorization matrix: route × role × scope', () => {
     const items: { number: string; idNumber: string; name: string }[] = done.certificates.items;
     expect(items.length).toBe(CANDIDATES.length);
     [ctx.cert, ctx.revoked] = [items[0].number, items[1].number];
-    ctx.holder = { idNumber: CANDIDATES.find((c) => c.idNumber === items[0].idNumber)!.idNumber, name: CANDIDATES.find((c) => c.idNumber === items[0].idNumber)!.name };
+    ctx.holder = {
+      idNumber: CANDIDATES.find((c) => c.idNumber === items[0].idNumber)!.idNumber,
+      name: CANDIDATES.find((c) => c.idNumber === items[0].idNumber)!.name,
+    };
     await ok(api.post(`/api/v1/certificates/${ctx.revoked}/revocation`, { reason: '成绩录入错误' }, tk('inst-x2')));
 
     // F1 and F2, at their first stage (after every clock move, so nothing of theirs falls due during the matrix)
@@ -475,7 +558,10 @@ describe('authorization matrix: route × role × scope', () => {
     // leave nothing running with timers on the time-skipping server
     const client = s?.services.temporal.client;
     for (const id of [filingWorkflowId(ctx.f0), filingWorkflowId(ctx.f1), filingWorkflowId(ctx.f2), batchWorkflowId(ctx.b1)]) {
-      await client?.workflow.getHandle(id).terminate('test over').catch(() => undefined);
+      await client?.workflow
+        .getHandle(id)
+        .terminate('test over')
+        .catch(() => undefined);
     }
     await s?.close();
   });
@@ -525,7 +611,10 @@ describe('authorization matrix: route × role × scope', () => {
           }
           return reply.status === exp.status && exp.detail.test(String(reply.body?.detail));
         })();
-        if (!ok) failures.push(`${label}: expected ${typeof exp === 'object' ? `404 /${exp.detail.source}/` : exp}, got ${reply.status} ${reply.body?.code ?? ''} ${reply.body?.detail ?? ''}`);
+        if (!ok)
+          failures.push(
+            `${label}: expected ${typeof exp === 'object' ? `404 /${exp.detail.source}/` : exp}, got ${reply.status} ${reply.body?.code ?? ''} ${reply.body?.detail ?? ''}`,
+          );
         if (reply.status >= 400 && (!String(reply.headers['content-type']).includes('application/problem+json') || typeof reply.body?.code !== 'string')) {
           failures.push(`${label}: ${reply.status} is not a problem document`);
         }

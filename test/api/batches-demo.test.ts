@@ -35,14 +35,26 @@ describe('batches and certificates over HTTP in demo mode', () => {
       t[sub] = await tok(sub, { role: 'expert', province: '22' });
       expect((await api.post('/api/v1/experts', { userId: sub, name: `专家${i}`, idNumber: idNumber(800 + i), province: '22' }, t.prov)).status).toBe(201);
     }
-    expect((await api.post('/api/v1/supervisors', { userId: 'sup-1', name: '王督导', idNumber: idNumber(900), province: '22', prefecture: '220100' }, t.prov)).status).toBe(201);
+    expect(
+      (await api.post('/api/v1/supervisors', { userId: 'sup-1', name: '王督导', idNumber: idNumber(900), province: '22', prefecture: '220100' }, t.prov))
+        .status,
+    ).toBe(201);
     // a filing in force
     const created = await api.post('/api/v1/filings', app, t.inst);
     filingId = created.body.id;
-    for (const [stage, e] of [['preliminary-review', 'ea'], ['technical-assessment', 'eb'], ['comprehensive-review', 'ec']]) {
+    for (const [stage, e] of [
+      ['preliminary-review', 'ea'],
+      ['technical-assessment', 'eb'],
+      ['comprehensive-review', 'ec'],
+    ]) {
       expect((await api.post(`/api/v1/filings/${filingId}/assignments`, { stage, expertIds: [e] }, t.pref)).status).toBe(200);
     }
-    for (const [stage, tk, extra] of [['preliminary-review', t.ea, {}], ['technical-assessment', t.eb, { score: 90 }], ['comprehensive-review', t.ec, {}], ['deliberation', t.pref, {}]] as const) {
+    for (const [stage, tk, extra] of [
+      ['preliminary-review', t.ea, {}],
+      ['technical-assessment', t.eb, { score: 90 }],
+      ['comprehensive-review', t.ec, {}],
+      ['deliberation', t.pref, {}],
+    ] as const) {
       expect((await api.post(`/api/v1/filings/${filingId}/decisions`, { stage, outcome: 'pass', opinion: '通过', ...extra }, tk)).status).toBe(200);
     }
     await api.post('/api/v1/admin/clock/advance', { by: 'P9D' }, t.admin);
@@ -53,8 +65,14 @@ describe('batches and certificates over HTTP in demo mode', () => {
 
   const candidates = (from: number, n: number) =>
     Array.from({ length: n }, (_, i) => ({
-      name: `考生${from + i}`, idNumber: idNumber(from + i, '19920101'), sex: (from + i) % 2 ? 'M' : 'F', post: '车工', yearsInPost: 3,
-      occupationCode: '6-18-01-01', level: 4, employerCreditCode: app.institution.creditCode,
+      name: `考生${from + i}`,
+      idNumber: idNumber(from + i, '19920101'),
+      sex: (from + i) % 2 ? 'M' : 'F',
+      post: '车工',
+      yearsInPost: 3,
+      occupationCode: '6-18-01-01',
+      level: 4,
+      employerCreditCode: app.institution.creditCode,
     }));
 
   async function earliest(): Promise<string> {
@@ -65,8 +83,15 @@ describe('batches and certificates over HTTP in demo mode', () => {
   async function runBatch(cands: ReturnType<typeof candidates>) {
     const first = await earliest();
     const plan = {
-      filingId, firstExamDate: first, lastExamDate: first, venues: [{ name: '一号实训车间', address: '吉林省长春市朝阳区人民大街1号' }],
-      modules: [{ kind: 'theory' }, { kind: 'skill', passMark: 60 }], candidates: cands, proctors: [{ name: '监考' }], examiners: [{ name: '考评员' }], supervisors: [{ name: '内部督导' }],
+      filingId,
+      firstExamDate: first,
+      lastExamDate: first,
+      venues: [{ name: '一号实训车间', address: '吉林省长春市朝阳区人民大街1号' }],
+      modules: [{ kind: 'theory' }, { kind: 'skill', passMark: 60 }],
+      candidates: cands,
+      proctors: [{ name: '监考' }],
+      examiners: [{ name: '考评员' }],
+      supervisors: [{ name: '内部督导' }],
     };
     const created = await api.post('/api/v1/batches', plan, t.inst);
     expect([created.status, created.body.code]).toEqual([201, undefined]);
@@ -83,7 +108,16 @@ describe('batches and certificates over HTTP in demo mode', () => {
     // the result publicity is listed publicly, naming each passing candidate with the ID number masked (000 §五(二)3)
     const pub = await api.get('/api/v1/publicity');
     const listed = pub.body.items.find((i: { id: string }) => i.id === id);
-    expect(listed.candidates).toEqual(cands.slice(0, -1).map((c) => expect.objectContaining({ name: c.name, idNumber: `${c.idNumber.slice(0, 3)}***********${c.idNumber.slice(-4)}`, occupationCode: '6-18-01-01', level: 4 })));
+    expect(listed.candidates).toEqual(
+      cands.slice(0, -1).map((c) =>
+        expect.objectContaining({
+          name: c.name,
+          idNumber: `${c.idNumber.slice(0, 3)}***********${c.idNumber.slice(-4)}`,
+          occupationCode: '6-18-01-01',
+          level: 4,
+        }),
+      ),
+    );
     // anyone may object; the institution never learns who did
     const objection = await api.post(`/api/v1/batches/${id}/objections`, { name: '路人甲', contact: '13811112222', reason: '成绩有误' });
     expect(objection.status).toBe(202);
@@ -109,7 +143,14 @@ describe('batches and certificates over HTTP in demo mode', () => {
     const filing = await api.get(`/api/v1/filings/${filingId}`, t.inst);
     const year = Number(chinaDateOf(Date.parse((await api.get('/api/v1/admin/clock', t.admin)).body.now)).slice(0, 4));
     for (const p of parsed) {
-      expect(p).toMatchObject({ kind: 'Y', route: '0000', province: '22', institutionSequence: Number(filing.body.notice.sequence), level: 4, issueYear: year });
+      expect(p).toMatchObject({
+        kind: 'Y',
+        route: '0000',
+        province: '22',
+        institutionSequence: Number(filing.body.notice.sequence),
+        level: 4,
+        issueYear: year,
+      });
     }
     expect(b1.numbers.map((n) => n.slice(-6))).toEqual(['000001', '000002']);
     expect(b1.numbers[0]).toHaveLength(22);
@@ -161,21 +202,34 @@ describe('batches and certificates over HTTP in demo mode', () => {
     const now = chinaDateOf(Date.parse((await api.get('/api/v1/admin/clock', t.admin)).body.now));
     const tooSoon = (await api.get(`/api/v1/calendar/working-days?from=${now}&add=9`)).body.date;
     const base = {
-      filingId, lastExamDate: first, venues: [{ name: '一号实训车间', address: '吉林省长春市朝阳区人民大街1号' }],
-      modules: [{ kind: 'theory' }, { kind: 'skill' }], proctors: [{ name: '监考' }], examiners: [{ name: '考评员' }], supervisors: [{ name: '内部督导' }],
+      filingId,
+      lastExamDate: first,
+      venues: [{ name: '一号实训车间', address: '吉林省长春市朝阳区人民大街1号' }],
+      modules: [{ kind: 'theory' }, { kind: 'skill' }],
+      proctors: [{ name: '监考' }],
+      examiners: [{ name: '考评员' }],
+      supervisors: [{ name: '内部督导' }],
     };
     const late = await api.post('/api/v1/batches', { ...base, firstExamDate: tooSoon, candidates: candidates(300, 1) }, t.inst);
     expect([late.status, late.body.code, late.body.earliestExamDate]).toEqual([422, 'PLAN_TOO_LATE', first]);
     const scope = await api.post('/api/v1/batches', { ...base, firstExamDate: first, candidates: candidates(310, 1).map((c) => ({ ...c, level: 1 })) }, t.inst);
     expect([scope.status, scope.body.code]).toEqual([422, 'OUT_OF_SCOPE']);
     // the plan's own rules (422 VALIDATION_FAILED naming what breaks), and the filed venues
-    const low = await api.post('/api/v1/batches', { ...base, firstExamDate: first, modules: [{ kind: 'theory' }, { kind: 'skill', passMark: 50 }], candidates: candidates(320, 1) }, t.inst);
+    const low = await api.post(
+      '/api/v1/batches',
+      { ...base, firstExamDate: first, modules: [{ kind: 'theory' }, { kind: 'skill', passMark: 50 }], candidates: candidates(320, 1) },
+      t.inst,
+    );
     expect([low.status, low.body.code]).toEqual([422, 'VALIDATION_FAILED']);
     expect(low.body.detail).toMatch(/skill.*50/);
     expect(low.body.httpStatus).toBeUndefined();
     const noSupervisor = await api.post('/api/v1/batches', { ...base, firstExamDate: first, supervisors: [], candidates: candidates(330, 1) }, t.inst);
     expect([noSupervisor.status, noSupervisor.body.code]).toEqual([422, 'VALIDATION_FAILED']);
-    const elsewhere = await api.post('/api/v1/batches', { ...base, firstExamDate: first, venues: [{ name: '宾馆', address: '长春市某宾馆' }], candidates: candidates(340, 1) }, t.inst);
+    const elsewhere = await api.post(
+      '/api/v1/batches',
+      { ...base, firstExamDate: first, venues: [{ name: '宾馆', address: '长春市某宾馆' }], candidates: candidates(340, 1) },
+      t.inst,
+    );
     expect([elsewhere.status, elsewhere.body.code]).toEqual([422, 'VENUE_NOT_FILED']);
     const list = await api.get('/api/v1/batches', t.inst);
     expect(list.body.items.every((b: { status: string }) => b.status === 'certified')).toBe(true);

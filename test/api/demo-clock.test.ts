@@ -24,11 +24,21 @@ describe('demo mode clock on the time-skipping server', () => {
   });
 
   it('refuses a bad duration and non-admins', async () => {
-    const bad = await s.app.inject({ method: 'POST', url: '/api/v1/admin/clock/advance', headers: { authorization: `Bearer ${admin}` }, payload: { by: '8 days' } });
+    const bad = await s.app.inject({
+      method: 'POST',
+      url: '/api/v1/admin/clock/advance',
+      headers: { authorization: `Bearer ${admin}` },
+      payload: { by: '8 days' },
+    });
     expect(bad.statusCode).toBe(400);
     expect(bad.json().code).toBe('VALIDATION_FAILED');
     const reviewer = await s.token({ role: 'province-reviewer', province: '22' });
-    const r = await s.app.inject({ method: 'POST', url: '/api/v1/admin/clock/advance', headers: { authorization: `Bearer ${reviewer}` }, payload: { by: 'P1D' } });
+    const r = await s.app.inject({
+      method: 'POST',
+      url: '/api/v1/admin/clock/advance',
+      headers: { authorization: `Bearer ${reviewer}` },
+      payload: { by: 'P1D' },
+    });
     expect(r.statusCode).toBe(403);
   });
 });

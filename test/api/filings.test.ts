@@ -63,7 +63,11 @@ describe('filings over HTTP on the dev server', () => {
   it('400 when the declared province is not where the credit code is registered (characters 3–8)', async () => {
     const elsewhere = structuredClone(app2);
     elsewhere.institution.creditCode = newCreditCode('140102');
-    const r = await api.post('/api/v1/filings', elsewhere, await s.token({ role: 'institution', province: '22', institutionId: elsewhere.institution.creditCode }));
+    const r = await api.post(
+      '/api/v1/filings',
+      elsewhere,
+      await s.token({ role: 'institution', province: '22', institutionId: elsewhere.institution.creditCode }),
+    );
     expect([r.status, r.body.code]).toEqual([400, 'VALIDATION_FAILED']);
     expect(r.body.errors).toEqual([expect.objectContaining({ path: 'body/institution/province', message: expect.stringContaining('140102') })]);
   });
@@ -140,7 +144,11 @@ describe('filings over HTTP on the dev server', () => {
   });
 
   it('the applicant answers the 补正 and the stage runs again', async () => {
-    const r = await api.post(`/api/v1/filings/${id1}/supplements`, { note: '已补充', materials: [{ kind: 'emergency-plan', title: '应急预案v2.pdf' }] }, tokens.inst1);
+    const r = await api.post(
+      `/api/v1/filings/${id1}/supplements`,
+      { note: '已补充', materials: [{ kind: 'emergency-plan', title: '应急预案v2.pdf' }] },
+      tokens.inst1,
+    );
     expect(r.status).toBe(200);
     expect(r.body.status).toBe('in-review');
     expect(r.body.stage).toBe('preliminary-review');
@@ -157,7 +165,13 @@ describe('filings over HTTP on the dev server', () => {
   it('lists with cursor pagination, newest first, in scope only', async () => {
     const more = [application({ province: '22', prefecture: '220100' }), application({ province: '22', prefecture: '220100' })];
     for (const a of more) {
-      const tok = await s.token({ sub: `i-${a.institution.creditCode}`, name: 'x', role: 'institution', province: '22', institutionId: a.institution.creditCode });
+      const tok = await s.token({
+        sub: `i-${a.institution.creditCode}`,
+        name: 'x',
+        role: 'institution',
+        province: '22',
+        institutionId: a.institution.creditCode,
+      });
       expect((await api.post('/api/v1/filings', a, tok)).status).toBe(201);
     }
     const seen: string[] = [];

@@ -66,13 +66,17 @@ describe('HTTP basics on the real stack', () => {
       const before = await s.app.inject({ method: 'GET', url: '/api/v1/calendar/working-days?from=2031-04-28&add=1' });
       expect(before.json().coverage).toBe('estimated');
       const wrong = await s.app.inject({
-        method: 'PUT', url: '/api/v1/calendar/years/2031', headers: { authorization: `Bearer ${admin}` },
+        method: 'PUT',
+        url: '/api/v1/calendar/years/2031',
+        headers: { authorization: `Bearer ${admin}` },
         payload: { holidays: ['2032-01-01'], workdays: [] },
       });
       expect(wrong.statusCode).toBe(422);
       // an official 2031 list that makes Tuesday 29 April a holiday
       const ok = await s.app.inject({
-        method: 'PUT', url: '/api/v1/calendar/years/2031', headers: { authorization: `Bearer ${admin}` },
+        method: 'PUT',
+        url: '/api/v1/calendar/years/2031',
+        headers: { authorization: `Bearer ${admin}` },
         payload: { holidays: ['2031-01-01', '2031-04-29', '2031-05-01', '2031-05-02'], workdays: [] },
       });
       expect(ok.statusCode).toBe(200);
@@ -83,7 +87,8 @@ describe('HTTP basics on the real stack', () => {
     it('gives malformed JSON a 400 problem document', async () => {
       const admin = await s.token({ role: 'admin' });
       const r = await s.app.inject({
-        method: 'PUT', url: '/api/v1/calendar/years/2031',
+        method: 'PUT',
+        url: '/api/v1/calendar/years/2031',
         headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' },
         payload: '{"holidays": [',
       });

@@ -29,16 +29,35 @@ import type { Caller, Role } from '../../domain/roles';
 import type { Services } from '../../infra/services';
 
 type JsonSchema = {
-  type?: string | string[]; properties?: Record<string, JsonSchema>; required?: string[]; items?: JsonSchema; enum?: unknown[];
-  minLength?: number; maxLength?: number; minimum?: number; maximum?: number; minItems?: number; maxItems?: number; example?: unknown;
-  default?: unknown; anyOf?: JsonSchema[]; oneOf?: JsonSchema[]; additionalProperties?: unknown; pattern?: string;
+  type?: string | string[];
+  properties?: Record<string, JsonSchema>;
+  required?: string[];
+  items?: JsonSchema;
+  enum?: unknown[];
+  minLength?: number;
+  maxLength?: number;
+  minimum?: number;
+  maximum?: number;
+  minItems?: number;
+  maxItems?: number;
+  example?: unknown;
+  default?: unknown;
+  anyOf?: JsonSchema[];
+  oneOf?: JsonSchema[];
+  additionalProperties?: unknown;
+  pattern?: string;
 };
 interface Operation {
   parameters?: { in: 'path' | 'query' | 'header'; name: string; required?: boolean; schema: JsonSchema }[];
   requestBody?: { content: Record<string, { schema: JsonSchema }> };
   security?: unknown[];
 }
-interface RouteUnderTest { method: string; path: string; op: Operation; action?: Action }
+interface RouteUnderTest {
+  method: string;
+  path: string;
+  op: Operation;
+  action?: Action;
+}
 
 const ORIGIN = 'https://portal.example.gov.cn';
 /** FUZZ_RUNS_FACTOR=10 for a longer local run; FUZZ_SEED to replay one */
@@ -73,9 +92,26 @@ const SAMPLE_BODIES: Record<string, unknown> = {
   'put /api/v1/calendar/years/{year}': { holidays: ['2099-01-01'], workdays: [] },
   'post /api/v1/admin/clock/advance': { by: 'P1D' },
   'post /api/v1/batches': {
-    filingId: 'FL22-x', firstExamDate: '2031-01-20', lastExamDate: '2031-01-21', venues: [{ name: '实训楼', address: '长春' }],
-    modules: [{ kind: 'theory', passMark: 60 }, { kind: 'skill' }], proctors: [{ name: '监考' }], examiners: [{ name: '考评员' }], supervisors: [],
-    candidates: [{ name: '考生', idNumber: idNumber(904), sex: 'M', post: '车工', yearsInPost: 3, occupationCode: '6-18-01-01', level: 4, employerCreditCode: X.institution.creditCode }],
+    filingId: 'FL22-x',
+    firstExamDate: '2031-01-20',
+    lastExamDate: '2031-01-21',
+    venues: [{ name: '实训楼', address: '长春' }],
+    modules: [{ kind: 'theory', passMark: 60 }, { kind: 'skill' }],
+    proctors: [{ name: '监考' }],
+    examiners: [{ name: '考评员' }],
+    supervisors: [],
+    candidates: [
+      {
+        name: '考生',
+        idNumber: idNumber(904),
+        sex: 'M',
+        post: '车工',
+        yearsInPost: 3,
+        occupationCode: '6-18-01-01',
+        level: 4,
+        employerCreditCode: X.institution.creditCode,
+      },
+    ],
   },
   'post /api/v1/batches/{id}/supervision': { action: 'report', severity: 'none', findings: '规范' },
   'post /api/v1/batches/{id}/scores': { scores: [{ idNumber: idNumber(904), theory: 80, skill: 70 }] },
@@ -96,11 +132,17 @@ function sampleOf(s: JsonSchema | undefined, depth = 0): unknown {
   if (alt?.length) return sampleOf(alt[0], depth + 1);
   const type = Array.isArray(s.type) ? s.type[0] : s.type;
   switch (type) {
-    case 'object': return Object.fromEntries((s.required ?? []).map((k) => [k, sampleOf(s.properties?.[k], depth + 1)]));
-    case 'array': return Array.from({ length: Math.max(1, s.minItems ?? 0) }, () => sampleOf(s.items, depth + 1));
-    case 'integer': case 'number': return s.minimum ?? 1;
-    case 'boolean': return true;
-    default: return 'x'.repeat(Math.max(1, s.minLength ?? 1));
+    case 'object':
+      return Object.fromEntries((s.required ?? []).map((k) => [k, sampleOf(s.properties?.[k], depth + 1)]));
+    case 'array':
+      return Array.from({ length: Math.max(1, s.minItems ?? 0) }, () => sampleOf(s.items, depth + 1));
+    case 'integer':
+    case 'number':
+      return s.minimum ?? 1;
+    case 'boolean':
+      return true;
+    default:
+      return 'x'.repeat(Math.max(1, s.minLength ?? 1));
   }
 }
 
@@ -132,13 +174,59 @@ function setPath(target: unknown, path: (string | number)[], value: unknown): un
 const loneSurrogate = fc.integer({ min: 0xd800, max: 0xdfff }).map((c) => String.fromCharCode(c));
 const oddChar = fc.oneof(
   loneSurrogate,
-  fc.constantFrom('\u0000', '\u202e', '\u202d', '\u200f', '\u200b', '\ufeff', '\u0301', '\uffff', '\u2028', '\u0007', '\u001b', '😀', '𝕏', '鿿', '﷽', '"', '\\', '/', '%', '$', '.', '\n'),
+  fc.constantFrom(
+    '\u0000',
+    '\u202e',
+    '\u202d',
+    '\u200f',
+    '\u200b',
+    '\ufeff',
+    '\u0301',
+    '\uffff',
+    '\u2028',
+    '\u0007',
+    '\u001b',
+    '😀',
+    '𝕏',
+    '鿿',
+    '﷽',
+    '"',
+    '\\',
+    '/',
+    '%',
+    '$',
+    '.',
+    '\n',
+  ),
   fc.string({ unit: 'binary', minLength: 1, maxLength: 1 }),
 );
 const oddString = fc.array(oddChar, { minLength: 1, maxLength: 40 }).map((a) => a.join(''));
 const trickyString = fc.constantFrom(
-  '', ' ', '__proto__', 'constructor', 'prototype', '{"$gt":""}', '$where', 'a'.repeat(129), '../../etc/passwd', '%00', '<script>alert(1)</script>',
-  "'; DROP TABLE filings; --", 'NaN', 'Infinity', '-1', '1e400', 'null', 'true', '0x10', ' 22', '22 ', '２２', '2026-02-30', '9999-99-99', 'P-1D',
+  '',
+  ' ',
+  '__proto__',
+  'constructor',
+  'prototype',
+  '{"$gt":""}',
+  '$where',
+  'a'.repeat(129),
+  '../../etc/passwd',
+  '%00',
+  '<script>alert(1)</script>',
+  "'; DROP TABLE filings; --",
+  'NaN',
+  'Infinity',
+  '-1',
+  '1e400',
+  'null',
+  'true',
+  '0x10',
+  ' 22',
+  '22 ',
+  '２２',
+  '2026-02-30',
+  '9999-99-99',
+  'P-1D',
 );
 const hugeString = fc.integer({ min: 1_000, max: 200_000 }).map((n) => 'ｘ'.repeat(n));
 const badNumber = fc.oneof(
@@ -149,7 +237,12 @@ const badNumber = fc.oneof(
 /** number literals JSON.stringify cannot write: they go into the text as is */
 const rawNumber = fc.constantFrom('1e400', '-1e400', '1e-400', '-0', '123456789012345678901234567890', '0.0000000000000000000001', '1E+2');
 const wrongType = fc.oneof(
-  fc.constant(null), fc.boolean(), badNumber, fc.constant([]), fc.constant({}), fc.array(oddString, { maxLength: 3 }),
+  fc.constant(null),
+  fc.boolean(),
+  badNumber,
+  fc.constant([]),
+  fc.constant({}),
+  fc.array(oddString, { maxLength: 3 }),
   fc.dictionary(fc.constantFrom('a', '$gt', '$ne', 'constructor', '__defineGetter__'), fc.oneof(oddString, badNumber), { maxKeys: 3 }),
 );
 /** deeply nested arrays or objects, spliced into the text (JSON.stringify itself would overflow) */
@@ -165,7 +258,10 @@ const hostileValue = fc.oneof(
   { weight: 1, arbitrary: rawNumber.map((r) => ({ __raw: r })) },
   { weight: 1, arbitrary: deepNesting },
 );
-const unknownKey = fc.oneof(fc.constantFrom('isAdmin', 'role', '$where', '$set', 'status', 'version', '_id', 'actor', 'constructor', 'toString', 'hasOwnProperty', 'valueOf'), oddString);
+const unknownKey = fc.oneof(
+  fc.constantFrom('isAdmin', 'role', '$where', '$set', 'status', 'version', '_id', 'actor', 'constructor', 'toString', 'hasOwnProperty', 'valueOf'),
+  oddString,
+);
 const protoInjection = fc.constantFrom(
   '"__proto__":{"polluted":"yes","isAdmin":true}',
   '"constructor":{"prototype":{"polluted":"yes"}}',
@@ -192,26 +288,40 @@ function pct(s: string): string {
 /** JSON text of a body, with raw number literals and prototype keys spliced in */
 function toJsonText(body: unknown, proto?: string): string {
   const raws: string[] = [];
-  let text = JSON.stringify(body, (_k, v) => {
-    if (v && typeof v === 'object' && !Array.isArray(v) && typeof (v as { __raw?: unknown }).__raw === 'string' && Object.keys(v).length === 1) {
-      raws.push((v as { __raw: string }).__raw);
-      return `__RAW_${raws.length - 1}__`;
-    }
-    return v;
-  }) ?? 'null';
+  let text =
+    JSON.stringify(body, (_k, v) => {
+      if (v && typeof v === 'object' && !Array.isArray(v) && typeof (v as { __raw?: unknown }).__raw === 'string' && Object.keys(v).length === 1) {
+        raws.push((v as { __raw: string }).__raw);
+        return `__RAW_${raws.length - 1}__`;
+      }
+      return v;
+    }) ?? 'null';
   raws.forEach((r, i) => (text = text.replace(`"__RAW_${i}__"`, r)));
   if (proto && text.startsWith('{')) text = text === '{}' ? `{${proto}}` : `{${proto},${text.slice(1)}`;
   return text;
 }
 
-interface BodyCase { payload: string | Buffer; contentType?: string; why: string }
+interface BodyCase {
+  payload: string | Buffer;
+  contentType?: string;
+  why: string;
+}
 
 /** values whose JSON type is not the one the schema asks for */
 function wrongTypesFor(schema: JsonSchema): unknown[] {
-  const type = Array.isArray(schema.type) ? schema.type[0] : schema.type ?? (schema.enum ? typeof schema.enum[0] : 'string');
+  const type = Array.isArray(schema.type) ? schema.type[0] : (schema.type ?? (schema.enum ? typeof schema.enum[0] : 'string'));
   const all: Record<string, unknown> = { string: 'x', number: 1.5, integer: 2, boolean: true, array: ['x'], object: { $gt: '' }, null: null };
-  const same: Record<string, string[]> = { string: ['string'], number: ['number', 'integer'], integer: ['integer'], boolean: ['boolean'], array: ['array'], object: ['object'] };
-  return Object.entries(all).filter(([t]) => !(same[type] ?? [type]).includes(t)).map(([, v]) => v);
+  const same: Record<string, string[]> = {
+    string: ['string'],
+    number: ['number', 'integer'],
+    integer: ['integer'],
+    boolean: ['boolean'],
+    array: ['array'],
+    object: ['object'],
+  };
+  return Object.entries(all)
+    .filter(([t]) => !(same[type] ?? [type]).includes(t))
+    .map(([, v]) => v);
 }
 
 /** a body that must be refused: every case carries at least one flaw no valid request has */
@@ -224,56 +334,96 @@ function brokenBody(schema: JsonSchema | undefined, sample: unknown): fc.Arbitra
   return fc.oneof(
     // malformed JSON: a strict prefix of a valid body, or known-bad syntax
     fc.integer({ min: 0, max: Math.max(0, valid.length - 1) }).map((n) => ({ payload: valid.slice(0, n), why: 'truncated JSON' })),
-    fc.constantFrom('{"a":}', "{'a':1}", '{"a":1,}', '{a:1}', '[1,2', 'NaN', 'undefined', '{"a":"\u0000', '\u0000', '{"a":1}{"b":2}', '\ufeff{', '{"a":"\\x41"}', '{"a":01}', '{"__proto__":')
+    fc
+      .constantFrom(
+        '{"a":}',
+        "{'a':1}",
+        '{"a":1,}',
+        '{a:1}',
+        '[1,2',
+        'NaN',
+        'undefined',
+        '{"a":"\u0000',
+        '\u0000',
+        '{"a":1}{"b":2}',
+        '\ufeff{',
+        '{"a":"\\x41"}',
+        '{"a":01}',
+        '{"__proto__":',
+      )
       .map((p) => ({ payload: p, why: 'malformed JSON' })),
-    fc.uint8Array({ minLength: 1, maxLength: 64 }).map((b) => ({ payload: Buffer.concat([Buffer.from([0xff, 0xfe, 0x7b]), Buffer.from(b)]), why: 'bytes that are not UTF-8 JSON' })),
+    fc
+      .uint8Array({ minLength: 1, maxLength: 64 })
+      .map((b) => ({ payload: Buffer.concat([Buffer.from([0xff, 0xfe, 0x7b]), Buffer.from(b)]), why: 'bytes that are not UTF-8 JSON' })),
     // well-formed JSON of the wrong shape
-    fc.oneof(fc.constant(null), fc.boolean(), badNumber, oddString, fc.array(wrongType, { maxLength: 3 })).map((v) => ({ payload: JSON.stringify(v) ?? 'null', why: 'not an object' })),
+    fc
+      .oneof(fc.constant(null), fc.boolean(), badNumber, oddString, fc.array(wrongType, { maxLength: 3 }))
+      .map((v) => ({ payload: JSON.stringify(v) ?? 'null', why: 'not an object' })),
     // a near-valid body with hostile fields and an unknown field (the schemas are strict)
     fc.tuple(fc.array(mutation, { minLength: 0, maxLength: 3 }), unknownKey, hostileValue).map(([muts, key, value]) => {
       let body = muts.reduce((b, m) => setPath(b, m.path, m.value), sample);
-      body = body && typeof body === 'object' && !Array.isArray(body) ? { ...(body as object), [key in (body as object) ? `${key}_x` : key]: value } : { [key]: value };
+      body =
+        body && typeof body === 'object' && !Array.isArray(body)
+          ? { ...(body as object), [key in (body as object) ? `${key}_x` : key]: value }
+          : { [key]: value };
       return { payload: toJsonText(body), why: 'unknown field' };
     }),
     // a near-valid body with one field of the wrong type (not a string where a string belongs, …)
     ...(paths.length
-      ? [fc.tuple(fc.constantFrom(...paths.filter((p) => typeof p.path[p.path.length - 1] === 'string')), fc.nat()).map(([p, n]) => {
-        const choices = wrongTypesFor(p.schema);
-        return { payload: toJsonText(setPath(sample, p.path, choices[n % choices.length])), why: `wrong type at ${p.path.join('.')}` };
-      })]
+      ? [
+          fc.tuple(fc.constantFrom(...paths.filter((p) => typeof p.path[p.path.length - 1] === 'string')), fc.nat()).map(([p, n]) => {
+            const choices = wrongTypesFor(p.schema);
+            return { payload: toJsonText(setPath(sample, p.path, choices[n % choices.length])), why: `wrong type at ${p.path.join('.')}` };
+          }),
+        ]
       : []),
     // prototype keys anywhere: the JSON parser refuses them
     fc.tuple(protoInjection, fc.array(mutation, { maxLength: 2 })).map(([proto, muts]) => ({
-      payload: toJsonText(muts.reduce((b, m) => setPath(b, m.path, m.value), sample), proto), why: 'prototype key',
+      payload: toJsonText(
+        muts.reduce((b, m) => setPath(b, m.path, m.value), sample),
+        proto,
+      ),
+      why: 'prototype key',
     })),
     // not JSON at all
-    fc.constantFrom('text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', 'application/xml', 'application/json-patch+json')
+    fc
+      .constantFrom('text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', 'application/xml', 'application/json-patch+json')
       .map((contentType) => ({ payload: valid, contentType, why: `content type ${contentType}` })),
   );
 }
 
 /** a path parameter value: valid, odd or hostile */
-const paramValue = (valid: string) => fc.oneof(
-  { weight: 2, arbitrary: fc.constant(valid) },
-  { weight: 2, arbitrary: oddString },
-  { weight: 2, arbitrary: trickyString.filter((s) => s !== '') },
-  { weight: 1, arbitrary: fc.integer({ min: 101, max: 3000 }).map((n) => 'x'.repeat(n)) },
-  { weight: 1, arbitrary: fc.constantFrom('%', '%E0%A4%A', '..', '.', '%2F', ' ', '\u0000').map((s) => ({ raw: s })) },
-);
+const paramValue = (valid: string) =>
+  fc.oneof(
+    { weight: 2, arbitrary: fc.constant(valid) },
+    { weight: 2, arbitrary: oddString },
+    { weight: 2, arbitrary: trickyString.filter((s) => s !== '') },
+    { weight: 1, arbitrary: fc.integer({ min: 101, max: 3000 }).map((n) => 'x'.repeat(n)) },
+    { weight: 1, arbitrary: fc.constantFrom('%', '%E0%A4%A', '..', '.', '%2F', ' ', '\u0000').map((s) => ({ raw: s })) },
+  );
 
 /** a query string: odd values for the declared parameters, repeated keys, unknown and prototype keys */
 function queryString(params: { name: string; schema: JsonSchema }[]): fc.Arbitrary<{ qs: string; mustFail: boolean }> {
-  const value = fc.oneof(oddString, trickyString, badNumber.map(String), hugeString.map((s) => s.slice(0, 5000)), rawNumber);
+  const value = fc.oneof(
+    oddString,
+    trickyString,
+    badNumber.map(String),
+    hugeString.map((s) => s.slice(0, 5000)),
+    rawNumber,
+  );
   const declared = params.length
-    ? fc.array(fc.tuple(fc.constantFrom(...params.map((p) => p.name)), value, fc.boolean()), { maxLength: 4 }).map((pairs) =>
-      pairs.flatMap(([k, v, twice]) => (twice ? [`${k}=${pct(v)}`, `${k}=${pct(v)}`] : [`${k}=${pct(v)}`])))
+    ? fc
+        .array(fc.tuple(fc.constantFrom(...params.map((p) => p.name)), value, fc.boolean()), { maxLength: 4 })
+        .map((pairs) => pairs.flatMap(([k, v, twice]) => (twice ? [`${k}=${pct(v)}`, `${k}=${pct(v)}`] : [`${k}=${pct(v)}`])))
     : fc.constant([] as string[]);
   const extra = fc.oneof(
     unknownKey.filter((k) => !params.some((p) => p.name === k)).map((k) => `${pct(k)}=1`),
     fc.constantFrom('__proto__[polluted]=yes', 'constructor[prototype][polluted]=yes', '__proto__=x', 'a[b][c][d][e][f]=1', '%=1', '=1', '&&&', 'x=%E0%A4%A'),
   );
   // routes that declare a query string declare it strict: an unknown key must be refused (routes without one ignore it)
-  return fc.tuple(declared, fc.option(extra, { freq: 2 })).map(([pairs, e]) => ({ qs: [...pairs, ...(e ? [e] : [])].join('&'), mustFail: params.length > 0 && !!e && !/^(&&&|=1)$/.test(e) }));
+  return fc
+    .tuple(declared, fc.option(extra, { freq: 2 }))
+    .map(([pairs, e]) => ({ qs: [...pairs, ...(e ? [e] : [])].join('&'), mustFail: params.length > 0 && !!e && !/^(&&&|=1)$/.test(e) }));
 }
 
 async function stateOf(s: DevStack): Promise<Record<string, string>> {
@@ -300,12 +450,17 @@ describe('fuzzing every route from its OpenAPI schema', () => {
     api = http(s.app);
     for (const [role, claims] of Object.entries(CLAIMS)) tokens[role as Role] = await s.token({ name: claims.sub, ...claims });
     for (const userId of ['expert-a', 'expert-b']) {
-      expect((await api.post('/api/v1/experts', { userId, name: userId, idNumber: idNumber(userId.length * 7), province: '22' }, tokens['province-reviewer'])).status).toBe(201);
+      expect(
+        (await api.post('/api/v1/experts', { userId, name: userId, idNumber: idNumber(userId.length * 7), province: '22' }, tokens['province-reviewer']))
+          .status,
+      ).toBe(201);
     }
     const created = await api.post('/api/v1/filings', X, tokens.institution);
     expect(created.status).toBe(201);
     f1 = created.body.id;
-    expect((await api.post(`/api/v1/filings/${f1}/assignments`, { stage: 'preliminary-review', expertIds: ['expert-a'] }, tokens['prefecture-reviewer'])).status).toBe(200);
+    expect(
+      (await api.post(`/api/v1/filings/${f1}/assignments`, { stage: 'preliminary-review', expertIds: ['expert-a'] }, tokens['prefecture-reviewer'])).status,
+    ).toBe(200);
 
     const doc = (await s.app.inject({ method: 'GET', url: '/docs/json' })).json() as { paths: Record<string, Record<string, Operation>> };
     const actionOf = new Map(s.app.routeTable.map((r) => [`${r.method.toLowerCase()} ${r.url.replace(/:(\w+)/g, '{$1}')}`, r.action]));
@@ -313,7 +468,8 @@ describe('fuzzing every route from its OpenAPI schema', () => {
       Object.entries(ops).map(([method, op]) => {
         const action = actionOf.get(`${method} ${path}`);
         return { method: method.toUpperCase(), path, op, action: isAction(action) ? action : undefined };
-      }));
+      }),
+    );
   });
   afterAll(async () => s?.close());
 
@@ -327,11 +483,18 @@ describe('fuzzing every route from its OpenAPI schema', () => {
   };
   const validParam = (name: string) => ({ id: f1, objectionId: 'obj-1', year: '2099', number: 'Y000022000001264000999' })[name] ?? 'x';
 
-  async function send(r: RouteUnderTest, pathValues: Record<string, string | { raw: string }>, qs: string, body: BodyCase | undefined, token: string | undefined) {
-    const url = r.path.replace(/\{(\w+)\}/g, (_m, name) => {
-      const v = pathValues[name];
-      return typeof v === 'string' ? pct(v) : v.raw;
-    }) + (qs ? `?${qs}` : '');
+  async function send(
+    r: RouteUnderTest,
+    pathValues: Record<string, string | { raw: string }>,
+    qs: string,
+    body: BodyCase | undefined,
+    token: string | undefined,
+  ) {
+    const url =
+      r.path.replace(/\{(\w+)\}/g, (_m, name) => {
+        const v = pathValues[name];
+        return typeof v === 'string' ? pct(v) : v.raw;
+      }) + (qs ? `?${qs}` : '');
     const res = await s.app.inject({
       method: r.method as never,
       url,
@@ -359,7 +522,9 @@ describe('fuzzing every route from its OpenAPI schema', () => {
       const bodySchema = r.op.requestBody?.content?.['application/json']?.schema;
       const mutating = r.method !== 'GET' && r.method !== 'HEAD';
       const sample = SAMPLE_BODIES[key] ?? sampleOf(bodySchema);
-      const pathArb = fc.record(Object.fromEntries(pathParams.map((p) => [p.name, paramValue(validParam(p.name))])) as Record<string, fc.Arbitrary<string | { raw: string }>>);
+      const pathArb = fc.record(
+        Object.fromEntries(pathParams.map((p) => [p.name, paramValue(validParam(p.name))])) as Record<string, fc.Arbitrary<string | { raw: string }>>,
+      );
       const arb = fc.tuple(
         pathArb,
         mutating ? fc.constant({ qs: '', mustFail: false }) : queryString(queryParams),
@@ -382,7 +547,8 @@ describe('fuzzing every route from its OpenAPI schema', () => {
             } catch {
               code = undefined;
             }
-            if (!ct.startsWith('application/problem+json') || typeof code !== 'string') fails.push(`${label}: not a problem document (${ct}) ${res.body.slice(0, 120)}`);
+            if (!ct.startsWith('application/problem+json') || typeof code !== 'string')
+              fails.push(`${label}: not a problem document (${ct}) ${res.body.slice(0, 120)}`);
           }
           if ((mutating || query.mustFail) && status < 400) fails.push(`${label}: a broken request was accepted: ${res.body.slice(0, 200)}`);
           return status < 500;
@@ -406,12 +572,22 @@ describe('fuzzing every route from its OpenAPI schema', () => {
     it('413 PAYLOAD_TOO_LARGE as a problem document for a body over 1 MiB', async () => {
       const before = await stateOf(s);
       const big = JSON.stringify({ ...X, feeStandard: 'x'.repeat(1024 * 1024) });
-      const r = await s.app.inject({ method: 'POST', url: '/api/v1/filings', payload: big, headers: { authorization: `Bearer ${tokens.institution}`, 'content-type': 'application/json' } });
+      const r = await s.app.inject({
+        method: 'POST',
+        url: '/api/v1/filings',
+        payload: big,
+        headers: { authorization: `Bearer ${tokens.institution}`, 'content-type': 'application/json' },
+      });
       expect(r.statusCode).toBe(413);
       expect(r.headers['content-type']).toMatch(/application\/problem\+json/);
       expect(r.json()).toMatchObject({ status: 413, code: 'PAYLOAD_TOO_LARGE' });
       // a public route too, before anything else runs
-      const pub = await s.app.inject({ method: 'POST', url: `/api/v1/filings/${f1}/objections`, payload: `{"reason":"${'y'.repeat(1024 * 1024 + 10)}"}`, headers: { 'content-type': 'application/json' } });
+      const pub = await s.app.inject({
+        method: 'POST',
+        url: `/api/v1/filings/${f1}/objections`,
+        payload: `{"reason":"${'y'.repeat(1024 * 1024 + 10)}"}`,
+        headers: { 'content-type': 'application/json' },
+      });
       expect([pub.statusCode, pub.json().code]).toEqual([413, 'PAYLOAD_TOO_LARGE']);
       expect(await stateOf(s)).toEqual(before);
     });
@@ -420,9 +596,13 @@ describe('fuzzing every route from its OpenAPI schema', () => {
       const limited: Services = { ...s.services, settings: { ...s.services.settings, PUBLIC_RATE_LIMIT: 3 } };
       const app: FastifyInstance = await buildApp(limited);
       try {
-        const object = (remoteAddress = '203.0.113.7') => app.inject({
-          method: 'POST', url: `/api/v1/filings/${f1}/objections`, remoteAddress, payload: { name: '张三', contact: '13800000000', reason: '场地不符' },
-        });
+        const object = (remoteAddress = '203.0.113.7') =>
+          app.inject({
+            method: 'POST',
+            url: `/api/v1/filings/${f1}/objections`,
+            remoteAddress,
+            payload: { name: '张三', contact: '13800000000', reason: '场地不符' },
+          });
         const first = await object();
         expect(first.statusCode).toBe(409); // not in publicity
         expect(first.headers['x-ratelimit-limit']).toBe('3');
@@ -446,7 +626,12 @@ describe('fuzzing every route from its OpenAPI schema', () => {
         await s.app.inject({ method: 'GET', url: '/health' }),
         await s.app.inject({ method: 'GET', url: '/api/v1/tasks' }), // 401
         await s.app.inject({ method: 'GET', url: '/api/v1/nope' }), // 404
-        await s.app.inject({ method: 'POST', url: '/api/v1/experts', headers: { authorization: `Bearer ${tokens.admin}`, 'content-type': 'application/json' }, payload: '{' }), // 400
+        await s.app.inject({
+          method: 'POST',
+          url: '/api/v1/experts',
+          headers: { authorization: `Bearer ${tokens.admin}`, 'content-type': 'application/json' },
+          payload: '{',
+        }), // 400
       ]) {
         expect(r.headers).toMatchObject({
           'x-content-type-options': 'nosniff',
@@ -465,7 +650,11 @@ describe('fuzzing every route from its OpenAPI schema', () => {
       expect(page.statusCode).toBe(200);
       expect(page.headers['content-type']).toMatch(/text\/html/);
       const csp = String(page.headers['content-security-policy']);
-      const directive = (name: string) => csp.split(';').map((d) => d.trim()).find((d) => d.startsWith(`${name} `)) ?? '';
+      const directive = (name: string) =>
+        csp
+          .split(';')
+          .map((d) => d.trim())
+          .find((d) => d.startsWith(`${name} `)) ?? '';
       expect(directive('script-src')).toBe("script-src 'self'");
       expect(directive('style-src')).toContain("'self'");
       expect(directive('img-src')).toContain('data:');
@@ -489,10 +678,12 @@ describe('fuzzing every route from its OpenAPI schema', () => {
     });
 
     it('CORS: only the listed origins, with a preflight answered before authentication', async () => {
-      const preflight = (origin: string) => s.app.inject({
-        method: 'OPTIONS', url: '/api/v1/filings',
-        headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization,content-type,idempotency-key' },
-      });
+      const preflight = (origin: string) =>
+        s.app.inject({
+          method: 'OPTIONS',
+          url: '/api/v1/filings',
+          headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization,content-type,idempotency-key' },
+        });
       const ok = await preflight(ORIGIN);
       expect(ok.statusCode).toBe(204);
       expect(ok.headers['access-control-allow-origin']).toBe(ORIGIN);
@@ -554,11 +745,17 @@ describe('fuzzing every route from its OpenAPI schema', () => {
         const statusOf = (reply: string) => Number(/^HTTP\/1\.[01] (\d{3})/.exec(reply)?.[1] ?? 0);
         expect(statusOf(await raw('GARBAGE\r\n\r\n'))).toBe(400);
         expect(statusOf(await raw(`GET /health HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`))).toBe(431);
-        expect(statusOf(await raw('POST /api/v1/experts HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\nContent-Type: application/json\r\n\r\nZZ\r\n{}\r\n0\r\n\r\n'))).toBe(400);
+        expect(
+          statusOf(
+            await raw('POST /api/v1/experts HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\nContent-Type: application/json\r\n\r\nZZ\r\n{}\r\n0\r\n\r\n'),
+          ),
+        ).toBe(400);
         expect(statusOf(await raw('POST /api/v1/experts HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nContent-Length: 7\r\n\r\n{}'))).toBe(400);
         // a body shorter than announced, then the client goes away
         await raw('POST /api/v1/experts HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"a":', 300);
-        const malformed = await raw('POST /api/v1/experts HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 6\r\nConnection: close\r\n\r\n{"a":}');
+        const malformed = await raw(
+          'POST /api/v1/experts HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 6\r\nConnection: close\r\n\r\n{"a":}',
+        );
         expect(statusOf(malformed)).toBe(401);
         const health = await raw('GET /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
         expect(statusOf(health)).toBe(200);

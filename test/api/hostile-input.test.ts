@@ -38,23 +38,42 @@ describe('hostile input and safe defaults', () => {
     const takeover = await api.post('/api/v1/experts', { ...reg, name: '北京专家', province: '11' }, t.prov11);
     expect([takeover.status, takeover.body.code]).toEqual([409, 'ALREADY_REGISTERED']);
     expect((await api.post('/api/v1/experts', reg, t.prov22)).status).toBe(409);
-    expect((await api.get('/api/v1/experts', t.prov22)).body.items.map((e: { userId: string; name: string }) => [e.userId, e.name])).toContainEqual(['expert-4', '吉林专家']);
+    expect((await api.get('/api/v1/experts', t.prov22)).body.items.map((e: { userId: string; name: string }) => [e.userId, e.name])).toContainEqual([
+      'expert-4',
+      '吉林专家',
+    ]);
     // another province's registration does not exist for it
     expect((await api.put('/api/v1/experts/expert-4', { name: '改名', idNumber: idNumber(602), province: '11' }, t.prov11)).status).toBe(404);
-    const changed = await api.put('/api/v1/experts/expert-4', { name: '吉林专家（高级）', idNumber: idNumber(602), province: '22', prefecture: '220100' }, t.prov22);
+    const changed = await api.put(
+      '/api/v1/experts/expert-4',
+      { name: '吉林专家（高级）', idNumber: idNumber(602), province: '22', prefecture: '220100' },
+      t.prov22,
+    );
     expect([changed.status, changed.body.name, changed.body.prefecture]).toEqual([200, '吉林专家（高级）', '220100']);
     expect((await api.put('/api/v1/experts/expert-4', { name: 'x', idNumber: idNumber(602), province: '11' }, t.prov22)).status).toBe(403);
     const audit = await s.services.models.Audit.find({ targetId: 'expert-4' }).sort({ at: 1 }).lean();
     expect(audit.map((a) => a.action)).toEqual(['registry.register-expert', 'registry.update-expert']);
-    expect(audit[1]).toMatchObject({ actor: 'prov-22', before: expect.objectContaining({ name: '吉林专家' }), after: expect.objectContaining({ name: '吉林专家（高级）' }) });
+    expect(audit[1]).toMatchObject({
+      actor: 'prov-22',
+      before: expect.objectContaining({ name: '吉林专家' }),
+      after: expect.objectContaining({ name: '吉林专家（高级）' }),
+    });
   });
 
   it('registry ids take a safe character set; names refuse bidi controls and unpaired surrogates', async () => {
     for (const userId of ['a\nb', ' ', '$where', '../x', 'x'.repeat(65)]) {
-      expect([userId, (await api.post('/api/v1/experts', { userId, name: '专家', idNumber: idNumber(603), province: '22' }, t.prov22)).status]).toEqual([userId, 400]);
+      expect([userId, (await api.post('/api/v1/experts', { userId, name: '专家', idNumber: idNumber(603), province: '22' }, t.prov22)).status]).toEqual([
+        userId,
+        400,
+      ]);
     }
     for (const name of ['张\u202e三', '李\u2066四', '王\ud800五']) {
-      const r = await s.app.inject({ method: 'POST', url: '/api/v1/experts', headers: { authorization: `Bearer ${t.prov22}`, 'content-type': 'application/json' }, payload: `{"userId":"n-${name.length}","name":${JSON.stringify(name)},"idNumber":"${idNumber(604)}","province":"22"}` });
+      const r = await s.app.inject({
+        method: 'POST',
+        url: '/api/v1/experts',
+        headers: { authorization: `Bearer ${t.prov22}`, 'content-type': 'application/json' },
+        payload: `{"userId":"n-${name.length}","name":${JSON.stringify(name)},"idNumber":"${idNumber(604)}","province":"22"}`,
+      });
       expect([name, r.statusCode]).toEqual([name, 400]);
     }
     expect((await api.post('/api/v1/experts', { userId: 'zhang.san@jl', name: '张三', idNumber: idNumber(605), province: '22' }, t.prov22)).status).toBe(201);
@@ -63,13 +82,25 @@ describe('hostile input and safe defaults', () => {
   it('an anonymous Idempotency-Key is bound to its body: a second person reusing it gets 422, never the first answer', async () => {
     // no publicity: both answers are refusals, but the refusal is the first caller's, kept under the key
     const key = { 'idempotency-key': 'same-key-for-two-people' };
-    const a = await s.app.inject({ method: 'POST', url: `/api/v1/filings/${filingId}/objections`, remoteAddress: '10.1.1.1', headers: key, payload: { name: '甲', contact: '13800000001', reason: '甲的异议' } });
-    const b = await s.app.inject({ method: 'POST', url: `/api/v1/filings/${filingId}/objections`, remoteAddress: '10.2.2.2', headers: key, payload: { name: '乙', contact: '13800000002', reason: '乙的异议' } });
+    const a = await s.app.inject({
+      method: 'POST',
+      url: `/api/v1/filings/${filingId}/objections`,
+      remoteAddress: '10.1.1.1',
+      headers: key,
+      payload: { name: '甲', contact: '13800000001', reason: '甲的异议' },
+    });
+    const b = await s.app.inject({
+      method: 'POST',
+      url: `/api/v1/filings/${filingId}/objections`,
+      remoteAddress: '10.2.2.2',
+      headers: key,
+      payload: { name: '乙', contact: '13800000002', reason: '乙的异议' },
+    });
     expect(a.json().code).toBe('NOT_IN_PUBLICITY');
     expect([b.statusCode, b.json().code]).toEqual([422, 'IDEMPOTENCY_KEY_REUSED']);
   });
 
-  it('a token with the same sub and another institution\'s claims never replays that institution\'s answer', async () => {
+  it("a token with the same sub and another institution's claims never replays that institution's answer", async () => {
     const key = { 'idempotency-key': 'inst-supplement-1' };
     const first = await api.post(`/api/v1/filings/${filingId}/supplements`, { materials: [{ kind: 'emergency-plan', title: '预案.pdf' }] }, t.inst, key);
     expect(first.status).toBe(409); // no 补正 requested; the answer is stored under the key
@@ -114,7 +145,7 @@ describe('hostile input and safe defaults', () => {
     expect((await api.post('/api/v1/certificates/Y000022000001264000001/revocation', { reason: 'x' }, t.admin)).status).toBe(403);
   });
 
-  it('one client\'s certificate look-ups share one budget across look-up by number and by person', async () => {
+  it("one client's certificate look-ups share one budget across look-up by number and by person", async () => {
     const hit = (url: string) => s.app.inject({ method: 'GET', url, remoteAddress: '10.7.7.7' });
     const statuses: number[] = [];
     for (let i = 0; i < 3; i++) statuses.push((await hit('/api/v1/certificates/Y000022000001264000001')).statusCode);

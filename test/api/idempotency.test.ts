@@ -127,36 +127,85 @@ describe('Idempotency-Key', () => {
     'POST /api/v1/admin/clock/advance': { url: '/api/v1/admin/clock/advance', body: { by: 'P0D' }, token: () => admin },
     // another institution's application: 403 after validation
     'POST /api/v1/filings': { url: '/api/v1/filings', body: application({ province: '22', prefecture: '220100' }), token: () => inst },
-    'POST /api/v1/filings/:id/assignments': { url: `/api/v1/filings/${filingId}/assignments`, body: { stage: 'preliminary-review', expertIds: ['e'] }, token: () => pref },
-    'POST /api/v1/filings/:id/decisions': { url: `/api/v1/filings/${filingId}/decisions`, body: { stage: 'deliberation', outcome: 'pass', opinion: '同意' }, token: () => pref },
-    'POST /api/v1/filings/:id/supplements': { url: `/api/v1/filings/${filingId}/supplements`, body: { materials: [{ kind: 'work-plan', title: 'x' }] }, token: () => ownInst },
-    'POST /api/v1/filings/:id/objections': { url: `/api/v1/filings/${filingId}/objections`, body: { name: '张三', contact: '电话', reason: '理由' }, token: () => undefined },
-    'POST /api/v1/filings/:id/objections/:objectionId/resolution': { url: `/api/v1/filings/${filingId}/objections/o1/resolution`, body: { upheld: false, note: '不成立' }, token: () => pref },
+    'POST /api/v1/filings/:id/assignments': {
+      url: `/api/v1/filings/${filingId}/assignments`,
+      body: { stage: 'preliminary-review', expertIds: ['e'] },
+      token: () => pref,
+    },
+    'POST /api/v1/filings/:id/decisions': {
+      url: `/api/v1/filings/${filingId}/decisions`,
+      body: { stage: 'deliberation', outcome: 'pass', opinion: '同意' },
+      token: () => pref,
+    },
+    'POST /api/v1/filings/:id/supplements': {
+      url: `/api/v1/filings/${filingId}/supplements`,
+      body: { materials: [{ kind: 'work-plan', title: 'x' }] },
+      token: () => ownInst,
+    },
+    'POST /api/v1/filings/:id/objections': {
+      url: `/api/v1/filings/${filingId}/objections`,
+      body: { name: '张三', contact: '电话', reason: '理由' },
+      token: () => undefined,
+    },
+    'POST /api/v1/filings/:id/objections/:objectionId/resolution': {
+      url: `/api/v1/filings/${filingId}/objections/o1/resolution`,
+      body: { upheld: false, note: '不成立' },
+      token: () => pref,
+    },
     'POST /api/v1/filings/:id/renewal': { url: `/api/v1/filings/${filingId}/renewal`, body: {}, token: () => ownInst },
     'POST /api/v1/filings/:id/changes': { url: `/api/v1/filings/${filingId}/changes`, body: { address: '新地址' }, token: () => ownInst },
     'POST /api/v1/filings/:id/termination': { url: `/api/v1/filings/${filingId}/termination`, body: { reason: '停止' }, token: () => ownInst },
     'POST /api/v1/batches': {
-      url: '/api/v1/batches', token: () => inst,
+      url: '/api/v1/batches',
+      token: () => inst,
       body: {
-        filingId: 'FL22-none', firstExamDate: '2031-01-20', lastExamDate: '2031-01-21', venues: [{ name: '实训楼', address: '长春' }], modules: [{ kind: 'theory' }],
-        candidates: [{ name: '考生', idNumber: idNumber(421), post: '车工', yearsInPost: 3, occupationCode: '6-18-01-01', level: 4 }], proctors: [], examiners: [], supervisors: [],
+        filingId: 'FL22-none',
+        firstExamDate: '2031-01-20',
+        lastExamDate: '2031-01-21',
+        venues: [{ name: '实训楼', address: '长春' }],
+        modules: [{ kind: 'theory' }],
+        candidates: [{ name: '考生', idNumber: idNumber(421), post: '车工', yearsInPost: 3, occupationCode: '6-18-01-01', level: 4 }],
+        proctors: [],
+        examiners: [],
+        supervisors: [],
       },
     },
     'POST /api/v1/batches/:id/supervision': { url: '/api/v1/batches/B-none/supervision', body: { action: 'assign', count: 1 }, token: () => center },
     'POST /api/v1/batches/:id/scores': { url: '/api/v1/batches/B-none/scores', body: { scores: [{ idNumber: idNumber(422), theory: 80 }] }, token: () => inst },
-    'POST /api/v1/batches/:id/objections': { url: '/api/v1/batches/B-none/objections', body: { name: '张三', contact: '电话', reason: '理由' }, token: () => undefined },
-    'POST /api/v1/batches/:id/objections/:objectionId/resolution': { url: '/api/v1/batches/B-none/objections/o1/resolution', body: { upheld: false, note: '不成立' }, token: () => center },
+    'POST /api/v1/batches/:id/objections': {
+      url: '/api/v1/batches/B-none/objections',
+      body: { name: '张三', contact: '电话', reason: '理由' },
+      token: () => undefined,
+    },
+    'POST /api/v1/batches/:id/objections/:objectionId/resolution': {
+      url: '/api/v1/batches/B-none/objections/o1/resolution',
+      body: { upheld: false, note: '不成立' },
+      token: () => center,
+    },
     'POST /api/v1/batches/:id/results': { url: '/api/v1/batches/B-none/results', body: {}, token: () => inst },
-    'POST /api/v1/batches/:id/decisions': { url: '/api/v1/batches/B-none/decisions', body: { stage: 'plan-review', outcome: 'pass', opinion: '已收悉' }, token: () => center },
-    'POST /api/v1/certificates/:number/revocation': { url: '/api/v1/certificates/Y000022000001264000999/revocation', body: { reason: '撤销' }, token: () => prov },
+    'POST /api/v1/batches/:id/decisions': {
+      url: '/api/v1/batches/B-none/decisions',
+      body: { stage: 'plan-review', outcome: 'pass', opinion: '已收悉' },
+      token: () => center,
+    },
+    'POST /api/v1/certificates/:number/revocation': {
+      url: '/api/v1/certificates/Y000022000001264000999/revocation',
+      body: { reason: '撤销' },
+      token: () => prov,
+    },
     'POST /api/v1/experts': { url: '/api/v1/experts', body: expert('idem-sample-e'), token: () => prov },
     'PUT /api/v1/experts/:userId': { url: '/api/v1/experts/idem-none', body: { name: '不存在', idNumber: idNumber(423), province: '22' }, token: () => prov },
-    'PUT /api/v1/supervisors/:userId': { url: '/api/v1/supervisors/idem-none', body: { name: '不存在', idNumber: idNumber(424), province: '22' }, token: () => prov },
+    'PUT /api/v1/supervisors/:userId': {
+      url: '/api/v1/supervisors/idem-none',
+      body: { name: '不存在', idNumber: idNumber(424), province: '22' },
+      token: () => prov,
+    },
     'POST /api/v1/filings/:id/objections/dismissal': { url: `/api/v1/filings/${filingId}/objections/dismissal`, body: { note: '不成立' }, token: () => pref },
     'POST /api/v1/batches/:id/objections/dismissal': { url: '/api/v1/batches/B-none/objections/dismissal', body: { note: '不成立' }, token: () => center },
     'POST /api/v1/supervisors': { url: '/api/v1/supervisors', body: expert('idem-sample-s'), token: () => prov },
   });
-  const mutating = (routes: readonly RouteRecord[]) => routes.filter((r) => ['POST', 'PUT', 'PATCH', 'DELETE'].includes(r.method) && r.url.startsWith('/api/v1/'));
+  const mutating = (routes: readonly RouteRecord[]) =>
+    routes.filter((r) => ['POST', 'PUT', 'PATCH', 'DELETE'].includes(r.method) && r.url.startsWith('/api/v1/'));
 
   it('every mutating route replays a repeated key', async () => {
     const checked: string[] = [];
@@ -173,11 +222,17 @@ describe('Idempotency-Key', () => {
       checked.push(`${r.method} ${r.url}`);
     }
     // every sample whose route this (non-demo) app has was exercised
-    expect(checked.sort()).toEqual(Object.keys(SAMPLES()).filter((k) => !k.includes('/admin/clock')).sort());
+    expect(checked.sort()).toEqual(
+      Object.keys(SAMPLES())
+        .filter((k) => !k.includes('/admin/clock'))
+        .sort(),
+    );
   });
 
   it('lists the mutating routes that have no sample yet (add them to SAMPLES)', () => {
-    const without = mutating(s.app.routeTable).filter((r) => !SAMPLES()[`${r.method} ${r.url}`]).map((r) => `${r.method} ${r.url}`);
+    const without = mutating(s.app.routeTable)
+      .filter((r) => !SAMPLES()[`${r.method} ${r.url}`])
+      .map((r) => `${r.method} ${r.url}`);
     if (without.length) console.warn(`Idempotency-Key not exercised for: ${without.join(', ')}`);
     expect(Array.isArray(without)).toBe(true);
   });

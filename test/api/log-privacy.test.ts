@@ -92,7 +92,11 @@ describe('captured logs of a full filing run over HTTP (demo mode)', () => {
   const started: string[] = [];
   afterAll(async () => {
     // leave nothing running with timers and no worker on the time-skipping server
-    for (const id of started) await s.services.temporal.client.workflow.getHandle(filingWorkflowId(id)).terminate('test over').catch(() => undefined);
+    for (const id of started)
+      await s.services.temporal.client.workflow
+        .getHandle(filingWorkflowId(id))
+        .terminate('test over')
+        .catch(() => undefined);
     await app?.close();
     await s?.close();
   });
@@ -114,12 +118,16 @@ describe('captured logs of a full filing run over HTTP (demo mode)', () => {
     bad.staff.fullTime.push({ name: '坏号码', idNumber: '110101199003070000', phone: '13800138000' });
     expect((await api.post('/api/v1/filings', bad, t.inst)).status).toBe(400);
     const malformed = await app.inject({
-      method: 'POST', url: '/api/v1/filings', headers: { authorization: `Bearer ${t.inst}`, 'content-type': 'application/json' },
+      method: 'POST',
+      url: '/api/v1/filings',
+      headers: { authorization: `Bearer ${t.inst}`, 'content-type': 'application/json' },
       payload: `{"staff":{"fullTime":[{"idNumber":"${staffIds[0]}","phone":"${phones[1]}"`,
     });
     expect(malformed.statusCode).toBe(400);
     const huge = await app.inject({
-      method: 'POST', url: '/api/v1/filings', headers: { authorization: `Bearer ${t.inst}`, 'content-type': 'application/json' },
+      method: 'POST',
+      url: '/api/v1/filings',
+      headers: { authorization: `Bearer ${t.inst}`, 'content-type': 'application/json' },
       payload: JSON.stringify({ ...filing, feeStandard: `${staffIds[0]} ${phones[1]} `.repeat(40_000) }),
     });
     expect(huge.statusCode).toBe(413);
@@ -127,7 +135,11 @@ describe('captured logs of a full filing run over HTTP (demo mode)', () => {
     expect((await api.post('/api/v1/experts', { userId: 'x', name: '无令牌', idNumber: expertIds[0], province: '22' })).status).toBe(401);
     // an ID number where an id belongs, and a certificate look-up by ID number in the query string (404 until those routes exist)
     expect((await api.get(`/api/v1/filings/${staffIds[0]}`, t.prov)).status).toBe(404);
-    const cert = await app.inject({ method: 'GET', url: `/api/v1/certificates?idNumber=${certificateQueryId}&name=${encodeURIComponent('张三')}`, headers: { 'x-request-id': certificateQueryId } });
+    const cert = await app.inject({
+      method: 'GET',
+      url: `/api/v1/certificates?idNumber=${certificateQueryId}&name=${encodeURIComponent('张三')}`,
+      headers: { 'x-request-id': certificateQueryId },
+    });
     expect(cert.statusCode).toBeGreaterThanOrEqual(200);
     expect((await app.inject({ method: 'GET', url: `/api/v1/certificates/${certificateQueryId}` })).statusCode).toBeLessThan(500);
 
@@ -137,7 +149,9 @@ describe('captured logs of a full filing run over HTTP (demo mode)', () => {
     started.push(id);
     const step = (path: string, body: unknown, token: string) => ok('POST', `/api/v1/filings/${id}${path}`, body, token);
     await step('/assignments', { stage: 'preliminary-review', expertIds: ['ea'] }, t.pref);
-    expect((await api.post(`/api/v1/filings/${id}/decisions`, { stage: 'deliberation', outcome: 'pass', opinion: `联系 ${phones[4]}` }, t.pref)).status).toBe(409);
+    expect((await api.post(`/api/v1/filings/${id}/decisions`, { stage: 'deliberation', outcome: 'pass', opinion: `联系 ${phones[4]}` }, t.pref)).status).toBe(
+      409,
+    );
     await step('/decisions', { stage: 'preliminary-review', outcome: 'pass', opinion: `材料齐全，联系人 ${phones[4]}` }, t.ea);
     await step('/assignments', { stage: 'technical-assessment', expertIds: ['eb'] }, t.pref);
     await step('/decisions', { stage: 'technical-assessment', outcome: 'pass', opinion: '现场评估合格', score: 90 }, t.eb);
@@ -145,7 +159,13 @@ describe('captured logs of a full filing run over HTTP (demo mode)', () => {
     await step('/decisions', { stage: 'comprehensive-review', outcome: 'pass', opinion: '综合评估合格' }, t.ec);
     const pub = await step('/decisions', { stage: 'deliberation', outcome: 'pass', opinion: '审议通过' }, t.pref);
     expect(pub.stage).toBe('publicity');
-    const objection = await ok('POST', `/api/v1/filings/${id}/objections`, { name: '王五', contact: phones[5], reason: `身份证 ${staffIds[0]} 的人并非全职` }, undefined, 202);
+    const objection = await ok(
+      'POST',
+      `/api/v1/filings/${id}/objections`,
+      { name: '王五', contact: phones[5], reason: `身份证 ${staffIds[0]} 的人并非全职` },
+      undefined,
+      202,
+    );
     await step(`/objections/${objection.objectionId}/resolution`, { upheld: false, note: '经核实不成立' }, t.pref);
     await ok('POST', '/api/v1/admin/clock/advance', { by: 'P9D' }, t.admin);
     const active = await step('/decisions', { stage: 'notice', outcome: 'pass', opinion: '准予备案' }, t.prov);

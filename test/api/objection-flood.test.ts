@@ -32,7 +32,9 @@ async function flood(s: DevStack, path: string, n: number) {
     const replies = await Promise.all(
       Array.from({ length: Math.min(10, n - i) }, (_x, k) =>
         s.app.inject({
-          method: 'POST', url: path, remoteAddress: `10.${Math.floor((i + k) / 250)}.${(i + k) % 250}.7`,
+          method: 'POST',
+          url: path,
+          remoteAddress: `10.${Math.floor((i + k) / 250)}.${(i + k) % 250}.7`,
           payload: { name: `群众${i + k}`, contact: `139${String(10_000_000 + i + k)}`, reason: REASON },
         }),
       ),
@@ -65,10 +67,19 @@ async function toPublicity(api: ReturnType<typeof http>, t: Awaited<ReturnType<t
     expect((await api.post('/api/v1/experts', { userId: sub, name: `专家${i}`, idNumber: idNumber(700 + i), province: '22' }, t.prov)).status).toBe(201);
   }
   const id = (await api.post('/api/v1/filings', app, t.inst)).body.id as string;
-  for (const [stage, e] of [['preliminary-review', 'ea'], ['technical-assessment', 'eb'], ['comprehensive-review', 'ec']]) {
+  for (const [stage, e] of [
+    ['preliminary-review', 'ea'],
+    ['technical-assessment', 'eb'],
+    ['comprehensive-review', 'ec'],
+  ]) {
     expect((await api.post(`/api/v1/filings/${id}/assignments`, { stage, expertIds: [e] }, t.pref)).status).toBe(200);
   }
-  for (const [stage, tk, extra] of [['preliminary-review', t.ea, {}], ['technical-assessment', t.eb, { score: 90 }], ['comprehensive-review', t.ec, {}], ['deliberation', t.pref, {}]] as const) {
+  for (const [stage, tk, extra] of [
+    ['preliminary-review', t.ea, {}],
+    ['technical-assessment', t.eb, { score: 90 }],
+    ['comprehensive-review', t.ec, {}],
+    ['deliberation', t.pref, {}],
+  ] as const) {
     expect((await api.post(`/api/v1/filings/${id}/decisions`, { stage, outcome: 'pass', opinion: '通过', ...extra }, tk)).status).toBe(200);
   }
   return id;
@@ -93,16 +104,44 @@ describe('a flood of objections to a filing under 公示, on the dev server', ()
     // one objector (a contact, or an address): three open objections at most, then 429, a clear answer and never a hang
     const again = { name: '群众0', contact: '13910000000', reason: '再次异议' };
     const fromSame: number[] = [];
-    for (const k of [0, 1, 2]) fromSame.push((await s.app.inject({ method: 'POST', url: `/api/v1/filings/${id}/objections`, remoteAddress: `10.9.9.${k}`, payload: again })).statusCode);
+    for (const k of [0, 1, 2])
+      fromSame.push((await s.app.inject({ method: 'POST', url: `/api/v1/filings/${id}/objections`, remoteAddress: `10.9.9.${k}`, payload: again })).statusCode);
     expect(fromSame).toEqual([202, 202, 429]);
     const refused = await s.app.inject({ method: 'POST', url: `/api/v1/filings/${id}/objections`, remoteAddress: '10.9.9.5', payload: again });
     expect(refused.json()).toMatchObject({ code: 'TOO_MANY_OBJECTIONS', status: 429 });
     expect(refused.headers['retry-after']).toBeDefined();
     for (const k of [0, 1]) {
-      expect((await s.app.inject({ method: 'POST', url: `/api/v1/filings/${id}/objections`, remoteAddress: '10.9.9.9', payload: { ...again, contact: `other${k}@example.com` } })).statusCode).toBe(202);
+      expect(
+        (
+          await s.app.inject({
+            method: 'POST',
+            url: `/api/v1/filings/${id}/objections`,
+            remoteAddress: '10.9.9.9',
+            payload: { ...again, contact: `other${k}@example.com` },
+          })
+        ).statusCode,
+      ).toBe(202);
     }
-    expect((await s.app.inject({ method: 'POST', url: `/api/v1/filings/${id}/objections`, remoteAddress: '10.9.9.9', payload: { ...again, contact: 'other9@example.com' } })).statusCode).toBe(202);
-    expect((await s.app.inject({ method: 'POST', url: `/api/v1/filings/${id}/objections`, remoteAddress: '10.9.9.9', payload: { ...again, contact: 'other8@example.com' } })).statusCode).toBe(429);
+    expect(
+      (
+        await s.app.inject({
+          method: 'POST',
+          url: `/api/v1/filings/${id}/objections`,
+          remoteAddress: '10.9.9.9',
+          payload: { ...again, contact: 'other9@example.com' },
+        })
+      ).statusCode,
+    ).toBe(202);
+    expect(
+      (
+        await s.app.inject({
+          method: 'POST',
+          url: `/api/v1/filings/${id}/objections`,
+          remoteAddress: '10.9.9.9',
+          payload: { ...again, contact: 'other8@example.com' },
+        })
+      ).statusCode,
+    ).toBe(429);
 
     // the reviewer resolves one, quickly, and sees the objector; the institution sees neither name nor contact
     const t0 = Date.now();
@@ -131,7 +170,7 @@ describe('a flood of objections to a filing under 公示, on the dev server', ()
   });
 });
 
-describe('a flood of objections to a batch\'s result publicity, in demo mode', () => {
+describe("a flood of objections to a batch's result publicity, in demo mode", () => {
   let s: DevStack;
   let api: ReturnType<typeof http>;
   const app = application({ province: '22', prefecture: '220100' });
@@ -145,17 +184,36 @@ describe('a flood of objections to a batch\'s result publicity, in demo mode', (
     const t = await tokens(s, app);
     const filingId = await toPublicity(api, t, app);
     await api.post('/api/v1/admin/clock/advance', { by: 'P9D' }, t.admin);
-    expect((await api.post(`/api/v1/filings/${filingId}/decisions`, { stage: 'notice', outcome: 'pass', opinion: '准予备案' }, t.prov)).body.status).toBe('active');
+    expect((await api.post(`/api/v1/filings/${filingId}/decisions`, { stage: 'notice', outcome: 'pass', opinion: '准予备案' }, t.prov)).body.status).toBe(
+      'active',
+    );
     const now = (await api.get('/api/v1/admin/clock', t.admin)).body.now;
     const first = (await api.get(`/api/v1/calendar/working-days?from=${chinaDateOf(Date.parse(now))}&add=10`)).body.date;
     const candidates = [1, 2, 3].map((i) => ({
-      name: `考生${i}`, idNumber: idNumber(900 + i, '19920101'), sex: i % 2 ? 'M' : 'F', post: '车工', yearsInPost: 3,
-      occupationCode: '6-18-01-01', level: 4, employerCreditCode: app.institution.creditCode,
+      name: `考生${i}`,
+      idNumber: idNumber(900 + i, '19920101'),
+      sex: i % 2 ? 'M' : 'F',
+      post: '车工',
+      yearsInPost: 3,
+      occupationCode: '6-18-01-01',
+      level: 4,
+      employerCreditCode: app.institution.creditCode,
     }));
-    const created = await api.post('/api/v1/batches', {
-      filingId, firstExamDate: first, lastExamDate: first, venues: [{ name: '一号实训车间', address: '吉林省长春市朝阳区人民大街1号' }],
-      modules: [{ kind: 'theory' }, { kind: 'skill' }], candidates, proctors: [{ name: '监考' }], examiners: [{ name: '考评员' }], supervisors: [{ name: '内部督导' }],
-    }, t.inst);
+    const created = await api.post(
+      '/api/v1/batches',
+      {
+        filingId,
+        firstExamDate: first,
+        lastExamDate: first,
+        venues: [{ name: '一号实训车间', address: '吉林省长春市朝阳区人民大街1号' }],
+        modules: [{ kind: 'theory' }, { kind: 'skill' }],
+        candidates,
+        proctors: [{ name: '监考' }],
+        examiners: [{ name: '考评员' }],
+        supervisors: [{ name: '内部督导' }],
+      },
+      t.inst,
+    );
     expect(created.status).toBe(201);
     const id = created.body.id as string;
     await api.post('/api/v1/admin/clock/advance', { by: 'P20D' }, t.admin);
@@ -172,7 +230,11 @@ describe('a flood of objections to a batch\'s result publicity, in demo mode', (
     expect((await api.post(`/api/v1/batches/${id}/objections/dismissal`, { note: '重复异议，经核查不成立' }, t.center)).body.publicity.openObjections).toBe(0);
 
     // to just past the publicity's end: it closed on time, and the results are due from that day
-    await api.post('/api/v1/admin/clock/advance', { by: `PT${Math.ceil((Date.parse(endsAt) - Date.parse((await api.get('/api/v1/admin/clock', t.admin)).body.now)) / 1000) + 60}S` }, t.admin);
+    await api.post(
+      '/api/v1/admin/clock/advance',
+      { by: `PT${Math.ceil((Date.parse(endsAt) - Date.parse((await api.get('/api/v1/admin/clock', t.admin)).body.now)) / 1000) + 60}S` },
+      t.admin,
+    );
     let after = await api.get(`/api/v1/batches/${id}`, t.center);
     for (let i = 0; i < 100 && after.body.status !== 'results-due'; i++) {
       await new Promise((r) => setTimeout(r, 100));

@@ -21,7 +21,10 @@ describe('every route declares a known action', () => {
   beforeAll(async () => {
     const info = stackInfo();
     const mongoUri = `${info.mongoBase}/${uniqueName('routes').replace(/-/g, '_')}`;
-    for (const [mode, temporalAddress] of [['test', info.devAddress], ['demo', timeSkippingAddress()]] as const) {
+    for (const [mode, temporalAddress] of [
+      ['test', info.devAddress],
+      ['demo', timeSkippingAddress()],
+    ] as const) {
       const services = await createServices(testSettings({ APP_MODE: mode }), { temporalAddress, mongoUri });
       apps.push({ mode, services, app: await buildApp(services) });
     }
@@ -63,7 +66,11 @@ describe('every route declares a known action', () => {
   it('every documented path is a recorded route, and every recorded API route is documented with matching security', async () => {
     for (const { app, mode } of apps) {
       const doc = (await app.inject({ method: 'GET', url: '/docs/json' })).json() as { paths: Record<string, Record<string, { security?: unknown[] }>> };
-      const recorded = new Map(apiRoutes(app).filter((r) => r.method !== 'HEAD').map((r) => [`${r.method.toLowerCase()} ${toOpenApi(r.url)}`, r]));
+      const recorded = new Map(
+        apiRoutes(app)
+          .filter((r) => r.method !== 'HEAD')
+          .map((r) => [`${r.method.toLowerCase()} ${toOpenApi(r.url)}`, r]),
+      );
       const documented = Object.entries(doc.paths).flatMap(([path, ops]) => Object.keys(ops).map((m) => `${m} ${path}`));
       expect(documented.filter((d) => !recorded.has(d))).toEqual([]);
       expect([...recorded.keys()].filter((k) => !documented.includes(k)).map((k) => `${mode}: ${k} is not in /docs/json`)).toEqual([]);

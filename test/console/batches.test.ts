@@ -35,7 +35,8 @@ describe('console: assessment batches', () => {
   };
   const ids = [idNumber(501, '19900101'), idNumber(502, '19910202'), idNumber(503, '19920303')];
   const HEADER = ['序号', '姓名', '身份证号', '性别', '岗位/工种', '本岗位工作年限', '职业编码', '等级', '工作单位统一社会信用代码'];
-  const rows = (idList: string[]) => idList.map((id, i) => [i + 1, `考生${i + 1}`, id, '', '车工', 3 + i, '6-18-01-01', '四级/中级工', inst.institution.creditCode]);
+  const rows = (idList: string[]) =>
+    idList.map((id, i) => [i + 1, `考生${i + 1}`, id, '', '车工', 3 + i, '6-18-01-01', '四级/中级工', inst.institution.creditCode]);
   const csvOf = (r: (string | number)[][]) => '\uFEFF' + r.map((x) => x.join(',')).join('\r\n') + '\r\n';
 
   beforeAll(async () => {
@@ -50,17 +51,31 @@ describe('console: assessment batches', () => {
       t[sub] = await tok(sub, { role: 'expert', province: '22' });
       expect((await api.post('/api/v1/experts', { userId: sub, name: `专家${i}`, idNumber: idNumber(800 + i), province: '22' }, t.prov)).status).toBe(201);
     }
-    expect((await api.post('/api/v1/supervisors', { userId: 'sup-1', name: '王督导', idNumber: idNumber(900), province: '22', prefecture: '220100' }, t.prov)).status).toBe(201);
+    expect(
+      (await api.post('/api/v1/supervisors', { userId: 'sup-1', name: '王督导', idNumber: idNumber(900), province: '22', prefecture: '220100' }, t.prov))
+        .status,
+    ).toBe(201);
     // a filing in force (车工 6-18-01-01, levels 5, 4, 3)
     filingId = (await api.post('/api/v1/filings', inst, t.inst)).body.id;
-    for (const [stage, e] of [['preliminary-review', 'ea'], ['technical-assessment', 'eb'], ['comprehensive-review', 'ec']]) {
+    for (const [stage, e] of [
+      ['preliminary-review', 'ea'],
+      ['technical-assessment', 'eb'],
+      ['comprehensive-review', 'ec'],
+    ]) {
       expect((await api.post(`/api/v1/filings/${filingId}/assignments`, { stage, expertIds: [e] }, t.pref)).status).toBe(200);
     }
-    for (const [stage, tk, extra] of [['preliminary-review', t.ea, {}], ['technical-assessment', t.eb, { score: 90 }], ['comprehensive-review', t.ec, {}], ['deliberation', t.pref, {}]] as const) {
+    for (const [stage, tk, extra] of [
+      ['preliminary-review', t.ea, {}],
+      ['technical-assessment', t.eb, { score: 90 }],
+      ['comprehensive-review', t.ec, {}],
+      ['deliberation', t.pref, {}],
+    ] as const) {
       expect((await api.post(`/api/v1/filings/${filingId}/decisions`, { stage, outcome: 'pass', opinion: '通过', ...extra }, tk)).status).toBe(200);
     }
     await api.post('/api/v1/admin/clock/advance', { by: 'P9D' }, t.admin);
-    expect((await api.post(`/api/v1/filings/${filingId}/decisions`, { stage: 'notice', outcome: 'pass', opinion: '准予备案' }, t.prov)).body.status).toBe('active');
+    expect((await api.post(`/api/v1/filings/${filingId}/decisions`, { stage: 'notice', outcome: 'pass', opinion: '准予备案' }, t.prov)).body.status).toBe(
+      'active',
+    );
   });
   afterAll(async () => s?.close());
 
@@ -70,8 +85,19 @@ describe('console: assessment batches', () => {
     const earliest = /data-testid="earliest">(\d{4}-\d{2}-\d{2})</.exec(form.html)?.[1];
     expect(earliest).toMatch(/^\d{4}-\d{2}-\d{2}$/);
     return {
-      _key: keyOf(form), filingId, firstExamDate: earliest!, lastExamDate: earliest!, venueName: '一号实训车间', venueAddress: '吉林省长春市朝阳区人民大街1号',
-      module_theory: '1', passMark_theory: '60', module_skill: '1', passMark_skill: '60', proctors: '监考甲、监考乙', examiners: '考评员甲', supervisors: '内部督导丁',
+      _key: keyOf(form),
+      filingId,
+      firstExamDate: earliest!,
+      lastExamDate: earliest!,
+      venueName: '一号实训车间',
+      venueAddress: '吉林省长春市朝阳区人民大街1号',
+      module_theory: '1',
+      passMark_theory: '60',
+      module_skill: '1',
+      passMark_skill: '60',
+      proctors: '监考甲、监考乙',
+      examiners: '考评员甲',
+      supervisors: '内部督导丁',
       ...over,
     };
   }
@@ -108,7 +134,12 @@ describe('console: assessment batches', () => {
     const c = await client('inst');
     const wrong = ids[1].slice(0, 17) + (ids[1][17] === '0' ? '1' : '0');
     const fields = await planFields(c);
-    const bad = await c.upload('/batches/new', fields, { field: 'roster', name: '花名册.csv', type: 'text/csv', content: csvOf([HEADER, ...rows([ids[0], wrong, ids[2]])]) });
+    const bad = await c.upload('/batches/new', fields, {
+      field: 'roster',
+      name: '花名册.csv',
+      type: 'text/csv',
+      content: csvOf([HEADER, ...rows([ids[0], wrong, ids[2]])]),
+    });
     expect(bad.status).toBe(422);
     const table = /<table data-testid="roster-errors">[\s\S]*?<\/table>/.exec(bad.html)?.[0];
     expect(table).toBeDefined();
@@ -120,7 +151,12 @@ describe('console: assessment batches', () => {
     expect((await api.get('/api/v1/batches', t.inst)).body.items).toHaveLength(0);
 
     // out of the filed scope (level 1) is caught before the API, too
-    const scope = await c.upload('/batches/new', await planFields(c), { field: 'roster', name: 'r.csv', type: 'text/csv', content: csvOf([HEADER, ...rows([ids[0]]).map((r) => r.map((x) => (x === '四级/中级工' ? '一级' : x)))]) });
+    const scope = await c.upload('/batches/new', await planFields(c), {
+      field: 'roster',
+      name: 'r.csv',
+      type: 'text/csv',
+      content: csvOf([HEADER, ...rows([ids[0]]).map((r) => r.map((x) => (x === '四级/中级工' ? '一级' : x)))]),
+    });
     expect(scope.status).toBe(422);
     expect(textOf(scope.html)).toMatch(/第 2 行 .*等级 一级\/高级技师 超出备案范围/);
 
@@ -128,7 +164,11 @@ describe('console: assessment batches', () => {
     const now = chinaDateOf(Date.parse((await api.get('/api/v1/admin/clock', t.admin)).body.now));
     const tooSoon = (await api.get(`/api/v1/calendar/working-days?from=${now}&add=3`)).body.date;
     const early = await planFields(c);
-    const late = await c.upload('/batches/new', { ...early, firstExamDate: tooSoon, lastExamDate: early.lastExamDate }, { field: 'roster', name: 'r.csv', type: 'text/csv', content: csvOf([HEADER, ...rows(ids)]) });
+    const late = await c.upload(
+      '/batches/new',
+      { ...early, firstExamDate: tooSoon, lastExamDate: early.lastExamDate },
+      { field: 'roster', name: 'r.csv', type: 'text/csv', content: csvOf([HEADER, ...rows(ids)]) },
+    );
     expect(late.status).toBe(422);
     expect(textOf(late.html)).toContain(`认定计划须至少提前10个工作日报送。（最早可安排的考核日期：${early.firstExamDate}`);
     expect(late.html).toContain(`value="${tooSoon}"`);
@@ -138,7 +178,12 @@ describe('console: assessment batches', () => {
   it('the fixed file (XLSX) creates the batch and the page shows the plan with full ID numbers', async () => {
     const c = await client('inst');
     const book = xlsxOf([['考生花名册'], HEADER, ...rows(ids)]);
-    const r = await c.upload('/batches/new', await planFields(c), { field: 'roster', name: '花名册.xlsx', type: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', content: book });
+    const r = await c.upload('/batches/new', await planFields(c), {
+      field: 'roster',
+      name: '花名册.xlsx',
+      type: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+      content: book,
+    });
     expect([r.status, textOf(r.html).slice(0, 300)]).toEqual([303, '']);
     const m = /^\/batches\/([^?]+)\?ok=planned$/.exec(r.location ?? '');
     expect(m).not.toBeNull();
@@ -220,8 +265,16 @@ describe('console: assessment batches', () => {
     // a score sheet naming someone outside the batch saves nothing and says which row
     expect(formHtml(page, 'score-upload')).toContain('上传成绩表');
     const stranger = idNumber(777, '19930303');
-    const sheet = csvOf([['身份证号', '姓名', '理论知识', '操作技能'], [ids[0], '考生1', 70, 70], [stranger, '路人', 60, 60]]);
-    const upload = await c.upload(`/batches/${batchId}/scores/upload`, { _key: keyOf(page) }, { field: 'scores', name: '成绩.csv', type: 'text/csv', content: sheet });
+    const sheet = csvOf([
+      ['身份证号', '姓名', '理论知识', '操作技能'],
+      [ids[0], '考生1', 70, 70],
+      [stranger, '路人', 60, 60],
+    ]);
+    const upload = await c.upload(
+      `/batches/${batchId}/scores/upload`,
+      { _key: keyOf(page) },
+      { field: 'scores', name: '成绩.csv', type: 'text/csv', content: sheet },
+    );
     expect(upload.status).toBe(422);
     expect(textOf(/<table data-testid="score-errors">[\s\S]*?<\/table>/.exec(upload.html)![0])).toContain(`第 3 行 路人 ${stranger} 不是本批次的考生`);
     expect((await api.get(`/api/v1/batches/${batchId}`, t.inst)).body.scores).toEqual({});
@@ -236,7 +289,10 @@ describe('console: assessment batches', () => {
     expect((await api.get(`/api/v1/batches/${batchId}`, t.inst)).body.status).toBe('scoring');
 
     const rest = await c.post(`/batches/${batchId}/scores`, {
-      _key: keyOf(partly), [`s_${ids[1]}_theory`]: '90', [`s_${ids[1]}_skill`]: '59.5', [`absent_${ids[2]}`]: '1',
+      _key: keyOf(partly),
+      [`s_${ids[1]}_theory`]: '90',
+      [`s_${ids[1]}_skill`]: '59.5',
+      [`absent_${ids[2]}`]: '1',
     });
     expect(rest.status).toBe(303);
     const b = (await api.get(`/api/v1/batches/${batchId}`, t.inst)).body;
@@ -264,7 +320,11 @@ describe('console: assessment batches', () => {
     expect(formHtml(withObjection, 'resolution-form')).toContain('提交处理意见');
     expect((await c.get(`/batches/${batchId}`)).html).not.toContain('data-testid="resolution-form"');
     const oid = /\/objections\/([^/]+)\/resolution/.exec(withObjection.html)![1];
-    const resolved = await center.post(`/batches/${batchId}/objections/${oid}/resolution`, { _key: keyOf(withObjection), upheld: 'false', note: '经核查成绩无误' });
+    const resolved = await center.post(`/batches/${batchId}/objections/${oid}/resolution`, {
+      _key: keyOf(withObjection),
+      upheld: 'false',
+      note: '经核查成绩无误',
+    });
     expect([resolved.status, resolved.location]).toEqual([303, `/batches/${batchId}?ok=resolved`]);
     expect(textOf((await center.get(`/batches/${batchId}`)).html)).toContain('处理结果：异议不成立。经核查成绩无误');
 
@@ -275,7 +335,7 @@ describe('console: assessment batches', () => {
     const sent = await c.post(`/batches/${batchId}/results`, { _key: keyOf(page), note: '' });
     expect([sent.status, sent.location]).toEqual([303, `/batches/${batchId}?ok=results`]);
 
-    const summary = await s.app.inject({ method: 'GET', url: `/batches/${batchId}/summary.csv`, headers: { cookie: (await cookieOf('inst')) } });
+    const summary = await s.app.inject({ method: 'GET', url: `/batches/${batchId}/summary.csv`, headers: { cookie: await cookieOf('inst') } });
     expect(summary.statusCode).toBe(200);
     expect(summary.headers['content-type']).toMatch(/text\/csv/);
     expect(summary.headers['content-disposition']).toMatch(/^attachment; filename="summary-/);

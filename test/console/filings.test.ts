@@ -16,8 +16,16 @@ function filingFields(a: Application, opts: { omit?: string[]; onlineOnly?: stri
   const i = a.institution;
   const fields: Record<string, string | string[]> = {
     _key: `k-${Math.random()}`,
-    name: i.name, creditCode: i.creditCode, kind: i.kind, legalRepresentative: i.legalRepresentative, address: i.address,
-    province: i.province, affiliation: i.affiliation, prefecture: i.prefecture ?? '', contactName: i.contact.name, contactPhone: i.contact.phone,
+    name: i.name,
+    creditCode: i.creditCode,
+    kind: i.kind,
+    legalRepresentative: i.legalRepresentative,
+    address: i.address,
+    province: i.province,
+    affiliation: i.affiliation,
+    prefecture: i.prefecture ?? '',
+    contactName: i.contact.name,
+    contactPhone: i.contact.phone,
     occRows: String(a.occupations.length),
   };
   a.occupations.forEach((o, n) => {
@@ -49,7 +57,10 @@ function timelineOf(html: string): { stage: string; state: string; due?: string;
   expect(start).toBeGreaterThan(0);
   const section = html.slice(start, html.indexOf('</section>', start));
   return [...section.matchAll(/<li class="[^"]*" data-stage="([^"]+)" data-state="([^"]+)"[^>]*>([\s\S]*?)<\/li>/g)].map((m) => ({
-    stage: m[1], state: m[2], due: /data-testid="due">([^<]+)</.exec(m[3])?.[1], text: textOf(m[3]),
+    stage: m[1],
+    state: m[2],
+    due: /data-testid="due">([^<]+)</.exec(m[3])?.[1],
+    text: textOf(m[3]),
   }));
 }
 
@@ -130,7 +141,7 @@ describe('console: filing pages', () => {
     expect(more.html).not.toContain('data-testid="problem"');
   });
 
-  it('a half-filled occupation row is named, and another institution\'s credit code is refused by the API in plain words', async () => {
+  it("a half-filled occupation row is named, and another institution's credit code is refused by the API in plain words", async () => {
     const c = await client('inst1');
     const half = await c.post('/filings/new', { ...filingFields(app1), occRows: '2', 'occ-1-name': '铣工' });
     expect(half.status).toBe(400);
@@ -184,7 +195,7 @@ describe('console: filing pages', () => {
     expect(p.html).toContain(`href="/filings/${encodeURIComponent(id1)}"`);
   });
 
-  it('an institution cannot see another institution\'s filing (404), and a visitor is sent to sign in', async () => {
+  it("an institution cannot see another institution's filing (404), and a visitor is sent to sign in", async () => {
     const other = await (await client('inst2')).get(`/filings/${encodeURIComponent(id1)}`);
     expect(other.status).toBe(404);
     expect(textOf(other.html)).toContain('未找到该记录，或您无权查看');
@@ -207,7 +218,15 @@ describe('console: filing pages', () => {
     const st = (await api.get(`/api/v1/filings/${id1}`, tokens.pref)).body;
     const tl = timelineOf(page.html);
     expect(tl.map((x) => x.stage)).toEqual(st.policy.stages.map((d: { name: string }) => d.name));
-    expect(tl.map((x) => x.stage)).toEqual(['submitted', 'preliminary-review', 'technical-assessment', 'comprehensive-review', 'deliberation', 'publicity', 'notice']);
+    expect(tl.map((x) => x.stage)).toEqual([
+      'submitted',
+      'preliminary-review',
+      'technical-assessment',
+      'comprehensive-review',
+      'deliberation',
+      'publicity',
+      'notice',
+    ]);
     expect(tl[0]).toMatchObject({ state: 'current', due: st.due.dueDate });
     expect(page.html).toMatch(/data-stage="submitted" data-state="current" aria-current="step"/);
     expect(tl.slice(1).every((x) => x.state === 'pending')).toBe(true);
@@ -270,7 +289,12 @@ describe('console: filing pages', () => {
     const keyA = keyOf(formOf(pageA.html, 'decision-form')!);
     const keyB = keyOf(formOf(pageB.html, 'decision-form')!);
 
-    const noItems = await ea.post(`/filings/${encodeURIComponent(id1)}/decision`, { _key: keyA, stage: 'preliminary-review', outcome: 'supplement', opinion: '请补充' });
+    const noItems = await ea.post(`/filings/${encodeURIComponent(id1)}/decision`, {
+      _key: keyA,
+      stage: 'preliminary-review',
+      outcome: 'supplement',
+      opinion: '请补充',
+    });
     expect(noItems.status).toBe(400);
     expect(textOf(noItems.html)).toContain('请逐行列出需补正的材料或事项');
     expect(formOf(noItems.html, 'decision-form')).toContain('请补充</textarea>');
@@ -280,7 +304,12 @@ describe('console: filing pages', () => {
     expect(ok.location).toBe(`/filings/${encodeURIComponent(id1)}?ok=decided`);
 
     // expert B still has the page from before: the filing has moved on
-    const stale = await eb.post(`/filings/${encodeURIComponent(id1)}/decision`, { _key: keyB, stage: 'preliminary-review', outcome: 'reject', opinion: '不同意' });
+    const stale = await eb.post(`/filings/${encodeURIComponent(id1)}/decision`, {
+      _key: keyB,
+      stage: 'preliminary-review',
+      outcome: 'reject',
+      opinion: '不同意',
+    });
     expect(stale.status).toBe(409);
     expect(stale.html).toContain('data-testid="problem"');
     expect(textOf(stale.html)).toContain('该事项已不在这一环节（可能已有人处理），请刷新后查看当前环节');
@@ -317,7 +346,11 @@ describe('console: filing pages', () => {
     const ed = await client('ed');
     const form = formOf((await ed.get(`/filings/${encodeURIComponent(id)}`)).html, 'decision-form')!;
     const asked = await ed.post(`/filings/${encodeURIComponent(id)}/decision`, {
-      _key: keyOf(form), stage: 'preliminary-review', outcome: 'supplement', opinion: '应急预案不完整', items: '突发事件应急预案\n视频监控说明',
+      _key: keyOf(form),
+      stage: 'preliminary-review',
+      outcome: 'supplement',
+      opinion: '应急预案不完整',
+      items: '突发事件应急预案\n视频监控说明',
     });
     expect(asked.status).toBe(303);
 
@@ -332,7 +365,11 @@ describe('console: filing pages', () => {
     const empty = await inst.post(`/filings/${encodeURIComponent(id)}/supplement`, { _key: keyOf(sform), note: '见附件' });
     expect(empty.status).toBe(400);
     expect(empty.html).toContain('见附件</textarea>');
-    const r = await inst.post(`/filings/${encodeURIComponent(id)}/supplement`, { _key: keyOf(sform), note: '已补充', 'mat-emergency-plan-title': '应急预案v2.pdf' });
+    const r = await inst.post(`/filings/${encodeURIComponent(id)}/supplement`, {
+      _key: keyOf(sform),
+      note: '已补充',
+      'mat-emergency-plan-title': '应急预案v2.pdf',
+    });
     expect(r.status).toBe(303);
     expect(r.location).toBe(`/filings/${encodeURIComponent(id)}?ok=supplemented`);
     const st = (await api.get(`/api/v1/filings/${id}`, tokens.inst3)).body;
@@ -370,7 +407,9 @@ describe('console: a filing through publicity, notice and its active life (demo 
     api = http(s.app);
     for (const [k, c] of Object.entries(who)) tokens[k] = await s.token(c);
     for (const [n, sub] of ['ea', 'eb', 'ec'].entries()) {
-      expect((await api.post('/api/v1/experts', { userId: sub, name: who[sub].name, idNumber: idNumber(800 + n), province: '22' }, tokens.prov)).status).toBe(201);
+      expect((await api.post('/api/v1/experts', { userId: sub, name: who[sub].name, idNumber: idNumber(800 + n), province: '22' }, tokens.prov)).status).toBe(
+        201,
+      );
     }
     const created = await api.post('/api/v1/filings', app1, tokens.inst);
     expect(created.status).toBe(201);
@@ -463,7 +502,11 @@ describe('console: a filing through publicity, notice and its active life (demo 
     expect(st.status).toBe('change-pending');
     const pref = (await (await client('pref')).get(url())).html;
     expect(pref).toContain('<h3>变更</h3>');
-    expect(timelineOf(pref).filter((x) => x.state === 'current').map((x) => x.stage)).toEqual(['technical-assessment']);
+    expect(
+      timelineOf(pref)
+        .filter((x) => x.state === 'current')
+        .map((x) => x.stage),
+    ).toEqual(['technical-assessment']);
     expect(formOf(pref, 'assign-form')).toContain('<option value="technical-assessment" selected>');
     // a second change while one is pending: refused in plain words
     const again = await inst.post(url('/change'), { _key: 'change-2', address: '别处' });

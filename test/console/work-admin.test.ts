@@ -172,7 +172,13 @@ describe('console work and admin pages (demo mode)', () => {
       expect(form.html).toMatch(/<input type="hidden" name="_key" value="[0-9a-f-]{36}">/);
 
       const r = await prov.post('/registries/experts', {
-        _key: 'reg-expert-1', userId: 'expert-wang', name: '王专家', idNumber: good, province: '22', prefecture: '220100', occupations: '6-18-01-01, 6-18-01-02',
+        _key: 'reg-expert-1',
+        userId: 'expert-wang',
+        name: '王专家',
+        idNumber: good,
+        province: '22',
+        prefecture: '220100',
+        occupations: '6-18-01-01, 6-18-01-02',
       });
       expect([r.status, r.location]).toEqual([303, '/registries?ok=registered']);
       const after = await prov.get('/registries?ok=registered');
@@ -188,7 +194,15 @@ describe('console work and admin pages (demo mode)', () => {
 
     it('a bad ID number is refused in plain words and the input is kept', async () => {
       const prov = await as('prov');
-      const r = await prov.post('/registries/experts', { _key: 'reg-expert-2', userId: 'expert-li', name: '李专家', idNumber: bad, province: '22', prefecture: '', occupations: '6-18-01-01' });
+      const r = await prov.post('/registries/experts', {
+        _key: 'reg-expert-2',
+        userId: 'expert-li',
+        name: '李专家',
+        idNumber: bad,
+        province: '22',
+        prefecture: '',
+        occupations: '6-18-01-01',
+      });
       expect(r.status).toBe(400);
       const problem = testId(r.html, 'problem')!;
       expect(problem).toContain('填写的内容有误');
@@ -231,7 +245,10 @@ describe('console work and admin pages (demo mode)', () => {
       expect(textOf(estimated)).toContain('估算');
 
       const loaded = await admin.post('/admin/calendar', {
-        _key: 'cal-2031', year: '2031', holidays: '2031-10-01\n2031-10-02, 2031-10-03\r\n2031-10-04，2031-10-05 2031-10-06\n2031-10-07\n', workdays: '2031-09-28, 2031-10-11',
+        _key: 'cal-2031',
+        year: '2031',
+        holidays: '2031-10-01\n2031-10-02, 2031-10-03\r\n2031-10-04，2031-10-05 2031-10-06\n2031-10-07\n',
+        workdays: '2031-09-28, 2031-10-11',
       });
       expect([loaded.status, loaded.location]).toEqual([303, '/admin?ok=calendar']);
       expect(textOf((await admin.get('/admin?ok=calendar')).html)).toContain('日历已载入。');

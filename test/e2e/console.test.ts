@@ -21,7 +21,11 @@ describe('the console, end to end in Chromium (demo mode)', () => {
   const prefB = { role: 'prefecture-reviewer', name: '吉林市人社局审核员', sub: 'pref-jilin', prefecture: '220200' };
   const province = { role: 'province-reviewer', name: '吉林省人社厅审核员', sub: 'prov-jilin' };
   const admin = { role: 'admin', name: '系统管理员', sub: 'admin' };
-  const experts = [['expert-zhang', '张专家'], ['expert-liu', '刘专家'], ['expert-zhao', '赵专家']] as const;
+  const experts = [
+    ['expert-zhang', '张专家'],
+    ['expert-liu', '刘专家'],
+    ['expert-zhao', '赵专家'],
+  ] as const;
   const STAGES = ['preliminary-review', 'technical-assessment', 'comprehensive-review'] as const;
   let filingId = '';
   let batchId = '';
@@ -33,7 +37,9 @@ describe('the console, end to end in Chromium (demo mode)', () => {
     return { name: ['赵一', '钱二', '孙三'][i], idNumber, sex: Number(idNumber[16]) % 2 === 1 ? '男' : '女' };
   });
   const roster = (rows: { name: string; idNumber: string; sex: string }[]) =>
-    Buffer.from(`\uFEFF姓名,身份证号,性别,岗位/工种,本岗位工作年限,职业编码,等级,工作单位统一社会信用代码\n${rows.map((c) => `${c.name},${c.idNumber},${c.sex},车工,6,6-18-01-01,4,${creditCode}`).join('\n')}\n`);
+    Buffer.from(
+      `\uFEFF姓名,身份证号,性别,岗位/工种,本岗位工作年限,职业编码,等级,工作单位统一社会信用代码\n${rows.map((c) => `${c.name},${c.idNumber},${c.sex},车工,6,6-18-01-01,4,${creditCode}`).join('\n')}\n`,
+    );
 
   /** fills the plan form (first exam day: the earliest the page offers) and sends it with this 花名册 */
   async function planBatch(rows: typeof candidates) {

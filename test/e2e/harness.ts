@@ -35,7 +35,16 @@ export async function launchBrowser(): Promise<Browser> {
     executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
     headless: true,
     // the machine has no network beyond loopback: keep Chromium from trying to reach Google
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--disable-dev-shm-usage',
+    ],
   });
 }
 
@@ -48,7 +57,11 @@ export async function screenshot(page: Page, name: string): Promise<void> {
 }
 
 /** Signs in through the demo picker as the given person. */
-export async function signInAs(page: Page, base: string, who: { role: string; name: string; sub?: string; province?: string; prefecture?: string; institutionId?: string }) {
+export async function signInAs(
+  page: Page,
+  base: string,
+  who: { role: string; name: string; sub?: string; province?: string; prefecture?: string; institutionId?: string },
+) {
   await page.goto(`${base}/signin`);
   await page.getByLabel('角色').selectOption(who.role);
   await page.getByLabel('姓名或名称').fill(who.name);

@@ -173,7 +173,8 @@ export async function batchBed(): Promise<BatchBed> {
       const state = () => handle.query(filingStateQuery);
       await eventually(async () => expect((await state()).stage).not.toBeNull());
       const reviewer = app.institution.affiliation === 'province' ? a.provinceReviewer : a.prefectureReviewer;
-      const assign = (stage: string, e: Actor) => handle.executeUpdate(assignExpertsUpdate, { args: [{ stage, experts: [{ userId: e.sub, name: e.name }], actor: reviewer }] });
+      const assign = (stage: string, e: Actor) =>
+        handle.executeUpdate(assignExpertsUpdate, { args: [{ stage, experts: [{ userId: e.sub, name: e.name }], actor: reviewer }] });
       const decide = (stage: string, actor: Actor, score?: number) =>
         handle.executeUpdate(filingDecideUpdate, { args: [{ stage, outcome: 'pass', opinion: `${stage}: pass`, actor, score }] });
       await assign('preliminary-review', a.expertA);
@@ -196,7 +197,14 @@ export async function batchBed(): Promise<BatchBed> {
     async submit(f, p, opts = {}) {
       const batchId = opts.batchId ?? uniqueName('B');
       batches.push(batchId);
-      const input: BatchInput = { batchId, filingId: f.id, plan: p, submittedBy: opts.by ?? f.a.institution, requestId: uniqueName('req'), policy: opts.policy };
+      const input: BatchInput = {
+        batchId,
+        filingId: f.id,
+        plan: p,
+        submittedBy: opts.by ?? f.a.institution,
+        requestId: uniqueName('req'),
+        policy: opts.policy,
+      };
       return submitBatchPlan(env.client, taskQueue, input);
     },
 

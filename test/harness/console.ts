@@ -24,7 +24,10 @@ export function formBody(fields: Record<string, string | number | boolean | (str
 export function consoleClient(app: FastifyInstance, secret: string) {
   let cookie: string | undefined;
   const asPage = (r: Awaited<ReturnType<FastifyInstance['inject']>>): Page => ({
-    status: r.statusCode, html: r.body, location: r.headers.location as string | undefined, headers: r.headers,
+    status: r.statusCode,
+    html: r.body,
+    location: r.headers.location as string | undefined,
+    headers: r.headers,
   });
   return {
     async signInAs(caller: Caller) {
@@ -37,28 +40,43 @@ export function consoleClient(app: FastifyInstance, secret: string) {
       return asPage(await app.inject({ method: 'GET', url, headers: cookie ? { cookie } : {} }));
     },
     async post(url: string, fields: Parameters<typeof formBody>[0], headers: Record<string, string> = {}): Promise<Page> {
-      return asPage(await app.inject({
-        method: 'POST', url, payload: formBody(fields),
-        headers: { 'content-type': 'application/x-www-form-urlencoded', ...(cookie ? { cookie } : {}), ...headers },
-      }));
+      return asPage(
+        await app.inject({
+          method: 'POST',
+          url,
+          payload: formBody(fields),
+          headers: { 'content-type': 'application/x-www-form-urlencoded', ...(cookie ? { cookie } : {}), ...headers },
+        }),
+      );
     },
     /** multipart upload of one file plus fields */
     async upload(url: string, fields: Record<string, string>, file: { field: string; name: string; type: string; content: Buffer | string }): Promise<Page> {
       const boundary = `----console${Date.now()}`;
       const parts: Buffer[] = [];
       for (const [k, v] of Object.entries(fields)) parts.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${k}"\r\n\r\n${v}\r\n`));
-      parts.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${file.field}"; filename="${file.name}"\r\nContent-Type: ${file.type}\r\n\r\n`));
+      parts.push(
+        Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${file.field}"; filename="${file.name}"\r\nContent-Type: ${file.type}\r\n\r\n`),
+      );
       parts.push(Buffer.isBuffer(file.content) ? file.content : Buffer.from(file.content));
       parts.push(Buffer.from(`\r\n--${boundary}--\r\n`));
-      return asPage(await app.inject({
-        method: 'POST', url, payload: Buffer.concat(parts),
-        headers: { 'content-type': `multipart/form-data; boundary=${boundary}`, ...(cookie ? { cookie } : {}) },
-      }));
+      return asPage(
+        await app.inject({
+          method: 'POST',
+          url,
+          payload: Buffer.concat(parts),
+          headers: { 'content-type': `multipart/form-data; boundary=${boundary}`, ...(cookie ? { cookie } : {}) },
+        }),
+      );
     },
   };
 }
 
 /** The text of an HTML page with tags removed and whitespace collapsed, for assertions on what a reader sees. */
 export function textOf(html: string): string {
-  return html.replace(/<script[\s\S]*?<\/script>/g, '').replace(/<[^>]+>/g, ' ').replace(/&nbsp;/g, ' ').replace(/\s+/g, ' ').trim();
+  return html
+    .replace(/<script[\s\S]*?<\/script>/g, '')
+    .replace(/<[^>]+>/g, ' ')
+    .replace(/&nbsp;/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
 }

@@ -17,13 +17,7 @@ import { stackInfo, timeSkippingEnv, uniqueName } from './stack';
 import { baseInstant, nextStart } from './start-dates';
 import { filing } from '../../workflows/filing/workflow';
 import { allocatorWorkflowId } from '../../workflows/allocator/messages';
-import {
-  assignExpertsUpdate,
-  decideUpdate,
-  stateQuery,
-  filingWorkflowId,
-  type DecideInput,
-} from '../../workflows/filing/messages';
+import { assignExpertsUpdate, decideUpdate, stateQuery, filingWorkflowId, type DecideInput } from '../../workflows/filing/messages';
 import type { Application, Actor, FilingState } from '../../domain/filing';
 import { policyForProvince, type FilingPolicy } from '../../domain/filing-policy';
 import type { Connection } from 'mongoose';
@@ -80,13 +74,15 @@ export async function filingBed(): Promise<FilingBed> {
   let started: WorkflowHandle[] = [];
   const provinces = new Set<string>();
   const terminate = async (hs: WorkflowHandle[]) => {
-    await Promise.all(hs.map(async (h) => {
-      // Terminating a run whose first workflow task is still pending (just after a continue-as-new)
-      // leaks a time-skipping lock in the test server: every later skip on it then hangs. A query is
-      // answered only once the run's pending task is done, so ask one first.
-      await h.query(stateQuery).catch(() => undefined);
-      await h.terminate('test over').catch(() => undefined);
-    }));
+    await Promise.all(
+      hs.map(async (h) => {
+        // Terminating a run whose first workflow task is still pending (just after a continue-as-new)
+        // leaks a time-skipping lock in the test server: every later skip on it then hangs. A query is
+        // answered only once the run's pending task is done, so ask one first.
+        await h.query(stateQuery).catch(() => undefined);
+        await h.terminate('test over').catch(() => undefined);
+      }),
+    );
   };
   const bed: FilingBed = {
     env,
@@ -198,7 +194,11 @@ export async function expectRefused(bed: FilingBed, h: WorkflowHandle, code: str
 export class Flow {
   readonly a: ReturnType<typeof actors>;
   h!: FilingHandle;
-  constructor(readonly bed: FilingBed, readonly app: Application, readonly policy?: FilingPolicy) {
+  constructor(
+    readonly bed: FilingBed,
+    readonly app: Application,
+    readonly policy?: FilingPolicy,
+  ) {
     this.a = actors(app);
   }
 

@@ -37,7 +37,9 @@ export default async function globalSetup() {
   const dir = mkdtempSync(join(tmpdir(), 'skillcert-test-'));
   // Time skipping is global to a server, and files move its clock by years: a server per file
   // keeps each file's time its own (and starts at today's date, as the files expect).
-  const skippers = testFiles(join(ROOT, 'test')).filter((f) => USES_TIME_SKIPPING.test(readFileSync(f, 'utf8'))).map((f) => relative(ROOT, f));
+  const skippers = testFiles(join(ROOT, 'test'))
+    .filter((f) => USES_TIME_SKIPPING.test(readFileSync(f, 'utf8')))
+    .map((f) => relative(ROOT, f));
   const started = await Promise.all([
     startTemporalDev({ headless: true, logFile: join(dir, 'temporal-dev.log') }),
     startFerretDB({ dataDir: join(dir, 'ferretdb'), logFile: join(dir, 'ferretdb.log') }),
@@ -61,7 +63,10 @@ export default async function globalSetup() {
 }
 
 const quietLogger = {
-  log() {}, trace() {}, debug() {}, info() {},
+  log() {},
+  trace() {},
+  debug() {},
+  info() {},
   warn: (m: string) => console.warn(m),
   error: (m: string) => console.error(m),
 };

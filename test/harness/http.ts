@@ -8,7 +8,11 @@ export interface Reply<T = any> {
 }
 
 export function http(app: FastifyInstance) {
-  async function call<T = any>(method: string, url: string, opts: { token?: string; body?: unknown; headers?: Record<string, string> } = {}): Promise<Reply<T>> {
+  async function call<T = any>(
+    method: string,
+    url: string,
+    opts: { token?: string; body?: unknown; headers?: Record<string, string> } = {},
+  ): Promise<Reply<T>> {
     const r = await app.inject({
       method: method as never,
       url,

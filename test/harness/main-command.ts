@@ -29,11 +29,20 @@ export async function embeddedEnv(dataDir: string, extra: Record<string, string>
   };
 }
 
-export function startMainCommand(env: Record<string, string>, args: string[] = [], timeoutMs = 150_000, opts: { viaNpm?: 'start' | 'demo' } = {}): Promise<MainCommand> {
+export function startMainCommand(
+  env: Record<string, string>,
+  args: string[] = [],
+  timeoutMs = 150_000,
+  opts: { viaNpm?: 'start' | 'demo' } = {},
+): Promise<MainCommand> {
   // viaNpm: the way an operator (or systemd, or a container runtime) runs it: `npm start` itself is the process signalled
   const child = opts.viaNpm
     ? spawn('npm', ['run', '--silent', opts.viaNpm], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
-    : spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'scripts/start.ts'), ...args], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    : spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'scripts/start.ts'), ...args], {
+        cwd: ROOT,
+        env: { ...process.env, ...env },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
   let out = '';
   child.stdout!.on('data', (d) => (out += d));
   child.stderr!.on('data', (d) => (out += d));

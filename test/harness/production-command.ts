@@ -36,7 +36,11 @@ export async function productionEnv(dataDir: string, extra: Record<string, strin
 }
 
 export function startProductionCommand(env: Record<string, string>, timeoutMs = 300_000): Promise<ProductionCommand> {
-  const child = spawn(process.execPath, [join(ROOT, 'dist/scripts/start-production.js')], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [join(ROOT, 'dist/scripts/start-production.js')], {
+    cwd: ROOT,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let out = '';
   child.stdout!.on('data', (d) => (out += d));
   child.stderr!.on('data', (d) => (out += d));
@@ -104,34 +108,43 @@ export interface Answer {
 }
 
 /** One request on a connection of its own (no keep-alive), with the given X-Request-Id. */
-export function call(base: string, method: string, path: string, opts: { token?: string; body?: unknown; requestId?: string; idempotencyKey?: string } = {}): Promise<Answer> {
+export function call(
+  base: string,
+  method: string,
+  path: string,
+  opts: { token?: string; body?: unknown; requestId?: string; idempotencyKey?: string } = {},
+): Promise<Answer> {
   const payload = opts.body === undefined ? undefined : Buffer.from(JSON.stringify(opts.body));
   return new Promise((ok, fail) => {
-    const req = request(`${base}${path}`, {
-      method,
-      agent: false,
-      headers: {
-        connection: 'close',
-        ...(payload ? { 'content-type': 'application/json', 'content-length': String(payload.length) } : {}),
-        ...(opts.token ? { authorization: `Bearer ${opts.token}` } : {}),
-        ...(opts.requestId ? { 'x-request-id': opts.requestId } : {}),
-        ...(opts.idempotencyKey ? { 'idempotency-key': opts.idempotencyKey } : {}),
+    const req = request(
+      `${base}${path}`,
+      {
+        method,
+        agent: false,
+        headers: {
+          connection: 'close',
+          ...(payload ? { 'content-type': 'application/json', 'content-length': String(payload.length) } : {}),
+          ...(opts.token ? { authorization: `Bearer ${opts.token}` } : {}),
+          ...(opts.requestId ? { 'x-request-id': opts.requestId } : {}),
+          ...(opts.idempotencyKey ? { 'idempotency-key': opts.idempotencyKey } : {}),
+        },
+        timeout: 120_000,
       },
-      timeout: 120_000,
-    }, (res) => {
-      let text = '';
-      res.setEncoding('utf8');
-      res.on('data', (d) => (text += d));
-      res.on('end', () => {
-        let body: unknown = text;
-        try {
-          body = text ? JSON.parse(text) : undefined;
-        } catch {
-          /* not JSON */
-        }
-        ok({ status: res.statusCode ?? 0, body });
-      });
-    });
+      (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (d) => (text += d));
+        res.on('end', () => {
+          let body: unknown = text;
+          try {
+            body = text ? JSON.parse(text) : undefined;
+          } catch {
+            /* not JSON */
+          }
+          ok({ status: res.statusCode ?? 0, body });
+        });
+      },
+    );
     req.on('timeout', () => req.destroy(new Error(`${method} ${path}: timed out`)));
     req.on('error', fail);
     req.end(payload);

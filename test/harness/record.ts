@@ -29,20 +29,28 @@ export interface RecordedWorkflow {
   runs: RecordedRun[];
 }
 
-const slug = (s: string) => s.replace(/[^\p{L}\p{N}]+/gu, '-').replace(/^-|-$/g, '').slice(0, 120);
+const slug = (s: string) =>
+  s
+    .replace(/[^\p{L}\p{N}]+/gu, '-')
+    .replace(/^-|-$/g, '')
+    .slice(0, 120);
 
 /** Every run of one workflow, first run first; [] when the server does not know it. */
 export async function fetchRuns(client: Client, workflowId: string): Promise<{ type: string; runs: RecordedRun[] }> {
   const runs: RecordedRun[] = [];
   let type = '';
-  for (let runId: string | undefined; ; ) {
+  for (let runId: string | undefined; ;) {
     const handle = client.workflow.getHandle(workflowId, runId);
     const history = await handle.fetchHistory().catch(() => undefined);
     if (!history?.events?.length) break;
     const started = history.events[0].workflowExecutionStartedEventAttributes;
     type = started?.workflowType?.name ?? type;
     const thisRun = runId ?? (await handle.describe()).runId;
-    runs.unshift({ runId: thisRun, events: history.events.length, historyBase64: Buffer.from(temporal.api.history.v1.History.encode(history).finish()).toString('base64') });
+    runs.unshift({
+      runId: thisRun,
+      events: history.events.length,
+      historyBase64: Buffer.from(temporal.api.history.v1.History.encode(history).finish()).toString('base64'),
+    });
     runId = started?.continuedExecutionRunId || undefined;
     if (!runId) break;
   }

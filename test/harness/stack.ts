@@ -47,7 +47,10 @@ export function testSettings(overrides: Record<string, string> = {}): Settings {
 export function timeSkippingAddress(): string {
   const testPath = expect.getState().testPath ?? '';
   const address = stackInfo().timeSkipping[relative(ROOT, testPath)];
-  if (!address) throw new Error(`no time-skipping server for ${testPath}: the global setup starts one for each test file that calls timeSkippingAddress(), timeSkippingEnv(), filingBed() or batchBed()`);
+  if (!address)
+    throw new Error(
+      `no time-skipping server for ${testPath}: the global setup starts one for each test file that calls timeSkippingAddress(), timeSkippingEnv(), filingBed() or batchBed()`,
+    );
   return address;
 }
 
@@ -76,7 +79,9 @@ export interface DevStack {
 }
 
 /** The API and a worker on the shared dev server and FerretDB, with a fresh database and task queue. */
-export async function devStack(opts: { settings?: Record<string, string>; worker?: Partial<WorkerOptions>; mongoUri?: string; temporalAddress?: string } = {}): Promise<DevStack> {
+export async function devStack(
+  opts: { settings?: Record<string, string>; worker?: Partial<WorkerOptions>; mongoUri?: string; temporalAddress?: string } = {},
+): Promise<DevStack> {
   quietRuntime();
   const info = stackInfo();
   const settings = testSettings(opts.settings);

@@ -62,7 +62,9 @@ export function atChinaTime(date: string, hours: number, minutes = 0): number {
 export function baseInstant(serverNowMs: number): number {
   const base = atChinaTime(BASE_DATE, 0);
   if (serverNowMs > base) {
-    throw new Error(`The time-skipping server starts at ${new Date(serverNowMs).toISOString()}, after the suite's fixed BASE_DATE ${BASE_DATE}: move BASE_DATE in test/harness/start-dates.ts forward.`);
+    throw new Error(
+      `The time-skipping server starts at ${new Date(serverNowMs).toISOString()}, after the suite's fixed BASE_DATE ${BASE_DATE}: move BASE_DATE in test/harness/start-dates.ts forward.`,
+    );
   }
   return base;
 }

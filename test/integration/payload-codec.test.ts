@@ -73,7 +73,11 @@ describe('payload encryption on a real Temporal dev server', () => {
   let running: Promise<void>[] = [];
   let codecServer: FastifyInstance;
   const seenByCodecServer: { namespace?: string; authorization?: string }[] = [];
-  const ids = { registered: `reg-${randomBytes(4).toString('hex')}`, refused: `ref-${randomBytes(4).toString('hex')}`, control: `ctl-${randomBytes(4).toString('hex')}` };
+  const ids = {
+    registered: `reg-${randomBytes(4).toString('hex')}`,
+    refused: `ref-${randomBytes(4).toString('hex')}`,
+    control: `ctl-${randomBytes(4).toString('hex')}`,
+  };
 
   beforeAll(async () => {
     try {
@@ -120,7 +124,12 @@ describe('payload encryption on a real Temporal dev server', () => {
   const person = (idNumber: string): Person => ({ name: '张三', idNumber });
 
   it('the workflow and its caller see clear data through the codec', async () => {
-    const handle = await encrypted.workflow.start('registerPerson', { taskQueue, workflowId: ids.registered, args: [person(ID_NUMBER)], memo: { idNumber: ID_NUMBER } });
+    const handle = await encrypted.workflow.start('registerPerson', {
+      taskQueue,
+      workflowId: ids.registered,
+      args: [person(ID_NUMBER)],
+      memo: { idNumber: ID_NUMBER },
+    });
     const result = (await handle.result()) as { message: string; checked: Person };
     expect(result.message).toBe(`已登记 张三（${ID_NUMBER}）`);
     expect(result.checked).toEqual({ ...person(ID_NUMBER), valid: true });
@@ -162,11 +171,16 @@ describe('payload encryption on a real Temporal dev server', () => {
     const run = promisify(execFile);
     const { port } = codecServer.server.address() as { port: number };
     const show = (extra: string[]) =>
-      run(binary('temporal'), ['workflow', 'show', '--address', server.address, '--namespace', 'default', '--workflow-id', ids.registered, '--output', 'json', ...extra], {
-        env: { ...process.env, TEMPORAL_CONFIG_FILE: join(dir, 'no-temporal-config.toml') },
-      });
+      run(
+        binary('temporal'),
+        ['workflow', 'show', '--address', server.address, '--namespace', 'default', '--workflow-id', ids.registered, '--output', 'json', ...extra],
+        {
+          env: { ...process.env, TEMPORAL_CONFIG_FILE: join(dir, 'no-temporal-config.toml') },
+        },
+      );
     // the JSON output gives payload data as base64: what it says, plus every data field decoded
-    const revealed = (out: string) => out + [...out.matchAll(/"data":\s*"([A-Za-z0-9+/=]+)"/g)].map((m) => Buffer.from(m[1], 'base64').toString('utf8')).join('\n');
+    const revealed = (out: string) =>
+      out + [...out.matchAll(/"data":\s*"([A-Za-z0-9+/=]+)"/g)].map((m) => Buffer.from(m[1], 'base64').toString('utf8')).join('\n');
     const plain = await show([]);
     expect(plain.stdout).toContain(Buffer.from('binary/encrypted').toString('base64'));
     expect(revealed(plain.stdout)).not.toContain(ID_NUMBER);

@@ -88,7 +88,8 @@ describe('the production stack', () => {
       return r.body;
     };
 
-    for (const [i, sub] of ['e1', 'e2', 'e3'].entries()) await post('/experts', { userId: sub, name: `专家${i + 1}`, idNumber: idNumber(700 + i), province: '22' }, t.prov, 201);
+    for (const [i, sub] of ['e1', 'e2', 'e3'].entries())
+      await post('/experts', { userId: sub, name: `专家${i + 1}`, idNumber: idNumber(700 + i), province: '22' }, t.prov, 201);
     const created = await post('/filings', app, t.inst, 201);
     const id: string = created.body.id;
     expect(created.body.stage).toBe('submitted');
@@ -124,7 +125,12 @@ describe('the production stack', () => {
 
     const state = await get(`/filings/${id}`, t.prov);
     expect(state.stage).toBe('publicity');
-    expect(state.decisions.map((d: { stage: string }) => d.stage)).toEqual(['preliminary-review', 'technical-assessment', 'comprehensive-review', 'deliberation']);
+    expect(state.decisions.map((d: { stage: string }) => d.stage)).toEqual([
+      'preliminary-review',
+      'technical-assessment',
+      'comprehensive-review',
+      'deliberation',
+    ]);
     // ≥5 working days: at least five calendar days away
     expect(state.publicity.endsAtMs - Date.now()).toBeGreaterThan(5 * 86_400_000 - 3_600_000);
 
@@ -153,7 +159,9 @@ describe('the production stack', () => {
 
     // SIGINT stops everything, PostgreSQL last
     expect(await stack.stop()).toBe(0);
-    expect(stack.output()).toMatch(/stopped the API processes[\s\S]*stopped the workers[\s\S]*stopped temporal history[\s\S]*stopped ferretdb[\s\S]*stopped postgresql/);
+    expect(stack.output()).toMatch(
+      /stopped the API processes[\s\S]*stopped the workers[\s\S]*stopped temporal history[\s\S]*stopped ferretdb[\s\S]*stopped postgresql/,
+    );
     expect(existsSync(join(dataDir, 'postgres', 'postmaster.pid'))).toBe(false);
     for (const port of [env.PORT, env.TEMPORAL_PORT, env.FERRETDB_PORT, env.POSTGRES_PORT]) expect(await isListening(Number(port))).toBe(false);
 
@@ -164,11 +172,18 @@ describe('the production stack', () => {
     const again = await get(`/filings/${id}`, t.prov);
     expect(again.stage).toBe('publicity');
     const objection = await post(`/filings/${id}/objections`, { name: '张三', contact: 'zhangsan@example.cn', reason: '场地与申报不符' }, undefined, 202);
-    const dismissed = await post(`/filings/${id}/objections/${objection.body.objectionId}/resolution`, { upheld: false, note: '经核查，场地与申报一致' }, t.pref, 200);
+    const dismissed = await post(
+      `/filings/${id}/objections/${objection.body.objectionId}/resolution`,
+      { upheld: false, note: '经核查，场地与申报一致' },
+      t.pref,
+      200,
+    );
     expect(dismissed.body.stage).toBe('publicity');
     expect(dismissed.body.publicity.objections).toHaveLength(1);
     expect(await stack.stop()).toBe(0);
     stack = undefined;
-    console.log(`production stack: first start ${timings.firstStartS.toFixed(1)} s (clean DATA_DIR), restart ${timings.restartS.toFixed(1)} s; requests per API process: ${byProcess.map((r) => r.length).join(' / ')}`);
+    console.log(
+      `production stack: first start ${timings.firstStartS.toFixed(1)} s (clean DATA_DIR), restart ${timings.restartS.toFixed(1)} s; requests per API process: ${byProcess.map((r) => r.length).join(' / ')}`,
+    );
   });
 });

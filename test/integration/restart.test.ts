@@ -28,7 +28,11 @@ describe('the main command keeps workflows and documents across a restart', () =
     const first = await startMainCommand(env);
     expect(first.output()).toContain(`API          ${base}/api/v1`);
     expect(first.output()).toMatch(/Temporal UI  http:\/\/127\.0\.0\.1:\d+/);
-    const created = await fetch(`${base}/api/v1/filings`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${inst}` }, body: JSON.stringify(app) });
+    const created = await fetch(`${base}/api/v1/filings`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${inst}` },
+      body: JSON.stringify(app),
+    });
     expect(created.status).toBe(201);
     const { id } = (await created.json()) as { id: string };
     await first.stop();
@@ -40,9 +44,15 @@ describe('the main command keeps workflows and documents across a restart', () =
       expect(got.status).toBe(200);
       expect(((await got.json()) as { stage: string }).stage).toBe('submitted');
       // the workflow is alive: it takes the next step
-      await fetch(`${base}/api/v1/experts`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${prov}` }, body: JSON.stringify({ userId: 'e1', name: '专家', idNumber: '11010519491231002X', province: '22' }) });
+      await fetch(`${base}/api/v1/experts`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${prov}` },
+        body: JSON.stringify({ userId: 'e1', name: '专家', idNumber: '11010519491231002X', province: '22' }),
+      });
       const assigned = await fetch(`${base}/api/v1/filings/${id}/assignments`, {
-        method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${reviewer}` }, body: JSON.stringify({ stage: 'preliminary-review', expertIds: ['e1'] }),
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${reviewer}` },
+        body: JSON.stringify({ stage: 'preliminary-review', expertIds: ['e1'] }),
       });
       expect(assigned.status).toBe(200);
       expect(((await assigned.json()) as { stage: string }).stage).toBe('preliminary-review');

@@ -11,7 +11,12 @@ import { temporal } from '@temporalio/proto';
 import { LIFECYCLE_PATHS } from './paths';
 
 const root = join(__dirname, 'histories');
-const releases = existsSync(root) ? readdirSync(root, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name).sort() : [];
+const releases = existsSync(root)
+  ? readdirSync(root, { withFileTypes: true })
+      .filter((d) => d.isDirectory())
+      .map((d) => d.name)
+      .sort()
+  : [];
 const filesOf = (release: string) =>
   readdirSync(join(root, release), { recursive: true, encoding: 'utf8' })
     .filter((f) => f.endsWith('.json'))
@@ -26,7 +31,10 @@ interface Recorded {
 let bundle: WorkflowBundleWithSourceMap;
 beforeAll(async () => {
   // one bundle for every replay (bundling per history would take most of the test's time)
-  bundle = await bundleWorkflowCode({ workflowsPath: require.resolve('../../workflows'), logger: { log() {}, info() {}, warn() {}, error() {}, debug() {}, trace() {} } });
+  bundle = await bundleWorkflowCode({
+    workflowsPath: require.resolve('../../workflows'),
+    logger: { log() {}, info() {}, warn() {}, error() {}, debug() {}, trace() {} },
+  });
 }, 120_000);
 
 describe('recorded histories', () => {
@@ -43,7 +51,10 @@ describe('recorded histories', () => {
 describe.each(releases)('release %s replays against the current workflow code', (release) => {
   it.each(filesOf(release))('%s', async (file) => {
     const doc = JSON.parse(readFileSync(join(root, release, file), 'utf8')) as Recorded;
-    const histories = doc.runs.map((r) => ({ workflowId: doc.workflowId, history: temporal.api.history.v1.History.decode(Buffer.from(r.historyBase64, 'base64')) }));
+    const histories = doc.runs.map((r) => ({
+      workflowId: doc.workflowId,
+      history: temporal.api.history.v1.History.decode(Buffer.from(r.historyBase64, 'base64')),
+    }));
     for await (const result of Worker.runReplayHistories({ workflowBundle: bundle }, histories)) {
       if (result.error) throw result.error;
     }

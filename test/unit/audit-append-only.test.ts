@@ -15,8 +15,23 @@ const ROOT = join(__dirname, '..', '..');
 const SCANNED = ['api', 'console', 'activities', 'models', 'workflows', 'infra', 'domain', 'scripts', 'bench'];
 
 const MUTATORS = [
-  'updateOne', 'updateMany', 'update', 'replaceOne', 'deleteOne', 'deleteMany', 'remove', 'findOneAndUpdate', 'findByIdAndUpdate',
-  'findOneAndDelete', 'findByIdAndDelete', 'findOneAndReplace', 'findOneAndRemove', 'findByIdAndRemove', 'bulkWrite', 'drop', 'rename',
+  'updateOne',
+  'updateMany',
+  'update',
+  'replaceOne',
+  'deleteOne',
+  'deleteMany',
+  'remove',
+  'findOneAndUpdate',
+  'findByIdAndUpdate',
+  'findOneAndDelete',
+  'findByIdAndDelete',
+  'findOneAndReplace',
+  'findOneAndRemove',
+  'findByIdAndRemove',
+  'bulkWrite',
+  'drop',
+  'rename',
 ];
 /** helpers that may receive the Audit model: they only insert */
 const INSERT_ONLY_HELPERS = ['insertOnce'];
@@ -66,7 +81,10 @@ export function auditWrites(source: string): Violation[] {
   const mut = MUTATORS.join('|');
   const rules: [RegExp, string][] = [
     [new RegExp(`\\b(${[...names].join('|')})\\b(?:\\s*[?!]?\\.\\s*collection)?\\s*[?!]?\\.\\s*(${mut})\\s*[(<]`, 'g'), 'mutates the Audit model'],
-    [new RegExp(`\\b(?:model|collection)\\(\\s*['"\`](?:Audit|audit)['"\`]\\s*\\)(?:\\s*[?!]?\\.\\s*collection)?\\s*[?!]?\\.\\s*(${mut})\\s*[(<]`, 'g'), 'mutates the audit collection'],
+    [
+      new RegExp(`\\b(?:model|collection)\\(\\s*['"\`](?:Audit|audit)['"\`]\\s*\\)(?:\\s*[?!]?\\.\\s*collection)?\\s*[?!]?\\.\\s*(${mut})\\s*[(<]`, 'g'),
+      'mutates the audit collection',
+    ],
     [new RegExp(`\\b(?:dropCollection|renameCollection)\\(\\s*['"\`]audit['"\`]`, 'g'), 'drops or renames the audit collection'],
   ];
   const out: Violation[] = [];
@@ -85,13 +103,17 @@ export function auditWrites(source: string): Violation[] {
 
 describe('the audit trail is append-only', () => {
   describe('static check of the source', () => {
-    const files = SCANNED.flatMap((d) => sourceFiles(join(ROOT, d))).concat(['app.ts', 'server.ts', 'worker.ts', 'config.ts'].map((f) => join(ROOT, f)).filter((f) => {
-      try {
-        return statSync(f).isFile();
-      } catch {
-        return false;
-      }
-    }));
+    const files = SCANNED.flatMap((d) => sourceFiles(join(ROOT, d))).concat(
+      ['app.ts', 'server.ts', 'worker.ts', 'config.ts']
+        .map((f) => join(ROOT, f))
+        .filter((f) => {
+          try {
+            return statSync(f).isFile();
+          } catch {
+            return false;
+          }
+        }),
+    );
 
     it('scans the code that can reach the database', () => {
       const rel = files.map((f) => relative(ROOT, f));
@@ -158,11 +180,14 @@ describe('the audit trail is append-only', () => {
       ['bulkWrite with a delete', () => Audit.bulkWrite([{ insertOne: { document: {} } }, { deleteMany: { filter: {} } }])],
       ['doc.updateOne()', () => entry().updateOne({ note: 'x' }).exec()],
       ['doc.deleteOne()', () => entry().deleteOne()],
-      ['saving a changed entry', () => {
-        const d = entry();
-        d.set('note', 'changed');
-        return d.save();
-      }],
+      [
+        'saving a changed entry',
+        () => {
+          const d = entry();
+          d.set('note', 'changed');
+          return d.save();
+        },
+      ],
     ])('%s throws AppendOnlyViolation', async (_name, op) => {
       await expect(op()).rejects.toBeInstanceOf(AppendOnlyViolation);
     });

@@ -35,7 +35,7 @@ function datesBetween(from: string, to: string): string[] {
 /** Naive reference implementations, one day at a time. */
 function naiveAdd(c: WorkingDayCalendar, from: string, n: number): string {
   let d = from;
-  for (let left = n; left > 0; ) {
+  for (let left = n; left > 0;) {
     d = addCalendarDays(d, 1);
     if (c.isWorkingDay(d)) left--;
   }
@@ -51,9 +51,8 @@ const years = (a: number, b: number): number[] => Array.from({ length: b - a + 1
 
 // ---------------------------------------------------------------------------------------------
 describe('isValidIsoDate', () => {
-  it.each(['2026-01-01', '2024-02-29', '2000-02-29', '2026-12-31', '0001-01-01', '9999-12-31', '2026-04-30'])(
-    'accepts %s',
-    (s) => expect(isValidIsoDate(s)).toBe(true),
+  it.each(['2026-01-01', '2024-02-29', '2000-02-29', '2026-12-31', '0001-01-01', '9999-12-31', '2026-04-30'])('accepts %s', (s) =>
+    expect(isValidIsoDate(s)).toBe(true),
   );
   it.each([
     '2026-02-29', // not a leap year

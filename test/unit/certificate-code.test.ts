@@ -116,9 +116,7 @@ describe('build', () => {
   });
 
   test('S kind, a ministry route, year 2100 rejected, year 2000 as 00', () => {
-    expect(buildCertificateCode({ ...base, kind: 'S', route: '1234', province: '32', issueYear: 2000, level: 1, serial: 42 })).toBe(
-      'S123432000012001000042',
-    );
+    expect(buildCertificateCode({ ...base, kind: 'S', route: '1234', province: '32', issueYear: 2000, level: 1, serial: 42 })).toBe('S123432000012001000042');
     expect(() => buildCertificateCode({ ...base, issueYear: 2100 })).toThrow(RangeError);
     expect(() => buildCertificateCode({ ...base, issueYear: 24 })).toThrow(/full year/);
   });

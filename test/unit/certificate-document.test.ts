@@ -206,7 +206,11 @@ describe('input checks', () => {
     ['an impossible date', { issuedAt: '2025-02-30' }, /issuedAt must be/],
     ['a zero reissue count', { reissued: { at: '2026-01-05', count: 0 } }, /reissued.count/],
     ['a number that is no certificate code', { number: 'Y00002200001225400000' + 'Z' }, /number is not a certificate code/],
-    ['a QR link to another certificate', { verifyUrl: input.verifyUrl.replace(NUMBER, 'Y000022000012254000002') }, /verifyUrl must be <base>\/verify\/<this number>/],
+    [
+      'a QR link to another certificate',
+      { verifyUrl: input.verifyUrl.replace(NUMBER, 'Y000022000012254000002') },
+      /verifyUrl must be <base>\/verify\/<this number>/,
+    ],
   ])('%s is refused', async (_what, patch, message) => {
     const r = await code(renderCertificatePdf({ ...input, ...(patch as Partial<CertificateDocumentInput>) }));
     expect(r.code).toBe('INVALID_INPUT');

@@ -76,9 +76,7 @@ describe('the signed message', () => {
 describe('sign and verify', () => {
   test('key derivation matches RFC 8032 test 1, so published keys are the standard raw form', () => {
     const rfc = signingKeyFromSeed('rfc', Buffer.from('9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60', 'hex'));
-    expect(Buffer.from(rawPublicKey(rfc.privateKey), 'base64url').toString('hex')).toBe(
-      'd75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a',
-    );
+    expect(Buffer.from(rawPublicKey(rfc.privateKey), 'base64url').toString('hex')).toBe('d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a');
   });
 
   test('the signature is kid.base64url(64 bytes), deterministic, and checks with plain node:crypto over the documented bytes', () => {
@@ -149,12 +147,26 @@ describe('sign and verify', () => {
     });
     fc.assert(
       fc.property(arbFields, (f) => {
-        const number = buildCertificateCode({ kind: f.kind, province: '22', institutionSequence: f.institutionSequence, issueYear: f.issueYear, level: f.level, serial: f.serial });
+        const number = buildCertificateCode({
+          kind: f.kind,
+          province: '22',
+          institutionSequence: f.institutionSequence,
+          issueYear: f.issueYear,
+          level: f.level,
+          serial: f.serial,
+        });
         const idNumber = makeIdNumber('220102', '19900307', f.seq);
         const issueDate = `${f.issueYear}-03-${String(f.day).padStart(2, '0')}`;
         const sig = signCertificate({ number, idNumber, issueDate }, seedKey);
         expect(verifyCertificateSignature(number, idNumber, issueDate, sig, keys).valid).toBe(true);
-        const nextNumber = buildCertificateCode({ kind: f.kind, province: '22', institutionSequence: f.institutionSequence, issueYear: f.issueYear, level: f.level, serial: f.serial + 1 });
+        const nextNumber = buildCertificateCode({
+          kind: f.kind,
+          province: '22',
+          institutionSequence: f.institutionSequence,
+          issueYear: f.issueYear,
+          level: f.level,
+          serial: f.serial + 1,
+        });
         const otherId = makeIdNumber('220102', '19900307', f.seq + 1);
         const nextDay = `${f.issueYear}-03-${String(f.day + 1).padStart(2, '0')}`;
         expect(verifyCertificateSignature(nextNumber, idNumber, issueDate, sig, keys).valid).toBe(false);
@@ -203,7 +215,9 @@ describe('key settings', () => {
     expect(after.publicKeys).toEqual({ keys: [b.publicKey, a.publicKey] });
     expect(verifyCertificateSignature(NUMBER, MASKED, DATE, oldSig, after.publicKeys)).toEqual({ valid: true, kid: '2025a' });
     expect(verifyCertificateSignature(NUMBER, MASKED, DATE, newSig, after.publicKeys)).toEqual({ valid: true, kid: '2026a' });
-    expect(verifyCertificateSignature(NUMBER, MASKED, DATE, oldSig, loadCertificateSigning({ CERT_SIGNING_KEYS: b.settingEntry }).publicKeys).valid).toBe(false);
+    expect(verifyCertificateSignature(NUMBER, MASKED, DATE, oldSig, loadCertificateSigning({ CERT_SIGNING_KEYS: b.settingEntry }).publicKeys).valid).toBe(
+      false,
+    );
   });
 
   test('published keys are the raw 32 public bytes, base64url (the tail of the SPKI DER)', () => {
@@ -233,9 +247,9 @@ describe('key settings', () => {
     expect(e.message).toBe('CERT_SIGNING_KEYS: key k1 is not a PKCS#8 private key (base64 DER or PEM)');
     expect(e.message).not.toContain(secretish);
     expect(thrown(() => parsePublicKeys('old:abc')).message).toMatch(/CERT_RETIRED_PUBLIC_KEYS: key old is not a base64url raw/);
-    expect(thrown(() => loadCertificateSigning({ CERT_SIGNING_KEYS: a.settingEntry, CERT_RETIRED_PUBLIC_KEYS: `2025a:${a.publicKey.publicKey}` })).message).toMatch(
-      /kid 2025a is also in CERT_SIGNING_KEYS/,
-    );
+    expect(
+      thrown(() => loadCertificateSigning({ CERT_SIGNING_KEYS: a.settingEntry, CERT_RETIRED_PUBLIC_KEYS: `2025a:${a.publicKey.publicKey}` })).message,
+    ).toMatch(/kid 2025a is also in CERT_SIGNING_KEYS/);
   });
 
   test('development runs on a stable, published key; production refuses it and requires a key and an https base URL', () => {
@@ -252,9 +266,13 @@ describe('key settings', () => {
     const devEntry = `${DEVELOPMENT_KID}:${developmentSigningKey().privateKey.export({ format: 'der', type: 'pkcs8' }).toString('base64')}`;
     expect(thrown(() => loadCertificateSigning({ ...prod, CERT_SIGNING_KEYS: devEntry })).message).toMatch(/development key is public/);
     // the same key under another kid is refused as well
-    expect(thrown(() => loadCertificateSigning({ ...prod, CERT_SIGNING_KEYS: devEntry.replace(DEVELOPMENT_KID, 'renamed') })).message).toMatch(/development key is public/);
+    expect(thrown(() => loadCertificateSigning({ ...prod, CERT_SIGNING_KEYS: devEntry.replace(DEVELOPMENT_KID, 'renamed') })).message).toMatch(
+      /development key is public/,
+    );
     expect(thrown(() => loadCertificateSigning({ APP_MODE: 'production', CERT_SIGNING_KEYS: a.settingEntry })).message).toMatch(/PUBLIC_BASE_URL: required/);
-    expect(thrown(() => loadCertificateSigning({ ...prod, PUBLIC_BASE_URL: 'http://zs.example', CERT_SIGNING_KEYS: a.settingEntry })).message).toMatch(/must be https/);
+    expect(thrown(() => loadCertificateSigning({ ...prod, PUBLIC_BASE_URL: 'http://zs.example', CERT_SIGNING_KEYS: a.settingEntry })).message).toMatch(
+      /must be https/,
+    );
     expect(thrown(() => loadCertificateSigning({ PUBLIC_BASE_URL: 'https://x.example/?a=1' })).message).toMatch(/without query/);
 
     const ok = loadCertificateSigning({ ...prod, CERT_SIGNING_KEYS: a.settingEntry });

@@ -42,13 +42,26 @@ function countMarks(svg: string, kind: 'rect' | 'symbol', name: string): number 
   return groups.reduce((n, g) => n + (g.match(/<path /g) ?? []).length, 0);
 }
 
-const decode = (s: string) => s.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&amp;/g, '&');
+const decode = (s: string) =>
+  s
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;/g, "'")
+    .replace(/&amp;/g, '&');
 
 /** The lines of every <text> element (a multi-line label is one <tspan> a line), entities decoded. */
-const texts = (svg: string) => [...svg.matchAll(/<text[^>]*>(.*?)<\/text>/g)].flatMap((m) => (m[1].includes('<tspan') ? [...m[1].matchAll(/<tspan[^>]*>([^<]*)<\/tspan>/g)].map((t) => t[1]) : [m[1]])).map(decode);
+const texts = (svg: string) =>
+  [...svg.matchAll(/<text[^>]*>(.*?)<\/text>/g)]
+    .flatMap((m) => (m[1].includes('<tspan') ? [...m[1].matchAll(/<tspan[^>]*>([^<]*)<\/tspan>/g)].map((t) => t[1]) : [m[1]]))
+    .map(decode);
 
 /** Element and attribute names of every start tag. */
-const tags = (svg: string) => [...svg.matchAll(/<([A-Za-z][\w:.-]*)((?:\s+[\w:.-]+="[^"]*")*)\s*\/?>/g)].map((m) => ({ name: m[1], attrs: [...m[2].matchAll(/\s([\w:.-]+)="([^"]*)"/g)].map((a) => ({ name: a[1], value: a[2] })) }));
+const tags = (svg: string) =>
+  [...svg.matchAll(/<([A-Za-z][\w:.-]*)((?:\s+[\w:.-]+="[^"]*")*)\s*\/?>/g)].map((m) => ({
+    name: m[1],
+    attrs: [...m[2].matchAll(/\s([\w:.-]+)="([^"]*)"/g)].map((a) => ({ name: a[1], value: a[2] })),
+  }));
 
 /** Nothing CSP blocks or a browser runs: no script, no handlers, no style, no links, no ids. */
 function expectInert(svg: string) {
@@ -71,8 +84,11 @@ function expectAccessible(chart: Chart, title: string) {
 }
 
 const STAGES = [
-  { label: '材料审核', value: 12 }, { label: '补正', value: 3 }, { label: '现场核查', value: 5 },
-  { label: '公示', value: 0 }, { label: '已备案', value: 120 },
+  { label: '材料审核', value: 12 },
+  { label: '补正', value: 3 },
+  { label: '现场核查', value: 5 },
+  { label: '公示', value: 0 },
+  { label: '已备案', value: 120 },
 ];
 const PREFECTURES = ['太原市', '大同市', '阳泉市', '长治市', '晋城市', '朔州市', '晋中市', '运城市', '忻州市', '临汾市', '吕梁市'];
 const LEVELS = ['初级', '中级', '高级', '技师', '高级技师'];
@@ -110,7 +126,11 @@ describe('barChartSvg', () => {
       title: '标题"><script>alert(1)</script>',
       xTitle: '阶段 & 状态',
       yTitle: "数量'",
-      data: [{ label: '<script>', value: 1 }, { label: '<img src=x onerror=alert(1)>', value: 2 }, { label: 'a\u0000b\u001fc', value: 3 }],
+      data: [
+        { label: '<script>', value: 1 },
+        { label: '<img src=x onerror=alert(1)>', value: 2 },
+        { label: 'a\u0000b\u001fc', value: 3 },
+      ],
     });
     expectWellFormed(c.svg);
     expectInert(c.svg);
@@ -124,7 +144,15 @@ describe('barChartSvg', () => {
   });
 
   it('keeps repeated labels apart and renders no data as a note', async () => {
-    const twice = await barChartSvg({ title: 't', xTitle: 'x', yTitle: 'y', data: [{ label: '同名', value: 1 }, { label: '同名', value: 2 }] });
+    const twice = await barChartSvg({
+      title: 't',
+      xTitle: 'x',
+      yTitle: 'y',
+      data: [
+        { label: '同名', value: 1 },
+        { label: '同名', value: 2 },
+      ],
+    });
     expect(countMarks(twice.svg, 'rect', 'bars')).toBe(2);
     const none = await barChartSvg({ title: '无数据', xTitle: 'x', yTitle: 'y', data: [] });
     expectWellFormed(none.svg);
@@ -144,7 +172,10 @@ describe('barChartSvg', () => {
 });
 
 describe('lineChartSvg', () => {
-  const months = Array.from({ length: 12 }, (_, i) => ({ month: `${i < 3 ? 2025 : 2026}-${String(((i + 9) % 12) + 1).padStart(2, '0')}`, value: 100 + ((i * 37) % 90) }));
+  const months = Array.from({ length: 12 }, (_, i) => ({
+    month: `${i < 3 ? 2025 : 2026}-${String(((i + 9) % 12) + 1).padStart(2, '0')}`,
+    value: 100 + ((i * 37) % 90),
+  }));
 
   it('draws one point per month, the year under the first month and under January', async () => {
     const c = await lineChartSvg({ title: '每月发证数', xTitle: '月份', yTitle: '证书数', data: months });
@@ -162,18 +193,43 @@ describe('lineChartSvg', () => {
   });
 
   it('fills months without a value with 0, sums repeats, and refuses a malformed month', async () => {
-    const c = await lineChartSvg({ title: 't', xTitle: 'x', yTitle: 'y', data: [{ month: '2026-03', value: 2 }, { month: '2026-01', value: 5 }, { month: '2026-01', value: 1 }] });
+    const c = await lineChartSvg({
+      title: 't',
+      xTitle: 'x',
+      yTitle: 'y',
+      data: [
+        { month: '2026-03', value: 2 },
+        { month: '2026-01', value: 5 },
+        { month: '2026-01', value: 1 },
+      ],
+    });
     expect(countMarks(c.svg, 'symbol', 'points')).toBe(3);
-    expect(c.table.rows).toEqual([['2026年1月', 6], ['2026年2月', 0], ['2026年3月', 2]]);
-    const sparse = await lineChartSvg({ title: 't', xTitle: 'x', yTitle: 'y', fillMissingMonths: false, data: [{ month: '2026-03', value: 2 }, { month: '2026-01', value: 5 }] });
-    expect(sparse.table.rows).toEqual([['2026年1月', 5], ['2026年3月', 2]]);
+    expect(c.table.rows).toEqual([
+      ['2026年1月', 6],
+      ['2026年2月', 0],
+      ['2026年3月', 2],
+    ]);
+    const sparse = await lineChartSvg({
+      title: 't',
+      xTitle: 'x',
+      yTitle: 'y',
+      fillMissingMonths: false,
+      data: [
+        { month: '2026-03', value: 2 },
+        { month: '2026-01', value: 5 },
+      ],
+    });
+    expect(sparse.table.rows).toEqual([
+      ['2026年1月', 5],
+      ['2026年3月', 2],
+    ]);
     await expect(lineChartSvg({ title: 't', xTitle: 'x', yTitle: 'y', data: [{ month: '2026-13', value: 1 }] })).rejects.toThrow(/YYYY-MM/);
   });
 });
 
 describe('groupedBarSvg', () => {
   const occupations = ['车工', '焊工（电焊工）', '电工', '<b>钳工</b>'];
-  const data = occupations.flatMap((group, g) => LEVELS.map((series, s) => ({ group, series, value: (g + s) % 3 === 0 ? null : ((g * 13 + s * 17) % 101) })));
+  const data = occupations.flatMap((group, g) => LEVELS.map((series, s) => ({ group, series, value: (g + s) % 3 === 0 ? null : (g * 13 + s * 17) % 101 })));
   const present = data.filter((d) => d.value !== null).length;
 
   it('draws one bar per value present, a legend of the levels, and a pivoted table', async () => {
@@ -191,10 +247,20 @@ describe('groupedBarSvg', () => {
   });
 
   it('keeps the given series order, draws vertically on request, and refuses values outside 0–100', async () => {
-    const c = await groupedBarSvg({ title: 't', xTitle: '职业', yTitle: '合格率', seriesTitle: '等级', orientation: 'vertical', series: [...LEVELS].reverse(), data });
+    const c = await groupedBarSvg({
+      title: 't',
+      xTitle: '职业',
+      yTitle: '合格率',
+      seriesTitle: '等级',
+      orientation: 'vertical',
+      series: [...LEVELS].reverse(),
+      data,
+    });
     expect(c.table.head).toEqual(['职业', ...[...LEVELS].reverse()]);
     expect(countMarks(c.svg, 'rect', 'bars')).toBe(present);
-    await expect(groupedBarSvg({ title: 't', xTitle: 'x', yTitle: 'y', seriesTitle: 's', data: [{ group: 'a', series: 'b', value: 101 }] })).rejects.toThrow(/0–100/);
+    await expect(groupedBarSvg({ title: 't', xTitle: 'x', yTitle: 'y', seriesTitle: 's', data: [{ group: 'a', series: 'b', value: 101 }] })).rejects.toThrow(
+      /0–100/,
+    );
     const none = await groupedBarSvg({ title: 't', xTitle: 'x', yTitle: 'y', seriesTitle: 's', data: [] });
     expectWellFormed(none.svg);
     expect(texts(none.svg)).toContain('暂无数据');
@@ -223,12 +289,19 @@ describe('a full dashboard: 12 months × 50 occupations (timings printed, not as
     const occupations = Array.from({ length: 50 }, (_, i) => `职业${String(i + 1).padStart(2, '0')}（工种名称）`);
     const grouped = occupations.flatMap((group, g) => LEVELS.map((series, s) => ({ group, series, value: (g * 7 + s * 11) % 101 })));
     const months = Array.from({ length: 12 }, (_, i) => ({ month: `2026-${String(i + 1).padStart(2, '0')}`, value: 50 * i }));
-    const render = () => Promise.all([
-      barChartSvg({ title: '各阶段备案数', xTitle: '阶段', yTitle: '备案数', data: STAGES }),
-      barChartSvg({ title: '各市逾期环节', xTitle: '逾期环节数', yTitle: '地市', orientation: 'horizontal', data: PREFECTURES.map((label, i) => ({ label, value: i })) }),
-      lineChartSvg({ title: '每月发证数', xTitle: '月份', yTitle: '证书数', data: months }),
-      groupedBarSvg({ title: '各职业各等级合格率（%）', xTitle: '合格率（%）', yTitle: '职业', seriesTitle: '等级', series: LEVELS, data: grouped }),
-    ]);
+    const render = () =>
+      Promise.all([
+        barChartSvg({ title: '各阶段备案数', xTitle: '阶段', yTitle: '备案数', data: STAGES }),
+        barChartSvg({
+          title: '各市逾期环节',
+          xTitle: '逾期环节数',
+          yTitle: '地市',
+          orientation: 'horizontal',
+          data: PREFECTURES.map((label, i) => ({ label, value: i })),
+        }),
+        lineChartSvg({ title: '每月发证数', xTitle: '月份', yTitle: '证书数', data: months }),
+        groupedBarSvg({ title: '各职业各等级合格率（%）', xTitle: '合格率（%）', yTitle: '职业', seriesTitle: '等级', series: LEVELS, data: grouped }),
+      ]);
     const times: number[] = [];
     let charts: Chart[] = [];
     for (let i = 0; i < 5; i++) {
@@ -243,9 +316,11 @@ describe('a full dashboard: 12 months × 50 occupations (timings printed, not as
     expect(countMarks(charts[2].svg, 'symbol', 'points')).toBe(12);
     charts.forEach((c) => expectWellFormed(c.svg));
     const sorted = [...times].sort((a, b) => a - b);
-    console.log([
-      `charts: dashboard of 4 charts (5 stages, 11 prefectures, 12 months, 50 occupations × 5 levels): first ${times[0].toFixed(0)} ms, median ${sorted[2].toFixed(0)} ms, min ${sorted[0].toFixed(0)} ms`,
-      `charts: 250-bar grouped chart alone ${groupedMs.toFixed(0)} ms; SVG sizes ${charts.map((c) => `${(c.svg.length / 1024).toFixed(1)} KiB`).join(', ')}`,
-    ].join('\n'));
+    console.log(
+      [
+        `charts: dashboard of 4 charts (5 stages, 11 prefectures, 12 months, 50 occupations × 5 levels): first ${times[0].toFixed(0)} ms, median ${sorted[2].toFixed(0)} ms, min ${sorted[0].toFixed(0)} ms`,
+        `charts: 250-bar grouped chart alone ${groupedMs.toFixed(0)} ms; SVG sizes ${charts.map((c) => `${(c.svg.length / 1024).toFixed(1)} KiB`).join(', ')}`,
+      ].join('\n'),
+    );
   });
 });

@@ -39,7 +39,12 @@ describe('codec endpoint (Temporal remote codec protocol)', () => {
   const encrypted = async () => toJson((await codec.encode([defaultPayloadConverter.toPayload({ idNumber: ID_NUMBER })]))[0]);
 
   it('decodes an encrypted payload for an administrator (as the CLI sends it: no Origin)', async () => {
-    const res = await app.inject({ method: 'POST', url: '/codec/decode', headers: { ...cli, 'content-type': 'application/json' }, payload: { payloads: [await encrypted()] } });
+    const res = await app.inject({
+      method: 'POST',
+      url: '/codec/decode',
+      headers: { ...cli, 'content-type': 'application/json' },
+      payload: { payloads: [await encrypted()] },
+    });
     expect(res.statusCode).toBe(200);
     expect(res.headers['content-type']).toMatch(/^application\/json/);
     expect(res.headers['cache-control']).toBe('no-store');
@@ -88,14 +93,21 @@ describe('codec endpoint (Temporal remote codec protocol)', () => {
     }
     const bad = await app.inject({ method: 'POST', url: '/codec/decode', headers: { ...cli, 'content-type': 'application/json' }, payload: '{"payloads": [' });
     expect(bad.statusCode).toBe(400);
-    const foreign = toJson((await new AesGcmPayloadCodec([new PayloadKey('other', randomBytes(32))]).encode([defaultPayloadConverter.toPayload(ID_NUMBER)]))[0]);
+    const foreign = toJson(
+      (await new AesGcmPayloadCodec([new PayloadKey('other', randomBytes(32))]).encode([defaultPayloadConverter.toPayload(ID_NUMBER)]))[0],
+    );
     const res = await app.inject({ method: 'POST', url: '/codec/decode', headers: cli, payload: { payloads: [foreign] } });
     expect(res.statusCode).toBe(400);
     expect(res.json()).toMatchObject({ code: 'CODEC_FAILED', detail: expect.stringMatching(/key id "other"/) });
   });
 
   it('refuses a namespace this codec does not serve', async () => {
-    const res = await app.inject({ method: 'POST', url: '/codec/decode', headers: { authorization: ADMIN, 'x-namespace': 'someone-else' }, payload: { payloads: [] } });
+    const res = await app.inject({
+      method: 'POST',
+      url: '/codec/decode',
+      headers: { authorization: ADMIN, 'x-namespace': 'someone-else' },
+      payload: { payloads: [] },
+    });
     expect(res.statusCode).toBe(403);
     const missing = await app.inject({ method: 'POST', url: '/codec/decode', headers: { authorization: ADMIN, 'x-namespace': '' }, payload: { payloads: [] } });
     expect(missing.statusCode).toBe(403);
@@ -117,7 +129,12 @@ describe('codec endpoint (Temporal remote codec protocol)', () => {
     });
 
     it('the actual call from the UI origin carries the CORS headers, refusals included', async () => {
-      const ok = await app.inject({ method: 'POST', url: '/codec/decode', headers: { ...uiHeaders, authorization: ADMIN }, payload: JSON.stringify({ payloads: [await encrypted()] }) });
+      const ok = await app.inject({
+        method: 'POST',
+        url: '/codec/decode',
+        headers: { ...uiHeaders, authorization: ADMIN },
+        payload: JSON.stringify({ payloads: [await encrypted()] }),
+      });
       expect(ok.statusCode).toBe(200);
       expect(ok.headers['access-control-allow-origin']).toBe(UI);
       expect(valueOf(ok.json().payloads[0])).toEqual({ idNumber: ID_NUMBER });
@@ -129,10 +146,19 @@ describe('codec endpoint (Temporal remote codec protocol)', () => {
 
     it('refuses a preflight and a call from any other origin, without CORS headers', async () => {
       for (const origin of ['https://evil.example', 'http://127.0.0.1:8234', 'null']) {
-        const pre = await app.inject({ method: 'OPTIONS', url: '/codec/decode', headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type,x-namespace' } });
+        const pre = await app.inject({
+          method: 'OPTIONS',
+          url: '/codec/decode',
+          headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type,x-namespace' },
+        });
         expect(pre.statusCode).toBe(403);
         expect(pre.headers['access-control-allow-origin']).toBeUndefined();
-        const call = await app.inject({ method: 'POST', url: '/codec/decode', headers: { ...uiHeaders, origin, authorization: ADMIN }, payload: JSON.stringify({ payloads: [await encrypted()] }) });
+        const call = await app.inject({
+          method: 'POST',
+          url: '/codec/decode',
+          headers: { ...uiHeaders, origin, authorization: ADMIN },
+          payload: JSON.stringify({ payloads: [await encrypted()] }),
+        });
         expect(call.statusCode).toBe(403);
         expect(call.headers['access-control-allow-origin']).toBeUndefined();
         expect(call.body).not.toContain(ID_NUMBER);
@@ -142,7 +168,11 @@ describe('codec endpoint (Temporal remote codec protocol)', () => {
     it('refuses preflights for other methods or headers, and ones without an Origin', async () => {
       const put = await app.inject({ method: 'OPTIONS', url: '/codec/decode', headers: { origin: UI, 'access-control-request-method': 'PUT' } });
       expect(put.statusCode).toBe(403);
-      const header = await app.inject({ method: 'OPTIONS', url: '/codec/encode', headers: { origin: UI, 'access-control-request-method': 'POST', 'access-control-request-headers': 'x-evil' } });
+      const header = await app.inject({
+        method: 'OPTIONS',
+        url: '/codec/encode',
+        headers: { origin: UI, 'access-control-request-method': 'POST', 'access-control-request-headers': 'x-evil' },
+      });
       expect(header.statusCode).toBe(403);
       const noOrigin = await app.inject({ method: 'OPTIONS', url: '/codec/decode', headers: { 'access-control-request-method': 'POST' } });
       expect(noOrigin.statusCode).toBe(403);

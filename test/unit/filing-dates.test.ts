@@ -2,7 +2,16 @@
  * The dates of a filing's life (domain/filing-dates.ts): validity, the renewal deadline and its
  * reminders, idle exit. Each case is a date the seeds or SPEC §8 decide.
  */
-import { idleExitDay, nextRenewalReminder, renewalDeadline, renewalIsLate, renewalReminderDates, renewalReminderDueOn, renewedLastDay, validityLastDay } from '../../domain/filing-dates';
+import {
+  idleExitDay,
+  nextRenewalReminder,
+  renewalDeadline,
+  renewalIsLate,
+  renewalReminderDates,
+  renewalReminderDueOn,
+  renewedLastDay,
+  validityLastDay,
+} from '../../domain/filing-dates';
 import { JILIN_2025 } from '../../domain/filing-policy';
 import { changeTrack } from '../../domain/filing';
 

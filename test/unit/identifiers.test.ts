@@ -170,8 +170,7 @@ describe('GB 11643-1999 resident ID number (SPEC §7)', () => {
     day: fc.integer({ min: 1, max: 28 }),
     seq: fc.integer({ min: 0, max: 999 }),
   });
-  const birth = (f: { year: number; month: number; day: number }) =>
-    `${f.year}${String(f.month).padStart(2, '0')}${String(f.day).padStart(2, '0')}`;
+  const birth = (f: { year: number; month: number; day: number }) => `${f.year}${String(f.month).padStart(2, '0')}${String(f.day).padStart(2, '0')}`;
 
   test('property: every generated number validates, and sex follows the sequence parity', () => {
     fc.assert(

@@ -61,7 +61,13 @@ const url = (port: number, pass = 's3cret:/@') => `smtp://mailer:${encodeURIComp
 describe('mailer (SMTP)', () => {
   const mailers: Mailer[] = [];
   const mailer = (port: number, pass?: string) => {
-    const m = createSmtpMailer({ url: url(port, pass), from: '省职业技能鉴定中心 <no-reply@skills.example.gov.cn>', connectionTimeout: 3000, greetingTimeout: 3000, socketTimeout: 5000 });
+    const m = createSmtpMailer({
+      url: url(port, pass),
+      from: '省职业技能鉴定中心 <no-reply@skills.example.gov.cn>',
+      connectionTimeout: 3000,
+      greetingTimeout: 3000,
+      socketTimeout: 5000,
+    });
     mailers.push(m);
     return m;
   };
@@ -71,8 +77,18 @@ describe('mailer (SMTP)', () => {
     const port = await freePort();
     const server = await smtpServer(port);
     try {
-      const sent = await mailer(port).sendMail({ to: ['zhangsan@example.cn', 'office@example.cn'], subject: SUBJECT, text: TEXT, html: HTML, messageId: 'filing-F-2026-0001.notice-1' });
-      expect(sent).toEqual({ messageId: '<filing-F-2026-0001.notice-1@skills.example.gov.cn>', accepted: ['zhangsan@example.cn', 'office@example.cn'], rejected: [] });
+      const sent = await mailer(port).sendMail({
+        to: ['zhangsan@example.cn', 'office@example.cn'],
+        subject: SUBJECT,
+        text: TEXT,
+        html: HTML,
+        messageId: 'filing-F-2026-0001.notice-1',
+      });
+      expect(sent).toEqual({
+        messageId: '<filing-F-2026-0001.notice-1@skills.example.gov.cn>',
+        accepted: ['zhangsan@example.cn', 'office@example.cn'],
+        rejected: [],
+      });
       expect(server.received).toHaveLength(1);
       const [r] = server.received;
       expect(r.user).toBe('mailer');
@@ -131,8 +147,13 @@ describe('mailer (SMTP)', () => {
     try {
       const base = { subject: SUBJECT, text: TEXT, messageId: 'm-1' };
       await expect(mailer(port).sendMail({ ...base, to: ['full@example.cn'] })).rejects.toMatchObject({ type: 'SMTP_UNAVAILABLE', nonRetryable: false });
-      await expect(mailer(port, 'wrong').sendMail({ ...base, to: ['zhangsan@example.cn'] })).rejects.toMatchObject({ type: 'SMTP_UNAVAILABLE', nonRetryable: false });
-      const gone = await mailer(port).sendMail({ ...base, to: ['gone@example.cn'] }).catch((e) => e);
+      await expect(mailer(port, 'wrong').sendMail({ ...base, to: ['zhangsan@example.cn'] })).rejects.toMatchObject({
+        type: 'SMTP_UNAVAILABLE',
+        nonRetryable: false,
+      });
+      const gone = await mailer(port)
+        .sendMail({ ...base, to: ['gone@example.cn'] })
+        .catch((e) => e);
       expect(gone).toMatchObject({ type: 'SMTP_REJECTED', nonRetryable: true });
       expect(gone.message).not.toContain('gone@');
       // one refused among others: sent to the rest, the refused one reported
@@ -147,7 +168,12 @@ describe('mailer (SMTP)', () => {
   it('refuses bad input without contacting the server (non-retryable)', async () => {
     const m = mailer(await freePort());
     const base = { to: ['a@example.cn'], subject: 'x', text: 'y', messageId: 'id' };
-    for (const bad of [{ ...base, to: [] }, { ...base, to: ['not an address'] }, { ...base, subject: 'x\r\nBcc: victim@example.cn' }, { ...base, messageId: ' ' }]) {
+    for (const bad of [
+      { ...base, to: [] },
+      { ...base, to: ['not an address'] },
+      { ...base, subject: 'x\r\nBcc: victim@example.cn' },
+      { ...base, messageId: ' ' },
+    ]) {
       await expect(m.sendMail(bad)).rejects.toMatchObject({ type: 'MAIL_INVALID', nonRetryable: true });
     }
   });
@@ -174,7 +200,9 @@ describe('mailerFromSettings', () => {
 
   it('development without SMTP_URL writes each message once to $DATA_DIR/outbox (0600), a retry overwriting its own file', async () => {
     const lines: string[] = [];
-    const m = mailerFromSettings(loadSettings({ APP_MODE: 'development', DATA_DIR: dir, SMTP_FROM: '认定中心 <no-reply@skills.example.gov.cn>' }), { log: (l) => lines.push(l) });
+    const m = mailerFromSettings(loadSettings({ APP_MODE: 'development', DATA_DIR: dir, SMTP_FROM: '认定中心 <no-reply@skills.example.gov.cn>' }), {
+      log: (l) => lines.push(l),
+    });
     const message = { to: ['zhangsan@example.cn'], subject: SUBJECT, text: TEXT, messageId: 'batch-B1-notice' };
     await m.sendMail(message);
     await m.sendMail(message);

@@ -112,7 +112,9 @@ describe('metrics plugin', () => {
     m.registerGauge('skillcert_broken', 'fails', [], async () => Promise.reject(new Error('database down')));
     m.registerGauge('skillcert_slow', 'hangs', [], () => new Promise(() => undefined));
     let fail = false;
-    m.registerGauge('skillcert_labelled', 'fails the second time', ['kind'], async () => (fail ? Promise.reject(new Error('x')) : [{ labels: { kind: 'a' }, value: 3 }]));
+    m.registerGauge('skillcert_labelled', 'fails the second time', ['kind'], async () =>
+      fail ? Promise.reject(new Error('x')) : [{ labels: { kind: 'a' }, value: 3 }],
+    );
     m.registerGauge('skillcert_fine', 'works', ['kind'], async () => [{ labels: { kind: 'a' }, value: 1 }]);
     const b = await app({ metrics: m });
     try {

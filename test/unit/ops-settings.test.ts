@@ -10,7 +10,10 @@ describe('settings for payload encryption and mail', () => {
   });
 
   it('PAYLOAD_KEYS is parsed into keys, oldest first', () => {
-    const s = loadSettings({ APP_MODE: 'development', PAYLOAD_KEYS: `k2025:${randomBytes(32).toString('base64')},k2026:${randomBytes(32).toString('base64')}` });
+    const s = loadSettings({
+      APP_MODE: 'development',
+      PAYLOAD_KEYS: `k2025:${randomBytes(32).toString('base64')},k2026:${randomBytes(32).toString('base64')}`,
+    });
     expect(s.PAYLOAD_KEYS.map((k) => k.id)).toEqual(['k2025', 'k2026']);
   });
 
@@ -40,12 +43,11 @@ describe('settings for payload encryption and mail', () => {
     expect(message).not.toContain(secret);
   });
 
-  it.each([
-    ['smtp://mail.example.gov.cn'],
-    ['smtp://user:p%40ss@mail.example.gov.cn:587'],
-    ['smtps://mail.example.gov.cn:465'],
-  ])('accepts SMTP_URL %s', (url) => expect(loadSettings({ APP_MODE: 'development', SMTP_URL: url }).SMTP_URL).toBe(url));
+  it.each([['smtp://mail.example.gov.cn'], ['smtp://user:p%40ss@mail.example.gov.cn:587'], ['smtps://mail.example.gov.cn:465']])('accepts SMTP_URL %s', (url) =>
+    expect(loadSettings({ APP_MODE: 'development', SMTP_URL: url }).SMTP_URL).toBe(url),
+  );
 
   it.each([['no-reply@example.gov.cn'], ['职业技能等级认定中心 <no-reply@example.gov.cn>']])('accepts SMTP_FROM %s', (from) =>
-    expect(loadSettings({ APP_MODE: 'development', SMTP_FROM: from }).SMTP_FROM).toBe(from));
+    expect(loadSettings({ APP_MODE: 'development', SMTP_FROM: from }).SMTP_FROM).toBe(from),
+  );
 });

@@ -13,7 +13,8 @@ const ID_NUMBER = '220102198503120013';
 const key = (id: string) => new PayloadKey(id, randomBytes(32));
 const person = { name: '张三', idNumber: ID_NUMBER };
 const plain = () => defaultPayloadConverter.toPayload(person);
-const text = (p: Payload) => Buffer.from(p.data ?? []).toString('latin1') + JSON.stringify(Object.values(p.metadata ?? {}).map((v) => Buffer.from(v).toString('latin1')));
+const text = (p: Payload) =>
+  Buffer.from(p.data ?? []).toString('latin1') + JSON.stringify(Object.values(p.metadata ?? {}).map((v) => Buffer.from(v).toString('latin1')));
 
 describe('AesGcmPayloadCodec', () => {
   it('round trip: the encoded payload carries no clear text and decodes to the original', async () => {
@@ -147,7 +148,8 @@ describe('loadPayloadKeys', () => {
     lines = [];
   });
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
-  const settings = (env: Record<string, string>) => loadSettings({ APP_MODE: 'development', DATA_DIR: dir, AUTH_JWT_SECRET: 'Zq8#x1!pL0v$N2m@R7t^W4y&K9b*C3d%', ...env });
+  const settings = (env: Record<string, string>) =>
+    loadSettings({ APP_MODE: 'development', DATA_DIR: dir, AUTH_JWT_SECRET: 'Zq8#x1!pL0v$N2m@R7t^W4y&K9b*C3d%', ...env });
 
   it('production refuses to start without PAYLOAD_KEYS, naming it', () => {
     const s = settings({ APP_MODE: 'production' });
@@ -157,7 +159,10 @@ describe('loadPayloadKeys', () => {
   });
 
   it('production uses PAYLOAD_KEYS only', () => {
-    const keys = loadPayloadKeys(settings({ APP_MODE: 'production', PAYLOAD_KEYS: `a:${randomBytes(32).toString('base64')},b:${randomBytes(32).toString('base64')}` }), { log });
+    const keys = loadPayloadKeys(
+      settings({ APP_MODE: 'production', PAYLOAD_KEYS: `a:${randomBytes(32).toString('base64')},b:${randomBytes(32).toString('base64')}` }),
+      { log },
+    );
     expect(keys.map((k) => k.id)).toEqual(['a', 'b']);
     expect(lines).toEqual([]);
   });

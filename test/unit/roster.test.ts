@@ -4,9 +4,7 @@
  * scope, not own staff, missing fields) and the score sheet.
  */
 import { makeCreditCode, makeIdNumber } from '../../domain/identifiers';
-import {
-  parseLevel, parseRosterFile, parseScoreFile, rosterTemplateCsv, ROSTER_TEMPLATE_HEADER, type RosterScope,
-} from '../../console/roster';
+import { parseLevel, parseRosterFile, parseScoreFile, rosterTemplateCsv, ROSTER_TEMPLATE_HEADER, type RosterScope } from '../../console/roster';
 import { xlsxOf } from '../fixtures/roster-xlsx';
 
 const own = makeCreditCode('91220102MA1234567');
@@ -27,12 +25,21 @@ const yScope: RosterScope = { ...scope, ownCreditCodes: [own, subsidiary] };
 const HEADER = ['序号', '姓名', '身份证号', '性别', '岗位/工种', '本岗位工作年限', '职业编码', '等级', '工作单位统一社会信用代码'];
 const row = (n: number, over: Partial<Record<string, string | number>> = {}) => {
   const base: Record<string, string | number> = {
-    序号: n, 姓名: `考生${n}`, 身份证号: id(n), 性别: n % 2 ? '男' : '女', '岗位/工种': '车工', 本岗位工作年限: 5, 职业编码: '6-18-01-01', 等级: '四级/中级工', 工作单位统一社会信用代码: own,
+    序号: n,
+    姓名: `考生${n}`,
+    身份证号: id(n),
+    性别: n % 2 ? '男' : '女',
+    '岗位/工种': '车工',
+    本岗位工作年限: 5,
+    职业编码: '6-18-01-01',
+    等级: '四级/中级工',
+    工作单位统一社会信用代码: own,
     ...over,
   };
   return HEADER.map((h) => base[h]);
 };
-const csv = (rows: unknown[][], bom = true) => Buffer.from((bom ? '\uFEFF' : '') + rows.map((r) => r.map((c) => (c === undefined ? '' : String(c))).join(',')).join('\r\n') + '\r\n', 'utf8');
+const csv = (rows: unknown[][], bom = true) =>
+  Buffer.from((bom ? '\uFEFF' : '') + rows.map((r) => r.map((c) => (c === undefined ? '' : String(c))).join(',')).join('\r\n') + '\r\n', 'utf8');
 
 describe('花名册 (candidates)', () => {
   it('reads good rows from a UTF-8 CSV with BOM into API candidates', async () => {
@@ -67,18 +74,21 @@ describe('花名册 (candidates)', () => {
   });
 
   it('reports each bad row with its number and every reason: bad ID, duplicate, out-of-scope level and occupation, missing fields', async () => {
-    const r = await parseRosterFile(csv([
-      HEADER,
-      row(1),
-      row(2, { 身份证号: wrongCheck(id(3)) }),
-      row(3, { 身份证号: id(1) }),
-      row(4, { 等级: '一级/高级技师' }),
-      row(5, { 职业编码: '6-30-01-01' }),
-      row(6, { 姓名: '', 本岗位工作年限: '很久', 性别: '男' }),
-      [], // a blank line (row 8) is skipped
-      row(8, { 工作单位统一社会信用代码: stranger }),
-      row(9, { 身份证号: '1.10101E+17' }),
-    ]), yScope);
+    const r = await parseRosterFile(
+      csv([
+        HEADER,
+        row(1),
+        row(2, { 身份证号: wrongCheck(id(3)) }),
+        row(3, { 身份证号: id(1) }),
+        row(4, { 等级: '一级/高级技师' }),
+        row(5, { 职业编码: '6-30-01-01' }),
+        row(6, { 姓名: '', 本岗位工作年限: '很久', 性别: '男' }),
+        [], // a blank line (row 8) is skipped
+        row(8, { 工作单位统一社会信用代码: stranger }),
+        row(9, { 身份证号: '1.10101E+17' }),
+      ]),
+      yScope,
+    );
     expect(r.candidates.map((c) => c.name)).toEqual(['考生1']);
     const byRow = Object.fromEntries(r.errors.map((e) => [e.row, e.reasons]));
     expect(Object.keys(byRow).map(Number)).toEqual([3, 4, 5, 6, 7, 9, 10]);
@@ -121,7 +131,17 @@ describe('花名册 (candidates)', () => {
     expect((await parseRosterFile(Buffer.alloc(0), scope)).fileError).toMatch(/空的/);
     expect((await parseRosterFile(Buffer.from([0xd0, 0xcf, 0x11, 0xe0, 0, 0, 0, 0]), scope)).fileError).toMatch(/\.xls/);
     expect((await parseRosterFile(Buffer.from('a,b,c\r\n1,2,3\r\n'), scope)).fileError).toMatch(/没有找到表头/);
-    expect((await parseRosterFile(csv([['姓名', '身份证号'], ['张三', id(1)]]), scope)).fileError).toMatch(/缺少这些列：岗位\/工种、本岗位工作年限、职业编码（或申报职业）、等级/);
+    expect(
+      (
+        await parseRosterFile(
+          csv([
+            ['姓名', '身份证号'],
+            ['张三', id(1)],
+          ]),
+          scope,
+        )
+      ).fileError,
+    ).toMatch(/缺少这些列：岗位\/工种、本岗位工作年限、职业编码（或申报职业）、等级/);
     expect((await parseRosterFile(csv([HEADER]), scope)).fileError).toMatch(/没有考生/);
     expect((await parseRosterFile(Buffer.from([0x50, 0x4b, 0x03, 0x04, 1, 2, 3]), scope)).fileError).toMatch(/无法读取这个 Excel 文件/);
   });
@@ -146,20 +166,49 @@ describe('花名册 (candidates)', () => {
 describe('成绩表 (scores)', () => {
   const ids = [id(1), id(2), id(3)];
   it('reads 身份证号 plus module columns, skipping rows without scores', async () => {
-    const r = await parseScoreFile(csv([['身份证号', '姓名', '理论知识', '操作技能', '缺考'], [ids[0], '考生1', 75, '80分', ''], [ids[1], '考生2', '', '', ''], [ids[2], '考生3', '', '', '是']]), ['theory', 'skill'], ids);
+    const r = await parseScoreFile(
+      csv([
+        ['身份证号', '姓名', '理论知识', '操作技能', '缺考'],
+        [ids[0], '考生1', 75, '80分', ''],
+        [ids[1], '考生2', '', '', ''],
+        [ids[2], '考生3', '', '', '是'],
+      ]),
+      ['theory', 'skill'],
+      ids,
+    );
     expect(r.fileError).toBeUndefined();
     expect(r.errors).toEqual([]);
-    expect(r.scores).toEqual([{ idNumber: ids[0], theory: 75, skill: 80 }, { idNumber: ids[2], absent: true }]);
+    expect(r.scores).toEqual([
+      { idNumber: ids[0], theory: 75, skill: 80 },
+      { idNumber: ids[2], absent: true },
+    ]);
   });
 
   it('row errors for unknown candidates, duplicates and bad numbers; a module the plan lacks is a file error', async () => {
-    const xlsx = xlsxOf([['身份证号', '理论成绩', '技能成绩'], [ids[0], 75, 101], [id(99), 60, 60], [ids[1], 70, 70], [ids[1], 71, 71]]);
+    const xlsx = xlsxOf([
+      ['身份证号', '理论成绩', '技能成绩'],
+      [ids[0], 75, 101],
+      [id(99), 60, 60],
+      [ids[1], 70, 70],
+      [ids[1], 71, 71],
+    ]);
     const r = await parseScoreFile(xlsx, ['theory', 'skill'], ids);
     expect(r.errors.map((e) => [e.row, e.reasons])).toEqual([
       [2, ['操作技能成绩“101”应为 0–100 的数字']],
       [3, ['不是本批次的考生']],
       [5, ['与第 4 行重复']],
     ]);
-    expect((await parseScoreFile(csv([['身份证号', '答辩'], [ids[0], 60]]), ['theory'], ids)).fileError).toMatch(/没有这些考核模块：综合评审/);
+    expect(
+      (
+        await parseScoreFile(
+          csv([
+            ['身份证号', '答辩'],
+            [ids[0], 60],
+          ]),
+          ['theory'],
+          ids,
+        )
+      ).fileError,
+    ).toMatch(/没有这些考核模块：综合评审/);
   });
 });

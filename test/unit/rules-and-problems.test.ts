@@ -5,7 +5,15 @@
  */
 import { ApplicationFailure } from '@temporalio/common';
 import { ERRORS, refusalStatus, statusOf, textOf } from '../../domain/errors';
-import { applicationRefusal, expertGroupRefusal, requestRefusal, secondFilingRefusal, terminationRefusal, type FilingState, type Notice } from '../../domain/filing';
+import {
+  applicationRefusal,
+  expertGroupRefusal,
+  requestRefusal,
+  secondFilingRefusal,
+  terminationRefusal,
+  type FilingState,
+  type Notice,
+} from '../../domain/filing';
 import { entitledToCandidates, registrationRefusal, seesObjectors } from '../../domain/access';
 import { PROBLEM_LABELS } from '../../domain/labels';
 import { failureOf } from '../../api/cases';
@@ -31,17 +39,32 @@ describe('domain rules the API and the console share', () => {
     expect(secondFilingRefusal(null, 'FL22-a')).toBeNull();
     expect(secondFilingRefusal({ filingId: 'FL22-a', filingStatus: 'in-review' }, 'FL22-a')).toBeNull();
     expect(secondFilingRefusal({ filingId: 'FL22-a', filingStatus: 'expired' }, 'FL22-b')).toBeNull();
-    expect(secondFilingRefusal({ filingId: 'FL22-a', filingStatus: 'active' }, 'FL22-b')).toMatchObject({ code: 'ALREADY_EXISTS', details: { filingId: 'FL22-a' } });
+    expect(secondFilingRefusal({ filingId: 'FL22-a', filingStatus: 'active' }, 'FL22-b')).toMatchObject({
+      code: 'ALREADY_EXISTS',
+      details: { filingId: 'FL22-a' },
+    });
   });
 
-  it('an expert group comes from the registry of the filing\'s province', () => {
-    const reg = [{ _id: 'a', active: true, province: '22' }, { _id: 'b', active: false, province: '22' }, { _id: 'c', active: true, province: '14' }];
+  it("an expert group comes from the registry of the filing's province", () => {
+    const reg = [
+      { _id: 'a', active: true, province: '22' },
+      { _id: 'b', active: false, province: '22' },
+      { _id: 'c', active: true, province: '14' },
+    ];
     expect(expertGroupRefusal(['a'], reg, '22')).toBeNull();
     expect(expertGroupRefusal(['a', 'b', 'c', 'd'], reg, '22')?.details).toEqual({ unknown: ['b', 'c', 'd'] });
   });
 
   it('renewal, change and termination (004 Art.8–13)', () => {
-    const notice: Notice = { number: '吉人社备〔2041〕1号', sequence: '000001', institutionCode: 'Y00002200000', issuedAt: '2041-03-01T00:00:00+08:00', firstIssuedAt: '2041-03-01T00:00:00+08:00', validUntil: '2044-02-28', renewals: 0 };
+    const notice: Notice = {
+      number: '吉人社备〔2041〕1号',
+      sequence: '000001',
+      institutionCode: 'Y00002200000',
+      issuedAt: '2041-03-01T00:00:00+08:00',
+      firstIssuedAt: '2041-03-01T00:00:00+08:00',
+      validUntil: '2044-02-28',
+      renewals: 0,
+    };
     const active = { status: 'active' as const, stage: null, notice, application: app } as unknown as FilingState;
     const now = Date.parse('2042-01-01T00:00:00+08:00');
     expect(requestRefusal(active, inst, 'change', now, false)).toBeNull();
@@ -77,7 +100,12 @@ describe('one error catalogue, one path', () => {
       expect(textOf(code)).toBe(e.text);
     }
     expect(statusOf('NO_SUCH_CODE')).toBe(500);
-    expect(toProblem(new DomainError('STAGE_MISMATCH', 'elsewhere'))).toMatchObject({ status: 409, code: 'STAGE_MISMATCH', title: 'Conflict', type: '/problems/stage-mismatch' });
+    expect(toProblem(new DomainError('STAGE_MISMATCH', 'elsewhere'))).toMatchObject({
+      status: 409,
+      code: 'STAGE_MISMATCH',
+      title: 'Conflict',
+      type: '/problems/stage-mismatch',
+    });
   });
 
   it('a refusal may name its own 4xx: VALIDATION_FAILED is 422 for a rule, 400 for malformed input', () => {

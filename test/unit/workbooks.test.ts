@@ -9,14 +9,30 @@ import { Workbook, ValueType, type Worksheet } from 'exceljs';
 import readXlsxFile from 'read-excel-file/node';
 import Papa from 'papaparse';
 import {
-  acceptPlan, buildRoster, buildSummary, rosterCsv, summaryCsv, ROSTER_HEADER,
-  type BatchPlan, type ResultSource, type ScoreSheet,
+  acceptPlan,
+  buildRoster,
+  buildSummary,
+  rosterCsv,
+  summaryCsv,
+  ROSTER_HEADER,
+  type BatchPlan,
+  type ResultSource,
+  type ScoreSheet,
 } from '../../domain/batch';
 import type { Occupation } from '../../domain/filing';
 import { makeCreditCode, makeIdNumber } from '../../domain/identifiers';
 import {
-  OPINION_TEXT, ROSTER_HEADER_ROW, ROSTER_NOTE, ROSTER_TITLE, SUMMARY_FIRST_DATA_ROW, SUMMARY_NOTE, SUMMARY_TITLE,
-  cellText, chineseDate, rosterWorkbook, summaryWorkbook,
+  OPINION_TEXT,
+  ROSTER_HEADER_ROW,
+  ROSTER_NOTE,
+  ROSTER_TITLE,
+  SUMMARY_FIRST_DATA_ROW,
+  SUMMARY_NOTE,
+  SUMMARY_TITLE,
+  cellText,
+  chineseDate,
+  rosterWorkbook,
+  summaryWorkbook,
 } from '../../exports/workbooks';
 
 const creditCode = makeCreditCode('91140900MA0K12345');
@@ -43,17 +59,38 @@ function source(): ResultSource {
     ['钱七', '6-18-02-04', 4, makeIdNumber('140902', '19930303', 61)],
   ];
   const plan: BatchPlan = {
-    firstExamDate: '2026-06-01', lastExamDate: '2026-06-03',
+    firstExamDate: '2026-06-01',
+    lastExamDate: '2026-06-03',
     venues: [{ name: '实训楼', address: '忻州市长征西街25号' }],
     modules: [{ kind: 'theory' }, { kind: 'skill' }],
-    candidates: people.map(([name, occupationCode, level, idNumber]) => ({ name, occupationCode, level, idNumber, post: '操作工', yearsInPost: 6, employerCreditCode: creditCode })),
-    proctors: [{ name: '考务甲' }], examiners: [{ name: '考评乙' }], supervisors: [{ name: '督导丙' }],
+    candidates: people.map(([name, occupationCode, level, idNumber]) => ({
+      name,
+      occupationCode,
+      level,
+      idNumber,
+      post: '操作工',
+      yearsInPost: 6,
+      employerCreditCode: creditCode,
+    })),
+    proctors: [{ name: '考务甲' }],
+    examiners: [{ name: '考评乙' }],
+    supervisors: [{ name: '督导丙' }],
   };
   const scores: ScoreSheet = {};
   const s = (i: number, theory: number, skill: number) => (scores[people[i][3]] = { theory, skill });
-  s(0, 80, 90); s(1, 55, 90); s(2, 88.5, 77); s(3, 61, 60); s(5, 90, 91);
+  s(0, 80, 90);
+  s(1, 55, 90);
+  s(2, 88.5, 77);
+  s(3, 61, 60);
+  s(5, 90, 91);
   scores[people[4][3]] = { absent: true };
-  return { id: 'B-2026-0007', institution: { name: '忻州重工股份有限公司', creditCode, institutionCode: '1409001400001' }, plan: acceptPlan(plan, occupations), scores, policy: { defaultPassMark: 60 } };
+  return {
+    id: 'B-2026-0007',
+    institution: { name: '忻州重工股份有限公司', creditCode, institutionCode: '1409001400001' },
+    plan: acceptPlan(plan, occupations),
+    scores,
+    policy: { defaultPassMark: 60 },
+  };
 }
 
 async function load(buf: Buffer): Promise<Worksheet> {
@@ -89,7 +126,9 @@ describe('结果汇总表 (001 附件3)', () => {
   it('has the merged heading 评价工种 | 等级及合格人数 (初级 … 高级技师, 小计), 参评 and 合格 under each', async () => {
     const ws = await load(await summaryWorkbook(summary));
     const merges = (ws.model as unknown as { merges: string[] }).merges;
-    expect(merges).toEqual(expect.arrayContaining(['A1:N1', 'A6:A8', 'B6:B8', 'C6:N6', 'C7:D7', 'E7:F7', 'G7:H7', 'I7:J7', 'K7:L7', 'M7:N7', 'A4:B4', 'C4:H4']));
+    expect(merges).toEqual(
+      expect.arrayContaining(['A1:N1', 'A6:A8', 'B6:B8', 'C6:N6', 'C7:D7', 'E7:F7', 'G7:H7', 'I7:J7', 'K7:L7', 'M7:N7', 'A4:B4', 'C4:H4']),
+    );
     expect([text(ws, 'A6'), text(ws, 'B6'), text(ws, 'C6')]).toEqual(['评价工种', '职业编码', '等级及合格人数']);
     expect(['C7', 'E7', 'G7', 'I7', 'K7', 'M7'].map((a) => text(ws, a))).toEqual(['初级', '中级', '高级', '技师', '高级技师', '小计']);
     expect(rowValues(ws, 8, 3, 6)).toEqual(['参评人数', '合格人数', '参评人数', '合格人数']);
@@ -232,7 +271,12 @@ describe('合格人员花名册 (001 附件4)', () => {
   });
 
   it('writes 2000 candidates (a batch at its maximum) in reasonable time', async () => {
-    const many = Array.from({ length: 2000 }, (_, i) => ({ ...roster[0], seq: i + 1, name: `考生${i + 1}`, idNumber: makeIdNumber('140902', '19900101', i % 1000) }));
+    const many = Array.from({ length: 2000 }, (_, i) => ({
+      ...roster[0],
+      seq: i + 1,
+      name: `考生${i + 1}`,
+      idNumber: makeIdNumber('140902', '19900101', i % 1000),
+    }));
     const t0 = performance.now();
     const buf = await rosterWorkbook(many, meta);
     const ms = performance.now() - t0;

@@ -28,7 +28,13 @@ describe('certificates', () => {
   afterEach(async () => bed.record());
 
   const holders = (n: number, level: number): CertificateHolder[] =>
-    Array.from({ length: n }, (_x, i) => ({ name: `持证人${i}`, idNumber: newIdNumber(i % 2 ? 'F' : 'M'), sex: i % 2 ? 'F' : 'M', occupation: { code: '6-18-01-01', name: '车工' }, level }));
+    Array.from({ length: n }, (_x, i) => ({
+      name: `持证人${i}`,
+      idNumber: newIdNumber(i % 2 ? 'F' : 'M'),
+      sex: i % 2 ? 'F' : 'M',
+      occupation: { code: '6-18-01-01', name: '车工' },
+      level,
+    }));
 
   function institution(): BatchInstitution {
     const creditCode = newCreditCode('220103');
@@ -62,7 +68,9 @@ describe('certificates', () => {
     const again = await Promise.all(inputs.map((input) => bed.activities.issueCertificates(input)));
     expect(again.map((r) => r.certificates.map((c) => c.number))).toEqual(results.map((r) => r.certificates.map((c) => c.number)));
     expect(await bed.models.Certificate.countDocuments({ 'institution.creditCode': inst.creditCode })).toBe(total);
-    expect((await bed.env.client.workflow.getHandle(allocatorWorkflowId(bed.taskQueue, serialAllocatorId(inst.creditCode))).query(countersQuery)).counters['2027-4']).toBe(total);
+    expect(
+      (await bed.env.client.workflow.getHandle(allocatorWorkflowId(bed.taskQueue, serialAllocatorId(inst.creditCode))).query(countersQuery)).counters['2027-4'],
+    ).toBe(total);
   });
 
   it('an issue that fails after reserving its block is retried with the same block (direct call)', async () => {
@@ -86,7 +94,7 @@ describe('certificates', () => {
     }
   });
 
-  it('the batch workflow\'s issuing activity fails after reserving; the retry issues no duplicate and skips no number', async () => {
+  it("the batch workflow's issuing activity fails after reserving; the retry issues no duplicate and skips no number", async () => {
     const { earliest } = await leadDates(bed);
     const p = plan(f.app, earliest.date, earliest.date, candidates(f.app, [4, 4, 3, 4]));
     await registerSupervisors(bed.models, [{ userId: 'sup-r1', name: '督导', province: '22', prefecture: '220100' }]);
@@ -107,11 +115,16 @@ describe('certificates', () => {
       // the first attempt failed at level 4 after reserving 1–3; the retry got the same block
       expect(calls[0]).toEqual({ level: 4, first: 1 });
       expect(calls[1]).toEqual({ level: 4, first: 1 });
-      expect(s.certificates!.blocks).toEqual([{ level: 4, first: 1, last: 3 }, { level: 3, first: 1, last: 1 }]);
+      expect(s.certificates!.blocks).toEqual([
+        { level: 4, first: 1, last: 3 },
+        { level: 3, first: 1, last: 1 },
+      ]);
       const docs = await bed.models.Certificate.find({ batchId: b.id }).lean();
       expect(docs).toHaveLength(4);
       expect(new Set(docs.map((d) => d.holder.idNumber)).size).toBe(4);
-      const counters = await bed.env.client.workflow.getHandle(allocatorWorkflowId(bed.taskQueue, serialAllocatorId(f.app.institution.creditCode))).query(countersQuery);
+      const counters = await bed.env.client.workflow
+        .getHandle(allocatorWorkflowId(bed.taskQueue, serialAllocatorId(f.app.institution.creditCode)))
+        .query(countersQuery);
       expect(counters.counters[`${s.certificates!.year}-4`]).toBe(3);
       expect(counters.counters[`${s.certificates!.year}-3`]).toBe(1);
     } finally {
@@ -139,7 +152,9 @@ describe('certificates', () => {
     expect(pub.holder.idNumber).toMatch(/^\d{3}\*+\w{4}$/);
     expect(pub.holder.name).toContain('*');
     expect(pub).toHaveProperty('revokedAt');
-    expect(await bed.models.Audit.countDocuments({ targetType: 'certificate', targetId: number, action: 'certificate.revoke', requestId: 'req-rev-1' })).toBe(1);
+    expect(await bed.models.Audit.countDocuments({ targetType: 'certificate', targetId: number, action: 'certificate.revoke', requestId: 'req-rev-1' })).toBe(
+      1,
+    );
     expect((await refusal(revokeCertificate(bed.client, tq, { number, reason: '再次', actor: f.a.provinceReviewer }))).code).toBe('ALREADY_REVOKED');
     // the province revokes another one
     const second = s.certificates!.items[1].number;
@@ -147,7 +162,7 @@ describe('certificates', () => {
     expect(await bed.models.Certificate.countDocuments({ batchId: certifiedBatch, status: 'valid' })).toBe(2);
   });
 
-  it('a finished batch\'s history replays (the supervisor draw and every answer come from history)', async () => {
+  it("a finished batch's history replays (the supervisor draw and every answer come from history)", async () => {
     const history = await bed.handle(certifiedBatch).fetchHistory();
     await Worker.runReplayHistory({ workflowBundle: { codePath: stackInfo().bundlePath } }, history, certifiedBatch);
   });

@@ -36,7 +36,9 @@ function source(): ResultSource {
       { name: '刘洋', idNumber: id(4), post: '=HYPERLINK("x")', yearsInPost: 12, occupationCode: '6-18-01-01', level: 3 },
       { name: '陈静', idNumber: id(5, 'F'), post: '铣工', yearsInPost: 6, occupationCode: '6-18-01-02', level: 4 },
     ],
-    proctors: [{ name: '监考' }], examiners: [{ name: '考评' }], supervisors: [{ name: '督导' }],
+    proctors: [{ name: '监考' }],
+    examiners: [{ name: '考评' }],
+    supervisors: [{ name: '督导' }],
   };
   const accepted = acceptPlan(plan, [
     { code: '6-18-01-01', name: '车工', levels: [5, 4, 3], basis: 'national-standard' },
@@ -108,7 +110,12 @@ describe('batch rules and exports', () => {
     expect(csvField('=1+1')).toBe("'=1+1");
     expect(csvField(-5)).toBe('-5');
     expect(csvField(null)).toBe('');
-    expect(toCsv([['a', 'b'], [1, 2]])).toBe(`${UTF8_BOM}a,b\r\n1,2\r\n`);
+    expect(
+      toCsv([
+        ['a', 'b'],
+        [1, 2],
+      ]),
+    ).toBe(`${UTF8_BOM}a,b\r\n1,2\r\n`);
 
     const csv = rosterCsv(buildRoster(source()));
     expect(csv.startsWith(UTF8_BOM)).toBe(true);

@@ -21,14 +21,7 @@ import {
   type ActiveFiling,
   type BatchBed,
 } from '../harness/batch-env';
-import {
-  decideUpdate,
-  objectionUpdate,
-  resolveObjectionUpdate,
-  scoresUpdate,
-  submitResultsUpdate,
-  superviseUpdate,
-} from '../../workflows/batch/messages';
+import { decideUpdate, objectionUpdate, resolveObjectionUpdate, scoresUpdate, submitResultsUpdate, superviseUpdate } from '../../workflows/batch/messages';
 import { addCalendarDays } from '../../domain/dates';
 import { buildCertificateCode, parseCertificateCode } from '../../domain/certificate-code';
 import { buildRoster } from '../../domain/batch';
@@ -63,8 +56,12 @@ describe('batch workflow', () => {
     const c = f.b.center;
 
     // ——— plan review (备案) by the prefecture's appraisal center ———
-    expect((await refusal(h.executeUpdate(decideUpdate, { args: [{ stage: 'plan-review', outcome: 'pass', opinion: 'x', actor: f.b.otherCenter }] }))).code).toBe('FORBIDDEN');
-    expect((await refusal(h.executeUpdate(decideUpdate, { args: [{ stage: 'results-review', outcome: 'pass', opinion: 'x', actor: c }] }))).code).toBe('STAGE_MISMATCH');
+    expect(
+      (await refusal(h.executeUpdate(decideUpdate, { args: [{ stage: 'plan-review', outcome: 'pass', opinion: 'x', actor: f.b.otherCenter }] }))).code,
+    ).toBe('FORBIDDEN');
+    expect((await refusal(h.executeUpdate(decideUpdate, { args: [{ stage: 'results-review', outcome: 'pass', opinion: 'x', actor: c }] }))).code).toBe(
+      'STAGE_MISMATCH',
+    );
     s = await h.executeUpdate(decideUpdate, { args: [{ stage: 'plan-review', outcome: 'pass', opinion: '计划已备案', actor: c }] });
     expect(s.status).toBe('acknowledged');
     expect(s.due).toBeNull();
@@ -81,12 +78,19 @@ describe('batch workflow', () => {
 
     // ——— a serious finding suspends; the center lifts the suspension ———
     const sup = f.b.supervisor(picked[0]);
-    expect((await refusal(h.executeUpdate(superviseUpdate, { args: [{ action: 'report', severity: 'serious', findings: 'x', actor: f.b.supervisor('sup-x') }] }))).code).toBe('FORBIDDEN');
+    expect(
+      (await refusal(h.executeUpdate(superviseUpdate, { args: [{ action: 'report', severity: 'serious', findings: 'x', actor: f.b.supervisor('sup-x') }] })))
+        .code,
+    ).toBe('FORBIDDEN');
     s = await h.executeUpdate(superviseUpdate, { args: [{ action: 'report', severity: 'serious', findings: '考场视频监控未开启', actor: sup }] });
     expect(s.status).toBe('suspended');
     expect(s.suspendedFrom).toBe('acknowledged');
-    expect((await bed.view(id)).waitingOn).toEqual([expect.objectContaining({ action: 'supervision:resume-or-cancel', audience: { role: 'center', province: '22', prefecture: '220100' } })]);
-    expect((await refusal(h.executeUpdate(decideUpdate, { args: [{ stage: 'plan-review', outcome: 'pass', opinion: 'x', actor: c }] }))).code).toBe('STAGE_MISMATCH');
+    expect((await bed.view(id)).waitingOn).toEqual([
+      expect.objectContaining({ action: 'supervision:resume-or-cancel', audience: { role: 'center', province: '22', prefecture: '220100' } }),
+    ]);
+    expect((await refusal(h.executeUpdate(decideUpdate, { args: [{ stage: 'plan-review', outcome: 'pass', opinion: 'x', actor: c }] }))).code).toBe(
+      'STAGE_MISMATCH',
+    );
     s = await h.executeUpdate(superviseUpdate, { args: [{ action: 'resume', note: '已整改，视频监控恢复', actor: c }] });
     expect(s.status).toBe('acknowledged');
     expect(s.supervision.suspensions[0]).toMatchObject({ from: 'acknowledged', liftedBy: c.sub });
@@ -107,7 +111,9 @@ describe('batch workflow', () => {
     const absent = { idNumber: cands[4].idNumber, absent: true };
     s = await h.executeUpdate(scoresUpdate, { args: [{ scores: scores.slice(0, 2), actor: f.a.institution }] });
     expect(s.status).toBe('scoring');
-    expect((await refusal(h.executeUpdate(scoresUpdate, { args: [{ scores: [{ idNumber: cands[2].idNumber, theory: 101 }], actor: f.a.institution }] }))).code).toBe('VALIDATION_FAILED');
+    expect(
+      (await refusal(h.executeUpdate(scoresUpdate, { args: [{ scores: [{ idNumber: cands[2].idNumber, theory: 101 }], actor: f.a.institution }] }))).code,
+    ).toBe('VALIDATION_FAILED');
     s = await h.executeUpdate(scoresUpdate, { args: [{ scores: [...scores.slice(2, 4), absent], actor: f.a.institution }] });
     expect(s.status).toBe('publicity');
     expect(s.publicity).toMatchObject({ round: 1, objections: { received: 0, resolutions: [] } });
@@ -120,7 +126,9 @@ describe('batch workflow', () => {
     s = await bed.state(id);
     await bed.until(id, (x) => x.publicity!.objections.received === 1, 'the objection counted');
     await eventually(async () => expect((await bed.view(id)).waitingOn).toEqual([expect.objectContaining({ action: 'resolve-objection' })]));
-    expect((await refusal(h.executeUpdate(resolveObjectionUpdate, { args: [{ objectionId, upheld: true, note: 'x', actor: f.a.institution }] }))).code).toBe('FORBIDDEN');
+    expect((await refusal(h.executeUpdate(resolveObjectionUpdate, { args: [{ objectionId, upheld: true, note: 'x', actor: f.a.institution }] }))).code).toBe(
+      'FORBIDDEN',
+    );
     s = await h.executeUpdate(resolveObjectionUpdate, { args: [{ objectionId, upheld: true, note: '核实成绩登记错误', actor: c }] });
     expect(s.status).toBe('scoring');
     expect(s.publicity).toMatchObject({ outcome: 'upheld' });
@@ -177,7 +185,13 @@ describe('batch workflow', () => {
     expect(byLevel(4)[0]).toBe(`Y000022${notice.sequence}${String(year).slice(2)}4000001`);
     expect(byLevel(4)[0]).toHaveLength(22);
     const doc = await bed.models.Certificate.findById(byLevel(4)[0]).lean();
-    expect(doc).toMatchObject({ status: 'valid', level: 4, batchId: id, occupation: { code: '6-18-01-01', name: '车工' }, institution: { creditCode: f.app.institution.creditCode, code: notice.institutionCode } });
+    expect(doc).toMatchObject({
+      status: 'valid',
+      level: 4,
+      batchId: id,
+      occupation: { code: '6-18-01-01', name: '车工' },
+      institution: { creditCode: f.app.institution.creditCode, code: notice.institutionCode },
+    });
     expect(await bed.models.Certificate.countDocuments({ batchId: id })).toBe(4);
 
     // ——— the filing heard of the exams held (idle-exit clock, 001 §四(三)) ———
@@ -201,7 +215,8 @@ describe('batch workflow', () => {
     const s1 = await passResults(bed, f, b1.id);
     const s2 = await passResults(bed, f, b2.id);
     expect(s1.certificates!.year).toBe(s2.certificates!.year);
-    const serials = (s: typeof s1, level: number) => s.certificates!.items.filter((x) => x.level === level).map((x) => parseCertificateCode(x.number)!.parts.serial);
+    const serials = (s: typeof s1, level: number) =>
+      s.certificates!.items.filter((x) => x.level === level).map((x) => parseCertificateCode(x.number)!.parts.serial);
     const l4a = serials(s1, 4);
     const l4b = serials(s2, 4);
     expect(l4b).toEqual([l4a[1] + 1, l4a[1] + 2, l4a[1] + 3]);

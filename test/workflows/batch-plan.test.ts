@@ -57,7 +57,9 @@ describe('batch plan submission', () => {
     // the read model and the center's inbox
     const view = await bed.view(s.id);
     expect(view).toMatchObject({ status: 'planned', institutionId: f.app.institution.creditCode, province: '22', prefecture: '220100', candidates: 3 });
-    expect(view.waitingOn).toEqual([expect.objectContaining({ action: 'decide:plan-review', audience: { role: 'center', province: '22', prefecture: '220100' } })]);
+    expect(view.waitingOn).toEqual([
+      expect.objectContaining({ action: 'decide:plan-review', audience: { role: 'center', province: '22', prefecture: '220100' } }),
+    ]);
     expect(await bed.models.Notification.countDocuments({ targetId: s.id, kind: 'batch-planned', role: 'center' })).toBe(1);
     expect(await bed.models.Audit.countDocuments({ targetId: s.id, action: 'batch.plan' })).toBe(1);
   });
@@ -80,7 +82,7 @@ describe('batch plan submission', () => {
     expect(await bed.models.Audit.countDocuments({ targetType: 'batch', targetId: { $in: refused } })).toBe(0);
   });
 
-  it('a Y institution assesses its own staff and its subsidiaries\' (dispatched workers count), one occupation per person, valid ID numbers', async () => {
+  it("a Y institution assesses its own staff and its subsidiaries' (dispatched workers count), one occupation per person, valid ID numbers", async () => {
     const { earliest } = await leadDates(bed);
     const day = earliest.date;
     const outsider = candidate(f.app, { employerCreditCode: newCreditCode('220105'), name: '外单位丁' });
@@ -98,7 +100,11 @@ describe('batch plan submission', () => {
 
     // a subsidiary's staff and a dispatched worker placed with the institution are accepted
     const sub = candidate(f.app, { employerCreditCode: f.app.subsidiaries![0].creditCode });
-    const dispatched = candidate(f.app, { employerCreditCode: newCreditCode('220106'), employment: 'dispatched', placedWithCreditCode: f.app.institution.creditCode });
+    const dispatched = candidate(f.app, {
+      employerCreditCode: newCreditCode('220106'),
+      employment: 'dispatched',
+      placedWithCreditCode: f.app.institution.creditCode,
+    });
     const s = await bed.submit(f, plan(f.app, day, day, [sub, dispatched]));
     expect(s.status).toBe('planned');
   });
@@ -112,7 +118,7 @@ describe('batch plan submission', () => {
     expect((await refusal(bed.submit(ghost, p))).code).toBe('NOT_FOUND');
   });
 
-  it('a plan from an expired filing, or one whose exams fall after the filing\'s validity, is FILING_NOT_VALID', async () => {
+  it("a plan from an expired filing, or one whose exams fall after the filing's validity, is FILING_NOT_VALID", async () => {
     // validityYears 0: the notice's last valid day is the day before it, so the filing expires at once
     const expiring = await bed.activeFiling(application(), { ...policyForProvince('22'), validityYears: 0 });
     await waitForStatus(expiring, 'expired');

@@ -12,7 +12,18 @@ import { terminationUpdate } from '../../workflows/filing/messages';
 import { decideUpdate, superviseUpdate } from '../../workflows/batch/messages';
 import { application } from '../fixtures/filing';
 import { candidate, candidates, passingScores, plan, registerSupervisors } from '../fixtures/batch';
-import { batchBed, examEnd, leadDates, MINUTE, passResults, refusal, toPublicity, toResultsReview, type ActiveFiling, type BatchBed } from '../harness/batch-env';
+import {
+  batchBed,
+  examEnd,
+  leadDates,
+  MINUTE,
+  passResults,
+  refusal,
+  toPublicity,
+  toResultsReview,
+  type ActiveFiling,
+  type BatchBed,
+} from '../harness/batch-env';
 
 const HOUR = 3_600_000;
 
@@ -42,18 +53,28 @@ describe('batch rules as the seeds write them', () => {
 
   const cal = new WorkingDayCalendar();
 
-  it('refuses a venue the filing does not list, and an employer\'s skill exam away from its own premises', async () => {
+  it("refuses a venue the filing does not list, and an employer's skill exam away from its own premises", async () => {
     const { earliest } = await leadDates(bed);
     const cands = candidates(f.app, [4]);
-    const r1 = await refusal(bed.submit(f, plan(f.app, earliest.date, earliest.date, cands, { venues: [{ name: '某酒店会议室', address: '吉林省长春市南关区某路1号' }] })));
+    const r1 = await refusal(
+      bed.submit(f, plan(f.app, earliest.date, earliest.date, cands, { venues: [{ name: '某酒店会议室', address: '吉林省长春市南关区某路1号' }] })),
+    );
     expect(r1.code).toBe('VENUE_NOT_FILED');
     expect(r1.details.offending).toEqual([expect.objectContaining({ index: 0, name: '某酒店会议室' })]);
-    const r2 = await refusal(bed.submit(f, plan(f.app, earliest.date, earliest.date, cands, { venues: [{ name: '合作实训基地', address: '吉林省长春市绿园区合作路9号' }] })));
+    const r2 = await refusal(
+      bed.submit(f, plan(f.app, earliest.date, earliest.date, cands, { venues: [{ name: '合作实训基地', address: '吉林省长春市绿园区合作路9号' }] })),
+    );
     expect(r2.code).toBe('VENUE_NOT_OWN_PREMISES');
     // theory at the partner's site, the skill exam at home: accepted; the address may differ in spacing
-    const s = await bed.submit(f, plan(f.app, earliest.date, earliest.date, cands, {
-      venues: [{ name: '合作实训基地', address: '吉林省长春市绿园区合作路9号', modules: ['theory'] }, { name: '车间', address: '吉林省 长春市 朝阳区人民大街1号', modules: ['skill'] }],
-    }));
+    const s = await bed.submit(
+      f,
+      plan(f.app, earliest.date, earliest.date, cands, {
+        venues: [
+          { name: '合作实训基地', address: '吉林省长春市绿园区合作路9号', modules: ['theory'] },
+          { name: '车间', address: '吉林省 长春市 朝阳区人民大街1号', modules: ['skill'] },
+        ],
+      }),
+    );
     expect(s.status).toBe('planned');
   });
 
@@ -65,13 +86,38 @@ describe('batch rules as the seeds write them', () => {
       expect([r.code, r.details.httpStatus]).toEqual(['VALIDATION_FAILED', 422]);
       expect(r.message).toContain(key);
     }
-    const low = await refusal(bed.submit(f, p({ modules: [{ kind: 'theory', passMark: 60 }, { kind: 'skill', passMark: 50 }] })));
+    const low = await refusal(
+      bed.submit(
+        f,
+        p({
+          modules: [
+            { kind: 'theory', passMark: 60 },
+            { kind: 'skill', passMark: 50 },
+          ],
+        }),
+      ),
+    );
     expect([low.code, low.details.httpStatus]).toEqual(['VALIDATION_FAILED', 422]);
     expect(low.message).toMatch(/skill.*50.*below 60/);
     expect((await refusal(bed.submit(f, p({ modules: [{ kind: 'skill' }] })))).message).toMatch(/theory module .* always required/);
-    expect((await refusal(bed.submit(f, p({ modules: [{ kind: 'theory' }, { kind: 'skill', required: false }] })))).message).toMatch(/skill module .* cannot be optional/);
+    expect((await refusal(bed.submit(f, p({ modules: [{ kind: 'theory' }, { kind: 'skill', required: false }] })))).message).toMatch(
+      /skill module .* cannot be optional/,
+    );
     // higher than 60 is the standard's right
-    expect((await bed.submit(f, p({ modules: [{ kind: 'theory', passMark: 70 }, { kind: 'skill', passMark: 75 }, { kind: 'performance', required: false }] }))).status).toBe('planned');
+    expect(
+      (
+        await bed.submit(
+          f,
+          p({
+            modules: [
+              { kind: 'theory', passMark: 70 },
+              { kind: 'skill', passMark: 75 },
+              { kind: 'performance', required: false },
+            ],
+          }),
+        )
+      ).status,
+    ).toBe('planned');
   });
 
   it('assesses every filed occupation and trade, in the one code format (6-18-01-01, with a 5th segment for a trade)', async () => {
@@ -87,11 +133,13 @@ describe('batch rules as the seeds write them', () => {
     expect(s.plan.candidates.map((c) => c.occupationName)).toEqual(['车工', '钳工', '钳工', '铣工']);
     const out = await refusal(bed.submit(f, plan(f.app, earliest.date, earliest.date, [candidate(f.app, { occupationCode: '6-18-01-03-02', level: 4 })])));
     expect(out.code).toBe('OUT_OF_SCOPE');
-    const wrongTrade = await refusal(bed.submit(f, plan(f.app, earliest.date, earliest.date, [candidate(f.app, { occupationCode: '6-18-01-03-01', trade: '机修钳工', level: 4 })])));
+    const wrongTrade = await refusal(
+      bed.submit(f, plan(f.app, earliest.date, earliest.date, [candidate(f.app, { occupationCode: '6-18-01-03-01', trade: '机修钳工', level: 4 })])),
+    );
     expect(wrongTrade.code).toBe('OUT_OF_SCOPE');
   });
 
-  it('counts scores from the last exam day and results from the publicity\'s end, also when the timers are handled hours late', async () => {
+  it("counts scores from the last exam day and results from the publicity's end, also when the timers are handled hours late", async () => {
     const { earliest } = await leadDates(bed);
     const p = plan(f.app, earliest.date, earliest.date, candidates(f.app, [4, 4]));
     const id = (await bed.submit(f, p)).id;
@@ -110,7 +158,9 @@ describe('batch rules as the seeds write them', () => {
       { firedAt: examEnd(p), label: 'scores', fromDate: p.lastExamDate, due: scoresDue },
       { firedAt: pub.endsAtMs, label: 'results', fromDate: pub.endDate, due: resultsDue },
     ];
-    const items = cases.flatMap((c) => lates.map((late) => ({ history: delayedAfter(history, timerFiredIndex(history, c.firedAt), late), workflowId: `${id}+${c.label}+${late}` })));
+    const items = cases.flatMap((c) =>
+      lates.map((late) => ({ history: delayedAfter(history, timerFiredIndex(history, c.firedAt), late), workflowId: `${id}+${c.label}+${late}` })),
+    );
     const runs = await probeReplay(items, require.resolve('../../workflows'));
     for (const c of cases) {
       for (const late of lates) {
@@ -123,18 +173,24 @@ describe('batch rules as the seeds write them', () => {
     }
   });
 
-  it('a provincial center draws supervisors but does not decide a prefecture\'s batch; the publicity names each passing candidate, ID masked', async () => {
+  it("a provincial center draws supervisors but does not decide a prefecture's batch; the publicity names each passing candidate, ID masked", async () => {
     await registerSupervisors(bed.models, [{ userId: 'sup-r1', name: '督导', province: '22' }]);
     const { earliest } = await leadDates(bed);
     const p = plan(f.app, earliest.date, earliest.date, candidates(f.app, [4, 3]));
     const id = (await bed.submit(f, p)).id;
     const h = bed.handle(id);
-    expect((await refusal(h.executeUpdate(decideUpdate, { args: [{ stage: 'plan-review', outcome: 'pass', opinion: 'x', actor: f.b.provinceCenter }] }))).code).toBe('FORBIDDEN');
+    expect(
+      (await refusal(h.executeUpdate(decideUpdate, { args: [{ stage: 'plan-review', outcome: 'pass', opinion: 'x', actor: f.b.provinceCenter }] }))).code,
+    ).toBe('FORBIDDEN');
     const drawn = await h.executeUpdate(superviseUpdate, { args: [{ action: 'assign', count: 1, actor: f.b.provinceCenter }] });
     expect(drawn.supervision.assigned).toHaveLength(1);
     await toPublicity(bed, f, id, passingScores(p.candidates));
     const view = await bed.view(id);
-    expect(view.publicity.candidates).toEqual(p.candidates.map((c) => expect.objectContaining({ name: c.name, idNumber: expect.stringMatching(/^\d{3}\*{11}[\dX]{4}$/), occupationCode: '6-18-01-01', level: c.level })));
+    expect(view.publicity.candidates).toEqual(
+      p.candidates.map((c) =>
+        expect.objectContaining({ name: c.name, idNumber: expect.stringMatching(/^\d{3}\*{11}[\dX]{4}$/), occupationCode: '6-18-01-01', level: c.level }),
+      ),
+    );
     expect(JSON.stringify(view.publicity.candidates)).not.toContain(p.candidates[0].idNumber);
   });
 

@@ -24,7 +24,6 @@ describe('filing workflow: deadlines', () => {
   afterEach(async () => bed.cleanup());
   afterAll(async () => bed?.close());
 
-
   it('escalates an overdue stage to the superior at its due date, then to the province', async () => {
     const f = await Flow.start(bed, application());
     const { a } = f;
@@ -68,7 +67,10 @@ describe('filing workflow: deadlines', () => {
       expect(st.due!.escalation).toBe(2);
       return st;
     });
-    expect(s.escalations.map((e) => [e.level, e.to])).toEqual([[1, 'superior'], [2, 'province']]);
+    expect(s.escalations.map((e) => [e.level, e.to])).toEqual([
+      [1, 'superior'],
+      [2, 'province'],
+    ]);
     await eventually(async () => {
       expect(await f.view()).toMatchObject({ escalation: 2 });
       const esc = (await f.notifications()).filter((n) => n.kind === 'escalation');
@@ -114,7 +116,10 @@ describe('filing workflow: deadlines', () => {
     await bed.skipTo(endOfDayMs(validUntil) - MINUTE);
     let s = await f.state();
     expect(s.status).toBe('active');
-    const reminders = (await f.notifications()).filter((n) => n.kind === 'renewal-reminder').map((n) => chinaDateOf(n.at.getTime())).sort();
+    const reminders = (await f.notifications())
+      .filter((n) => n.kind === 'renewal-reminder')
+      .map((n) => chinaDateOf(n.at.getTime()))
+      .sort();
     // monthly while nothing happens, until the last valid day
     expect(reminders).toEqual(renewalReminderDates(validUntil, active.policy));
     expect(reminders.slice(0, 3)).toEqual([earlyDay, reminderDay, addMonths(reminderDay, 1)]);

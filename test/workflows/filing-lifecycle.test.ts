@@ -72,7 +72,12 @@ describe('filing workflow: active life', () => {
     await expectRefused(bed, f.h, 'FORBIDDEN', () => f.decide('notice', 'pass', a.prefectureReviewer));
     s = await f.decide('notice', 'pass', a.provinceReviewer2);
     expect(s).toMatchObject({ status: 'active', track: 'application', stage: null, renewal: null });
-    expect(s.notice).toMatchObject({ validUntil: addYears(validUntil, 3), renewals: 1, sequence: active.notice!.sequence, firstIssuedAt: active.notice!.firstIssuedAt });
+    expect(s.notice).toMatchObject({
+      validUntil: addYears(validUntil, 3),
+      renewals: 1,
+      sequence: active.notice!.sequence,
+      firstIssuedAt: active.notice!.firstIssuedAt,
+    });
     expect(s.notice!.number).toMatch(/-续1号$/);
 
     s = await f.afterRun(2);
@@ -113,7 +118,9 @@ describe('filing workflow: active life', () => {
     const { a } = f;
     await f.toActive();
     const venues = [{ name: '二号实训车间', address: '吉林省长春市高新区新地址8号', hasVideoSurveillance: true }];
-    let s = await f.h.executeUpdate(changeUpdate, { args: [{ actor: a.institution, change: { address: '吉林省长春市高新区新地址8号', venues, reason: '搬迁' } }] });
+    let s = await f.h.executeUpdate(changeUpdate, {
+      args: [{ actor: a.institution, change: { address: '吉林省长春市高新区新地址8号', venues, reason: '搬迁' } }],
+    });
     expect(s).toMatchObject({ status: 'change-pending', track: 'change', stage: 'technical-assessment', assignments: {} });
     expect(s.change).toMatchObject({ address: '吉林省长春市高新区新地址8号' });
     // the groups of the application do not carry over to the change
@@ -173,7 +180,9 @@ describe('filing workflow: active life', () => {
     await f.toActive();
     await f.h.executeUpdate(changeUpdate, { args: [{ actor: a.institution, change: { legalRepresentative: '赵新' } }] });
     await expectRefused(bed, f.h, 'FORBIDDEN', () => f.h.executeUpdate(terminationUpdate, { args: [{ actor: a.prefectureReviewer, reason: '严重违规' }] }));
-    await expectRefused(bed, f.h, 'FORBIDDEN', () => f.h.executeUpdate(terminationUpdate, { args: [{ actor: { ...a.provinceReviewer, province: '14' }, reason: '严重违规' }] }));
+    await expectRefused(bed, f.h, 'FORBIDDEN', () =>
+      f.h.executeUpdate(terminationUpdate, { args: [{ actor: { ...a.provinceReviewer, province: '14' }, reason: '严重违规' }] }),
+    );
     const s = await f.h.executeUpdate(terminationUpdate, { args: [{ actor: a.provinceReviewer, reason: '严重违规：超范围认定' }] });
     expect(s).toMatchObject({ status: 'terminated', termination: { kind: 'ordered', by: { sub: 'prov-rev-1' } } });
     // the pending change never applied

@@ -7,7 +7,6 @@ import { objectionUpdate, resolveObjectionUpdate } from '../../workflows/filing/
 import { application } from '../fixtures/filing';
 import { eventually, expectRefused, filingBed, Flow, MINUTE, type FilingBed } from '../harness/filing-env';
 
-
 describe('filing workflow: publicity and objections', () => {
   let bed: FilingBed;
   beforeAll(async () => {
@@ -22,7 +21,9 @@ describe('filing workflow: publicity and objections', () => {
   // the objection's text goes to the objections collection through the API; the workflow only counts it
   const object = (f: Flow) => f.h.executeUpdate(objectionUpdate, { args: [{}] });
   const resolve = (f: Flow, objectionId: string, upheld: boolean, extra: { returnTo?: string; actor?: Flow['a']['institution'] } = {}) =>
-    f.h.executeUpdate(resolveObjectionUpdate, { args: [{ objectionId, upheld, note: upheld ? '情况属实' : '经核查不属实', actor: extra.actor ?? f.reviewer, returnTo: extra.returnTo }] });
+    f.h.executeUpdate(resolveObjectionUpdate, {
+      args: [{ objectionId, upheld, note: upheld ? '情况属实' : '经核查不属实', actor: extra.actor ?? f.reviewer, returnTo: extra.returnTo }],
+    });
 
   it('refuses objections outside the publicity with NOT_IN_PUBLICITY (before it, and after it closed)', async () => {
     const f = await Flow.start(bed, application());
@@ -91,8 +92,14 @@ describe('filing workflow: publicity and objections', () => {
     s = await f.decide('notice', 'pass', f.a.provinceReviewer);
     expect(s.status).toBe('active');
     expect(s.decisions.map((d) => d.stage)).toEqual([
-      'preliminary-review', 'technical-assessment', 'comprehensive-review', 'deliberation',
-      'technical-assessment', 'comprehensive-review', 'deliberation', 'notice',
+      'preliminary-review',
+      'technical-assessment',
+      'comprehensive-review',
+      'deliberation',
+      'technical-assessment',
+      'comprehensive-review',
+      'deliberation',
+      'notice',
     ]);
   });
 

@@ -29,7 +29,9 @@ describe('filing workflow: review', () => {
     await eventually(async () => {
       const v = await f.view();
       expect(v).toMatchObject({ status: 'in-review', stage: 'submitted', province: '22', prefecture: '220100', level: 'prefecture' });
-      expect(v!.waitingOn).toEqual([expect.objectContaining({ action: 'assign:preliminary-review', audience: { role: 'prefecture-reviewer', province: '22', prefecture: '220100' } })]);
+      expect(v!.waitingOn).toEqual([
+        expect.objectContaining({ action: 'assign:preliminary-review', audience: { role: 'prefecture-reviewer', province: '22', prefecture: '220100' } }),
+      ]);
     });
 
     s = await f.assign('preliminary-review', [a.expertA]);
@@ -59,8 +61,11 @@ describe('filing workflow: review', () => {
     expect(s.notice).toMatchObject({ sequence: expect.stringMatching(/^\d{6}$/), renewals: 0 });
     expect(s.notice!.institutionCode).toBe(`Y000022${s.notice!.sequence}`);
     expect(s.decisions.map((d) => [d.stage, d.actor.sub])).toEqual([
-      ['preliminary-review', 'expert-a'], ['technical-assessment', 'expert-b'], ['comprehensive-review', 'expert-c'],
-      ['deliberation', 'pref-rev-1'], ['notice', 'prov-rev-1'],
+      ['preliminary-review', 'expert-a'],
+      ['technical-assessment', 'expert-b'],
+      ['comprehensive-review', 'expert-c'],
+      ['deliberation', 'pref-rev-1'],
+      ['notice', 'prov-rev-1'],
     ]);
     s = await f.afterRun(1);
     expect(s).toMatchObject({ status: 'active', stage: null, due: null });
@@ -70,13 +75,23 @@ describe('filing workflow: review', () => {
       expect(d).not.toBeNull();
       return d!;
     });
-    expect(dir).toMatchObject({ filingId: f.id, institutionCode: s.notice!.institutionCode, validUntil: s.notice!.validUntil, occupationCodes: ['6-18-01-01'] });
+    expect(dir).toMatchObject({
+      filingId: f.id,
+      institutionCode: s.notice!.institutionCode,
+      validUntil: s.notice!.validUntil,
+      occupationCodes: ['6-18-01-01'],
+    });
     await eventually(async () => expect(await f.view()).toMatchObject({ status: 'active', stage: null, escalation: 0 }));
     const actions = (await f.audit()).map((e) => e.action);
     expect(actions).toEqual(expect.arrayContaining(['filing.submit', 'filing.assign', 'filing.decide', 'filing.publicity-closed', 'filing.transition']));
     expect(actions.filter((x) => x === 'filing.decide')).toHaveLength(5);
     const notes = await f.notifications();
-    expect(notes.filter((n) => n.kind === 'assignment').flatMap((n) => n.userIds).sort()).toEqual(['expert-a', 'expert-b', 'expert-c']);
+    expect(
+      notes
+        .filter((n) => n.kind === 'assignment')
+        .flatMap((n) => n.userIds)
+        .sort(),
+    ).toEqual(['expert-a', 'expert-b', 'expert-c']);
     expect(notes.find((n) => n.kind === 'notice')).toMatchObject({ institutionId: f.creditCode });
   });
 
@@ -101,11 +116,20 @@ describe('filing workflow: review', () => {
       });
       // nobody decides while the applicant owes materials; only the applicant supplements
       await expectRefused(bed, f.h, 'STAGE_MISMATCH', () => f.decide('preliminary-review', 'pass', a.expertA));
-      await expectRefused(bed, f.h, 'FORBIDDEN', () => f.h.executeUpdate(supplementUpdate, { args: [{ actor: a.prefectureReviewer, materials: [{ kind: 'emergency-plan', title: 'x.pdf' }] }] }));
+      await expectRefused(bed, f.h, 'FORBIDDEN', () =>
+        f.h.executeUpdate(supplementUpdate, { args: [{ actor: a.prefectureReviewer, materials: [{ kind: 'emergency-plan', title: 'x.pdf' }] }] }),
+      );
 
       await bed.skip(3 * DAY);
       s = await f.h.executeUpdate(supplementUpdate, {
-        args: [{ actor: clerk, requestId: `req-supplement-${round}`, note: `第${round}次补正`, materials: [{ kind: 'emergency-plan', title: `应急预案-v${round}.pdf` }] }],
+        args: [
+          {
+            actor: clerk,
+            requestId: `req-supplement-${round}`,
+            note: `第${round}次补正`,
+            materials: [{ kind: 'emergency-plan', title: `应急预案-v${round}.pdf` }],
+          },
+        ],
       });
       expect(s).toMatchObject({ status: 'in-review', stage: 'preliminary-review' });
       expect(s.supplements[round - 1]).toMatchObject({ note: `第${round}次补正`, answeredAt: expect.any(String) });
@@ -119,14 +143,19 @@ describe('filing workflow: review', () => {
       lastDue = s.due!;
     }
     // no 补正 is requested now
-    await expectRefused(bed, f.h, 'STAGE_MISMATCH', () => f.h.executeUpdate(supplementUpdate, { args: [{ actor: a.institution, materials: [{ kind: 'emergency-plan', title: 'x.pdf' }] }] }));
+    await expectRefused(bed, f.h, 'STAGE_MISMATCH', () =>
+      f.h.executeUpdate(supplementUpdate, { args: [{ actor: a.institution, materials: [{ kind: 'emergency-plan', title: 'x.pdf' }] }] }),
+    );
     const s = await f.decide('preliminary-review', 'pass', a.expertA);
     expect(s).toMatchObject({ status: 'in-review', stage: 'technical-assessment' });
     expect(s.decisions.map((d) => d.outcome)).toEqual(['supplement', 'supplement', 'pass']);
     await eventually(async () => {
       const audit = await f.audit();
       const supplements = audit.filter((e) => e.action === 'filing.supplement');
-      expect(supplements.map((e) => [e.actor, e.requestId])).toEqual([['inst-clerk-2', 'req-supplement-1'], ['inst-clerk-2', 'req-supplement-2']]);
+      expect(supplements.map((e) => [e.actor, e.requestId])).toEqual([
+        ['inst-clerk-2', 'req-supplement-1'],
+        ['inst-clerk-2', 'req-supplement-2'],
+      ]);
       for (const e of supplements) {
         expect(e.before).toEqual({ status: 'supplement-requested', stage: 'preliminary-review' });
         expect(e.after).toEqual({ status: 'in-review', stage: 'preliminary-review' });
@@ -141,7 +170,13 @@ describe('filing workflow: review', () => {
     const f = await Flow.start(bed, application());
     const { a } = f;
     await f.assignAll();
-    const deciders = { 'preliminary-review': a.expertA, 'technical-assessment': a.expertB, 'comprehensive-review': a.expertC, deliberation: a.prefectureReviewer, notice: a.provinceReviewer };
+    const deciders = {
+      'preliminary-review': a.expertA,
+      'technical-assessment': a.expertB,
+      'comprehensive-review': a.expertC,
+      deliberation: a.prefectureReviewer,
+      notice: a.provinceReviewer,
+    };
     for (const st of rejectAt) {
       if (st === 'notice') await f.closePublicity();
       if (st === stage) break;
@@ -185,11 +220,13 @@ describe('filing workflow: review', () => {
     expect(s.decisions).toHaveLength(2);
   });
 
-  it('refuses an expert on the institution\'s own staff (CONFLICT_OF_INTEREST) and assignments by others than the jurisdiction; the state is unchanged', async () => {
+  it("refuses an expert on the institution's own staff (CONFLICT_OF_INTEREST) and assignments by others than the jurisdiction; the state is unchanged", async () => {
     const staffId = idNumber(417);
     const f = await Flow.start(bed, application({ staffIdNumbers: [idNumber(416), staffId] }));
     const { a } = f;
-    await expectRefused(bed, f.h, 'CONFLICT_OF_INTEREST', () => f.assign('preliminary-review', [a.expertA, a.expertB], a.prefectureReviewer, { [a.expertB.sub]: staffId.toLowerCase() }));
+    await expectRefused(bed, f.h, 'CONFLICT_OF_INTEREST', () =>
+      f.assign('preliminary-review', [a.expertA, a.expertB], a.prefectureReviewer, { [a.expertB.sub]: staffId.toLowerCase() }),
+    );
     await expectRefused(bed, f.h, 'FORBIDDEN', () => f.assign('preliminary-review', [a.expertA], a.institution));
     await expectRefused(bed, f.h, 'FORBIDDEN', () => f.assign('preliminary-review', [a.expertA], { ...a.prefectureReviewer, prefecture: '220200' }));
     await expectRefused(bed, f.h, 'STAGE_MISMATCH', () => f.assign('deliberation', [a.expertA]));
@@ -213,7 +250,9 @@ describe('filing workflow: review', () => {
     await eventually(async () => {
       const v = await f.view();
       expect(v).toMatchObject({ stage: 'city-first-review', policyId: 'shanxi-2020', province: '14', prefecture: '140900' });
-      expect(v!.waitingOn).toEqual([expect.objectContaining({ action: 'decide:city-first-review', audience: { role: 'center', province: '14', prefecture: '140900' } })]);
+      expect(v!.waitingOn).toEqual([
+        expect.objectContaining({ action: 'decide:city-first-review', audience: { role: 'center', province: '14', prefecture: '140900' } }),
+      ]);
     });
     // the wrong bodies are refused at each step
     await expectRefused(bed, f.h, 'FORBIDDEN', () => f.decide('city-first-review', 'pass', a.provinceCenter, { score: 90 }));
@@ -238,10 +277,16 @@ describe('filing workflow: review', () => {
     expect(s.notice!.institutionCode).toBe(`Y000014${s.notice!.sequence}`);
     expect(s.notice!.number).toMatch(/^晋人社技备/);
     expect(s.decisions.map((d) => [d.stage, d.actor.sub])).toEqual([
-      ['city-first-review', 'center-1'], ['city-bureau-review', 'pref-rev-1'], ['province-center-summary', 'center-p'],
-      ['deliberation', 'prov-rev-1'], ['ministry-report', 'prov-rev-2'], ['notice', 'prov-rev-1'],
+      ['city-first-review', 'center-1'],
+      ['city-bureau-review', 'pref-rev-1'],
+      ['province-center-summary', 'center-p'],
+      ['deliberation', 'prov-rev-1'],
+      ['ministry-report', 'prov-rev-2'],
+      ['notice', 'prov-rev-1'],
     ]);
     await f.afterRun(1);
-    await eventually(async () => expect(await f.directory()).toMatchObject({ province: '14', prefecture: '140900', institutionCode: s.notice!.institutionCode }));
+    await eventually(async () =>
+      expect(await f.directory()).toMatchObject({ province: '14', prefecture: '140900', institutionCode: s.notice!.institutionCode }),
+    );
   });
 });

@@ -50,7 +50,9 @@ describe('filing rules as the seeds write them', () => {
     s = await f.decide('preliminary-review', 'supplement', a.expertA, { items: ['铣工评价规范'] });
     expect(s).toMatchObject({ status: 'change-pending', stage: 'preliminary-review' });
     await expectRefused(bed, f.h, 'STAGE_MISMATCH', () => f.decide('preliminary-review', 'pass', a.expertA));
-    s = await f.h.executeUpdate(supplementUpdate, { args: [{ actor: a.institution, materials: [{ kind: 'occupation-standards', title: '铣工评价规范.pdf' }] }] });
+    s = await f.h.executeUpdate(supplementUpdate, {
+      args: [{ actor: a.institution, materials: [{ kind: 'occupation-standards', title: '铣工评价规范.pdf' }] }],
+    });
     expect(s).toMatchObject({ status: 'change-pending', stage: 'preliminary-review' });
     await f.decide('preliminary-review', 'pass', a.expertA);
     await f.decide('technical-assessment', 'pass', a.expertB, { score: 85 });
@@ -76,7 +78,12 @@ describe('filing rules as the seeds write them', () => {
     expect(s.notice!.number).toMatch(/-变1号$/);
     s = await f.afterRun(2);
     expect(s.decisions.filter((d) => d.track === 'scope-change').map((d) => `${d.stage}:${d.outcome}`)).toEqual([
-      'preliminary-review:supplement', 'preliminary-review:pass', 'technical-assessment:pass', 'comprehensive-review:pass', 'deliberation:pass', 'notice:pass',
+      'preliminary-review:supplement',
+      'preliminary-review:pass',
+      'technical-assessment:pass',
+      'comprehensive-review:pass',
+      'deliberation:pass',
+      'notice:pass',
     ]);
     await eventually(async () => expect(await f.directory()).toMatchObject({ occupationCodes: ['6-18-01-01', '6-18-01-02'], noticeNumber: s.notice!.number }));
   });
@@ -91,12 +98,19 @@ describe('filing rules as the seeds write them', () => {
 
     const g = await Flow.start(bed, application());
     await g.toActive();
-    s = await g.h.executeUpdate(changeUpdate, { args: [{ actor: g.a.institution, change: { address: '吉林省长春市新址2号', occupations: [{ code: '6-18-01-01', name: '车工', levels: [5, 4], basis: 'national-standard' }] } }] });
+    s = await g.h.executeUpdate(changeUpdate, {
+      args: [
+        {
+          actor: g.a.institution,
+          change: { address: '吉林省长春市新址2号', occupations: [{ code: '6-18-01-01', name: '车工', levels: [5, 4], basis: 'national-standard' }] },
+        },
+      ],
+    });
     // fewer levels and a new address: 技术评估 + 综合汇总 + the change decision
     expect(s).toMatchObject({ track: 'change', stage: 'technical-assessment' });
   });
 
-  it('the stage after a publicity is due counting from the publicity\'s end date, also when its timer is handled minutes or hours late', async () => {
+  it("the stage after a publicity is due counting from the publicity's end date, also when its timer is handled minutes or hours late", async () => {
     const f = await Flow.start(bed, application());
     let s = await f.toPublicity();
     const p = s.publicity!;
@@ -109,7 +123,10 @@ describe('filing rules as the seeds write them', () => {
     const history = await f.h.fetchHistory();
     const fired = timerFiredIndex(history, p.endsAtMs);
     const lates = [5 * MINUTE, 3 * HOUR, 30 * HOUR];
-    const runs = await probeReplay(lates.map((late) => ({ history: delayedAfter(history, fired, late), workflowId: `${f.h.workflowId}+${late}` })), require.resolve('../../workflows'));
+    const runs = await probeReplay(
+      lates.map((late) => ({ history: delayedAfter(history, fired, late), workflowId: `${f.h.workflowId}+${late}` })),
+      require.resolve('../../workflows'),
+    );
     for (const late of lates) {
       const dues = runs.get(`${f.h.workflowId}+${late}`)!.filter((c) => c.activityType === 'workingDaysDue');
       const noticeDue = dues[dues.length - 1];
@@ -127,7 +144,11 @@ describe('filing rules as the seeds write them', () => {
     const deadline = renewalDeadline(af.notice!.validUntil, 3);
     const gDeadline = renewalDeadline(ag.notice!.validUntil, 3);
     expect(gDeadline >= deadline).toBe(true);
-    const reminders = async (x: Flow) => (await x.notifications()).filter((n) => n.kind === 'renewal-reminder').map((n) => chinaDateOf(n.at.getTime())).sort();
+    const reminders = async (x: Flow) =>
+      (await x.notifications())
+        .filter((n) => n.kind === 'renewal-reminder')
+        .map((n) => chinaDateOf(n.at.getTime()))
+        .sort();
 
     await bed.skipTo(atChinaTime(addCalendarDays(deadline, -30), 0, 1));
     await eventually(async () => expect(await reminders(f)).toEqual([addCalendarDays(deadline, -30)]));
@@ -203,7 +224,11 @@ describe('filing rules as the seeds write them', () => {
       expect(st.stage).toBe('city-first-review');
       return st;
     });
-    await eventually(async () => expect((await f.view())!.waitingOn).toEqual([expect.objectContaining({ action: 'decide:city-first-review', audience: { role: 'center', province: '14' } })]));
+    await eventually(async () =>
+      expect((await f.view())!.waitingOn).toEqual([
+        expect.objectContaining({ action: 'decide:city-first-review', audience: { role: 'center', province: '14' } }),
+      ]),
+    );
     await expectRefused(bed, f.h, 'FORBIDDEN', () => f.decide('city-first-review', 'pass', a.prefectureCenter, { score: 90 }));
     s = await f.decide('city-first-review', 'pass', a.provinceCenter, { score: 90 });
     expect(s.stage).toBe('province-center-summary');
@@ -217,13 +242,15 @@ describe('filing rules as the seeds write them', () => {
     expect(s.decisions.map((d) => d.stage)).toEqual(['city-first-review', 'province-center-summary', 'deliberation', 'ministry-report', 'notice']);
   });
 
-  it('a provincial reviewer neither forms expert groups nor resolves objections on a prefecture\'s filing (004 Art.4)', async () => {
+  it("a provincial reviewer neither forms expert groups nor resolves objections on a prefecture's filing (004 Art.4)", async () => {
     const f = await Flow.start(bed, application());
     const { a } = f;
     await expectRefused(bed, f.h, 'FORBIDDEN', () => f.assign('preliminary-review', [a.expertA], a.provinceReviewer));
     await f.toPublicity();
     const { objectionId } = await f.h.executeUpdate(objectionUpdate, { args: [{}] });
-    await expectRefused(bed, f.h, 'FORBIDDEN', () => f.h.executeUpdate(resolveObjectionUpdate, { args: [{ objectionId, upheld: false, note: 'x', actor: a.provinceReviewer }] }));
+    await expectRefused(bed, f.h, 'FORBIDDEN', () =>
+      f.h.executeUpdate(resolveObjectionUpdate, { args: [{ objectionId, upheld: false, note: 'x', actor: a.provinceReviewer }] }),
+    );
     const s = await f.h.executeUpdate(resolveObjectionUpdate, { args: [{ objectionId, upheld: false, note: '经核查不属实', actor: a.prefectureReviewer }] });
     expect(s.publicity!.objections.resolutions[0]).toMatchObject({ objectionId, upheld: false });
     // a provincial institution's filing is the province's own
@@ -246,4 +273,3 @@ describe('filing rules as the seeds write them', () => {
     return f.afterRun(1);
   }
 });
-

@@ -90,7 +90,9 @@ async function withWorker(acts: ReturnType<typeof mockedActivities>, fn: (start:
       args: [{ filingId, application: app, policy: JILIN_2025, submittedBy: a.institution }],
     });
     const assign = (stage: string, experts: Actor[], by: Actor = a.prefectureReviewer) =>
-      h.executeUpdate(assignExpertsUpdate, { args: [{ actor: by, stage, experts: experts.map((e) => ({ userId: e.sub, name: e.name })) } satisfies AssignInput] });
+      h.executeUpdate(assignExpertsUpdate, {
+        args: [{ actor: by, stage, experts: experts.map((e) => ({ userId: e.sub, name: e.name })) } satisfies AssignInput],
+      });
     const decide = (stage: string, by: Actor, extra: Partial<DecideInput> = {}) =>
       h.executeUpdate(decideUpdate, { args: [{ actor: by, stage, outcome: 'pass', opinion: '符合要求', ...extra } satisfies DecideInput] });
     const state = () => h.query(stateQuery);
@@ -126,7 +128,7 @@ async function until<T>(fn: () => Promise<T>, ok: (v: T) => boolean): Promise<T>
 }
 
 describe('filing workflow with mocked activities', () => {
-  it('runs 申报 → 备案通知: each due date counts from its stage\'s start (after 公示, from the day it closed), every transition recorded in order, four eyes', async () => {
+  it("runs 申报 → 备案通知: each due date counts from its stage's start (after 公示, from the day it closed), every transition recorded in order, four eyes", async () => {
     const acts = mockedActivities();
     await withWorker(acts, async (start) => {
       const f = await start(application());
@@ -183,11 +185,13 @@ describe('filing workflow with mocked activities', () => {
         [],
       ]);
       expect(acts.written.find((w) => w.directory === 'upsert')?.state.notice?.number).toBe(s.notice!.number);
-      expect(acts.written.flatMap((w) => w.notifications.map((n) => n.kind))).toEqual(expect.arrayContaining(['submitted', 'assignment', 'task', 'decision', 'notice']));
+      expect(acts.written.flatMap((w) => w.notifications.map((n) => n.kind))).toEqual(
+        expect.arrayContaining(['submitted', 'assignment', 'task', 'decision', 'notice']),
+      );
     });
   });
 
-  it('escalates an overdue intake to the superior at its due date, and counts the province\'s turn from that due date', async () => {
+  it("escalates an overdue intake to the superior at its due date, and counts the province's turn from that due date", async () => {
     const acts = mockedActivities();
     await withWorker(acts, async (start) => {
       const f = await start(application());
@@ -198,7 +202,10 @@ describe('filing workflow with mocked activities', () => {
       expect(acts.workingDaysDue).toHaveBeenLastCalledWith({ fromMs: dueAtMs, workingDays: 5 });
       expect(s.due!.provinceAtMs).toBe(dueAfter({ fromMs: dueAtMs, workingDays: 5 }).dueAtMs);
       expect(s.escalations).toEqual([expect.objectContaining({ level: 1, to: 'superior', stage: 'submitted' })]);
-      const escalated = await until(async () => acts.written.find((w) => w.audit.some((e) => e.action === 'filing.escalate')), (x) => !!x);
+      const escalated = await until(
+        async () => acts.written.find((w) => w.audit.some((e) => e.action === 'filing.escalate')),
+        (x) => !!x,
+      );
       expect(escalated!.notifications.map((n) => n.kind)).toEqual(['overdue', 'escalation']);
       await env.sleep(s.due!.provinceAtMs! - (await env.currentTimeMs()) + 1000);
       s = await until(f.state, (x) => x.due?.escalation === 2);

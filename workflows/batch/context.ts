@@ -19,7 +19,15 @@ export const acts = proxyActivities<activities.Activities>({
 
 /** The work handed to the main loop (workflows/shared/mailbox.ts): Updates, and what signals and objections post. */
 export type BatchWork =
-  | WorkOf<{ decide: DecideInput; supervise: SuperviseInput; scores: ScoresInput; resolve: ResolveInput; dismiss: DismissInput; results: ResultsInput; 'filing-terminated': FilingTerminatedInput }>
+  | WorkOf<{
+      decide: DecideInput;
+      supervise: SuperviseInput;
+      scores: ScoresInput;
+      resolve: ResolveInput;
+      dismiss: DismissInput;
+      results: ResultsInput;
+      'filing-terminated': FilingTerminatedInput;
+    }>
   | { kind: 'tell-objections' }
   | { kind: 'calendar'; years: number[] };
 
@@ -45,9 +53,15 @@ export class BatchCase {
   });
 
   /** `validateWork` validates handed-over work again as the loop takes it (validators.ts). */
-  constructor(readonly input: BatchInput, validateWork: (c: BatchCase, w: BatchWork) => void) {
+  constructor(
+    readonly input: BatchInput,
+    validateWork: (c: BatchCase, w: BatchWork) => void,
+  ) {
     this.policy = input.policy ?? DEFAULT_BATCH_POLICY;
-    this.mailbox = new Mailbox<BatchWork>(() => this.state, (w) => validateWork(this, w));
+    this.mailbox = new Mailbox<BatchWork>(
+      () => this.state,
+      (w) => validateWork(this, w),
+    );
   }
 
   /** The accepted batch; refused while the plan is still being checked. */

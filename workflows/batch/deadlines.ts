@@ -19,14 +19,20 @@ import { closePublicity } from './results';
 export function nextWakeAt(c: BatchCase): number {
   const s = c.s;
   switch (s.status) {
-    case 'planned': return Math.min(c.examStartMs, dueTimer(c));
-    case 'acknowledged': return c.examStartMs;
-    case 'examining': return c.examEndMs;
-    case 'publicity': return openObjections(s.publicity!.objections) > 0 ? Infinity : s.publicity!.endsAtMs;
+    case 'planned':
+      return Math.min(c.examStartMs, dueTimer(c));
+    case 'acknowledged':
+      return c.examStartMs;
+    case 'examining':
+      return c.examEndMs;
+    case 'publicity':
+      return openObjections(s.publicity!.objections) > 0 ? Infinity : s.publicity!.endsAtMs;
     case 'scoring':
     case 'results-due':
-    case 'results-review': return dueTimer(c);
-    default: return Infinity;
+    case 'results-review':
+      return dueTimer(c);
+    default:
+      return Infinity;
   }
 }
 
@@ -53,7 +59,12 @@ function dueTimer(c: BatchCase): number {
 
 function dueDays(c: BatchCase, step: DueStep): number {
   const p = c.policy;
-  return { 'plan-review': p.planReviewDueWorkingDays, scores: p.scoringDueWorkingDays, results: p.resultsDueWorkingDays, 'results-review': p.resultsReviewDueWorkingDays }[step];
+  return {
+    'plan-review': p.planReviewDueWorkingDays,
+    scores: p.scoringDueWorkingDays,
+    results: p.resultsDueWorkingDays,
+    'results-review': p.resultsReviewDueWorkingDays,
+  }[step];
 }
 
 /** A step is due counting from `fromMs` (default now); the results get a reminder before their deadline. */

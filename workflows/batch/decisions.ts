@@ -64,7 +64,12 @@ async function certify(c: BatchCase, d: DecideInput, decision: BatchDecision): P
   s.endReason = `${s.certificates!.count} certificates issued`;
   record.log('certified', d.actor, s.endReason);
   record.audit('batch.decide', d, before, 'results-review: pass');
-  record.audit('batch.certificates-issued', { actor: SYSTEM }, before, s.certificates!.blocks.map((b) => `L${b.level} ${b.first}-${b.last}`).join(', ') || 'none');
+  record.audit(
+    'batch.certificates-issued',
+    { actor: SYSTEM },
+    before,
+    s.certificates!.blocks.map((b) => `L${b.level} ${b.first}-${b.last}`).join(', ') || 'none',
+  );
   record.notify(institutionAudience(s), 'certified', `认定结果审核通过，已生成 ${s.certificates!.count} 张职业技能等级证书`);
   await record.flush();
 }
@@ -75,7 +80,14 @@ async function issueCertificates(c: BatchCase): Promise<void> {
   const outs = outcomes(s.plan, s.scores, c.policy);
   const holders = s.plan.candidates
     .filter((_x, i) => outs[i].passed)
-    .map((x) => ({ name: x.name, idNumber: x.idNumber, sex: x.sex, occupation: { code: x.occupationCode, name: x.occupationName }, trade: x.trade, level: x.level }));
+    .map((x) => ({
+      name: x.name,
+      idNumber: x.idNumber,
+      sex: x.sex,
+      occupation: { code: x.occupationCode, name: x.occupationName },
+      trade: x.trade,
+      level: x.level,
+    }));
   const now = workflowNow();
   const year = Number(chinaDateOf(now).slice(0, 4));
   const r = await acts.issueCertificates({ batchId: s.id, issueYear: year, issuedAt: isoChina(now), institution: s.institution, holders });

@@ -17,7 +17,12 @@ type By = { actor: Actor; requestId?: string };
 export async function cancel(c: BatchCase, reason: string, by?: By): Promise<void> {
   const { s, record } = c;
   // no candidate of a cancelled batch was certified: each is owed a refund of the assessment fee (004 Art.13)
-  s.cancellation = { reason, at: isoChina(workflowNow()), by: by?.actor.sub, refund: { count: s.plan.candidates.length, idNumbers: s.plan.candidates.map((x) => x.idNumber) } };
+  s.cancellation = {
+    reason,
+    at: isoChina(workflowNow()),
+    by: by?.actor.sub,
+    refund: { count: s.plan.candidates.length, idNumbers: s.plan.candidates.map((x) => x.idNumber) },
+  };
   const supervisors = s.supervision.assigned.map((a) => a.userId);
   if (supervisors.length) record.notify({ role: 'supervisor', userIds: supervisors }, 'cancelled', `「${s.institution.name}」认定批次已取消`);
   await finish(c, 'cancelled', reason, by);

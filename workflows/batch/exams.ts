@@ -33,7 +33,12 @@ export async function startExams(c: BatchCase): Promise<void> {
   record.log('examining');
   record.audit('batch.exams-start', { actor: SYSTEM }, before);
   const supervisors = s.supervision.assigned.map((a) => a.userId);
-  if (supervisors.length) record.notify({ role: 'supervisor', userIds: supervisors }, 'exams-start', `「${s.institution.name}」认定考核开始（${s.plan.firstExamDate} 至 ${s.plan.lastExamDate}）`);
+  if (supervisors.length)
+    record.notify(
+      { role: 'supervisor', userIds: supervisors },
+      'exams-start',
+      `「${s.institution.name}」认定考核开始（${s.plan.firstExamDate} 至 ${s.plan.lastExamDate}）`,
+    );
   await record.flush();
 }
 

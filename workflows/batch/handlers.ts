@@ -26,16 +26,20 @@ import { validateObjection, validateWork } from './validators';
 
 export function setBatchHandlers(c: BatchCase): void {
   setHandler(stateQuery, () => c.state);
-  setHandler(submitPlanUpdate, async () => {
-    await condition(() => c.plan.settled);
-    c.plan.answered = true;
-    if (c.plan.refusal) throw c.plan.refusal;
-    return c.s;
-  }, {
-    validator: (s) => {
-      if (!s?.actor || s.actor.sub !== c.input.submittedBy.sub) throw failure('FORBIDDEN', 'Only the submitter of the plan asks for its outcome');
+  setHandler(
+    submitPlanUpdate,
+    async () => {
+      await condition(() => c.plan.settled);
+      c.plan.answered = true;
+      if (c.plan.refusal) throw c.plan.refusal;
+      return c.s;
     },
-  });
+    {
+      validator: (s) => {
+        if (!s?.actor || s.actor.sub !== c.input.submittedBy.sub) throw failure('FORBIDDEN', 'Only the submitter of the plan asks for its outcome');
+      },
+    },
+  );
 
   // each Update: validated, then its work handed to the main loop
   const hand = (work: BatchWork) => c.mailbox.hand<BatchState>(work);
@@ -50,17 +54,21 @@ export function setBatchHandlers(c: BatchCase): void {
     validator: (input) => check({ kind: 'filing-terminated', input }),
   });
 
-  setHandler(objectionUpdate, (_o) => {
-    validateObjection(c);
-    const p = c.s.publicity!;
-    p.objections.received += 1;
-    // the center hears of objections once each time some are open, not once per objection
-    if (!c.toldOfOpen) {
-      c.toldOfOpen = true;
-      c.mailbox.post({ kind: 'tell-objections' });
-    }
-    return { objectionId: objectionIdOf(p.round, p.objections.received) };
-  }, { validator: (_o) => validateObjection(c) });
+  setHandler(
+    objectionUpdate,
+    (_o) => {
+      validateObjection(c);
+      const p = c.s.publicity!;
+      p.objections.received += 1;
+      // the center hears of objections once each time some are open, not once per objection
+      if (!c.toldOfOpen) {
+        c.toldOfOpen = true;
+        c.mailbox.post({ kind: 'tell-objections' });
+      }
+      return { objectionId: objectionIdOf(p.round, p.objections.received) };
+    },
+    { validator: (_o) => validateObjection(c) },
+  );
 
   setHandler(calendarUpdatedSignal, (sig) => {
     if (!c.state || !Array.isArray(sig?.years)) return;

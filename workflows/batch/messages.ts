@@ -75,14 +75,12 @@ export interface ScoresInput extends Envelope {
   scores: ScoreEntry[];
 }
 
-
 /** Resolution of an objection, by the center (or a reviewer) of the batch's jurisdiction. */
 export interface ResolveInput extends Envelope {
   objectionId: string;
   upheld: boolean;
   note: string;
 }
-
 
 /** POST /batches/:id/results `{}`: the workflow builds the 结果汇总表 and 合格人员花名册 itself. */
 export interface ResultsInput extends Envelope {
@@ -109,7 +107,6 @@ export interface FilingTerminatedInput {
  * answer is the batch's final status.
  */
 export const filingTerminatedUpdate = defineUpdate<{ status: BatchStatus }, [FilingTerminatedInput]>('filingTerminated');
-
 
 /** null until the plan is accepted. */
 export const stateQuery = defineQuery<BatchState | null>('state');

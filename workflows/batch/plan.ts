@@ -27,8 +27,14 @@ export async function checkPlan(c: BatchCase): Promise<{ state: BatchState } | {
   const i = filing.institution!;
   const notice = filing.notice!;
   const institution = {
-    creditCode: i.creditCode, name: i.name, kind: i.kind, province: i.province, affiliation: i.affiliation, prefecture: i.prefecture,
-    institutionCode: notice.institutionCode, sequence: notice.sequence,
+    creditCode: i.creditCode,
+    name: i.name,
+    kind: i.kind,
+    province: i.province,
+    affiliation: i.affiliation,
+    prefecture: i.prefecture,
+    institutionCode: notice.institutionCode,
+    sequence: notice.sequence,
   };
   return {
     state: {

@@ -106,6 +106,10 @@ export async function processResults(c: BatchCase, i: ResultsInput): Promise<voi
   record.log('results-submitted', i.actor, late ? 'late' : 'in time');
   await setDue(c, 'results-review');
   record.audit('batch.results', i, before, late ? 'late' : undefined);
-  record.notify(centerAudience(s.jurisdiction), 'results-submitted', `「${s.institution.name}」报送认定结果：申报 ${summary.applicants} 人，合格 ${summary.passed} 人${late ? '（逾期报送）' : ''}`);
+  record.notify(
+    centerAudience(s.jurisdiction),
+    'results-submitted',
+    `「${s.institution.name}」报送认定结果：申报 ${summary.applicants} 人，合格 ${summary.passed} 人${late ? '（逾期报送）' : ''}`,
+  );
   await record.flush();
 }

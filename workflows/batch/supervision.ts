@@ -18,9 +18,12 @@ type Action<A extends SuperviseInput['action']> = Extract<SuperviseInput, { acti
 
 export async function processSupervision(c: BatchCase, i: SuperviseInput): Promise<void> {
   switch (i.action) {
-    case 'assign': return drawSupervisors(c, i);
-    case 'report': return recordReport(c, i);
-    case 'resume': return resume(c, i);
+    case 'assign':
+      return drawSupervisors(c, i);
+    case 'report':
+      return recordReport(c, i);
+    case 'resume':
+      return resume(c, i);
     case 'cancel': {
       const open = c.s.supervision.suspensions[c.s.supervision.suspensions.length - 1];
       Object.assign(open, { cancelled: true, liftedAt: isoChina(workflowNow()), liftedBy: i.actor.sub, note: i.reason });
@@ -33,17 +36,26 @@ async function drawSupervisors(c: BatchCase, i: Action<'assign'>): Promise<void>
   const { s, record } = c;
   const before = record.snapshot();
   const now = isoChina(workflowNow());
-  const conflicts = [...s.plan.candidates, ...s.plan.proctors, ...s.plan.examiners, ...s.plan.supervisors].map((p) => p.idNumber).filter((x): x is string => !!x);
+  const conflicts = [...s.plan.candidates, ...s.plan.proctors, ...s.plan.examiners, ...s.plan.supervisors]
+    .map((p) => p.idNumber)
+    .filter((x): x is string => !!x);
   const draw = await acts.drawSupervisors({
-    batchId: s.id, province: s.jurisdiction.province, prefecture: s.jurisdiction.prefecture, count: i.count,
-    excludeUserIds: s.supervision.assigned.map((a) => a.userId), excludeIdNumbers: conflicts,
+    batchId: s.id,
+    province: s.jurisdiction.province,
+    prefecture: s.jurisdiction.prefecture,
+    count: i.count,
+    excludeUserIds: s.supervision.assigned.map((a) => a.userId),
+    excludeIdNumbers: conflicts,
   });
   for (const p of draw.picked) s.supervision.assigned.push({ userId: p.userId, name: p.name, at: now, by: i.actor.sub });
   s.supervision.draws.push({ at: now, by: i.actor.sub, count: i.count, eligible: draw.eligible, picked: draw.picked.map((p) => p.userId) });
   record.log('supervisors-drawn', i.actor, draw.picked.map((p) => p.name).join('、'));
   record.audit('batch.supervision-assign', i, before, `${draw.picked.map((p) => p.userId).join(',')} of ${draw.eligible}`);
-  record.notify({ role: 'supervisor', userIds: draw.picked.map((p) => p.userId) }, 'supervision-assignment',
-    `您被随机选派对「${s.institution.name}」认定批次（${s.plan.firstExamDate} 至 ${s.plan.lastExamDate}）进行质量督导`);
+  record.notify(
+    { role: 'supervisor', userIds: draw.picked.map((p) => p.userId) },
+    'supervision-assignment',
+    `您被随机选派对「${s.institution.name}」认定批次（${s.plan.firstExamDate} 至 ${s.plan.lastExamDate}）进行质量督导`,
+  );
   await record.flush();
 }
 

@@ -24,13 +24,20 @@ export function validateObjection(c: BatchCase): void {
 /** An Update's validator (refused while the plan is still being checked), run again when the main loop takes its work. */
 export function validateWork(c: BatchCase, w: BatchWork): void {
   switch (w.kind) {
-    case 'decide': return refuse(batchDecisionRefusal(c.s, w.input));
-    case 'supervise': return refuse(supervisionRefusal(c.s, w.input, c.policy));
-    case 'scores': return refuse(scorePostRefusal(c.s, w.input));
-    case 'resolve': return refuse(batchResolutionRefusal(c.s, w.input));
-    case 'dismiss': return refuse(batchDismissalRefusal(c.s, w.input));
-    case 'results': return refuse(resultsRefusal(c.s, w.input));
-    case 'filing-terminated': return refuse(filingTerminatedRefusal(c.s, w.input));
+    case 'decide':
+      return refuse(batchDecisionRefusal(c.s, w.input));
+    case 'supervise':
+      return refuse(supervisionRefusal(c.s, w.input, c.policy));
+    case 'scores':
+      return refuse(scorePostRefusal(c.s, w.input));
+    case 'resolve':
+      return refuse(batchResolutionRefusal(c.s, w.input));
+    case 'dismiss':
+      return refuse(batchDismissalRefusal(c.s, w.input));
+    case 'results':
+      return refuse(resultsRefusal(c.s, w.input));
+    case 'filing-terminated':
+      return refuse(filingTerminatedRefusal(c.s, w.input));
     case 'tell-objections':
     case 'calendar':
       return;

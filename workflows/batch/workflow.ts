@@ -66,7 +66,11 @@ export async function batch(input: BatchInput): Promise<BatchResult> {
   const s = (c.state = checked.state);
   c.record.log('planned', input.submittedBy, `${s.plan.candidates.length} candidates, exams ${s.plan.firstExamDate} – ${s.plan.lastExamDate}`);
   c.record.audit('batch.plan', { actor: input.submittedBy, requestId: input.requestId }, { status: null, stage: null });
-  c.record.notify(centerAudience(s.jurisdiction), 'batch-planned', `「${s.institution.name}」报备认定批次计划：${s.plan.firstExamDate} 至 ${s.plan.lastExamDate}，${s.plan.candidates.length} 人`);
+  c.record.notify(
+    centerAudience(s.jurisdiction),
+    'batch-planned',
+    `「${s.institution.name}」报备认定批次计划：${s.plan.firstExamDate} 至 ${s.plan.lastExamDate}，${s.plan.candidates.length} 人`,
+  );
   await setDue(c, 'plan-review');
   await c.record.flush();
   c.plan.settled = true;
@@ -105,14 +109,23 @@ async function runWork(c: BatchCase, work: BatchWork): Promise<void> {
 
 function process(c: BatchCase, w: BatchWork): Promise<unknown> {
   switch (w.kind) {
-    case 'decide': return processDecision(c, w.input);
-    case 'supervise': return processSupervision(c, w.input);
-    case 'scores': return processScores(c, w.input);
-    case 'resolve': return processResolution(c, w.input);
-    case 'dismiss': return processDismissal(c, w.input);
-    case 'results': return processResults(c, w.input);
-    case 'filing-terminated': return processFilingTerminated(c, w.input);
-    case 'tell-objections': return tellOfObjections(c);
-    case 'calendar': return recomputeEstimated(c, w.years);
+    case 'decide':
+      return processDecision(c, w.input);
+    case 'supervise':
+      return processSupervision(c, w.input);
+    case 'scores':
+      return processScores(c, w.input);
+    case 'resolve':
+      return processResolution(c, w.input);
+    case 'dismiss':
+      return processDismissal(c, w.input);
+    case 'results':
+      return processResults(c, w.input);
+    case 'filing-terminated':
+      return processFilingTerminated(c, w.input);
+    case 'tell-objections':
+      return tellOfObjections(c);
+    case 'calendar':
+      return recomputeEstimated(c, w.years);
   }
 }

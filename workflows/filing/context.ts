@@ -10,7 +10,17 @@ import { isoChina } from '../../domain/dates';
 import { CaseRecord } from '../shared/case-record';
 import { Mailbox, type WorkOf } from '../shared/mailbox';
 import { workflowNow } from '../time';
-import type { ChangeInput, DecideInput, FilingInput, RenewalInput, ResolveInput, SupplementInput, TerminationInput, AssignInput, DismissInput } from './messages';
+import type {
+  ChangeInput,
+  DecideInput,
+  FilingInput,
+  RenewalInput,
+  ResolveInput,
+  SupplementInput,
+  TerminationInput,
+  AssignInput,
+  DismissInput,
+} from './messages';
 
 /**
  * Calendar arithmetic is an ordinary activity (its result recorded in history, so a later
@@ -24,7 +34,14 @@ export const acts = proxyActivities<activities.Activities>({
 
 /** The work an Update hands to the main loop (workflows/shared/mailbox.ts). */
 export type FilingWork =
-  | WorkOf<{ assign: AssignInput; decide: DecideInput; supplement: SupplementInput; resolve: ResolveInput; dismiss: DismissInput; 'ordered-termination': TerminationInput }>
+  | WorkOf<{
+      assign: AssignInput;
+      decide: DecideInput;
+      supplement: SupplementInput;
+      resolve: ResolveInput;
+      dismiss: DismissInput;
+      'ordered-termination': TerminationInput;
+    }>
   | { kind: 'request'; track: Exclude<Track, 'application'>; input: RenewalInput | ChangeInput | TerminationInput };
 
 export type DirectoryWrite = 'upsert' | 'remove' | undefined;
@@ -44,7 +61,10 @@ export interface FilingCase {
   requestUnderway: boolean;
 }
 
-export const is = <K extends FilingWork['kind']>(...kinds: K[]) => (w: FilingWork): w is Extract<FilingWork, { kind: K }> => (kinds as string[]).includes(w.kind);
+export const is =
+  <K extends FilingWork['kind']>(...kinds: K[]) =>
+  (w: FilingWork): w is Extract<FilingWork, { kind: K }> =>
+    (kinds as string[]).includes(w.kind);
 
 /** `validateWork` validates handed-over work again as the loop takes it (validators.ts). */
 export function openCase(input: FilingInput, validateWork: (c: FilingCase, w: FilingWork) => void): FilingCase {
@@ -59,8 +79,17 @@ export function openCase(input: FilingInput, validateWork: (c: FilingCase, w: Fi
     },
   });
   const c: FilingCase = {
-    input, state, record, deadlineMoved: false, calendarYears: [], expired: false, requestUnderway: false,
-    mailbox: new Mailbox<FilingWork>(() => state, (w) => validateWork(c, w)),
+    input,
+    state,
+    record,
+    deadlineMoved: false,
+    calendarYears: [],
+    expired: false,
+    requestUnderway: false,
+    mailbox: new Mailbox<FilingWork>(
+      () => state,
+      (w) => validateWork(c, w),
+    ),
   };
   return c;
 }

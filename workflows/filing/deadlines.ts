@@ -99,9 +99,12 @@ export async function sendRenewalReminder(c: FilingCase): Promise<void> {
   const late = lastFor > deadline;
   record.log('renewal-reminder', undefined, `expires ${notice.validUntil}; on time until ${deadline}`);
   record.audit('filing.renewal-reminder', { actor: SYSTEM }, before, lastFor);
-  record.notify(institutionOf(c), 'renewal-reminder',
+  record.notify(
+    institutionOf(c),
+    'renewal-reminder',
     late
       ? `备案将于 ${notice.validUntil} 到期，续期申请已逾期（应于 ${deadline} 前提出），请尽快申请（吉人社规〔2025〕1号第九条）`
-      : `备案将于 ${notice.validUntil} 到期，请于 ${deadline} 前提出续期申请（吉人社规〔2025〕1号第九条：期满前三个月）`);
+      : `备案将于 ${notice.validUntil} 到期，请于 ${deadline} 前提出续期申请（吉人社规〔2025〕1号第九条：期满前三个月）`,
+  );
   await record.flush();
 }

@@ -61,7 +61,10 @@ export async function finishInterrupted(c: FilingCase): Promise<FilingResult> {
 export async function terminate(c: FilingCase, reason: string): Promise<FilingResult> {
   const { state, record } = c;
   const t = state.termination;
-  const { cancelled } = await acts.endBatchesOfFiling({ filingId: state.id, reason: `备案${t?.kind === 'ordered' ? '被责令' : ''}终止：${t?.reason ?? reason}` });
+  const { cancelled } = await acts.endBatchesOfFiling({
+    filingId: state.id,
+    reason: `备案${t?.kind === 'ordered' ? '被责令' : ''}终止：${t?.reason ?? reason}`,
+  });
   if (cancelled.length) record.log('batches-cancelled', undefined, cancelled.join(', ').slice(0, 500));
   state.termination!.at = isoChina(workflowNow());
   return finish(c, 'terminated', reason);

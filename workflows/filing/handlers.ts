@@ -37,15 +37,24 @@ export function setFilingHandlers(c: FilingCase): void {
   setHandler(changeUpdate, (input) => hand({ kind: 'request', track: changeTrack(c.state.application.occupations, input.change), input }), {
     validator: (ch) => v.validateRequest(c, 'change', ch),
   });
-  setHandler(terminationUpdate, (input) => hand(terminationKindOf(c.state, input.actor) === 'ordered' ? { kind: 'ordered-termination', input } : { kind: 'request', track: 'termination', input }), {
-    validator: (t) => v.validateTermination(c, t),
-  });
-  setHandler(objectionUpdate, (_o) => {
-    v.validateObjection(c);
-    const p = c.state.publicity!;
-    p.objections.received += 1;
-    return { objectionId: objectionIdOf(p.round, p.objections.received) };
-  }, { validator: (_o) => v.validateObjection(c) });
+  setHandler(
+    terminationUpdate,
+    (input) =>
+      hand(terminationKindOf(c.state, input.actor) === 'ordered' ? { kind: 'ordered-termination', input } : { kind: 'request', track: 'termination', input }),
+    {
+      validator: (t) => v.validateTermination(c, t),
+    },
+  );
+  setHandler(
+    objectionUpdate,
+    (_o) => {
+      v.validateObjection(c);
+      const p = c.state.publicity!;
+      p.objections.received += 1;
+      return { objectionId: objectionIdOf(p.round, p.objections.received) };
+    },
+    { validator: (_o) => v.validateObjection(c) },
+  );
 
   setHandler(examsHeldSignal, ({ batchId, lastExamDate }) => {
     if (!c.state.lastExamDate || lastExamDate > c.state.lastExamDate) c.state.lastExamDate = lastExamDate;

@@ -31,13 +31,24 @@ export async function issueNotice(c: FilingCase, d: DecideInput): Promise<void> 
   if (state.track === 'scope-change' && state.notice) {
     // the validity does not change
     const changes = (state.notice.changes ?? 0) + 1;
-    state.notice = { ...state.notice, issuedAt: isoChina(now), changes, number: noticeNumber(inst.province, today, state.notice.sequence, { change: changes }) };
+    state.notice = {
+      ...state.notice,
+      issuedAt: isoChina(now),
+      changes,
+      number: noticeNumber(inst.province, today, state.notice.sequence, { change: changes }),
+    };
     applyChange(c);
     record.log('scope-notice-issued', d.actor, state.notice.number);
     record.notify(institutionOf(c), 'notice', `变更备案通知：${state.notice.number}，新增职业（工种）/等级已纳入备案范围`);
     return;
   }
-  const { value } = await acts.allocate({ workflowId: `sequence/${inst.province}`, key: inst.province, count: 1, max: 999_999, requestId: `${state.id}:notice` });
+  const { value } = await acts.allocate({
+    workflowId: `sequence/${inst.province}`,
+    key: inst.province,
+    count: 1,
+    max: 999_999,
+    requestId: `${state.id}:notice`,
+  });
   const sequence = String(value).padStart(6, '0');
   state.notice = {
     number: noticeNumber(inst.province, today, sequence),

@@ -48,7 +48,11 @@ export async function runPublicity(c: FilingCase): Promise<StageResult> {
     if (await recomputeIfCalendarChanged(c)) continue;
     if (open > 0 && !toldOfOpen) {
       record.log('objection-received', undefined, `${open} open`);
-      record.notify(jurisdictionAudience(jurisdictionOf(state.application)), 'objection', `「${state.application.institution.name}」公示期间收到异议，请核查处理`);
+      record.notify(
+        jurisdictionAudience(jurisdictionOf(state.application)),
+        'objection',
+        `「${state.application.institution.name}」公示期间收到异议，请核查处理`,
+      );
     }
     toldOfOpen = open > 0;
     // a resolution is recorded now (read model, audit), not only when the publicity ends

@@ -33,7 +33,16 @@ export async function enterStage(c: FilingCase, def: StageDef, startMs = workflo
   if (def.kind === 'publicity') {
     state.due = null;
     const round = (state.publicity?.round ?? 0) + 1;
-    state.publicity = { track: state.track, round, startedAt: isoChina(startMs), endDate: due.date, endsAt: due.dueAt, endsAtMs: due.dueAtMs, coverage: due.coverage, objections: emptyLedger() };
+    state.publicity = {
+      track: state.track,
+      round,
+      startedAt: isoChina(startMs),
+      endDate: due.date,
+      endsAt: due.dueAt,
+      endsAtMs: due.dueAtMs,
+      coverage: due.coverage,
+      objections: emptyLedger(),
+    };
     record.log('publicity-started', undefined, `until ${due.date}`);
   } else {
     state.due = { track: state.track, stage: def.name, startedAt: isoChina(startMs), ...dueFields(due), escalation: 0 };
@@ -123,7 +132,11 @@ function recordAssignment(c: FilingCase, a: AssignInput): void {
   for (const e of a.experts) if (!state.assignedExperts.includes(e.userId)) state.assignedExperts.push(e.userId);
   record.log('experts-assigned', a.actor, `${a.stage}: ${a.experts.map((e) => e.name).join('、')}`);
   record.audit('filing.assign', a, before, `${a.stage}: ${a.experts.map((e) => e.userId).join(',')}`);
-  record.notify({ userIds: a.experts.map((e) => e.userId), role: 'expert' }, 'assignment', `您被指派参加「${state.application.institution.name}」的${label(FILING_STAGE_LABELS, a.stage)}`);
+  record.notify(
+    { userIds: a.experts.map((e) => e.userId), role: 'expert' },
+    'assignment',
+    `您被指派参加「${state.application.institution.name}」的${label(FILING_STAGE_LABELS, a.stage)}`,
+  );
 }
 
 /** A stage's decision (004 Art.7): recorded with its opinion; a notice that passes is issued (notice.ts). */
@@ -131,8 +144,14 @@ async function recordDecision(c: FilingCase, def: StageDef, d: DecideInput): Pro
   const { state, record } = c;
   const before = record.snapshot();
   const decision: Decision = {
-    track: state.track, stage: def.name, outcome: d.outcome, opinion: d.opinion, score: d.score, items: d.items,
-    actor: d.actor, at: isoChina(workflowNow()),
+    track: state.track,
+    stage: def.name,
+    outcome: d.outcome,
+    opinion: d.opinion,
+    score: d.score,
+    items: d.items,
+    actor: d.actor,
+    at: isoChina(workflowNow()),
   };
   state.decisions.push(decision);
   record.log(`decided:${d.outcome}`, d.actor, `${def.name}: ${d.opinion.slice(0, 200)}`);

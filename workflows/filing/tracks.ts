@@ -20,7 +20,8 @@ export function openRequest(c: FilingCase, { track, input }: Request): void {
   const { state, record } = c;
   const now = workflowNow();
   if (track === 'change' || track === 'scope-change') state.change = { ...(input as ChangeInput).change, appliedAt: isoChina(now) };
-  if (track === 'termination') state.termination = { kind: 'voluntary', reason: (input as TerminationInput).reason, requestedAt: isoChina(now), by: input.actor };
+  if (track === 'termination')
+    state.termination = { kind: 'voluntary', reason: (input as TerminationInput).reason, requestedAt: isoChina(now), by: input.actor };
   const before = record.snapshot();
   if (track === 'renewal') {
     const late = renewalIsLate(state.notice!.validUntil, state.policy.renewalLeadMonths, chinaDateOf(now));
@@ -34,7 +35,11 @@ export function openRequest(c: FilingCase, { track, input }: Request): void {
     record.log('termination-requested', input.actor, state.termination?.reason);
   }
   record.audit(`filing.apply-${track}`, input, before);
-  record.notify(jurisdictionAudience(jurisdictionOf(state.application)), 'request', `「${state.application.institution.name}」申请${label(TRACK_LABELS, track)}`);
+  record.notify(
+    jurisdictionAudience(jurisdictionOf(state.application)),
+    'request',
+    `「${state.application.institution.name}」申请${label(TRACK_LABELS, track)}`,
+  );
 }
 
 /** An ordered termination (004 Art.11), as the main loop takes it. */

@@ -59,12 +59,21 @@ export function validateTermination(c: FilingCase, t: TerminationInput): void {
 /** An Update's validator, run again as the main loop takes its work (the case may have moved on since). */
 export function validateWork(c: FilingCase, w: FilingWork): void {
   switch (w.kind) {
-    case 'decide': return validateDecision(c, w.input);
-    case 'assign': return validateAssignment(c, w.input);
-    case 'supplement': return validateSupplement(c, w.input);
-    case 'resolve': return validateResolution(c, w.input);
-    case 'dismiss': return validateDismissal(c, w.input);
-    case 'request': return w.track === 'termination' ? validateTermination(c, w.input as TerminationInput) : validateRequest(c, w.track === 'renewal' ? 'renewal' : 'change', w.input);
-    case 'ordered-termination': return validateTermination(c, w.input);
+    case 'decide':
+      return validateDecision(c, w.input);
+    case 'assign':
+      return validateAssignment(c, w.input);
+    case 'supplement':
+      return validateSupplement(c, w.input);
+    case 'resolve':
+      return validateResolution(c, w.input);
+    case 'dismiss':
+      return validateDismissal(c, w.input);
+    case 'request':
+      return w.track === 'termination'
+        ? validateTermination(c, w.input as TerminationInput)
+        : validateRequest(c, w.track === 'renewal' ? 'renewal' : 'change', w.input);
+    case 'ordered-termination':
+      return validateTermination(c, w.input);
   }
 }

@@ -83,7 +83,8 @@ async function activeLife(c: FilingCase): Promise<FilingResult> {
     const now = workflowNow();
     // an ending is dated when its cause happened, not when the timer fired
     if (now >= expiresAt) return finish(c, 'expired', `valid until ${state.notice!.validUntil}; not renewed`, expiresAt);
-    if (idleAt !== undefined && now >= idleAt) return finish(c, 'withdrawn', `no exam held since ${idleSince(c)} for ${state.policy.idleExitYears} years (001 §四(三))`, idleAt);
+    if (idleAt !== undefined && now >= idleAt)
+      return finish(c, 'withdrawn', `no exam held since ${idleSince(c)} for ${state.policy.idleExitYears} years (001 §四(三))`, idleAt);
     if (reminderAt !== undefined && now >= reminderAt) await sendRenewalReminder(c);
   }
 }
@@ -96,7 +97,13 @@ async function activeLife(c: FilingCase): Promise<FilingResult> {
 async function runTrack(c: FilingCase, track: Track): Promise<'passed' | 'rejected' | 'interrupted'> {
   const { state } = c;
   const stages = stagesOf(state, track);
-  let i = state.track === track && state.stage ? Math.max(0, stages.findIndex((s) => s.name === state.stage)) : 0;
+  let i =
+    state.track === track && state.stage
+      ? Math.max(
+          0,
+          stages.findIndex((s) => s.name === state.stage),
+        )
+      : 0;
   if (state.track !== track) {
     state.track = track;
     state.assignments = {};

@@ -16,7 +16,6 @@ export const SYSTEM: Actor = { sub: 'system', name: '系统', role: 'admin' };
 /** A case keeps its last 300 history entries (the audit trail keeps everything). */
 export const HISTORY_LIMIT = 300;
 
-
 export interface StatusAndStage {
   status: string | null;
   stage: string | null;
@@ -51,7 +50,17 @@ export class CaseRecord<Entry, Write = undefined> {
   /** An audit entry: who did `action`, from `before` to where the case stands now. */
   audit(action: string, e: Envelope, before: StatusAndStage, note?: string): void {
     const a = e.actor;
-    this.audits.push({ actor: a.sub, actorName: a.name, role: a.role, action, requestId: e.requestId, before, after: this.snapshot(), at: isoChina(workflowNow()), note });
+    this.audits.push({
+      actor: a.sub,
+      actorName: a.name,
+      role: a.role,
+      action,
+      requestId: e.requestId,
+      before,
+      after: this.snapshot(),
+      at: isoChina(workflowNow()),
+      note,
+    });
   }
 
   notify(to: Audience, kind: string, message: string): void {

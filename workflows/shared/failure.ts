@@ -24,7 +24,12 @@ export function businessFailure(err: unknown): ApplicationFailure | undefined {
   if (err instanceof ApplicationFailure) return err;
   if (err instanceof ActivityFailure && err.cause instanceof ApplicationFailure && err.cause.nonRetryable) {
     const c = err.cause;
-    return ApplicationFailure.create({ type: c.type ?? ('INTERNAL' satisfies ErrorCode), message: c.message, nonRetryable: true, details: c.details as unknown[] | undefined });
+    return ApplicationFailure.create({
+      type: c.type ?? ('INTERNAL' satisfies ErrorCode),
+      message: c.message,
+      nonRetryable: true,
+      details: c.details as unknown[] | undefined,
+    });
   }
   return undefined;
 }
