@@ -12,6 +12,7 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, 
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { spawnSync } from 'node:child_process';
+import { gzipSync } from 'node:zlib';
 import { parseArgs } from 'node:util';
 import { LIFECYCLE_PATHS } from '../test/replay/paths';
 import type { RecordedWorkflow } from '../test/harness/record';
@@ -52,7 +53,8 @@ function main() {
       for (const w of mine) {
         const n = (byType.get(w.type) ?? 0) + 1;
         byType.set(w.type, n);
-        writeFileSync(join(staged, p.path, `${w.type}-${n}.json`), JSON.stringify({ release, path: p.path, ...w }, null, 1));
+        // gzip: a history carries the case's state at every step, and compresses about tenfold
+        writeFileSync(join(staged, p.path, `${w.type}-${n}.json.gz`), gzipSync(JSON.stringify({ release, path: p.path, ...w }, null, 1), { level: 9 }));
       }
       console.log(
         `${p.path}: ${mine.map((w) => `${w.type} (${w.runs.length} run${w.runs.length > 1 ? 's' : ''}, ${w.runs.reduce((a, r) => a + r.events, 0)} events)`).join(', ')}`,

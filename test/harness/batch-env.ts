@@ -122,6 +122,8 @@ export async function batchBed(): Promise<BatchBed> {
   let worker = await newWorker();
   let running = worker.run();
   let batches: string[] = [];
+  /** every batch this bed started (revocations are recorded from the certificates of any of them) */
+  const everyBatch: string[] = [];
   const filings: WorkflowHandle[] = [];
   const provinces = new Set<string>();
   const institutions = new Set<string>();
@@ -197,6 +199,7 @@ export async function batchBed(): Promise<BatchBed> {
     async submit(f, p, opts = {}) {
       const batchId = opts.batchId ?? uniqueName('B');
       batches.push(batchId);
+      everyBatch.push(batchId);
       const input: BatchInput = {
         batchId,
         filingId: f.id,
@@ -257,7 +260,8 @@ export async function batchBed(): Promise<BatchBed> {
     },
     async record() {
       const ids = [...batches.slice(recordedBatches).map(batchWorkflowId), ...filings.slice(recordedFilings).map((h) => h.workflowId)];
-      const numbers = (await models.Certificate.find({ batchId: { $in: batches.slice(recordedBatches) } }, { _id: 1 }).lean()).map((c) => String(c._id));
+      // revocations that happened during this test, of certificates of any batch of this bed
+      const numbers = (await models.Certificate.find({ batchId: { $in: everyBatch }, status: 'revoked' }, { _id: 1 }).lean()).map((c) => String(c._id));
       recordedBatches = batches.length;
       recordedFilings = filings.length;
       await recordHistories(env.client, [

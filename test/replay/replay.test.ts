@@ -6,6 +6,7 @@
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import { bundleWorkflowCode, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { temporal } from '@temporalio/proto';
 import { LIFECYCLE_PATHS } from './paths';
@@ -19,7 +20,7 @@ const releases = existsSync(root)
   : [];
 const filesOf = (release: string) =>
   readdirSync(join(root, release), { recursive: true, encoding: 'utf8' })
-    .filter((f) => f.endsWith('.json'))
+    .filter((f) => f.endsWith('.json') || f.endsWith('.json.gz'))
     .sort();
 
 interface Recorded {
@@ -27,6 +28,11 @@ interface Recorded {
   type: string;
   runs: { runId: string; historyBase64: string }[];
 }
+
+const read = (file: string): Recorded => {
+  const bytes = readFileSync(file);
+  return JSON.parse((file.endsWith('.gz') ? gunzipSync(bytes) : bytes).toString('utf8')) as Recorded;
+};
 
 let bundle: WorkflowBundleWithSourceMap;
 beforeAll(async () => {
@@ -43,14 +49,14 @@ describe('recorded histories', () => {
     const newest = releases[releases.length - 1];
     const files = filesOf(newest);
     for (const p of LIFECYCLE_PATHS) expect(files.some((f) => f.startsWith(`${p.path}/`))).toBe(true);
-    const types = new Set(files.map((f) => (JSON.parse(readFileSync(join(root, newest, f), 'utf8')) as Recorded).type));
+    const types = new Set(files.map((f) => read(join(root, newest, f)).type));
     expect([...types].sort()).toEqual(['allocator', 'batch', 'certificateRevocation', 'filing']);
   });
 });
 
 describe.each(releases)('release %s replays against the current workflow code', (release) => {
   it.each(filesOf(release))('%s', async (file) => {
-    const doc = JSON.parse(readFileSync(join(root, release, file), 'utf8')) as Recorded;
+    const doc = read(join(root, release, file));
     const histories = doc.runs.map((r) => ({
       workflowId: doc.workflowId,
       history: temporal.api.history.v1.History.decode(Buffer.from(r.historyBase64, 'base64')),
