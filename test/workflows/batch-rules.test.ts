@@ -1,14 +1,14 @@
 /**
  * Batch rules as the seeds write them (issue #11): a plan is tied to what was filed (venues, staff,
  * occupations and trades), pass marks never below 60, deadlines from the day their cause happened
- * (also when a timer fires late), termination ends unfinished batches, each center decides only its
+ * (also when a timer fires late), termination and expiry end unfinished batches, each center decides only its
  * own batches, and the result publicity names the passing candidates.
  */
 import { WorkingDayCalendar } from '../../domain/calendar';
-import { addCalendarDays, chinaDateOf } from '../../domain/dates';
+import { addCalendarDays, chinaDateOf, endOfDayMs } from '../../domain/dates';
 import { delayedAfter, probeReplay, timerFiredIndex } from '../harness/late-timers';
 import type { Application } from '../../domain/filing';
-import { terminationUpdate } from '../../workflows/filing/messages';
+import { stateQuery as filingStateQuery, terminationUpdate } from '../../workflows/filing/messages';
 import { decideUpdate, superviseUpdate } from '../../workflows/batch/messages';
 import { application } from '../fixtures/filing';
 import { candidate, candidates, passingScores, plan, registerSupervisors } from '../fixtures/batch';
@@ -234,5 +234,29 @@ describe('batch rules as the seeds write them', () => {
     expect((await refusal(bed.submit(g, plan(g.app, later.earliest.date, later.earliest.date, candidates(g.app, [4]))))).code).toBe('FILING_NOT_VALID');
     await bed.skipTo(examEnd(ackPlan) + MINUTE);
     expect((await bed.state(ack)).status).toBe('cancelled');
+  });
+
+  it('an expired filing ends its unfinished batches with their refund lists (patch expiry-ends-batches; old runs replay without it)', async () => {
+    const g = await bed.activeFiling(application());
+    const validUntil = (await g.handle.query(filingStateQuery)).notice!.validUntil;
+    const expiresAt = endOfDayMs(validUntil);
+    // not renewed: a batch planned seven weeks before the end is in results review when it comes
+    await bed.skipTo(expiresAt - 50 * 86_400_000);
+    const { earliest } = await leadDates(bed);
+    const p = plan(g.app, earliest.date, earliest.date, candidates(g.app, [4, 4]));
+    const id = (await bed.submit(g, p)).id;
+    await toPublicity(bed, g, id, passingScores(p.candidates));
+    await toResultsReview(bed, g, id);
+    expect((await bed.state(id)).status).toBe('results-review');
+
+    await bed.skipTo(expiresAt + MINUTE);
+    const ended = await g.handle.result();
+    expect(ended.status).toBe('expired');
+    const s = await bed.until(id, (x) => x.status === 'cancelled', 'cancelled by the expiry');
+    expect(s.cancellation!.refund).toEqual({ count: 2, idNumbers: p.candidates.map((c) => c.idNumber) });
+    expect(s.cancellation!.reason).toContain('有效期届满');
+    expect(await bed.models.Certificate.countDocuments({ batchId: id })).toBe(0);
+    const after = await g.handle.query(filingStateQuery);
+    expect(after.history.some((e) => e.event === 'batches-cancelled' && e.note?.includes(id))).toBe(true);
   });
 });

@@ -3,7 +3,7 @@
  * the run continues as new with the state carried over (after the review, each renewal and
  * change, and when the history grows long).
  */
-import { allHandlersFinished, condition, continueAsNew } from '@temporalio/workflow';
+import { allHandlersFinished, condition, continueAsNew, patched } from '@temporalio/workflow';
 import { jurisdictionAudience, jurisdictionOf, type FilingStatus } from '../../domain/filing';
 import { isoChina } from '../../domain/dates';
 import { FILING_STATUS_LABELS, label } from '../../domain/labels';
@@ -49,8 +49,26 @@ export async function finishInterrupted(c: FilingCase): Promise<FilingResult> {
     orderTermination(c, order.input);
     return terminate(c, `ordered: ${order.input.reason}`);
   }
-  const notice = c.state.notice;
-  return finish(c, 'expired', `valid until ${notice?.validUntil}; not renewed`, notice ? expiryMs(c) : workflowNow());
+  return expire(c);
+}
+
+/**
+ * The filing was not renewed: it expires at the end of its last valid day (004 Art.9), dated then.
+ *
+ * Patch `expiry-ends-batches` (release 0.3): an expired institution may no longer certify (004
+ * Art.13, as after a termination), so its unfinished batches are ended first, each with its refund
+ * list, instead of being left to fail when they come to issue. Runs that expired before the patch
+ * replay the old path (test/replay/histories/0.2.0/filing/expiry).
+ */
+export async function expire(c: FilingCase): Promise<FilingResult> {
+  const { state, record } = c;
+  const notice = state.notice;
+  const endedAt = notice ? expiryMs(c) : workflowNow();
+  if (patched('expiry-ends-batches')) {
+    const { cancelled } = await acts.endBatchesOfFiling({ filingId: state.id, reason: `备案有效期届满未续期（有效期至${notice?.validUntil}）` });
+    if (cancelled.length) record.log('batches-cancelled', undefined, cancelled.join(', ').slice(0, 500));
+  }
+  return finish(c, 'expired', `valid until ${notice?.validUntil}; not renewed`, endedAt);
 }
 
 /**

@@ -19,7 +19,7 @@ import { jurisdictionAudience, jurisdictionOf, stagesOf, type Track } from '../.
 import { workflowNow } from '../time';
 import { interrupted, is, openCase, type FilingCase } from './context';
 import { expiryMs, idleExitMs, idleSince, nextReminderMs, sendRenewalReminder } from './deadlines';
-import { continueAsNewWhenIdle, finish, finishInterrupted, terminate, type FilingResult } from './endings';
+import { continueAsNewWhenIdle, expire, finish, finishInterrupted, terminate, type FilingResult } from './endings';
 import { setFilingHandlers, takeWork } from './handlers';
 import { validateWork } from './validators';
 import type { FilingInput } from './messages';
@@ -82,7 +82,7 @@ async function activeLife(c: FilingCase): Promise<FilingResult> {
     if (woke) continue;
     const now = workflowNow();
     // an ending is dated when its cause happened, not when the timer fired
-    if (now >= expiresAt) return finish(c, 'expired', `valid until ${state.notice!.validUntil}; not renewed`, expiresAt);
+    if (now >= expiresAt) return expire(c);
     if (idleAt !== undefined && now >= idleAt)
       return finish(c, 'withdrawn', `no exam held since ${idleSince(c)} for ${state.policy.idleExitYears} years (001 §四(三))`, idleAt);
     if (reminderAt !== undefined && now >= reminderAt) await sendRenewalReminder(c);
