@@ -3,10 +3,14 @@
  * a running cluster and replays it against this working tree's workflow code. Exits 1 on any
  * nondeterminism, so a deploy that would break running filings or batches stops here.
  *
- *   npm run replay -- --address host:7233 [--namespace default] [--limit 10000]
+ *   npm run replay -- --address host:7233 [--namespace default] [--task-queue skillcert] [--limit 10000]
+ *
+ * `--workflows <module>` replays against another workflows module (the test uses it to show a
+ * nondeterministic change is caught).
  *
  * Run it before every deploy (README: "Changing a rule").
  */
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Connection, Client } from '@temporalio/client';
 import { bundleWorkflowCode, DefaultLogger, Runtime, Worker } from '@temporalio/worker';
@@ -17,6 +21,8 @@ async function main(): Promise<number> {
       address: { type: 'string', default: process.env.TEMPORAL_ADDRESS },
       namespace: { type: 'string', default: process.env.TEMPORAL_NAMESPACE ?? 'default' },
       limit: { type: 'string', default: '10000' },
+      'task-queue': { type: 'string' },
+      workflows: { type: 'string' },
     },
   });
   if (!values.address) throw new Error('--address host:port (or TEMPORAL_ADDRESS) is required');
@@ -25,17 +31,21 @@ async function main(): Promise<number> {
   Runtime.install({ logger: new DefaultLogger('WARN') });
   const connection = await Connection.connect({ address: values.address });
   const client = new Client({ connection, namespace: values.namespace });
+  const workflowsPath = values.workflows ? require.resolve(resolve(values.workflows)) : require.resolve('../workflows');
   const bundle = await bundleWorkflowCode({
-    workflowsPath: require.resolve('../workflows'),
+    workflowsPath,
     logger: { log() {}, info() {}, warn() {}, error() {}, debug() {}, trace() {} },
   });
   try {
     const executions: { workflowId: string; runId: string; type: string }[] = [];
-    for await (const w of client.workflow.list({ query: 'ExecutionStatus = "Running"' })) {
+    const tq = values['task-queue'];
+    if (tq !== undefined && !/^[\w.-]{1,200}$/.test(tq)) throw new Error('--task-queue: letters, digits, . _ - only');
+    const query = `ExecutionStatus = "Running"${tq ? ` AND TaskQueue = "${tq}"` : ''}`;
+    for await (const w of client.workflow.list({ query })) {
       executions.push({ workflowId: w.workflowId, runId: w.runId, type: w.type });
       if (executions.length >= limit) break;
     }
-    console.log(`replaying ${executions.length} open workflow(s) of ${values.namespace} at ${values.address}`);
+    console.log(`replaying ${executions.length} open workflow(s) of ${values.namespace} at ${values.address} against ${workflowsPath}`);
     async function* histories() {
       for (const e of executions) yield { workflowId: e.workflowId, history: await client.workflow.getHandle(e.workflowId, e.runId).fetchHistory() };
     }
