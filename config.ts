@@ -6,6 +6,25 @@ import { z } from 'zod';
 import { resolve } from 'node:path';
 import { parsePayloadKeys } from './infra/payload-keys';
 
+/** A comma-separated list of browser origins, `scheme://host[:port]` each. */
+const originList = (example: string) =>
+  z
+    .string()
+    .default('')
+    .transform((s, ctx) => {
+      const origins = s
+        .split(',')
+        .map((o) => o.trim())
+        .filter(Boolean);
+      const bad = origins.filter((o) => !/^https?:\/\/[A-Za-z0-9.\-\[\]:]+$/.test(o));
+      if (bad.length)
+        ctx.addIssue({
+          code: 'custom',
+          message: `not an origin: ${bad.join(', ')} (expected scheme://host[:port], e.g. ${example}; no path, no *)`,
+        });
+      return origins;
+    });
+
 const hostPort = z.string().regex(/^[A-Za-z0-9.\-\[\]:]+:\d{1,5}$/, 'expected host:port, e.g. 127.0.0.1:7233');
 
 export const MODES = ['production', 'development', 'demo', 'test'] as const;
@@ -67,22 +86,18 @@ export const settingsSchema = z.object({
    * Browser origins allowed to call the API cross-origin (CORS), comma-separated, each
    * `scheme://host[:port]`. Default none: same-origin only.
    */
-  CORS_ORIGINS: z
-    .string()
-    .default('')
-    .transform((s, ctx) => {
-      const origins = s
-        .split(',')
-        .map((o) => o.trim())
-        .filter(Boolean);
-      const bad = origins.filter((o) => !/^https?:\/\/[A-Za-z0-9.\-\[\]:]+$/.test(o));
-      if (bad.length)
-        ctx.addIssue({
-          code: 'custom',
-          message: `not an origin: ${bad.join(', ')} (expected scheme://host[:port], e.g. https://portal.example.gov.cn; no path, no *)`,
-        });
-      return origins;
-    }),
+  CORS_ORIGINS: originList('https://portal.example.gov.cn'),
+  /**
+   * The codec endpoint (/codec/decode, /codec/encode) for the Temporal Web UI and CLI, served by the
+   * API process on a Fastify instance of its own: its port (0: not served) and address.
+   */
+  CODEC_PORT: z.coerce.number().int().min(0).max(65535).default(8234),
+  CODEC_HOST: z.string().min(1).default('127.0.0.1'),
+  /**
+   * Browser origins of the Temporal Web UI allowed to call the codec endpoint, comma-separated.
+   * Default: the stack's own Web UI, http://127.0.0.1:$TEMPORAL_UI_PORT and http://localhost:$TEMPORAL_UI_PORT.
+   */
+  CODEC_CORS_ORIGINS: originList('https://temporal-ui.example.gov.cn'),
   /** Requests per minute per client address on each public rate-limited route (objections, certificate look-ups). */
   PUBLIC_RATE_LIMIT: z.coerce.number().int().min(1).max(1_000_000).default(30),
   /**
@@ -153,6 +168,9 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
       `Invalid settings:\n  HOST: ${s.APP_MODE} mode listens on a loopback address only (127.0.0.1, ::1, localhost), not ${s.HOST}; use APP_MODE=production to serve a network`,
     );
   }
+  if ((s.APP_MODE === 'development' || s.APP_MODE === 'demo') && s.CODEC_PORT && !isLoopback(s.CODEC_HOST)) {
+    throw new SettingsError(`Invalid settings:\n  CODEC_HOST: ${s.APP_MODE} mode listens on a loopback address only, not ${s.CODEC_HOST}`);
+  }
   if (s.APP_MODE === 'production') {
     if (!s.AUTH_JWT_SECRET && !s.AUTH_JWKS_URL) throw new SettingsError('Invalid settings:\n  AUTH_JWT_SECRET: required in production');
     if (s.AUTH_JWT_SECRET && isWeakSecret(s.AUTH_JWT_SECRET))
@@ -171,4 +189,10 @@ export function isWeakSecret(secret: string): boolean {
   if (secret.length < 32) return true;
   if (secret === DEV_SECRET) return true;
   return new Set(secret).size < 10;
+}
+
+/** The origins that may call the codec endpoint from a browser: CODEC_CORS_ORIGINS, or the stack's own Web UI. */
+export function codecOrigins(s: Pick<Settings, 'CODEC_CORS_ORIGINS' | 'TEMPORAL_UI_PORT'>): string[] {
+  if (s.CODEC_CORS_ORIGINS.length) return s.CODEC_CORS_ORIGINS;
+  return [`http://127.0.0.1:${s.TEMPORAL_UI_PORT}`, `http://localhost:${s.TEMPORAL_UI_PORT}`];
 }

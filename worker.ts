@@ -10,7 +10,9 @@ import { Client, Connection } from '@temporalio/client';
 import { loadSettings, type Settings } from './config';
 import { connectDatabase } from './models';
 import { createActivities } from './activities';
-import { endpointsFrom, type Endpoints } from './infra/services';
+import type { PayloadCodec } from '@temporalio/common';
+import { endpointsFrom, payloadCodecFor, type Endpoints } from './infra/services';
+import { encryptedDataConverter } from './infra/payload-codec';
 import { isUnreachable, whileUnreachable } from './infra/startup';
 
 /**
@@ -32,7 +34,13 @@ export const workerTuning: Partial<WorkerOptions> = {
   maxConcurrentWorkflowTaskExecutions: 40,
 };
 
-export async function startWorker(settings: Settings, endpoints: Endpoints, extra: Partial<WorkerOptions> = {}) {
+/**
+ * Every payload the worker writes (results, activity inputs, failures) is encrypted with `codec`,
+ * and the client its activities use encrypts what it sends too. A compiled worker's bundle was
+ * built with the same failure converter (scripts/build-assets.ts).
+ */
+export async function startWorker(settings: Settings, endpoints: Endpoints, codec: PayloadCodec, extra: Partial<WorkerOptions> = {}) {
+  const dataConverter = encryptedDataConverter(codec);
   // what is open so far is closed again when a later step fails, so a retried start leaks nothing
   const opened: { close(): Promise<unknown> }[] = [];
   const closeAll = async () => {
@@ -43,7 +51,7 @@ export async function startWorker(settings: Settings, endpoints: Endpoints, extr
     opened.push(connection);
     const clientConnection = await Connection.connect({ address: endpoints.temporalAddress });
     opened.push(clientConnection);
-    const client = new Client({ connection: clientConnection, namespace: settings.TEMPORAL_NAMESPACE });
+    const client = new Client({ connection: clientConnection, namespace: settings.TEMPORAL_NAMESPACE, dataConverter });
     const db = await connectDatabase(endpoints.mongoUri);
     opened.push(db.conn);
     const worker = await Worker.create({
@@ -51,6 +59,7 @@ export async function startWorker(settings: Settings, endpoints: Endpoints, extr
       namespace: settings.TEMPORAL_NAMESPACE,
       taskQueue: settings.TEMPORAL_TASK_QUEUE,
       ...workflowCode(),
+      dataConverter,
       activities: createActivities({ models: db.models, client, taskQueue: settings.TEMPORAL_TASK_QUEUE }),
       ...workerTuning,
       // filings wait weeks on timers: a large cache only holds memory (bench figure d)
@@ -70,6 +79,8 @@ export async function startWorker(settings: Settings, endpoints: Endpoints, extr
 
 async function main() {
   const settings = loadSettings();
+  // production without PAYLOAD_KEYS stops here; development and demo say which local key they use
+  const codec = payloadCodecFor(settings);
   let stopping = false;
   let current: Worker | undefined;
   for (const sig of ['SIGINT', 'SIGTERM'] as const) {
@@ -86,7 +97,9 @@ async function main() {
   // A worker (re)started while Temporal or the database is down waits for them instead of exiting:
   // nothing else would start it again, and without a poller every workflow stands still.
   for (;;) {
-    const { worker, close } = await whileUnreachable('worker: waiting for Temporal and the database', () => startWorker(settings, endpointsFrom(settings)));
+    const { worker, close } = await whileUnreachable('worker: waiting for Temporal and the database', () =>
+      startWorker(settings, endpointsFrom(settings), codec),
+    );
     if (stopping) return close();
     current = worker;
     console.log(`worker: polling task queue ${settings.TEMPORAL_TASK_QUEUE}`);

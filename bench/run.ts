@@ -19,6 +19,7 @@ import { tmpdir, cpus, totalmem } from 'node:os';
 import { parseArgs } from 'node:util';
 import { performance } from 'node:perf_hooks';
 import { NativeConnection, Worker, Runtime, DefaultLogger } from '@temporalio/worker';
+import type { DataConverter } from '@temporalio/common';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { FastifyInstance } from 'fastify';
 import { loadSettings, type Settings } from '../config';
@@ -107,7 +108,8 @@ async function main() {
     const [dev, fdb] = await Promise.all([startTemporalDev({ headless: true }), startFerretDB({ dataDir: join(dir, 'fdb') })]);
     servers.push(dev, fdb);
     // no public rate limit here: the figure is the route's cost, not the limiter's
-    const settings = loadSettings({ APP_MODE: 'test', LOG_LEVEL: 'silent', TEMPORAL_TASK_QUEUE: 'bench', PUBLIC_RATE_LIMIT: '1000000' });
+    // DATA_DIR: the run's payload key is generated there (payloads are encrypted, as in production)
+    const settings = loadSettings({ APP_MODE: 'test', LOG_LEVEL: 'silent', TEMPORAL_TASK_QUEUE: 'bench', PUBLIC_RATE_LIMIT: '1000000', DATA_DIR: dir });
     const services = await createServices(settings, { temporalAddress: dev.address, mongoUri: `mongodb://${fdb.address}/bench` });
     cleanups.push(() => services.close());
     const native = await NativeConnection.connect({ address: dev.address });
@@ -115,6 +117,7 @@ async function main() {
       connection: native,
       taskQueue: 'bench',
       workflowsPath: require.resolve('../workflows'),
+      dataConverter: services.dataConverter,
       activities: createActivities({ models: services.models, client: services.temporal.client, taskQueue: 'bench' }),
       maxCachedWorkflows: 2000,
       reuseV8Context: true,
@@ -142,7 +145,7 @@ async function main() {
     if (only.has('a') || only.has('b')) await throughputAndLatency(base, tokens, services);
     if (only.has('c')) await certificateQuery(app, base, services);
     if (only.has('d')) await workerMemory(dev, fdb, settings);
-    if (only.has('e')) await historyLength(dir, fdb);
+    if (only.has('e')) await historyLength(dir, fdb, services.dataConverter);
     if (only.has('f')) await certificates(services);
   } finally {
     for (const c of cleanups.reverse()) await c().catch(() => undefined);
@@ -335,6 +338,7 @@ async function workerMemory(dev: EmbeddedProcess, fdb: EmbeddedProcess, settings
     env: {
       ...process.env,
       APP_MODE: 'test',
+      DATA_DIR: settings.dataDir,
       TEMPORAL_ADDRESS: dev.address,
       MONGODB_URI: `mongodb://${fdb.address}/benchmem`,
       TEMPORAL_TASK_QUEUE: 'bench-mem',
@@ -390,7 +394,7 @@ async function workerMemory(dev: EmbeddedProcess, fdb: EmbeddedProcess, settings
   }
 }
 
-async function historyLength(dir: string, fdb: EmbeddedProcess) {
+async function historyLength(dir: string, fdb: EmbeddedProcess, dataConverter: DataConverter) {
   log('(e) history length: one filing over 9 simulated years (three renewals, one change) on the time-skipping server');
   const ts = await startTestServer();
   try {
@@ -401,6 +405,7 @@ async function historyLength(dir: string, fdb: EmbeddedProcess) {
       namespace: 'default',
       supportsTimeSkipping: true,
       connectionOptions: {},
+      client: { dataConverter },
     });
     const { connectDatabase } = await import('../models');
     const db = await connectDatabase(`mongodb://${fdb.address}/benchhist`);
@@ -408,6 +413,7 @@ async function historyLength(dir: string, fdb: EmbeddedProcess) {
       connection: env.nativeConnection,
       taskQueue: 'hist',
       workflowsPath: require.resolve('../workflows'),
+      dataConverter,
       activities: createActivities({ models: db.models, client: env.client, taskQueue: 'hist' }),
     });
     await w.runUntil(async () => {

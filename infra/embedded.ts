@@ -97,6 +97,8 @@ export interface TemporalDevOptions {
   dbFile?: string;
   headless?: boolean;
   logFile?: string;
+  /** the Web UI decodes payloads through this codec endpoint (`--ui-codec-endpoint`) */
+  codecEndpoint?: string;
 }
 
 /** `temporal server start-dev` with Updates enabled and SQLite tuned for a single writer. */
@@ -127,6 +129,7 @@ export async function startTemporalDev(opts: TemporalDevOptions = {}): Promise<E
   else {
     uiPort = opts.uiPort ?? (await freePort());
     args.push('--ui-port', String(uiPort), '--ui-disable-news-fetch');
+    if (opts.codecEndpoint) args.push('--ui-codec-endpoint', opts.codecEndpoint);
   }
   if (opts.dbFile) {
     mkdirSync(resolve(opts.dbFile, '..'), { recursive: true });

@@ -155,6 +155,17 @@ export function loadPayloadKeys(settings: Pick<Settings, 'APP_MODE' | 'dataDir' 
   return [...(local && !configured.some((k) => k.id === local.id) ? [local] : []), ...configured];
 }
 
+/**
+ * The keys to read with, for tools that only decode (npm run replay): PAYLOAD_KEYS and the local
+ * key of $DATA_DIR when there is one, whatever APP_MODE says; never generates a key. [] when neither.
+ */
+export function payloadKeysForReading(settings: Pick<Settings, 'dataDir' | 'PAYLOAD_KEYS'>, opts: LoadKeysOptions = {}): PayloadKey[] {
+  const log = opts.log ?? ((line: string) => console.log(line));
+  const configured = settings.PAYLOAD_KEYS;
+  const local = readLocalKey(join(settings.dataDir, LOCAL_KEY_FILE), log);
+  return [...(local && !configured.some((k) => k.id === local.id) ? [local] : []), ...configured];
+}
+
 /** A codec on the keys loadPayloadKeys finds for these settings. */
 export function createPayloadCodec(settings: Pick<Settings, 'APP_MODE' | 'dataDir' | 'PAYLOAD_KEYS'>, opts: LoadKeysOptions = {}): AesGcmPayloadCodec {
   return new AesGcmPayloadCodec(loadPayloadKeys(settings, opts));

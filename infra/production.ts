@@ -12,6 +12,7 @@ import { randomBytes } from 'node:crypto';
 import { chmodSync, chownSync, createWriteStream, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync, appendFileSync, type WriteStream } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { settingsSchema, type Settings } from '../config';
+import { PayloadKey } from './payload-keys';
 import { binary, isListening, ROOT } from './embedded';
 
 /** Pinned in scripts/provision-production.sh; checked here so a stale .tools/ is named, not obscure. */
@@ -563,7 +564,9 @@ function settingsEnv(settings: Settings): Record<string, string> {
   const env: Record<string, string> = {};
   for (const key of Object.keys(settingsSchema.shape) as (keyof typeof settingsSchema.shape)[]) {
     const value = settings[key];
-    if (value !== undefined) env[key] = Array.isArray(value) ? value.join(',') : String(value);
+    // PAYLOAD_KEYS back in its own form (kid:base64key), which String() of a key never gives
+    if (value !== undefined)
+      env[key] = Array.isArray(value) ? value.map((v) => (v instanceof PayloadKey ? v.serialize() : String(v))).join(',') : String(value);
   }
   return { ...env, DATA_DIR: settings.dataDir };
 }
@@ -614,6 +617,7 @@ export async function startProductionStack(opts: ProductionStackOptions): Promis
   if (needFerret) await ensureFree(settings.FERRETDB_PORT, 'FERRETDB_PORT');
   if (needPostgres) await ensureFree(settings.POSTGRES_PORT, 'POSTGRES_PORT');
   await ensureFree(settings.PORT, 'PORT');
+  if (settings.CODEC_PORT) await ensureFree(settings.CODEC_PORT, 'CODEC_PORT');
 
   const stack: ProductionStack = {
     dataDir,
@@ -743,7 +747,12 @@ export async function startProductionStack(opts: ProductionStackOptions): Promis
           'temporal-ui',
           () =>
             spawn(binary('temporal-ui-server'), ['--root', join(ROOT, 'infra/production'), '--config', 'ui', '--env', 'production', 'start'], {
-              env: { ...process.env, SKILLCERT_TEMPORAL_ADDRESS: stack.temporalAddress, SKILLCERT_TEMPORAL_UI_PORT: String(settings.TEMPORAL_UI_PORT) },
+              env: {
+                ...process.env,
+                SKILLCERT_TEMPORAL_ADDRESS: stack.temporalAddress,
+                SKILLCERT_TEMPORAL_UI_PORT: String(settings.TEMPORAL_UI_PORT),
+                SKILLCERT_CODEC_ENDPOINT: settings.CODEC_PORT ? `http://${settings.CODEC_HOST}:${settings.CODEC_PORT}/codec` : '',
+              },
               stdio: ['ignore', 'pipe', 'pipe'],
               detached: true,
             }),

@@ -3,10 +3,12 @@
  * database and the clock. Created once per process (or per test file) and handed down.
  */
 import type { Connection as DbConnection } from 'mongoose';
+import type { DataConverter, PayloadCodec } from '@temporalio/common';
 import type { Settings } from '../config';
 import { connectDatabase, type Models } from '../models';
 import { connectTemporal, type TemporalHandle } from './temporal';
 import { TestServerClock, wallClock, type Clock } from './clock';
+import { createPayloadCodec, encryptedDataConverter } from './payload-codec';
 
 export interface Services {
   settings: Settings;
@@ -14,6 +16,10 @@ export interface Services {
   db: DbConnection;
   models: Models;
   clock: Clock;
+  /** encrypts every Temporal payload (infra/payload-codec.ts); the codec endpoint serves it too */
+  codec: PayloadCodec;
+  /** the codec and failure converter: the client below has it, and every worker must get it */
+  dataConverter: DataConverter;
   close(): Promise<void>;
 }
 
@@ -22,9 +28,21 @@ export interface Endpoints {
   mongoUri: string;
 }
 
-export async function createServices(settings: Settings, endpoints: Endpoints): Promise<Services> {
+/**
+ * The payload codec of these settings: PAYLOAD_KEYS (required in production), else a local key in
+ * $DATA_DIR (generated once; says so on stdout unless LOG_LEVEL is silent).
+ */
+export function payloadCodecFor(settings: Settings): PayloadCodec {
+  return createPayloadCodec(settings, { log: settings.LOG_LEVEL === 'silent' ? () => undefined : undefined });
+}
+
+export async function createServices(settings: Settings, endpoints: Endpoints, opts: { codec?: PayloadCodec } = {}): Promise<Services> {
   const demo = settings.APP_MODE === 'demo';
+  // before any connection: production without PAYLOAD_KEYS stops here, naming the setting
+  const codec = opts.codec ?? payloadCodecFor(settings);
+  const dataConverter = encryptedDataConverter(codec);
   const temporal = await connectTemporal({
+    dataConverter,
     address: endpoints.temporalAddress,
     namespace: settings.TEMPORAL_NAMESPACE,
     taskQueue: settings.TEMPORAL_TASK_QUEUE,
@@ -42,6 +60,8 @@ export async function createServices(settings: Settings, endpoints: Endpoints): 
     db: conn,
     models,
     clock,
+    codec,
+    dataConverter,
     async close() {
       await Promise.allSettled([temporal.connection.close(), conn.close()]);
     },

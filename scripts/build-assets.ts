@@ -1,13 +1,15 @@
 /**
  * The second half of `npm run build` (after tsc): what dist/ needs beside the compiled code.
  *   - dist/workflow-bundle.js: the workflow code bundled once here, so a compiled worker loads it
- *     (worker.ts workflowCode()) and no webpack runs when the production stack starts;
+ *     (worker.ts workflowCode()) and no webpack runs when the production stack starts; with the
+ *     failure converter of infra/failure-converter.ts, as the worker's data converter has it;
  *   - the console's Eta views and stylesheet, which console/ reads relative to its own files.
  */
 import { cpSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { ROOT } from '../infra/embedded';
+import { FAILURE_CONVERTER_PATH } from '../infra/payload-codec';
 
 async function main() {
   const dist = join(ROOT, 'dist');
@@ -15,6 +17,9 @@ async function main() {
   const { code } = await bundleWorkflowCode({
     // the compiled workflows, so the bundle holds exactly what tsc type-checked and emitted
     workflowsPath: require.resolve(join(dist, 'workflows')),
+    // workflow code turns its errors into failures inside the sandbox: with the worker's failure
+    // converter, so their messages go into (encrypted) payloads (infra/failure-converter.ts)
+    failureConverterPath: FAILURE_CONVERTER_PATH,
     logger: { log() {}, trace() {}, debug() {}, info() {}, warn: (m: string) => console.warn(m), error: (m: string) => console.error(m) },
   });
   writeFileSync(join(dist, 'workflow-bundle.js'), code);

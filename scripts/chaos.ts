@@ -41,6 +41,12 @@ import { batchWorkflowId, stateQuery as batchStateQuery } from '../workflows/bat
 import { parseCertificateCode } from '../domain/certificate-code';
 import { startOfChinaDayMs } from '../domain/batch';
 import type { ChaosBatch, ChaosJob } from './chaos-client';
+import { AesGcmPayloadCodec, encryptedDataConverter } from '../infra/payload-codec';
+import { parsePayloadKeys } from '../infra/payload-keys';
+
+/** This run's payload key: its workers and APIs encrypt with it, and the checks below read with it. */
+const PAYLOAD_KEYS = `chaos:${randomBytes(32).toString('base64')}`;
+const dataConverter = encryptedDataConverter(new AesGcmPayloadCodec(parsePayloadKeys(PAYLOAD_KEYS).keys));
 
 const { values } = parseArgs({
   options: {
@@ -87,7 +93,7 @@ async function main() {
   log(`seed ${seed}, ${filingCount} filings, ${batchCount} batches, ${clientCount} clients, ${stack} stack${ci ? ' (CI form)' : ''}`);
   if (stack !== 'demo') log(`${stack} stack: no demo time, so filings stop at the publicity and no batch runs (batches need --stack demo)`);
   const dir = mkdtempSync(join(tmpdir(), 'skillcert-chaos-'));
-  const ports = { api: await freePort(), temporal: await freePort(), db: await freePort() };
+  const ports = { api: await freePort(), temporal: await freePort(), db: await freePort(), codec: await freePort() };
   const base = `http://127.0.0.1:${ports.api}`;
   let temporal: EmbeddedProcess | undefined;
   let db: EmbeddedProcess | undefined;
@@ -114,6 +120,9 @@ async function main() {
     TEMPORAL_TASK_QUEUE: 'chaos',
     // the final check reads every certificate through the public route
     PUBLIC_RATE_LIMIT: '1000000',
+    PAYLOAD_KEYS,
+    DATA_DIR: dir,
+    CODEC_PORT: String(ports.codec),
   };
   let env: NodeJS.ProcessEnv = {};
   if (stack === 'production') {
@@ -138,6 +147,8 @@ async function main() {
       TEMPORAL_INTERNAL_PORTS: String(await freePortBlock(12)),
       TEMPORAL_UI_PORT: String(await freePort()),
       TEMPORAL_TASK_QUEUE: 'chaos',
+      PAYLOAD_KEYS,
+      CODEC_PORT: String(ports.codec),
     });
     const started = Date.now();
     prod = await startProductionStack({ settings, dataDir: dir, appEnv: { ...appEnv, AUTH_JWT_SECRET: settings.AUTH_JWT_SECRET! }, database: 'chaos', log });
@@ -448,7 +459,7 @@ async function check(
 ): Promise<string[]> {
   const lost: string[] = [];
   const conn = await Connection.connect({ address: temporalAddress });
-  const client = new Client({ connection: conn });
+  const client = new Client({ connection: conn, dataConverter });
   const m = mongoose.createConnection(mongoUri);
   await m.asPromise();
   try {
@@ -536,7 +547,7 @@ async function checkBatches(
 ): Promise<string[]> {
   const lost: string[] = [];
   const conn = await Connection.connect({ address: temporalAddress });
-  const client = new Client({ connection: conn });
+  const client = new Client({ connection: conn, dataConverter });
   const m = mongoose.createConnection(mongoUri);
   await m.asPromise();
   const getJson = async (path: string, token?: string): Promise<{ status: number; body: any }> => {

@@ -7,6 +7,8 @@
  * A release folder is never overwritten: histories are what running workflows were recorded as.
  * Record a new release when the workflows change what they do (and put the old behaviour behind
  * patched(), so the older folders keep replaying); CI replays every folder (test/replay).
+ * The beds encrypt every payload with the tests' fixed key (test/harness/payload-key.ts), so the
+ * recorded histories are encrypted as production's are, and the replay test decodes with that key.
  */
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';

@@ -8,12 +8,15 @@
  * `--workflows <module>` replays against another workflows module (the test uses it to show a
  * nondeterministic change is caught).
  *
- * Run it before every deploy (README: "Changing a rule").
+ * Run it before every deploy (README: "Changing a rule"). Payloads are encrypted: it decrypts with
+ * PAYLOAD_KEYS, as the workers have it, and with the local key of DATA_DIR (development) if any.
  */
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Connection, Client } from '@temporalio/client';
 import { bundleWorkflowCode, DefaultLogger, Runtime, Worker } from '@temporalio/worker';
+import { AesGcmPayloadCodec, encryptedDataConverter, FAILURE_CONVERTER_PATH, payloadKeysForReading } from '../infra/payload-codec';
+import { parsePayloadKeys } from '../infra/payload-keys';
 
 async function main(): Promise<number> {
   const { values } = parseArgs({
@@ -28,12 +31,18 @@ async function main(): Promise<number> {
   if (!values.address) throw new Error('--address host:port (or TEMPORAL_ADDRESS) is required');
   const limit = Number(values.limit);
   if (!Number.isInteger(limit) || limit < 1) throw new Error('--limit must be a positive whole number');
+  const parsed = parsePayloadKeys(process.env.PAYLOAD_KEYS ?? '');
+  if (parsed.problems.length) throw new Error(`PAYLOAD_KEYS: ${parsed.problems.join('; ')}`);
+  const keys = payloadKeysForReading({ dataDir: resolve(process.env.DATA_DIR || './.data'), PAYLOAD_KEYS: parsed.keys });
+  if (!keys.length) console.warn('no payload key (PAYLOAD_KEYS, or a local key in DATA_DIR): an encrypted history will fail to replay');
+  const dataConverter = keys.length ? encryptedDataConverter(new AesGcmPayloadCodec(keys)) : undefined;
   Runtime.install({ logger: new DefaultLogger('WARN') });
   const connection = await Connection.connect({ address: values.address });
-  const client = new Client({ connection, namespace: values.namespace });
+  const client = new Client({ connection, namespace: values.namespace, dataConverter });
   const workflowsPath = values.workflows ? require.resolve(resolve(values.workflows)) : require.resolve('../workflows');
   const bundle = await bundleWorkflowCode({
     workflowsPath,
+    failureConverterPath: FAILURE_CONVERTER_PATH,
     logger: { log() {}, info() {}, warn() {}, error() {}, debug() {}, trace() {} },
   });
   try {
@@ -51,7 +60,7 @@ async function main(): Promise<number> {
     }
     let failed = 0;
     let replayed = 0;
-    for await (const result of Worker.runReplayHistories({ workflowBundle: bundle }, histories())) {
+    for await (const result of Worker.runReplayHistories({ workflowBundle: bundle, dataConverter }, histories())) {
       replayed++;
       if (result.error) {
         failed++;

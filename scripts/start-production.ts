@@ -5,7 +5,8 @@
  * (run as `node dist/scripts/start-production.js`, no tsx). Prints where everything listens; a
  * process that dies is started again; SIGINT/SIGTERM stops everything, PostgreSQL last.
  */
-import { loadSettings, SettingsError } from '../config';
+import { codecOrigins, loadSettings, SettingsError } from '../config';
+import { loadPayloadKeys } from '../infra/payload-codec';
 import { ProductionError, startProductionStack, type ProductionStack } from '../infra/production';
 
 async function main() {
@@ -15,6 +16,9 @@ async function main() {
   try {
     settings = loadSettings();
     if (settings.APP_MODE === 'demo') throw new SettingsError('Invalid settings:\n  APP_MODE: demo needs the time-skipping test server; use npm run demo');
+    // production without PAYLOAD_KEYS stops before anything starts (the workers and APIs would refuse anyway);
+    // elsewhere the local key is made here once, before the processes that share it start together
+    loadPayloadKeys(settings);
   } catch (err) {
     if (err instanceof SettingsError) {
       console.error(err.message);
@@ -54,7 +58,7 @@ async function main() {
 职业技能等级认定 is up in ${s.APP_MODE.toUpperCase()} mode (production stack, started in ${((Date.now() - startedAt) / 1000).toFixed(1)} s)
   API          ${base}/api/v1   (${s.API_PROCESSES} processes, Node cluster)
   API docs     ${base}/docs
-  health       ${base}/health
+  health       ${base}/health${s.CODEC_PORT ? `\n  codec        http://${s.CODEC_HOST}:${s.CODEC_PORT}/codec   (admin token; browser origins ${codecOrigins(s).join(', ')})` : ''}
   workers      ${s.WORKER_PROCESSES} processes on task queue ${s.TEMPORAL_TASK_QUEUE}
   Temporal     ${stack.temporalAddress}${stack.temporalPorts ? ` (history :${stack.temporalPorts.history}, matching :${stack.temporalPorts.matching}, worker :${stack.temporalPorts.worker})` : ''}${stack.temporalUi ? `\n  Temporal UI  ${stack.temporalUi}` : ''}
   database     ${stack.mongoUri.replace(/\/\/[^@/]*@/, '//***@')}${stack.ferretdb ? ' (FerretDB on PostgreSQL)' : ''}${stack.postgres ? `\n  PostgreSQL   127.0.0.1:${s.POSTGRES_PORT} (${stack.postgres.dir})` : ''}

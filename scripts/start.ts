@@ -9,7 +9,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { rmSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadSettings, SettingsError } from '../config';
+import { codecOrigins, loadSettings, SettingsError } from '../config';
 import { isListening, ROOT, startFerretDB, startTemporalDev, startTestServer, waitForPort, type EmbeddedProcess } from '../infra/embedded';
 
 const demo = process.argv.includes('--demo');
@@ -71,7 +71,10 @@ async function main() {
     if (await isListening(port)) throw new SettingsError(`Invalid settings:\n  ${setting}: port ${port} is already in use`);
   }
 
+  // the API process serves it (server.ts); the Web UI and the CLI decode histories through it
+  const codecEndpoint = settings.CODEC_PORT ? `http://${settings.CODEC_HOST}:${settings.CODEC_PORT}/codec` : undefined;
   try {
+    if (settings.CODEC_PORT) await ensureFree(settings.CODEC_PORT, 'CODEC_PORT');
     let temporalAddress = settings.TEMPORAL_ADDRESS;
     let temporalUi: string | undefined;
     if (!temporalAddress) {
@@ -86,6 +89,7 @@ async function main() {
           port: settings.TEMPORAL_PORT,
           uiPort: settings.TEMPORAL_UI_PORT,
           headless: false,
+          codecEndpoint,
           dbFile: join(dataDir, 'temporal.db'),
           logFile: join(logDir, 'temporal.log'),
         });
@@ -126,7 +130,7 @@ async function main() {
   API          ${base}/api/v1
   API docs     ${base}/docs
   health       ${base}/health
-  Temporal     ${temporalAddress}${temporalUi ? `\n  Temporal UI  ${temporalUi}` : ''}
+  Temporal     ${temporalAddress}${temporalUi ? `\n  Temporal UI  ${temporalUi}` : ''}${codecEndpoint ? `\n  codec        ${codecEndpoint}   (admin token; browser origins ${codecOrigins(settings).join(', ')}; README "Reading histories")` : ''}
   database     ${mongoUri.replace(/\/\/[^@/]*@/, '//***@')}
   data         ${dataDir}
 Ctrl-C stops everything.`);

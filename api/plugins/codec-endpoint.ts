@@ -28,8 +28,8 @@ export interface CodecEndpointOptions {
   codec: PayloadCodec;
   /** true when the caller may see decrypted payloads (an administrator); called for every encode/decode */
   authorize(request: FastifyRequest): Promise<boolean>;
-  /** the Temporal Web UI's origin, `scheme://host[:port]`; absent: no browser may call */
-  uiOrigin?: string;
+  /** the Temporal Web UI's origin(s), `scheme://host[:port]`; absent or empty: no browser may call */
+  uiOrigin?: string | readonly string[];
   /** when given, X-Namespace must name one of these */
   namespaces?: readonly string[];
   /** default `/codec`: the endpoint to configure is `<server>/codec` (the UI and CLI append /decode, /encode) */
@@ -83,7 +83,7 @@ class BadBody extends Error {}
 
 const codecEndpoint: FastifyPluginAsync<CodecEndpointOptions> = async (app, opts) => {
   const base = (opts.basePath ?? '/codec').replace(/\/+$/, '');
-  const uiOrigin = opts.uiOrigin?.toLowerCase().replace(/\/+$/, '');
+  const uiOrigins = (typeof opts.uiOrigin === 'string' ? [opts.uiOrigin] : (opts.uiOrigin ?? [])).map((o) => o.toLowerCase().replace(/\/+$/, ''));
   const config = opts.routeConfig ?? {};
 
   app.addHook('onRequest', async (req, reply) => {
@@ -94,7 +94,7 @@ const codecEndpoint: FastifyPluginAsync<CodecEndpointOptions> = async (app, opts
       if (req.method === 'OPTIONS') return refuse(reply, 403, 'CORS_REFUSED', 'A CORS preflight needs an Origin');
       return;
     }
-    if (!uiOrigin || origin.toLowerCase() !== uiOrigin) return refuse(reply, 403, 'CORS_REFUSED', 'This origin may not use the codec endpoint');
+    if (!uiOrigins.includes(origin.toLowerCase())) return refuse(reply, 403, 'CORS_REFUSED', 'This origin may not use the codec endpoint');
     reply.header('access-control-allow-origin', origin);
     // the UI's "include credentials" sends cookies; allowed for this one exact origin only
     reply.header('access-control-allow-credentials', 'true');

@@ -21,7 +21,7 @@ import { createActivities } from '../../activities';
 import { createBatchActivities, type BatchActivityHooks } from '../../activities/batch';
 import { submitBatchPlan } from '../../api/cases';
 import { CalendarStore } from '../../infra/calendar-store';
-import { stackInfo, timeSkippingEnv, uniqueName } from './stack';
+import { stackInfo, testDataConverter, timeSkippingEnv, uniqueName } from './stack';
 import { baseInstant, nextStart } from './start-dates';
 import { recordHistories } from './record';
 import { filing } from '../../workflows/filing/workflow';
@@ -115,6 +115,7 @@ export async function batchBed(): Promise<BatchBed> {
       connection: env.nativeConnection,
       taskQueue,
       workflowBundle: { codePath: stackInfo().bundlePath },
+      dataConverter: testDataConverter,
       activities: { ...createActivities(deps), ...batchActivities },
       // no sticky cache: a stopped worker's workflows go back to the shared queue at once
       maxCachedWorkflows: 0,
@@ -157,7 +158,7 @@ export async function batchBed(): Promise<BatchBed> {
     models,
     conn,
     taskQueue,
-    client: new Client({ connection: env.connection, namespace: 'default' }),
+    client: new Client({ connection: env.connection, namespace: 'default', dataConverter: testDataConverter }),
     hooks,
     activities: batchActivities,
 

@@ -13,7 +13,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { WorkflowHandle, WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import { connectDatabase, type Models } from '../../models';
 import { createActivities } from '../../activities';
-import { stackInfo, timeSkippingEnv, uniqueName } from './stack';
+import { stackInfo, testDataConverter, timeSkippingEnv, uniqueName } from './stack';
 import { baseInstant, nextStart } from './start-dates';
 import { filing } from '../../workflows/filing/workflow';
 import { allocatorWorkflowId } from '../../workflows/allocator/messages';
@@ -65,6 +65,7 @@ export async function filingBed(): Promise<FilingBed> {
       connection: env.nativeConnection,
       taskQueue,
       workflowBundle: { codePath: stackInfo().bundlePath },
+      dataConverter: testDataConverter,
       activities: createActivities({ models, client: env.client, taskQueue }),
       // no sticky cache: a stopped worker's workflows go back to the shared queue at once
       maxCachedWorkflows: 0,

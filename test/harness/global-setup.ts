@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { ROOT, startFerretDB, startTemporalDev, startTestServer, type EmbeddedProcess } from '../../infra/embedded';
+import { FAILURE_CONVERTER_PATH } from '../../infra/payload-codec';
 
 /** Test files that drive workflow time: each gets a time-skipping server of its own. */
 export const USES_TIME_SKIPPING = /timeSkippingEnv\(|filingBed\(|batchBed\(|timeSkippingAddress\(/;
@@ -48,7 +49,12 @@ export default async function globalSetup() {
   globalThis.__SKILLCERT_STACK__ = { processes: started, dir };
   const [dev, fdb, ...skipping] = started;
 
-  const bundle = await bundleWorkflowCode({ workflowsPath: require.resolve('../../workflows'), logger: quietLogger });
+  // with the failure converter the workers' data converter has (infra/payload-codec.ts), as npm run build bundles it
+  const bundle = await bundleWorkflowCode({
+    workflowsPath: require.resolve('../../workflows'),
+    failureConverterPath: FAILURE_CONVERTER_PATH,
+    logger: quietLogger,
+  });
   const bundlePath = join(dir, 'workflow-bundle.js');
   writeFileSync(bundlePath, bundle.code);
 

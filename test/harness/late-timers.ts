@@ -8,6 +8,7 @@
  */
 import { Worker } from '@temporalio/worker';
 import { google, temporal } from '@temporalio/proto';
+import { testDataConverter } from './payload-key';
 
 type History = temporal.api.history.v1.IHistory;
 
@@ -46,6 +47,8 @@ export async function probeReplay(histories: { history: History; workflowId: str
   const results = Worker.runReplayHistories(
     {
       workflowsPath,
+      // histories from the beds are encrypted with the tests' key
+      dataConverter: testDataConverter,
       interceptors: { workflowModules: [require.resolve('../workflows/fixtures/activity-probe')] },
       sinks: {
         probe: {

@@ -22,6 +22,7 @@ export async function embeddedEnv(dataDir: string, extra: Record<string, string>
     TEMPORAL_PORT: String(await freePort()),
     TEMPORAL_UI_PORT: String(await freePort()),
     FERRETDB_PORT: String(await freePort()),
+    CODEC_PORT: String(await freePort()),
     LOG_LEVEL: 'warn',
     TEMPORAL_ADDRESS: '',
     MONGODB_URI: '',

@@ -28,6 +28,7 @@ export async function productionEnv(dataDir: string, extra: Record<string, strin
     TEMPORAL_INTERNAL_PORTS: String(await freePortBlock(12)),
     FERRETDB_PORT: String(await freePort()),
     POSTGRES_PORT: String(await freePort()),
+    CODEC_PORT: String(await freePort()),
     LOG_LEVEL: 'info',
     TEMPORAL_ADDRESS: '',
     MONGODB_URI: '',

@@ -16,6 +16,8 @@ import { signToken } from '../../api/tokens';
 import type { Caller } from '../../domain/roles';
 import type { StackInfo } from './global-setup';
 import { TestServerClock } from '../../infra/clock';
+import { TEST_PAYLOAD_KEYS, testCodec, testDataConverter } from './payload-key';
+export { TEST_PAYLOAD_KEYS, testCodec, testDataConverter };
 import { baseInstant, nextStart } from './start-dates';
 
 let runtimeInstalled = false;
@@ -40,7 +42,7 @@ export function uniqueName(prefix: string) {
 }
 
 export function testSettings(overrides: Record<string, string> = {}): Settings {
-  return loadSettings({ APP_MODE: 'test', LOG_LEVEL: 'silent', TEMPORAL_TASK_QUEUE: uniqueName('tq'), ...overrides });
+  return loadSettings({ APP_MODE: 'test', LOG_LEVEL: 'silent', TEMPORAL_TASK_QUEUE: uniqueName('tq'), PAYLOAD_KEYS: TEST_PAYLOAD_KEYS, ...overrides });
 }
 
 /** This test file's own time-skipping server, started by the global setup. */
@@ -66,6 +68,7 @@ export async function timeSkippingEnv(): Promise<TestWorkflowEnvironment> {
     namespace: 'default',
     supportsTimeSkipping: true,
     connectionOptions: {},
+    client: { dataConverter: testDataConverter },
   });
 }
 
@@ -87,7 +90,7 @@ export async function devStack(
   const settings = testSettings(opts.settings);
   const mongoUri = opts.mongoUri ?? `${info.mongoBase}/${uniqueName('t').replace(/-/g, '_')}`;
   const temporalAddress = opts.temporalAddress ?? info.devAddress;
-  const services = await createServices(settings, { temporalAddress, mongoUri });
+  const services = await createServices(settings, { temporalAddress, mongoUri }, { codec: testCodec });
   if (services.clock instanceof TestServerClock) {
     // demo mode: the file's time-skipping server starts at the suite's fixed date, not today's
     const now = (await services.clock.now()).getTime();
@@ -120,6 +123,7 @@ export async function createTestWorker(services: Services, extra: Partial<Worker
     namespace: services.settings.TEMPORAL_NAMESPACE,
     taskQueue: services.settings.TEMPORAL_TASK_QUEUE,
     workflowBundle: { codePath: stackInfo().bundlePath },
+    dataConverter: services.dataConverter,
     activities: createActivities({ models: services.models, client: services.temporal.client, taskQueue: services.settings.TEMPORAL_TASK_QUEUE }),
     ...extra,
   });

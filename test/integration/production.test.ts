@@ -10,6 +10,7 @@
  * is stopped with SIGINT and started again on the same DATA_DIR, and the same workflow takes the
  * next step. Run with `npm run test:production` (it provisions Temporal Server and builds dist/).
  */
+import { execFileSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
@@ -18,6 +19,7 @@ import { Client, Connection } from '@temporalio/client';
 import { call, killLeftovers, productionEnv, runningPid, startProductionCommand, type Answer, type ProductionCommand } from '../harness/production-command';
 import { signToken } from '../../api/tokens';
 import { isListening } from '../../infra/embedded';
+import { PG_BIN } from '../../infra/production';
 import { filingWorkflowId } from '../../workflows/filing/messages';
 import { application, idNumber } from '../fixtures/filing';
 import type { Caller } from '../../domain/roles';
@@ -39,9 +41,17 @@ describe('the production stack', () => {
 
   it('takes a filing from 申报 into its 公示 through both API processes, across killed workers and history, and a full restart', async () => {
     const secret = randomBytes(32).toString('base64url');
-    const env = await productionEnv(dataDir, { APP_MODE: 'production', AUTH_JWT_SECRET: secret });
+    const env = await productionEnv(dataDir, {
+      APP_MODE: 'production',
+      AUTH_JWT_SECRET: secret,
+      PAYLOAD_KEYS: `prod-test:${randomBytes(32).toString('base64')}`,
+    });
     const base = `http://127.0.0.1:${env.PORT}`;
-    const app = application({ province: '22', prefecture: '220100' });
+    // a known ID number and phone: neither may reach Temporal's database in clear (issue #14)
+    const STAFF_ID = idNumber(randomBytes(2).readUInt16BE() % 1000, '19770823');
+    const PHONE = `137${String(randomBytes(4).readUInt32BE() % 1e8).padStart(8, '0')}`;
+    const app = application({ province: '22', prefecture: '220100', staffIdNumbers: [STAFF_ID] });
+    app.institution.contact.phone = PHONE;
     const token = (c: Omit<Caller, 'name'>) => signToken(secret, { name: c.sub, ...c } as Caller);
     const t = {
       inst: await token({ sub: 'inst', role: 'institution', province: '22', institutionId: app.institution.creditCode }),
@@ -58,6 +68,7 @@ describe('the production stack', () => {
     timings.firstStartS = (Date.now() - started) / 1000;
     expect(stack.output()).toContain(`API          ${base}/api/v1`);
     expect(stack.output()).toMatch(/PostgreSQL   127\.0\.0\.1:\d+/);
+    expect(stack.output()).toContain(`codec        http://127.0.0.1:${env.CODEC_PORT}/codec`);
     // the Web UI is optional (scripts/provision-production.sh): when it was built, it answers
     if (/Temporal UI/.test(stack.output())) expect((await call(`http://127.0.0.1:${env.TEMPORAL_UI_PORT}`, 'GET', '/')).status).toBe(200);
 
@@ -147,6 +158,26 @@ describe('the production stack', () => {
     } finally {
       await conn.close();
     }
+
+    // PostgreSQL's temporal and temporal_visibility databases hold the workflow but neither string;
+    // the ferretdb database (the read model) holds the ID number: the control
+    const dump = (db: string) =>
+      execFileSync(join(PG_BIN, 'pg_dump'), ['-h', '127.0.0.1', '-p', env.POSTGRES_PORT, '-U', 'postgres', '--data-only', db], {
+        env: { ...process.env, PGPASSWORD: readFileSync(join(dataDir, 'secrets', 'postgres'), 'utf8').trim() },
+        maxBuffer: 512 * 1024 * 1024,
+      });
+    // (history blobs are bytea, which pg_dump writes as hex: both forms are searched)
+    const found = (bytes: Buffer, text: string) => bytes.includes(text) || bytes.includes(Buffer.from(text).toString('hex'));
+    for (const db of ['temporal', 'temporal_visibility']) {
+      const bytes = dump(db);
+      expect({ db, id: found(bytes, STAFF_ID), phone: found(bytes, PHONE) }).toEqual({ db, id: false, phone: false });
+    }
+    const temporalDump = dump('temporal');
+    // pg_dump writes bytea as hex: the workflow id, in clear in the executions table, is there as text
+    expect(found(temporalDump, filingWorkflowId(id))).toBe(true);
+    // and the history blobs are searched for real: the workflow type's name is inside them (bytea)
+    expect(temporalDump.includes(Buffer.from('filing').toString('hex'))).toBe(true);
+    expect(dump('ferretdb').includes(STAFF_ID)).toBe(true);
 
     // both API processes served this filing: each request id is in exactly one API's log
     const byProcess = [1, 2].map((i) => {

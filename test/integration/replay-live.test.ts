@@ -9,6 +9,7 @@ import { filing } from '../../workflows/filing/workflow';
 import { filingWorkflowId, stateQuery } from '../../workflows/filing/messages';
 import { policyForProvince } from '../../domain/filing-policy';
 import { actors, application } from '../fixtures/filing';
+import { TEST_PAYLOAD_KEYS } from '../harness/payload-key';
 import { devStack, stackInfo, uniqueName, type DevStack } from '../harness/stack';
 
 jest.setTimeout(180_000);
@@ -17,6 +18,8 @@ const replay = (args: string[]) => {
   const r = spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'scripts/replay.ts'), '--address', stackInfo().devAddress, ...args], {
     cwd: ROOT,
     encoding: 'utf8',
+    // the histories are encrypted with the tests' key, as production's are with PAYLOAD_KEYS
+    env: { ...process.env, PAYLOAD_KEYS: TEST_PAYLOAD_KEYS },
     timeout: 150_000,
   });
   return { status: r.status, out: `${r.stdout}${r.stderr}` };

@@ -3,6 +3,8 @@
  * `npm run record-histories`) against the current workflow code. A change that breaks determinism
  * for a workflow already running in production fails here, before it ships: put such a change
  * behind patched() (README: "Changing a rule"). Older releases keep replaying; none is rewritten.
+ * Histories recorded since payloads are encrypted are encrypted with the tests' fixed key
+ * (test/harness/payload-key.ts); older ones hold plain payloads, which the codec passes through.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -10,6 +12,8 @@ import { gunzipSync } from 'node:zlib';
 import { bundleWorkflowCode, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { temporal } from '@temporalio/proto';
 import { LIFECYCLE_PATHS } from './paths';
+import { FAILURE_CONVERTER_PATH } from '../../infra/payload-codec';
+import { testDataConverter } from '../harness/payload-key';
 
 const root = join(__dirname, 'histories');
 const releases = existsSync(root)
@@ -39,6 +43,7 @@ beforeAll(async () => {
   // one bundle for every replay (bundling per history would take most of the test's time)
   bundle = await bundleWorkflowCode({
     workflowsPath: require.resolve('../../workflows'),
+    failureConverterPath: FAILURE_CONVERTER_PATH,
     logger: { log() {}, info() {}, warn() {}, error() {}, debug() {}, trace() {} },
   });
 }, 120_000);
@@ -61,7 +66,7 @@ describe.each(releases)('release %s replays against the current workflow code', 
       workflowId: doc.workflowId,
       history: temporal.api.history.v1.History.decode(Buffer.from(r.historyBase64, 'base64')),
     }));
-    for await (const result of Worker.runReplayHistories({ workflowBundle: bundle }, histories)) {
+    for await (const result of Worker.runReplayHistories({ workflowBundle: bundle, dataConverter: testDataConverter }, histories)) {
       if (result.error) throw result.error;
     }
   });

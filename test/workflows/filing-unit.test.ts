@@ -8,7 +8,7 @@
  */
 import { Worker } from '@temporalio/worker';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { stackInfo, timeSkippingEnv, uniqueName } from '../harness/stack';
+import { stackInfo, testDataConverter, timeSkippingEnv, uniqueName } from '../harness/stack';
 import { baseInstant, nextStart } from '../harness/start-dates';
 import { filing } from '../../workflows/filing/workflow';
 import { assignExpertsUpdate, decideUpdate, filingWorkflowId, stateQuery, type AssignInput, type DecideInput } from '../../workflows/filing/messages';
@@ -76,6 +76,7 @@ async function withWorker(acts: ReturnType<typeof mockedActivities>, fn: (start:
     connection: env.nativeConnection,
     taskQueue,
     workflowBundle: { codePath: stackInfo().bundlePath },
+    dataConverter: testDataConverter,
     activities,
     maxCachedWorkflows: 0,
   });

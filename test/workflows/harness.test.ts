@@ -1,6 +1,6 @@
 import { Worker } from '@temporalio/worker';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { timeSkippingEnv, uniqueName } from '../harness/stack';
+import { testDataConverter, timeSkippingEnv, uniqueName } from '../harness/stack';
 import { sleepYears, waitOrTimeout, wakeSignal } from './fixtures/sleepers';
 
 describe('time-skipping server from the global setup', () => {
@@ -15,6 +15,7 @@ describe('time-skipping server from the global setup', () => {
       connection: env.nativeConnection,
       taskQueue,
       workflowsPath: require.resolve('./fixtures/sleepers'),
+      dataConverter: testDataConverter,
     });
     run = worker.run();
   });
