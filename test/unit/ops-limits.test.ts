@@ -7,6 +7,8 @@ import { decodeJwt, SignJWT } from 'jose';
 import { msToNumber } from '@temporalio/common/lib/time';
 import { loadSettings } from '../../config';
 import { createTokenVerifier, signToken, tokenAddressing } from '../../api/tokens';
+import { failureOf, TemporalCallTimeout } from '../../api/cases';
+import { toProblem, refused } from '../../api/problems';
 import { workerSettings } from '../../worker';
 import type { Caller } from '../../domain/roles';
 
@@ -48,6 +50,39 @@ describe('settings of part 4', () => {
     expect(msToNumber(workerSettings(dev()).shutdownGraceTime!)).toBe(30_000);
     expect(msToNumber(workerSettings(dev({ WORKER_SHUTDOWN_GRACE_TIME: '2m' })).shutdownGraceTime!)).toBe(120_000);
     expect(msToNumber(workerSettings(dev({ WORKER_SHUTDOWN_GRACE_TIME: '1500' })).shutdownGraceTime!)).toBe(1500);
+  });
+});
+
+describe('an outage of Temporal is a 503, not a 500', () => {
+  const grpc = (code: number, details: string) => Object.assign(new Error(`${code} ${details}`), { code, details, metadata: {} });
+
+  it.each([
+    [14, 'UNAVAILABLE'],
+    [4, 'DEADLINE_EXCEEDED'],
+    [8, 'RESOURCE_EXHAUSTED'],
+  ])('gRPC status %p (%s), also wrapped, is TEMPORAL_UNAVAILABLE with a time to retry', (code, name) => {
+    const wrapped = Object.assign(new Error('Workflow Update failed'), { name: 'ServiceError', cause: grpc(code, 'x') });
+    for (const err of [grpc(code, 'x'), wrapped]) {
+      const f = failureOf(err);
+      expect(f).toMatchObject({ code: 'TEMPORAL_UNAVAILABLE', details: { retryAfterSeconds: expect.any(Number) } });
+      expect(f!.message).toContain(name);
+      const p = toProblem(refused(f!, err));
+      expect([p.status, p.title, p.code]).toEqual([503, 'Service Unavailable', 'TEMPORAL_UNAVAILABLE']);
+    }
+  });
+
+  it('an Update no worker took before the deadline, and the last-resort timer, are TEMPORAL_UNAVAILABLE', () => {
+    const updateTimeout = Object.assign(new Error('Workflow update call timeout or cancelled'), {
+      name: 'WorkflowUpdateRPCTimeoutOrCancelledError',
+      cause: grpc(4, 'Deadline exceeded'),
+    });
+    expect(failureOf(updateTimeout)?.code).toBe('TEMPORAL_UNAVAILABLE');
+    expect(failureOf(new TemporalCallTimeout(10_000))?.code).toBe('TEMPORAL_UNAVAILABLE');
+  });
+
+  it('other gRPC statuses are not an outage (NOT_FOUND is the case gone; INVALID_ARGUMENT a bug: 500)', () => {
+    expect(failureOf(grpc(3, 'bad request'))).toBeUndefined();
+    expect(failureOf(grpc(13, 'internal'))).toBeUndefined();
   });
 });
 
