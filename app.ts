@@ -53,6 +53,10 @@ export async function buildApp(services: Services, opts: BuildOptions = {}): Pro
     connectionTimeout: timeoutMs * 2,
     // Node checks those deadlines this often (30 s by default, which would let a slow request run on)
     http: { connectionsCheckingInterval: Math.min(5_000, Math.ceil(timeoutMs / 2)), headersTimeout: timeoutMs },
+    // behind a reverse proxy (TRUST_PROXY), req.ip is the client's address from X-Forwarded-For, so
+    // rate limits and objection budgets count clients, not the proxy; off by default (the header is
+    // the client's to forge when nothing in front overwrites it)
+    trustProxy: services.settings.TRUST_PROXY,
     genReqId: requestIdOf,
     requestIdHeader: false,
     // router errors (a malformed percent-encoding, an over-long parameter) are problem documents too

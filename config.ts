@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { resolve } from 'node:path';
+import { isIP } from 'node:net';
 import { parsePayloadKeys } from './infra/payload-keys';
 
 /** A comma-separated list of browser origins, `scheme://host[:port]` each. */
@@ -127,6 +128,35 @@ export const settingsSchema = z.object({
       for (const p of problems) ctx.addIssue({ code: 'custom', message: p });
       return keys;
     }),
+  /**
+   * Deadline of every call the API makes into Temporal (start, Update, query, signal), in
+   * milliseconds. Past it — Temporal down or overloaded, or no worker polling — the answer is 503
+   * TEMPORAL_UNAVAILABLE with Retry-After, never a hang.
+   */
+  TEMPORAL_CALL_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(10_000),
+  /**
+   * How long a stopping worker lets running activities finish before they are cancelled
+   * (the worker's `shutdownGraceTime`): a number of milliseconds or e.g. `30s`, `2m`.
+   */
+  WORKER_SHUTDOWN_GRACE_TIME: z
+    .string()
+    .regex(/^\d+(\.\d+)?\s*(ms|s|m|h)?$/, 'expected a duration such as 30s, 2m or 5000 (milliseconds)')
+    .default('30s'),
+  /** When set, a token must carry this `iss` (else 401); tokens minted here carry it. */
+  AUTH_JWT_ISSUER: z.string().min(1).max(512).optional(),
+  /** When set, a token's `aud` must contain this (else 401); tokens minted here carry it. */
+  AUTH_JWT_AUDIENCE: z.string().min(1).max(512).optional(),
+  /**
+   * Which proxies in front of the API to trust for the client's address (X-Forwarded-For), so that
+   * rate limits and objection budgets count clients, not the proxy: `false` (default: the peer
+   * address is the client), `true` (trust every hop: only behind a proxy that overwrites the
+   * header), or a comma-separated list of proxy addresses and CIDRs
+   * (e.g. `10.0.0.0/8,127.0.0.1`; also `loopback`, `linklocal`, `uniquelocal`).
+   */
+  TRUST_PROXY: z
+    .string()
+    .default('false')
+    .transform((s, ctx): boolean | string[] => parseTrustProxy(s, (message) => ctx.addIssue({ code: 'custom', message }))),
   /** Outgoing mail server, `smtp://[user:pass@]host[:port]` (STARTTLS when offered) or `smtps://…` (TLS from the start). */
   SMTP_URL: z
     .string()
@@ -195,4 +225,34 @@ export function isWeakSecret(secret: string): boolean {
 export function codecOrigins(s: Pick<Settings, 'CODEC_CORS_ORIGINS' | 'TEMPORAL_UI_PORT'>): string[] {
   if (s.CODEC_CORS_ORIGINS.length) return s.CODEC_CORS_ORIGINS;
   return [`http://127.0.0.1:${s.TEMPORAL_UI_PORT}`, `http://localhost:${s.TEMPORAL_UI_PORT}`];
+}
+
+const PROXY_KEYWORDS = new Set(['loopback', 'linklocal', 'uniquelocal']);
+
+/** TRUST_PROXY as Fastify's `trustProxy` takes it: a boolean, or the proxies' addresses and CIDRs. */
+export function parseTrustProxy(raw: string, problem: (message: string) => void): boolean | string[] {
+  const s = raw.trim();
+  if (/^(false|0|no|off)$/i.test(s)) return false;
+  if (/^(true|yes|on)$/i.test(s)) return true;
+  // Fastify 5 trusts no one for a bare hop count (it cannot tell a proxy from a client that
+  // reached the API directly and wrote the header itself), so a count would silently do nothing
+  if (/^\d+$/.test(s)) {
+    problem(`a hop count (${s}) is not accepted: list the proxies' addresses or CIDRs instead (e.g. 10.0.0.0/8), or true`);
+    return false;
+  }
+  const entries = s
+    .split(',')
+    .map((e) => e.trim())
+    .filter(Boolean);
+  const bad = entries.filter((e) => {
+    if (PROXY_KEYWORDS.has(e)) return false;
+    const [addr, bits, ...rest] = e.split('/');
+    const v = isIP(addr);
+    if (!v || rest.length) return true;
+    if (bits === undefined) return false;
+    return !/^\d{1,3}$/.test(bits) || Number(bits) > (v === 4 ? 32 : 128);
+  });
+  if (!entries.length || bad.length)
+    problem(`not a proxy address or CIDR: ${bad.join(', ') || raw} (expected false, true, or a comma-separated list such as 10.0.0.0/8,127.0.0.1)`);
+  return entries;
 }

@@ -35,6 +35,29 @@ export const workerTuning: Partial<WorkerOptions> = {
 };
 
 /**
+ * The worker options that come from settings: the cache size, and how long a stopping worker
+ * (SIGTERM, a deploy) lets running activities finish before it cancels them
+ * (WORKER_SHUTDOWN_GRACE_TIME); an activity cancelled then is retried by another worker.
+ */
+export function workerSettings(settings: Settings): Partial<WorkerOptions> {
+  return {
+    // filings wait weeks on timers: a large cache only holds memory (bench figure d)
+    maxCachedWorkflows: settings.WORKER_CACHED_WORKFLOWS,
+    // The time-skipping test server never times out a task handed to a worker's sticky queue, so a
+    // worker killed in demo mode would strand its workflows there (found by npm run chaos). Without
+    // a cache there is no sticky queue: every task goes to the shared queue and replays its history.
+    ...(settings.APP_MODE === 'demo' ? { maxCachedWorkflows: 0 } : {}),
+    shutdownGraceTime: durationOf(settings.WORKER_SHUTDOWN_GRACE_TIME),
+  };
+}
+
+/** A setting's duration (`30s`, `2m`, `5000`) as the SDK takes it: a bare number is milliseconds. */
+function durationOf(s: string): WorkerOptions['shutdownGraceTime'] {
+  const t = s.replace(/\s+/g, '');
+  return (/^\d+(\.\d+)?$/.test(t) ? Number(t) : t) as WorkerOptions['shutdownGraceTime'];
+}
+
+/**
  * Every payload the worker writes (results, activity inputs, failures) is encrypted with `codec`,
  * and the client its activities use encrypts what it sends too. A compiled worker's bundle was
  * built with the same failure converter (scripts/build-assets.ts).
@@ -62,12 +85,7 @@ export async function startWorker(settings: Settings, endpoints: Endpoints, code
       dataConverter,
       activities: createActivities({ models: db.models, client, taskQueue: settings.TEMPORAL_TASK_QUEUE }),
       ...workerTuning,
-      // filings wait weeks on timers: a large cache only holds memory (bench figure d)
-      maxCachedWorkflows: settings.WORKER_CACHED_WORKFLOWS,
-      // The time-skipping test server never times out a task handed to a worker's sticky queue, so a
-      // worker killed in demo mode would strand its workflows there (found by npm run chaos). Without
-      // a cache there is no sticky queue: every task goes to the shared queue and replays its history.
-      ...(settings.APP_MODE === 'demo' ? { maxCachedWorkflows: 0 } : {}),
+      ...workerSettings(settings),
       ...extra,
     });
     return { worker, close: closeAll };

@@ -1,5 +1,5 @@
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
-import { ApplicationFailure } from '@temporalio/common';
+import { ApplicationFailure, WorkflowIdReusePolicy } from '@temporalio/common';
 import { allocateUpdate, ALLOCATOR_WORKFLOW, allocatorWorkflowId, type Allocation } from '../workflows/allocator/messages';
 
 /**
@@ -12,7 +12,13 @@ export function createAllocateActivities(client: Client, taskQueue: string) {
     async allocate(input: { workflowId: string; key: string; count: number; max: number; requestId: string }): Promise<Allocation & { value: number }> {
       const workflowId = allocatorWorkflowId(taskQueue, input.workflowId);
       try {
-        await client.workflow.start(ALLOCATOR_WORKFLOW, { workflowId, taskQueue, args: [{ scope: input.workflowId }] });
+        // never started again once closed: a new run would hand out serials from 1 again
+        await client.workflow.start(ALLOCATOR_WORKFLOW, {
+          workflowId,
+          taskQueue,
+          args: [{ scope: input.workflowId }],
+          workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
+        });
       } catch (err) {
         if (!(err instanceof WorkflowExecutionAlreadyStartedError) && (err as Error).name !== 'WorkflowExecutionAlreadyStartedError') throw err;
       }

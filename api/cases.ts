@@ -11,7 +11,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
-import { ApplicationFailure, type UpdateDefinition } from '@temporalio/common';
+import { ApplicationFailure, WorkflowIdReusePolicy, type UpdateDefinition } from '@temporalio/common';
 import { isErrorCode, type Refusal } from '../domain/errors';
 import type { Actor, FilingState } from '../domain/filing';
 import type { BatchState } from '../domain/batch';
@@ -40,7 +40,19 @@ import { refused } from './problems';
 export interface TemporalClientSide {
   client: Client;
   taskQueue: string;
+  /** deadline of each call into Temporal (TEMPORAL_CALL_TIMEOUT_MS); default 10 s */
+  callTimeoutMs?: number;
 }
+
+/**
+ * Filings and batches are started with REJECT_DUPLICATE: their ids come from the Idempotency-Key,
+ * so a key sent again after its stored answer expired must never start a closed case again (a new
+ * run would begin the case from the start). A retry while the case runs finds it running.
+ */
+export const UNIQUE_CASE = { workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE } as const;
+
+/** Seconds a client is told to wait (Retry-After) when Temporal is unavailable. */
+export const TEMPORAL_RETRY_AFTER_S = 5;
 
 // ——— ids from the request ———
 
@@ -91,11 +103,22 @@ const isNamed = (e: unknown, name: string) =>
  * - a workflow that is not there (any more), or an Update it no longer takes: the API only
  *   addresses cases it found in a read model, so the case has ended: INVALID_STATE (the dev server
  *   says "workflow execution already completed", the time-skipping server "update … not found");
- * - a start whose workflow id is taken: ALREADY_EXISTS.
+ * - a start whose workflow id is taken: ALREADY_EXISTS;
+ * - Temporal unreachable or overloaded (gRPC UNAVAILABLE, RESOURCE_EXHAUSTED), or a call past its
+ *   deadline (DEADLINE_EXCEEDED: also an Update or query that no worker took in time):
+ *   TEMPORAL_UNAVAILABLE, a 503 with Retry-After. Nothing was refused; the same request (and
+ *   Idempotency-Key) may be sent again.
  */
 export function failureOf(err: unknown): Refusal | undefined {
   const chain: unknown[] = [];
   for (let e: unknown = err; e && chain.length < 8; e = (e as { cause?: unknown }).cause) chain.push(e);
+  const outage = unavailabilityOf(chain);
+  if (outage)
+    return {
+      code: 'TEMPORAL_UNAVAILABLE',
+      message: `Temporal did not answer in time (${outage}); try again later`,
+      details: { retryAfterSeconds: TEMPORAL_RETRY_AFTER_S },
+    };
   const app = chain.find((e) => isNamed(e, 'ApplicationFailure')) as ApplicationFailure | undefined;
   const updateFailed = chain.some((e) => isNamed(e, 'WorkflowUpdateFailedError'));
   if (app) {
@@ -112,13 +135,46 @@ export function failureOf(err: unknown): Refusal | undefined {
   return undefined;
 }
 
-/** Runs a call into Temporal; a refusal comes out as a DomainError (its cause: the original error). */
-async function call<T>(fn: () => Promise<T>): Promise<T> {
+/** gRPC status codes that say Temporal is away or overloaded, not that it refused. */
+const UNAVAILABLE_CODES: Record<number, string> = { 4: 'DEADLINE_EXCEEDED', 8: 'RESOURCE_EXHAUSTED', 14: 'UNAVAILABLE' };
+
+/** The kind of outage an error chain shows (a gRPC status name or a timeout), or undefined. */
+function unavailabilityOf(chain: unknown[]): string | undefined {
+  for (const e of chain) {
+    if (isNamed(e, 'TemporalCallTimeout')) return 'DEADLINE_EXCEEDED';
+    if (isNamed(e, 'WorkflowUpdateRPCTimeoutOrCancelledError')) return 'DEADLINE_EXCEEDED';
+    const g = e as { code?: unknown; details?: unknown; metadata?: unknown } | null;
+    if (g && typeof g.code === 'number' && typeof g.details === 'string' && g.metadata && UNAVAILABLE_CODES[g.code]) return UNAVAILABLE_CODES[g.code];
+  }
+  return undefined;
+}
+
+/** A call into Temporal that outlived its deadline (the gRPC deadline is the first line; this the last). */
+export class TemporalCallTimeout extends Error {
+  override name = 'TemporalCallTimeout';
+  constructor(ms: number) {
+    super(`No answer from Temporal within ${ms} ms`);
+  }
+}
+
+/**
+ * Runs `fn` with a deadline on every gRPC call it makes (the connection's `withDeadline`), so a
+ * call cannot wait for ever on a Temporal that is down or on an Update no worker picks up. The
+ * client's own retries of UNAVAILABLE may sleep past the deadline before they notice it, so a
+ * timer answers at the deadline all the same.
+ */
+export async function withinDeadline<T>(client: Client, ms: number, fn: () => Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new TemporalCallTimeout(ms)), ms + 200);
+    timer.unref();
+  });
+  const work = client.connection.withDeadline(Date.now() + ms, fn);
+  work.catch(() => undefined);
   try {
-    return await fn();
-  } catch (err) {
-    const f = failureOf(err);
-    throw f ? refused(f, err) : err;
+    return await Promise.race([work, late]);
+  } finally {
+    clearTimeout(timer);
   }
 }
 
@@ -137,27 +193,40 @@ const alreadyStarted = (err: unknown) => err instanceof WorkflowExecutionAlready
  */
 export async function submitBatchPlan(client: Client, taskQueue: string, input: BatchInput): Promise<BatchState> {
   const workflowId = batchWorkflowId(input.batchId);
+  const handle = client.workflow.getHandle(workflowId);
   try {
-    await client.workflow.start(BATCH_WORKFLOW, { workflowId, taskQueue, args: [input] });
+    await client.workflow.start(BATCH_WORKFLOW, { workflowId, taskQueue, args: [input], ...UNIQUE_CASE });
   } catch (err) {
     if (!alreadyStarted(err)) throw err;
+    // a retry finds its batch running; one that has ended is never planned again (REJECT_DUPLICATE)
+    if (!(await isRunning(client, workflowId))) {
+      const r = (await handle.result().catch(() => null)) as BatchResult | null;
+      if (r?.status === 'plan-refused' && r.refusal) throw planRefusal(r.refusal);
+      throw err;
+    }
   }
-  const handle = client.workflow.getHandle(workflowId);
   try {
     return await handle.executeUpdate(submitPlanUpdate, {
       args: [{ actor: input.submittedBy, requestId: input.requestId }],
       updateId: `plan:${input.batchId}`,
     });
   } catch (err) {
-    if (isNamed(err, 'WorkflowUpdateFailedError')) throw err;
+    if (isNamed(err, 'WorkflowUpdateFailedError') || unavailabilityOf([err, (err as { cause?: unknown }).cause])) throw err;
     // the workflow ended before the update reached it: a refused plan's result carries the refusal
     const r = (await handle.result().catch(() => null)) as BatchResult | null;
-    if (r?.status === 'plan-refused' && r.refusal) {
-      const details = r.refusal.status ? { ...r.refusal.details, httpStatus: r.refusal.status } : r.refusal.details;
-      throw ApplicationFailure.create({ type: r.refusal.code, message: r.refusal.message, nonRetryable: true, details: details ? [details] : undefined });
-    }
+    if (r?.status === 'plan-refused' && r.refusal) throw planRefusal(r.refusal);
     throw err;
   }
+}
+
+/** The refusal a batch workflow that refused its plan ended with, as the Update would have thrown it. */
+function planRefusal(refusal: NonNullable<BatchResult['refusal']>) {
+  const details = refusal.status ? { ...refusal.details, httpStatus: refusal.status } : refusal.details;
+  return ApplicationFailure.create({ type: refusal.code, message: refusal.message, nonRetryable: true, details: details ? [details] : undefined });
+}
+
+async function isRunning(client: Client, workflowId: string): Promise<boolean> {
+  return (await client.workflow.getHandle(workflowId).describe()).status.name === 'RUNNING';
 }
 
 /**
@@ -176,6 +245,9 @@ export async function revokeCertificate(client: Client, taskQueue: string, input
         workflowId,
         taskQueue,
         args: [input],
+        // not a case: the id only keeps two revocations of one certificate from running at once, and
+        // a later run finds the certificate revoked (ALREADY_REVOKED), so a closed id may run again
+        workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
       });
     } catch (err) {
       if (!alreadyStarted(err) || attempt >= 5) throw err;
@@ -188,20 +260,33 @@ export async function revokeCertificate(client: Client, taskQueue: string, input
 }
 
 /** The API's calls, each answering a refusal as a DomainError. */
-export function createCases({ client, taskQueue }: TemporalClientSide) {
+export function createCases({ client, taskQueue, callTimeoutMs = 10_000 }: TemporalClientSide) {
   const filing = (id: string) => client.workflow.getHandle(filingWorkflowId(id));
   const batch = (id: string) => client.workflow.getHandle(batchWorkflowId(id));
+  /** Runs a call into Temporal within its deadline; a refusal (or an outage: 503) comes out as a DomainError (its cause: the original error). */
+  const call = async <T>(fn: () => Promise<T>): Promise<T> => {
+    try {
+      return await withinDeadline(client, callTimeoutMs, fn);
+    } catch (err) {
+      const f = failureOf(err);
+      throw f ? refused(f, err) : err;
+    }
+  };
   const update = <Ret, Arg>(handle: ReturnType<typeof filing>, def: UpdateDefinition<Ret, [Arg]>, arg: Arg, updateId?: string) =>
     call(() => handle.executeUpdate(def, { args: [arg], ...(updateId ? { updateId } : {}) }));
 
   return {
-    /** POST /filings: starts `filing/<id>`; a start repeated with the same id (a retried request) starts nothing more. */
+    /**
+     * POST /filings: starts `filing/<id>`; a start repeated with the same id (a retried request)
+     * starts nothing more while the filing runs, and is refused (409 ALREADY_EXISTS) once it has ended.
+     */
     startFiling: (input: FilingInput) =>
       call(async () => {
+        const workflowId = filingWorkflowId(input.filingId);
         try {
-          await client.workflow.start(FILING_WORKFLOW, { taskQueue, workflowId: filingWorkflowId(input.filingId), args: [input] });
+          await client.workflow.start(FILING_WORKFLOW, { taskQueue, workflowId, args: [input], ...UNIQUE_CASE });
         } catch (err) {
-          if (!alreadyStarted(err)) throw err;
+          if (!alreadyStarted(err) || !(await isRunning(client, workflowId))) throw err;
         }
       }),
     filingState: (filingId: string): Promise<FilingState> => call(() => filing(filingId).query(filingStateQuery)),
@@ -214,7 +299,7 @@ export function createCases({ client, taskQueue }: TemporalClientSide) {
     revokeCertificate: (input: RevocationInput) => call(() => revokeCertificate(client, taskQueue, input)),
     /** An official calendar year was loaded: the case recomputes the deadlines it had estimated. */
     calendarLoaded: (kind: 'filing' | 'batch', id: string, year: number) =>
-      kind === 'filing' ? filing(id).signal(filingCalendarSignal, { years: [year] }) : batch(id).signal(batchCalendarSignal, { years: [year] }),
+      call(() => (kind === 'filing' ? filing(id).signal(filingCalendarSignal, { years: [year] }) : batch(id).signal(batchCalendarSignal, { years: [year] }))),
   };
 }
 

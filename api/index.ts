@@ -9,6 +9,7 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import { jsonSchemaTransform } from 'fastify-type-provider-zod';
 import authPlugin from './plugins/auth';
+import { tokenAddressing } from './tokens';
 import repositoriesPlugin from './plugins/repositories';
 import idempotencyPlugin from './plugins/idempotency';
 import healthRoutes from './routes/health';
@@ -41,7 +42,12 @@ export default fp(
     });
     await app.register(swaggerUi, { routePrefix: '/docs' });
 
-    await app.register(authPlugin, { secret: settings.AUTH_JWT_SECRET, jwksUrl: settings.AUTH_JWKS_URL, maxTokenHours: settings.AUTH_MAX_TOKEN_HOURS });
+    await app.register(authPlugin, {
+      secret: settings.AUTH_JWT_SECRET,
+      jwksUrl: settings.AUTH_JWKS_URL,
+      maxTokenHours: settings.AUTH_MAX_TOKEN_HOURS,
+      ...tokenAddressing(settings),
+    });
     // what a signed-in caller is shown (ID numbers, rosters, contacts) is never kept by a cache on the way
     app.addHook('onSend', async (req, reply, payload) => {
       if (req.caller && !reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store');

@@ -123,9 +123,13 @@ export function toProblem(err: unknown): Problem {
 /** Answers an error as a problem document (the error handler, and Fastify's router errors: bad URL, too long a parameter). */
 export function replyWithProblem(err: unknown, req: FastifyRequest, reply: FastifyReply) {
   const p = toProblem(err);
-  if (p.status >= 500) req.log.error({ err }, 'request failed');
+  if (p.status === 503) req.log.warn({ err, code: p.code }, 'request not served: a dependency is unavailable');
+  else if (p.status >= 500) req.log.error({ err }, 'request failed');
   else req.log.info({ code: p.code, status: p.status }, 'request rejected');
   p.instance = req.url.split('?')[0];
+  // a 503 (Temporal away or overloaded) says when to try again; a 429 sets its own
+  if (p.status === 503 && !reply.hasHeader('retry-after'))
+    reply.header('retry-after', String(typeof p.retryAfterSeconds === 'number' ? p.retryAfterSeconds : 5));
   reply.status(p.status).type('application/problem+json').send(p);
 }
 

@@ -38,13 +38,26 @@ export const claimsSchema = z
       ctx.addIssue({ code: 'custom', path: ['prefecture'], message: 'is not in the province' });
   });
 
-/** A token for `claims`, HS256 with `secret`, living `expiresIn` (a jose time span such as '12h'). */
-export async function signToken(secret: string, claims: Caller, expiresIn = '12h'): Promise<string> {
-  return new SignJWT({ ...claims })
-    .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
-    .setIssuedAt()
-    .setExpirationTime(expiresIn)
-    .sign(new TextEncoder().encode(secret));
+/** Who issues tokens and for whom (AUTH_JWT_ISSUER, AUTH_JWT_AUDIENCE): minted tokens carry them, checked tokens must. */
+export interface TokenAddressing {
+  issuer?: string;
+  audience?: string;
+}
+
+/** The issuer and audience the settings name (each only when set). */
+export function tokenAddressing(settings: { AUTH_JWT_ISSUER?: string; AUTH_JWT_AUDIENCE?: string }): TokenAddressing {
+  return { issuer: settings.AUTH_JWT_ISSUER, audience: settings.AUTH_JWT_AUDIENCE };
+}
+
+/**
+ * A token for `claims`, HS256 with `secret`, living `expiresIn` (a jose time span such as '12h'),
+ * with `iss` and `aud` when `addressing` names them.
+ */
+export async function signToken(secret: string, claims: Caller, expiresIn = '12h', addressing: TokenAddressing = {}): Promise<string> {
+  const jwt = new SignJWT({ ...claims }).setProtectedHeader({ alg: 'HS256', typ: 'JWT' }).setIssuedAt().setExpirationTime(expiresIn);
+  if (addressing.issuer) jwt.setIssuer(addressing.issuer);
+  if (addressing.audience) jwt.setAudience(addressing.audience);
+  return jwt.sign(new TextEncoder().encode(secret));
 }
 
 /** A token the API accepts has an expiry, was not issued in the future, and lives at most `maxHours`. */
@@ -56,7 +69,7 @@ export function lifetimeRefusal(p: JWTPayload, nowS: number, maxHours: number): 
   return null;
 }
 
-export interface TokenSettings {
+export interface TokenSettings extends TokenAddressing {
   secret?: string;
   jwksUrl?: string;
   /** longest lifetime accepted (exp − iat), AUTH_MAX_TOKEN_HOURS */
@@ -65,21 +78,25 @@ export interface TokenSettings {
 
 /**
  * Checks a token's signature and lifetime: HS256 with the secret (when one is set; never a
- * default), else RS256 from the JWKS. Throws when neither accepts it.
+ * default), else RS256 from the JWKS; and, when `issuer` or `audience` is set, that `iss` is the
+ * issuer and `aud` names the audience (a token without them is refused). Throws when neither
+ * key accepts it.
  */
 export function createTokenVerifier(opts: TokenSettings): (token: string) => Promise<JWTPayload> {
   const maxHours = opts.maxTokenHours ?? 24;
   const key = opts.secret ? new TextEncoder().encode(opts.secret) : undefined;
   const jwks = opts.jwksUrl ? createRemoteJWKSet(new URL(opts.jwksUrl)) : undefined;
   if (!key && !jwks) throw new Error('auth: neither AUTH_JWT_SECRET nor AUTH_JWKS_URL is set');
+  // jose refuses a token whose iss or aud is missing or other when these are given
+  const claimChecks = { ...(opts.issuer ? { issuer: opts.issuer } : {}), ...(opts.audience ? { audience: opts.audience } : {}) };
   return async (token) => {
     let payload: JWTPayload;
     try {
       if (!key) throw new Error('HS256 is not accepted');
-      payload = (await jwtVerify(token, key, { algorithms: ['HS256'] })).payload;
+      payload = (await jwtVerify(token, key, { algorithms: ['HS256'], ...claimChecks })).payload;
     } catch (err) {
       if (!jwks) throw err;
-      payload = (await jwtVerify(token, jwks, { algorithms: ['RS256'] })).payload;
+      payload = (await jwtVerify(token, jwks, { algorithms: ['RS256'], ...claimChecks })).payload;
     }
     const refusal = lifetimeRefusal(payload, Math.floor(Date.now() / 1000), maxHours);
     if (refusal) throw new Error(refusal);

@@ -6,7 +6,7 @@
  */
 import { parseArgs } from 'node:util';
 import { loadSettings } from '../config';
-import { claimsSchema, signToken } from '../api/tokens';
+import { claimsSchema, signToken, tokenAddressing } from '../api/tokens';
 
 async function main() {
   const { values } = parseArgs({
@@ -42,7 +42,7 @@ async function main() {
     console.error('an institution token needs --institution <unified social credit code>');
     process.exit(2);
   }
-  process.stdout.write(`${await signToken(settings.AUTH_JWT_SECRET!, claims.data, values.expires)}\n`);
+  process.stdout.write(`${await signToken(settings.AUTH_JWT_SECRET!, claims.data, values.expires, tokenAddressing(settings))}\n`);
 }
 
 main().catch((err) => {

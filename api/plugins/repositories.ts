@@ -35,7 +35,7 @@ declare module 'fastify' {
 export default fp(
   async (app) => {
     app.decorate('repositories', createRepositories(app));
-    app.decorate('cases', createCases(app.services.temporal));
+    app.decorate('cases', createCases({ ...app.services.temporal, callTimeoutMs: app.services.settings.TEMPORAL_CALL_TIMEOUT_MS }));
   },
   { name: 'repositories', dependencies: ['services'] },
 );

@@ -80,11 +80,11 @@ export function createFilingsRepository(models: Models, clock: Clock) {
     institution: (creditCode: string) => models.Institution.findById(creditCode, { filingId: 1, filingStatus: 1 }).lean(),
 
     /**
-     * The workflow writes the read model within its first task: waits for it (up to 15 s) so a GET
+     * The workflow writes the read model within its first task: waits for it (up to `waitMs`, 15 s by default) so a GET
      * right after the start finds it; undefined when it did not come.
      */
-    async created(id: string): Promise<{ status: FilingStatus; stage: string | null } | undefined> {
-      const deadline = Date.now() + 15_000;
+    async created(id: string, waitMs = 15_000): Promise<{ status: FilingStatus; stage: string | null } | undefined> {
+      const deadline = Date.now() + waitMs;
       for (let delay = 20; Date.now() < deadline; delay = Math.min(delay * 2, 250)) {
         const doc = await models.Filing.findById(id, { status: 1, stage: 1 }).lean();
         if (doc && doc.stage) return { status: statusOf(doc.status), stage: doc.stage };

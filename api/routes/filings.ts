@@ -80,7 +80,8 @@ const filingsRoutes: FastifyPluginAsyncZod = async (app) => {
       if (second) throw refused(second);
       const { actor, requestId } = envelopeOf(req);
       await cases.startFiling({ filingId, application, policy: policyForProvince(application.institution.province), submittedBy: actor, requestId });
-      const created = (await filings.created(filingId)) ?? (await cases.filingState(filingId));
+      // the worker writes the read model; waiting for it is waiting for Temporal, so it has the same deadline
+      const created = (await filings.created(filingId, app.services.settings.TEMPORAL_CALL_TIMEOUT_MS)) ?? (await cases.filingState(filingId));
       return reply.status(201).header('location', `/api/v1/filings/${filingId}`).send({ id: filingId, status: created.status, stage: created.stage });
     },
   );

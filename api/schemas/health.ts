@@ -5,6 +5,8 @@ export const healthSchema = z.object({
   status: z.enum(['ok', 'degraded']),
   temporal: z.enum(['up', 'down']),
   mongo: z.enum(['up', 'down']),
+  /** whether any worker polls the task queue (up) or none has lately (down) */
+  worker: z.enum(['up', 'down']),
 });
 
 export const liveSchema = z.object({ ok: z.literal(true) });

@@ -8,7 +8,7 @@
 import type { FastifyInstance } from 'fastify';
 import { ROLES, type Caller, type Role } from '../../domain/roles';
 import { PROVINCES, PREFECTURE_NAMES } from '../../domain/regions';
-import { signToken, claimsSchema } from '../../api/tokens';
+import { signToken, claimsSchema, tokenAddressing } from '../../api/tokens';
 import { render, one, seeOther, setSessionCookie } from '../core';
 
 const TOKEN_HOURS = 12;
@@ -69,7 +69,7 @@ export default async function sessionPages(app: FastifyInstance) {
       const why = claims.error.issues.map((i) => `${i.path.join('.') || '身份'}：${i.message}`).join('；');
       return page(req, reply, { problem: `无法以此身份登录（${why}）。评价机构须填写18位统一社会信用代码，市级角色须选择地市。` }, 400);
     }
-    setSession(reply, await signToken(settings.AUTH_JWT_SECRET!, claims.data as Caller, `${TOKEN_HOURS}h`));
+    setSession(reply, await signToken(settings.AUTH_JWT_SECRET!, claims.data as Caller, `${TOKEN_HOURS}h`, tokenAddressing(settings)));
     return seeOther(reply, safeNext(b.next), 'signed-in');
   });
 

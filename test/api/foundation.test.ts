@@ -7,10 +7,10 @@ describe('HTTP basics on the real stack', () => {
   });
   afterAll(async () => s?.close());
 
-  it('GET /health reports Temporal and the database up', async () => {
+  it('GET /health reports Temporal, the database and a polling worker up', async () => {
     const r = await s.app.inject({ method: 'GET', url: '/health' });
     expect(r.statusCode).toBe(200);
-    expect(r.json()).toEqual({ status: 'ok', temporal: 'up', mongo: 'up' });
+    expect(r.json()).toEqual({ status: 'ok', temporal: 'up', mongo: 'up', worker: 'up' });
   });
 
   it('serves the OpenAPI document generated from the zod schemas, and its UI', async () => {

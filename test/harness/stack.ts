@@ -12,7 +12,7 @@ import { loadSettings, type Settings } from '../../config';
 import { createServices, type Services } from '../../infra/services';
 import { createActivities } from '../../activities';
 import { buildApp } from '../../app';
-import { signToken } from '../../api/tokens';
+import { signToken, tokenAddressing } from '../../api/tokens';
 import type { Caller } from '../../domain/roles';
 import type { StackInfo } from './global-setup';
 import { TestServerClock } from '../../infra/clock';
@@ -104,7 +104,8 @@ export async function devStack(
     services,
     worker,
     app,
-    token: (claims) => signToken(settings.AUTH_JWT_SECRET!, { sub: uniqueName('user'), name: '测试用户', ...claims } as Caller),
+    token: (claims) =>
+      signToken(settings.AUTH_JWT_SECRET!, { sub: uniqueName('user'), name: '测试用户', ...claims } as Caller, '12h', tokenAddressing(settings)),
     async close() {
       await app.close();
       worker.shutdown();
