@@ -7,6 +7,7 @@ import { Worker } from '@temporalio/worker';
 import { application, newCreditCode } from '../fixtures/filing';
 import { candidates, newIdNumber, passingScores, plan, registerSupervisors } from '../fixtures/batch';
 import { batchBed, leadDates, passResults, refusal, toPublicity, toResultsReview, type ActiveFiling, type BatchBed } from '../harness/batch-env';
+import { testDataConverter } from '../harness/payload-key';
 import { stackInfo } from '../harness/stack';
 import type { CertificateHolder } from '../../activities/batch';
 import { revokeCertificate } from '../../api/cases';
@@ -164,6 +165,7 @@ describe('certificates', () => {
 
   it("a finished batch's history replays (the supervisor draw and every answer come from history)", async () => {
     const history = await bed.handle(certifiedBatch).fetchHistory();
-    await Worker.runReplayHistory({ workflowBundle: { codePath: stackInfo().bundlePath } }, history, certifiedBatch);
+    // the beds encrypt with the tests' key, as production does with PAYLOAD_KEYS
+    await Worker.runReplayHistory({ workflowBundle: { codePath: stackInfo().bundlePath }, dataConverter: testDataConverter }, history, certifiedBatch);
   });
 });
