@@ -49,11 +49,20 @@ describe('the main command keeps workflows and documents across a restart', () =
         headers: { 'content-type': 'application/json', authorization: `Bearer ${prov}` },
         body: JSON.stringify({ userId: 'e1', name: '专家', idNumber: '11010519491231002X', province: '22' }),
       });
-      const assigned = await fetch(`${base}/api/v1/filings/${id}/assignments`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', authorization: `Bearer ${reviewer}` },
-        body: JSON.stringify({ stage: 'preliminary-review', expertIds: ['e1'] }),
-      });
+      // the worker may still be starting (a loaded machine): the API then answers 503 with
+      // Retry-After, and a client sends the same request again with the same Idempotency-Key
+      const assign = () =>
+        fetch(`${base}/api/v1/filings/${id}/assignments`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${reviewer}`, 'idempotency-key': 'restart-assign-1' },
+          body: JSON.stringify({ stage: 'preliminary-review', expertIds: ['e1'] }),
+        });
+      let assigned = await assign();
+      for (let i = 0; assigned.status === 503 && i < 6; i++) {
+        expect(Number(assigned.headers.get('retry-after'))).toBeGreaterThan(0);
+        await new Promise((r) => setTimeout(r, Number(assigned.headers.get('retry-after')) * 1000));
+        assigned = await assign();
+      }
       expect(assigned.status).toBe(200);
       expect(((await assigned.json()) as { stage: string }).stage).toBe('preliminary-review');
     } finally {
