@@ -6,6 +6,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import { ensureSearchAttributes } from './infra/search-attributes';
 import { Client, Connection } from '@temporalio/client';
 import { loadSettings, type Settings } from './config';
 import { connectDatabase } from './models';
@@ -74,6 +75,9 @@ export async function startWorker(settings: Settings, endpoints: Endpoints, code
     opened.push(connection);
     const clientConnection = await Connection.connect({ address: endpoints.temporalAddress });
     opened.push(clientConnection);
+    // the search attributes the workflows keep must exist before the first task (infra/search-attributes.ts)
+    const added = await ensureSearchAttributes(clientConnection, settings.TEMPORAL_NAMESPACE);
+    if (added.length) console.log(`worker: registered search attributes ${added.join(', ')} in ${settings.TEMPORAL_NAMESPACE}`);
     const client = new Client({ connection: clientConnection, namespace: settings.TEMPORAL_NAMESPACE, dataConverter });
     const db = await connectDatabase(endpoints.mongoUri);
     opened.push(db.conn);

@@ -8,6 +8,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer, connect } from 'node:net';
 import { mkdirSync, createWriteStream, existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
+import { registerSearchAttributes } from './search-attributes';
 
 /** The repository (where package.json, .tools/ and the console's files are), also from dist/infra. */
 export const ROOT = (() => {
@@ -139,6 +140,7 @@ export async function startTemporalDev(opts: TemporalDevOptions = {}): Promise<E
   const proc = launch('temporal dev server', binary('temporal'), args, port, opts.logFile);
   await waitForPort(port, 60_000, proc.child, proc.name);
   if (uiPort) await waitForPort(uiPort, 30_000, proc.child, 'temporal ui');
+  await registerSearchAttributes(`127.0.0.1:${port}`);
   return { ...proc, uiPort };
 }
 
@@ -147,6 +149,7 @@ export async function startTestServer(opts: { port?: number; logFile?: string } 
   const port = opts.port ?? (await freePort());
   const proc = launch('temporal time-skipping test server', binary('temporal-test-server'), [String(port)], port, opts.logFile);
   await waitForPort(port, 30_000, proc.child, proc.name);
+  await registerSearchAttributes(`127.0.0.1:${port}`);
   return proc;
 }
 

@@ -7,6 +7,7 @@ import { proxyActivities, type ApplicationFailure } from '@temporalio/workflow';
 import type * as activities from '../../activities';
 import { DEFAULT_BATCH_POLICY, type BatchPolicy, type BatchState } from '../../domain/batch';
 import { endOfDayMs, startOfDayMs } from '../../domain/dates';
+import { batchIndex } from '../../domain/search-attributes';
 import { CaseRecord } from '../shared/case-record';
 import { failure } from '../shared/failure';
 import { Mailbox, type WorkOf } from '../shared/mailbox';
@@ -45,6 +46,7 @@ export class BatchCase {
   readonly record = new CaseRecord<BatchHistoryEntry>({
     snapshot: () => ({ status: this.state?.status ?? null, stage: this.state?.stage ?? null }),
     history: () => this.s.history,
+    index: () => (this.state ? batchIndex(this.state) : null),
     entry: (at, event, by, note) => ({ at, event, by, note, status: this.s.status }),
     write: async (drafts) => {
       this.s.version += 1;

@@ -7,6 +7,7 @@ import { proxyActivities } from '@temporalio/workflow';
 import type * as activities from '../../activities';
 import type { FilingState, HistoryEntry, Track } from '../../domain/filing';
 import { isoChina } from '../../domain/dates';
+import { filingIndex } from '../../domain/search-attributes';
 import { CaseRecord } from '../shared/case-record';
 import { Mailbox, type WorkOf } from '../shared/mailbox';
 import { workflowNow } from '../time';
@@ -72,6 +73,7 @@ export function openCase(input: FilingInput, validateWork: (c: FilingCase, w: Fi
   const record = new CaseRecord<HistoryEntry, DirectoryWrite>({
     snapshot: () => ({ status: state.status, stage: state.stage }),
     history: () => state.history,
+    index: () => filingIndex(state),
     entry: (at, event, by, note) => ({ at, event, to: state.stage ?? state.status, by, note }),
     async write(drafts, directory) {
       state.version += 1;

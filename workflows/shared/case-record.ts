@@ -3,13 +3,16 @@
  * trail (who, role, action, before → after, request id), notifications, and the one activity per
  * transition that writes them with the read model (recordFiling / recordBatch).
  *
- * Audit entries and notifications gather until the next `flush`, so one transition is one write.
+ * Audit entries and notifications gather until the next `flush`, so one transition is one write;
+ * each flush also brings the case's search attributes up to date (./search-attributes.ts).
  */
 import type { AuditDraft, NotificationDraft } from '../../activities/records';
 import type { Actor, Audience } from '../../domain/filing';
 import { isoChina } from '../../domain/dates';
 import { workflowNow } from '../time';
 import type { Envelope } from './messages';
+import type { CaseIndex } from '../../domain/search-attributes';
+import { CaseIndexer } from './search-attributes';
 
 /** The system itself, as the actor of timers and transitions nobody asked for. */
 export const SYSTEM: Actor = { sub: 'system', name: '系统', role: 'admin' };
@@ -27,13 +30,19 @@ export interface CaseBook<Entry, Write> {
   history(): Entry[];
   entry(at: string, event: string, by?: string, note?: string): Entry;
   write(drafts: { audit: AuditDraft[]; notifications: NotificationDraft[] }, extra?: Write): Promise<void>;
+  /** what Temporal indexes about the case (domain/search-attributes.ts), null before it has a state */
+  index(): CaseIndex | null;
 }
 
 export class CaseRecord<Entry, Write = undefined> {
   private readonly audits: AuditDraft[] = [];
   private readonly notes: NotificationDraft[] = [];
 
-  constructor(private readonly book: CaseBook<Entry, Write>) {}
+  private readonly indexer: CaseIndexer;
+
+  constructor(private readonly book: CaseBook<Entry, Write>) {
+    this.indexer = new CaseIndexer(() => book.index());
+  }
 
   /** Status and stage now: the `before` of an audit entry. */
   snapshot(): StatusAndStage {
@@ -74,6 +83,8 @@ export class CaseRecord<Entry, Write = undefined> {
 
   /** One activity per transition: the read model, with the audit entries and notifications gathered since the last. */
   async flush(extra?: Write): Promise<void> {
+    // the search attributes follow every transition the read model records
+    this.indexer.update();
     await this.book.write({ audit: this.audits.splice(0), notifications: this.notes.splice(0) }, extra);
   }
 }
