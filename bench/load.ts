@@ -1,48 +1,49 @@
 /**
  * The load generator of figures (c) and (h), run by bench/run.ts in a process of its own:
  *
- *   node --import tsx bench/load.ts '{"base":"http://127.0.0.1:1234","paths":["/livez"],"connections":32,"seconds":5}'
+ *   node --import tsx bench/load.ts '{"jobs":[{"base":"http://127.0.0.1:1234","paths":["/livez"]},…],"connections":32,"seconds":6}'
  *
- * autocannon (programmatic API, so one run can cycle through many paths: each connection sends
- * the paths in turn) first warms the server up for a second, then measures; it prints one JSON
- * line: 2xx answers per second, non-2xx answers, errors and timeouts, latency p50/p99.
+ * autocannon (programmatic API, so one job can cycle through many paths: each connection sends
+ * the paths in turn) warms each job's server up for a second, then measures the jobs in turns of
+ * one second each, round after round, until each has had `seconds`: on a machine shared with other
+ * work, a burst of it then falls on every job alike instead of on whichever ran at that moment.
+ * It prints one JSON line: per job, 2xx answers per second, non-2xx answers, errors and timeouts,
+ * latency p50/p99 (of the last round).
  */
 import autocannon from 'autocannon';
 
 interface Job {
   base: string;
   paths: string[];
-  connections: number;
-  seconds: number;
-  warmupSeconds?: number;
 }
 
-function run(job: Job, seconds: number) {
+function run(job: Job, connections: number, seconds: number) {
   return autocannon({
     url: job.base,
-    connections: job.connections,
+    connections,
     duration: seconds,
     requests: job.paths.map((path) => ({ method: 'GET' as const, path })),
   });
 }
 
 async function main() {
-  const job = JSON.parse(process.argv[2]) as Job;
-  if (job.warmupSeconds !== 0) await run(job, job.warmupSeconds ?? 1);
-  const r = await run(job, job.seconds);
-  const ok = r['2xx'];
-  process.stdout.write(
-    `${JSON.stringify({
-      perSecond: ok / r.duration,
-      ok,
-      non2xx: r.non2xx,
-      errors: r.errors,
-      timeouts: r.timeouts,
-      seconds: r.duration,
-      p50: r.latency.p50,
-      p99: r.latency.p99,
-    })}\n`,
-  );
+  const { jobs, connections, seconds } = JSON.parse(process.argv[2]) as { jobs: Job[]; connections: number; seconds: number };
+  for (const job of jobs) await run(job, connections, 1);
+  const totals = jobs.map(() => ({ ok: 0, seconds: 0, non2xx: 0, errors: 0, timeouts: 0, p50: 0, p99: 0 }));
+  for (let round = 0; round < seconds; round++) {
+    for (const [i, job] of jobs.entries()) {
+      const r = await run(job, connections, 1);
+      const t = totals[i];
+      t.ok += r['2xx'];
+      t.seconds += r.duration;
+      t.non2xx += r.non2xx;
+      t.errors += r.errors;
+      t.timeouts += r.timeouts;
+      t.p50 = r.latency.p50;
+      t.p99 = r.latency.p99;
+    }
+  }
+  process.stdout.write(`${JSON.stringify(totals.map((t) => ({ perSecond: t.ok / t.seconds, ...t })))}\n`);
 }
 
 main().catch((err) => {

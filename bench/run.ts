@@ -13,7 +13,7 @@
  *   (h) plugin stack: GET /livez through the whole app against a bare Fastify hello server, both
  *       in processes of their own and driven by autocannon with 32 connections
  *
- *   npm run bench -- [--only a,b,c,d,e,f,h] [--filings 10000] [--quick]
+ *   npm run bench -- [--only a,b,c,d,e,f,h] [--filings 10000] [--quick] [--cpu-prof DIR]
  */
 import { spawn } from 'node:child_process';
 import { closeSync, mkdirSync, mkdtempSync, openSync, rmSync, writeFileSync, readFileSync } from 'node:fs';
@@ -42,6 +42,8 @@ const { values: args } = parseArgs({
     only: { type: 'string', default: 'a,b,c,d,e,f,h' },
     filings: { type: 'string', default: '10000' },
     quick: { type: 'boolean', default: false },
+    // (c)/(h): the servers run under `node --cpu-prof`, their profiles written into this directory
+    'cpu-prof': { type: 'string' },
   },
 });
 const only = new Set(args.only!.split(','));
@@ -278,22 +280,26 @@ interface LoadResult {
   p99: number;
 }
 
-/** autocannon in a process of its own: `connections` connections for `seconds` (after a 1 s warm-up), cycling through `paths`. */
-async function cannon(base: string, paths: string[], seconds: number, connections = 32): Promise<LoadResult> {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'bench/load.ts'), JSON.stringify({ base, paths, connections, seconds })], {
+/**
+ * autocannon in a process of its own (bench/load.ts): each job a server and the paths its
+ * connections cycle through, measured in alternating one-second turns for `seconds` each.
+ */
+async function cannon(jobs: { base: string; paths: string[] }[], seconds: number, connections = 32): Promise<LoadResult[]> {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'bench/load.ts'), JSON.stringify({ jobs, connections, seconds })], {
     cwd: ROOT,
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   let out = '';
   child.stdout.on('data', (d) => (out += d));
   const code = await new Promise<number | null>((r) => child.once('exit', r));
-  if (code !== 0) throw new Error(`autocannon on ${base}${paths[0]} exited ${code}`);
-  const r = JSON.parse(out.trim().split('\n').pop()!) as LoadResult;
-  // an answer that is not 2xx (a 429, a 404, a 500) is not a look-up served: the figure fails
-  if (r.non2xx > 0 || r.errors > 0 || r.timeouts > 0) {
-    throw new Error(`${base}${paths[0]}: ${r.non2xx} non-2xx answers, ${r.errors} errors, ${r.timeouts} timeouts under load`);
-  }
-  return r;
+  if (code !== 0) throw new Error(`bench/load.ts exited ${code}`);
+  const results = JSON.parse(out.trim().split('\n').pop()!) as LoadResult[];
+  // an answer that is not 2xx (a 429, a 404, a 500) is not a request served: the figure fails
+  for (const [i, r] of results.entries())
+    if (r.non2xx > 0 || r.errors > 0 || r.timeouts > 0) {
+      throw new Error(`${jobs[i].base}${jobs[i].paths[0]}: ${r.non2xx} non-2xx answers, ${r.errors} errors, ${r.timeouts} timeouts under load`);
+    }
+  return results;
 }
 
 /**
@@ -302,7 +308,8 @@ async function cannon(base: string, paths: string[], seconds: number, connection
  */
 async function startServer(kind: 'app' | 'bare', dir: string, env: Record<string, string> = {}): Promise<{ base: string; stop: () => Promise<void> }> {
   const logFd = openSync(join(dir, `serve-${kind}.log`), 'a');
-  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'bench/serve.ts'), kind], {
+  const prof = args['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${join(args['cpu-prof'], kind)}`] : [];
+  const child = spawn(process.execPath, [...prof, '--import', 'tsx', join(ROOT, 'bench/serve.ts'), kind], {
     cwd: ROOT,
     env: { ...process.env, ...env },
     stdio: ['ignore', logFd, 'inherit', 'ipc'],
@@ -329,7 +336,7 @@ async function startServer(kind: 'app' | 'bare', dir: string, env: Record<string
  * 429 is counted, and a bare Fastify hello server beside it.
  */
 async function loadFigures(dir: string, dev: EmbeddedProcess, fdb: EmbeddedProcess, services: Services) {
-  const seconds = quick ? 3 : 8;
+  const seconds = quick ? 4 : 10;
   const numbers = only.has('c') ? await seedCertificates(services) : [];
   const app = await startServer('app', dir, {
     APP_MODE: 'test',
@@ -345,11 +352,15 @@ async function loadFigures(dir: string, dev: EmbeddedProcess, fdb: EmbeddedProce
       const probe = await fetch(`${app.base}/api/v1/certificates/${numbers[0]}`);
       if (probe.status !== 200) throw new Error(`certificate lookup answered ${probe.status}`);
     }
-    log(`(c)/(h) ${seconds} s of autocannon, 32 connections, in its own process, per route; servers in processes of their own`);
-    const livez = await cannon(app.base, ['/livez'], seconds);
+    log(`(c)/(h) autocannon in its own process, 32 connections, ${seconds} s per route in alternating 1 s turns; servers in processes of their own`);
+    const jobs = [{ base: app.base, paths: ['/livez'] }];
+    if (bare) jobs.push({ base: bare.base, paths: ['/livez'] });
+    if (only.has('c')) jobs.push({ base: app.base, paths: numbers.map((n) => `/api/v1/certificates/${n}`) });
+    const results = await cannon(jobs, seconds);
+    const livez = results[0];
     log(`    app GET /livez: ${livez.perSecond.toFixed(0)} /s (p50 ${livez.p50} ms, p99 ${livez.p99} ms)`);
     if (bare) {
-      const hello = await cannon(bare.base, ['/livez'], seconds);
+      const hello = results[1];
       log(`    bare Fastify GET /livez: ${hello.perSecond.toFixed(0)} /s (p50 ${hello.p50} ms, p99 ${hello.p99} ms)`);
       figures.push({
         id: 'h',
@@ -364,11 +375,7 @@ async function loadFigures(dir: string, dev: EmbeddedProcess, fdb: EmbeddedProce
       });
     }
     if (only.has('c')) {
-      const cert = await cannon(
-        app.base,
-        numbers.map((n) => `/api/v1/certificates/${n}`),
-        seconds,
-      );
+      const cert = results[results.length - 1];
       log(`    app GET /api/v1/certificates/:number: ${cert.perSecond.toFixed(0)} /s (p50 ${cert.p50} ms, p99 ${cert.p99} ms)`);
       figures.push({
         id: 'c',
