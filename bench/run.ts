@@ -272,6 +272,7 @@ async function throughputAndLatency(base: string, t: Tokens, services: Services)
 
 interface LoadResult {
   perSecond: number;
+  cpuMicrosPerRequest: number;
   ok: number;
   non2xx: number;
   errors: number;
@@ -284,7 +285,7 @@ interface LoadResult {
  * autocannon in a process of its own (bench/load.ts): each job a server and the paths its
  * connections cycle through, measured in alternating one-second turns for `seconds` each.
  */
-async function cannon(jobs: { base: string; paths: string[] }[], seconds: number, connections = 32): Promise<LoadResult[]> {
+async function cannon(jobs: { base: string; paths: string[]; pid?: number }[], seconds: number, connections = 32): Promise<LoadResult[]> {
   const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'bench/load.ts'), JSON.stringify({ jobs, connections, seconds })], {
     cwd: ROOT,
     stdio: ['ignore', 'pipe', 'inherit'],
@@ -306,7 +307,11 @@ async function cannon(jobs: { base: string; paths: string[] }[], seconds: number
  * A server of bench/serve.ts in a process of its own: the whole app on the bench's stack, or a
  * bare Fastify hello server. The app logs at `info` into a file, as a deployed API process does.
  */
-async function startServer(kind: 'app' | 'bare', dir: string, env: Record<string, string> = {}): Promise<{ base: string; stop: () => Promise<void> }> {
+async function startServer(
+  kind: 'app' | 'bare',
+  dir: string,
+  env: Record<string, string> = {},
+): Promise<{ base: string; pid: number; stop: () => Promise<void> }> {
   const logFd = openSync(join(dir, `serve-${kind}.log`), 'a');
   const prof = args['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${join(args['cpu-prof'], kind)}`] : [];
   const child = spawn(process.execPath, [...prof, '--import', 'tsx', join(ROOT, 'bench/serve.ts'), kind], {
@@ -321,6 +326,7 @@ async function startServer(kind: 'app' | 'bare', dir: string, env: Record<string
   });
   return {
     base,
+    pid: child.pid!,
     stop: async () => {
       if (child.exitCode !== null) return;
       const exited = new Promise((r) => child.once('exit', r));
@@ -353,15 +359,17 @@ async function loadFigures(dir: string, dev: EmbeddedProcess, fdb: EmbeddedProce
       if (probe.status !== 200) throw new Error(`certificate lookup answered ${probe.status}`);
     }
     log(`(c)/(h) autocannon in its own process, 32 connections, ${seconds} s per route in alternating 1 s turns; servers in processes of their own`);
-    const jobs = [{ base: app.base, paths: ['/livez'] }];
-    if (bare) jobs.push({ base: bare.base, paths: ['/livez'] });
-    if (only.has('c')) jobs.push({ base: app.base, paths: numbers.map((n) => `/api/v1/certificates/${n}`) });
+    const jobs = [{ base: app.base, pid: app.pid, paths: ['/livez'] }];
+    if (bare) jobs.push({ base: bare.base, pid: bare.pid, paths: ['/livez'] });
+    if (only.has('c')) jobs.push({ base: app.base, pid: app.pid, paths: numbers.map((n) => `/api/v1/certificates/${n}`) });
     const results = await cannon(jobs, seconds);
     const livez = results[0];
-    log(`    app GET /livez: ${livez.perSecond.toFixed(0)} /s (p50 ${livez.p50} ms, p99 ${livez.p99} ms)`);
+    log(`    app GET /livez: ${livez.perSecond.toFixed(0)} /s, ${livez.cpuMicrosPerRequest.toFixed(0)} µs CPU each (p50 ${livez.p50} ms, p99 ${livez.p99} ms)`);
     if (bare) {
       const hello = results[1];
-      log(`    bare Fastify GET /livez: ${hello.perSecond.toFixed(0)} /s (p50 ${hello.p50} ms, p99 ${hello.p99} ms)`);
+      log(
+        `    bare Fastify GET /livez: ${hello.perSecond.toFixed(0)} /s, ${hello.cpuMicrosPerRequest.toFixed(0)} µs CPU each (p50 ${hello.p50} ms, p99 ${hello.p99} ms)`,
+      );
       figures.push({
         id: 'h',
         what: 'GET /livez per second through the whole app, 32 connections',
@@ -371,12 +379,14 @@ async function loadFigures(dir: string, dev: EmbeddedProcess, fdb: EmbeddedProce
         ratio: livez.perSecond / hello.perSecond,
         target: '≥ 0.50',
         met: livez.perSecond / hello.perSecond >= 0.5,
-        note: 'baseline: a bare Fastify hello server (GET /livez) in the same kind of process; load from autocannon in a process of its own',
+        note: `baseline: a bare Fastify hello server (GET /livez) in the same kind of process; load from autocannon in a process of its own; server CPU per request ${livez.cpuMicrosPerRequest.toFixed(0)} µs against ${hello.cpuMicrosPerRequest.toFixed(0)} µs (ratio ${(hello.cpuMicrosPerRequest / livez.cpuMicrosPerRequest).toFixed(2)})`,
       });
     }
     if (only.has('c')) {
       const cert = results[results.length - 1];
-      log(`    app GET /api/v1/certificates/:number: ${cert.perSecond.toFixed(0)} /s (p50 ${cert.p50} ms, p99 ${cert.p99} ms)`);
+      log(
+        `    app GET /api/v1/certificates/:number: ${cert.perSecond.toFixed(0)} /s, ${cert.cpuMicrosPerRequest.toFixed(0)} µs CPU each in the API process (p50 ${cert.p50} ms, p99 ${cert.p99} ms)`,
+      );
       figures.push({
         id: 'c',
         what: 'GET /certificates/:number per second, 32 connections',
@@ -386,7 +396,7 @@ async function loadFigures(dir: string, dev: EmbeddedProcess, fdb: EmbeddedProce
         ratio: cert.perSecond / livez.perSecond,
         target: '≥ 0.80',
         met: cert.perSecond / livez.perSecond >= 0.8,
-        note: 'baseline: GET /livez of the same app process; load from autocannon in a process of its own',
+        note: `baseline: GET /livez of the same app process; load from autocannon in a process of its own; API process CPU per request ${cert.cpuMicrosPerRequest.toFixed(0)} µs against ${livez.cpuMicrosPerRequest.toFixed(0)} µs (FerretDB's own CPU not counted)`,
       });
     }
   } finally {
