@@ -6,7 +6,7 @@
 import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Services } from './infra/services';
-import { loggerOptions } from './api/logging';
+import { loggerOptions, OneLinePerRequest } from './api/logging';
 import { replyNoSuchRoute, replyWithProblem } from './api/problems';
 import servicesPlugin from './api/plugins/services';
 import securityPlugin from './api/plugins/security';
@@ -47,6 +47,8 @@ export async function buildApp(services: Services, opts: BuildOptions = {}): Pro
   const timeoutMs = services.settings.REQUEST_TIMEOUT_MS;
   const app = Fastify({
     logger: log ? loggerOptions(log.level ?? 'info', log.stream) : false,
+    // one log line per request, written when it is answered (api/logging.ts)
+    logController: new OneLinePerRequest(),
     bodyLimit: 1024 * 1024,
     // a request that trickles in (slowloris) is cut off: headers and body must arrive within this
     requestTimeout: timeoutMs,
@@ -97,6 +99,8 @@ export async function buildApp(services: Services, opts: BuildOptions = {}): Pro
   // A body must arrive within REQUEST_TIMEOUT_MS of its headers: one trickled a byte at a time
   // (slowloris) would otherwise hold a connection open for as long as the client likes.
   app.addHook('preParsing', async (req, _reply, payload) => {
+    // no Content-Length and no Transfer-Encoding: no body (RFC 9112 §6.3), nothing to wait for
+    if (req.headers['content-length'] === undefined && req.headers['transfer-encoding'] === undefined) return payload;
     const timer = setTimeout(() => req.raw.destroy(), timeoutMs);
     timer.unref();
     const done = () => clearTimeout(timer);

@@ -5,15 +5,18 @@
  *   (a) throughput: filings driven over HTTP through the review path, per second, against a bare
  *       workflow driven through the same number of Temporal Updates and activities
  *   (b) decision latency: p50/p99 of POST /filings/:id/decisions against a bare Update round trip
- *   (c) certificate query: GET /certificates/:number under concurrent load against a trivial route
+ *   (c) certificate query: GET /certificates/:number under load (autocannon, 32 connections, in a
+ *       process of its own) against GET /livez of the same app process
  *   (d) worker memory: worker RSS with 2,000 and 10,000 open filings waiting on timers
  *   (e) history length: events in a filing's longest run after 9 simulated years
  *   (f) certificates: issuing 10,000 certificates for one batch against a plain insertMany
+ *   (h) plugin stack: GET /livez through the whole app against a bare Fastify hello server, both
+ *       in processes of their own and driven by autocannon with 32 connections
  *
- *   npm run bench -- [--only a,b,c,d,e,f] [--filings 10000] [--quick]
+ *   npm run bench -- [--only a,b,c,d,e,f,h] [--filings 10000] [--quick] [--cpu-prof DIR]
  */
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync, readFileSync } from 'node:fs';
+import { closeSync, mkdirSync, mkdtempSync, openSync, rmSync, writeFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir, cpus, totalmem } from 'node:os';
 import { parseArgs } from 'node:util';
@@ -21,7 +24,6 @@ import { performance } from 'node:perf_hooks';
 import { NativeConnection, Worker, Runtime, DefaultLogger } from '@temporalio/worker';
 import type { DataConverter } from '@temporalio/common';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { FastifyInstance } from 'fastify';
 import { loadSettings, type Settings } from '../config';
 import { createServices, type Services } from '../infra/services';
 import { buildApp } from '../app';
@@ -38,9 +40,11 @@ import { stepUpdate } from './bare-workflows';
 
 const { values: args } = parseArgs({
   options: {
-    only: { type: 'string', default: 'a,b,c,d,e,f' },
+    only: { type: 'string', default: 'a,b,c,d,e,f,h' },
     filings: { type: 'string', default: '10000' },
     quick: { type: 'boolean', default: false },
+    // (c)/(h): the servers run under `node --cpu-prof`, their profiles written into this directory
+    'cpu-prof': { type: 'string' },
   },
 });
 const only = new Set(args.only!.split(','));
@@ -107,7 +111,7 @@ async function main() {
   try {
     const [dev, fdb] = await Promise.all([startTemporalDev({ headless: true }), startFerretDB({ dataDir: join(dir, 'fdb') })]);
     servers.push(dev, fdb);
-    // no public rate limit here: the figure is the route's cost, not the limiter's
+    // no public rate limit here: the figures are the routes' cost, not the limiter's
     // DATA_DIR: the run's payload key is generated there (payloads are encrypted, as in production)
     const settings = loadSettings({ APP_MODE: 'test', LOG_LEVEL: 'silent', TEMPORAL_TASK_QUEUE: 'bench', PUBLIC_RATE_LIMIT: '1000000', DATA_DIR: dir });
     const services = await createServices(settings, { temporalAddress: dev.address, mongoUri: `mongodb://${fdb.address}/bench` });
@@ -143,7 +147,7 @@ async function main() {
     await registerExperts(base, tokens);
 
     if (only.has('a') || only.has('b')) await throughputAndLatency(base, tokens, services);
-    if (only.has('c')) await certificateQuery(app, base, services);
+    if (only.has('c') || only.has('h')) await loadFigures(dir, dev, fdb, services);
     if (only.has('d')) await workerMemory(dev, fdb, settings);
     if (only.has('e')) await historyLength(dir, fdb, services.dataConverter);
     if (only.has('f')) await certificates(services);
@@ -269,12 +273,143 @@ async function throughputAndLatency(base: string, t: Tokens, services: Services)
   });
 }
 
-async function certificateQuery(app: FastifyInstance, base: string, services: Services) {
-  const hasRoute = app.hasRoute({ method: 'GET', url: '/api/v1/certificates/:number' });
-  if (!hasRoute) {
-    figures.push({ id: 'c', what: 'GET /certificates/:number per second', value: NaN, unit: '/s', target: '≥ 0.50', note: 'certificate routes not built yet' });
-    return;
+interface LoadResult {
+  perSecond: number;
+  cpuMicrosPerRequest: number;
+  ok: number;
+  non2xx: number;
+  errors: number;
+  timeouts: number;
+  p50: number;
+  p99: number;
+}
+
+/**
+ * autocannon in a process of its own (bench/load.ts): each job a server and the paths its
+ * connections cycle through, measured in alternating one-second turns for `seconds` each.
+ */
+async function cannon(jobs: { base: string; paths: string[]; pid?: number }[], seconds: number, connections = 32): Promise<LoadResult[]> {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'bench/load.ts'), JSON.stringify({ jobs, connections, seconds })], {
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  let out = '';
+  child.stdout.on('data', (d) => (out += d));
+  const code = await new Promise<number | null>((r) => child.once('exit', r));
+  if (code !== 0) throw new Error(`bench/load.ts exited ${code}`);
+  const results = JSON.parse(out.trim().split('\n').pop()!) as LoadResult[];
+  // an answer that is not 2xx (a 429, a 404, a 500) is not a request served: the figure fails
+  for (const [i, r] of results.entries())
+    if (r.non2xx > 0 || r.errors > 0 || r.timeouts > 0) {
+      throw new Error(`${jobs[i].base}${jobs[i].paths[0]}: ${r.non2xx} non-2xx answers, ${r.errors} errors, ${r.timeouts} timeouts under load`);
+    }
+  return results;
+}
+
+/**
+ * A server of bench/serve.ts in a process of its own: the whole app on the bench's stack, or a
+ * bare Fastify hello server. The app logs at `info` into a file, as a deployed API process does.
+ */
+async function startServer(
+  kind: 'app' | 'bare',
+  dir: string,
+  env: Record<string, string> = {},
+): Promise<{ base: string; pid: number; stop: () => Promise<void> }> {
+  const logFd = openSync(join(dir, `serve-${kind}.log`), 'a');
+  const prof = args['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${join(args['cpu-prof'], kind)}`] : [];
+  const child = spawn(process.execPath, [...prof, '--import', 'tsx', join(ROOT, 'bench/serve.ts'), kind], {
+    cwd: ROOT,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', logFd, 'inherit', 'ipc'],
+  });
+  closeSync(logFd);
+  const base = await new Promise<string>((resolve, reject) => {
+    child.once('message', (m: { address: string }) => resolve(m.address));
+    child.once('exit', (code) => reject(new Error(`bench/serve.ts ${kind} exited ${code}`)));
+  });
+  return {
+    base,
+    pid: child.pid!,
+    stop: async () => {
+      if (child.exitCode !== null) return;
+      const exited = new Promise((r) => child.once('exit', r));
+      child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
+
+/**
+ * (c) and (h), each driven by autocannon in its own process against servers in processes of
+ * their own (bench/serve.ts): the app on the bench's stack with PUBLIC_RATE_LIMIT raised so no
+ * 429 is counted, and a bare Fastify hello server beside it.
+ */
+async function loadFigures(dir: string, dev: EmbeddedProcess, fdb: EmbeddedProcess, services: Services) {
+  const seconds = quick ? 4 : 10;
+  const numbers = only.has('c') ? await seedCertificates(services) : [];
+  const app = await startServer('app', dir, {
+    APP_MODE: 'test',
+    LOG_LEVEL: 'info',
+    TEMPORAL_ADDRESS: dev.address,
+    MONGODB_URI: `mongodb://${fdb.address}/bench`,
+    TEMPORAL_TASK_QUEUE: 'bench',
+    PUBLIC_RATE_LIMIT: '1000000',
+  });
+  const bare = only.has('h') ? await startServer('bare', dir) : undefined;
+  try {
+    if (only.has('c')) {
+      const probe = await fetch(`${app.base}/api/v1/certificates/${numbers[0]}`);
+      if (probe.status !== 200) throw new Error(`certificate lookup answered ${probe.status}`);
+    }
+    log(`(c)/(h) autocannon in its own process, 32 connections, ${seconds} s per route in alternating 1 s turns; servers in processes of their own`);
+    const jobs = [{ base: app.base, pid: app.pid, paths: ['/livez'] }];
+    if (bare) jobs.push({ base: bare.base, pid: bare.pid, paths: ['/livez'] });
+    if (only.has('c')) jobs.push({ base: app.base, pid: app.pid, paths: numbers.map((n) => `/api/v1/certificates/${n}`) });
+    const results = await cannon(jobs, seconds);
+    const livez = results[0];
+    log(`    app GET /livez: ${livez.perSecond.toFixed(0)} /s, ${livez.cpuMicrosPerRequest.toFixed(0)} µs CPU each (p50 ${livez.p50} ms, p99 ${livez.p99} ms)`);
+    if (bare) {
+      const hello = results[1];
+      log(
+        `    bare Fastify GET /livez: ${hello.perSecond.toFixed(0)} /s, ${hello.cpuMicrosPerRequest.toFixed(0)} µs CPU each (p50 ${hello.p50} ms, p99 ${hello.p99} ms)`,
+      );
+      figures.push({
+        id: 'h',
+        what: 'GET /livez per second through the whole app, 32 connections',
+        value: livez.perSecond,
+        unit: '/s',
+        baseline: hello.perSecond,
+        ratio: livez.perSecond / hello.perSecond,
+        target: '≥ 0.50',
+        met: livez.perSecond / hello.perSecond >= 0.5,
+        note: `baseline: a bare Fastify hello server (GET /livez) in the same kind of process; load from autocannon in a process of its own; server CPU per request ${livez.cpuMicrosPerRequest.toFixed(0)} µs against ${hello.cpuMicrosPerRequest.toFixed(0)} µs (ratio ${(hello.cpuMicrosPerRequest / livez.cpuMicrosPerRequest).toFixed(2)})`,
+      });
+    }
+    if (only.has('c')) {
+      const cert = results[results.length - 1];
+      log(
+        `    app GET /api/v1/certificates/:number: ${cert.perSecond.toFixed(0)} /s, ${cert.cpuMicrosPerRequest.toFixed(0)} µs CPU each in the API process (p50 ${cert.p50} ms, p99 ${cert.p99} ms)`,
+      );
+      figures.push({
+        id: 'c',
+        what: 'GET /certificates/:number per second, 32 connections',
+        value: cert.perSecond,
+        unit: '/s',
+        baseline: livez.perSecond,
+        ratio: cert.perSecond / livez.perSecond,
+        target: '≥ 0.80',
+        met: cert.perSecond / livez.perSecond >= 0.8,
+        note: `baseline: GET /livez of the same app process; load from autocannon in a process of its own; API process CPU per request ${cert.cpuMicrosPerRequest.toFixed(0)} µs against ${livez.cpuMicrosPerRequest.toFixed(0)} µs (FerretDB's own CPU not counted)`,
+      });
+    }
+  } finally {
+    await bare?.stop();
+    await app.stop();
   }
+}
+
+/** 200 valid certificates in the bench database; their numbers. */
+async function seedCertificates(services: Services): Promise<string[]> {
   const { buildCertificateCode } = await import('../domain/certificate-code');
   const numbers: string[] = [];
   const docs = Array.from({ length: 200 }, (_, i) => {
@@ -296,37 +431,7 @@ async function certificateQuery(app: FastifyInstance, base: string, services: Se
     };
   });
   await services.models.Certificate.insertMany(docs);
-  const probe = await fetch(`${base}/api/v1/certificates/${numbers[0]}`);
-  if (probe.status !== 200) throw new Error(`certificate lookup answered ${probe.status}`);
-  const seconds = quick ? 3 : 8;
-  const rate = async (path: (i: number) => string) => {
-    let done = 0;
-    const until = performance.now() + seconds * 1000;
-    await Promise.all(
-      Array.from({ length: 32 }, async (_, w) => {
-        for (let i = w; performance.now() < until; i += 32) {
-          const r = await fetch(`${base}${path(i)}`);
-          await r.arrayBuffer();
-          if (r.status !== 200) throw new Error(`${path(i)} answered ${r.status}`);
-          done++;
-        }
-      }),
-    );
-    return done / seconds;
-  };
-  log(`(c) certificate query: ${seconds}s of 32 concurrent clients each, against a trivial route in the same server`);
-  const cert = await rate((i) => `/api/v1/certificates/${numbers[i % numbers.length]}`);
-  const trivial = await rate(() => '/livez');
-  figures.push({
-    id: 'c',
-    what: 'GET /certificates/:number per second',
-    value: cert,
-    unit: '/s',
-    baseline: trivial,
-    ratio: cert / trivial,
-    target: '≥ 0.50',
-    met: cert / trivial >= 0.5,
-  });
+  return numbers;
 }
 
 async function workerMemory(dev: EmbeddedProcess, fdb: EmbeddedProcess, settings: Settings) {

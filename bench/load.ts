@@ -1,0 +1,65 @@
+/**
+ * The load generator of figures (c) and (h), run by bench/run.ts in a process of its own:
+ *
+ *   node --import tsx bench/load.ts '{"jobs":[{"base":"http://127.0.0.1:1234","paths":["/livez"]},…],"connections":32,"seconds":6}'
+ *
+ * autocannon (programmatic API, so one job can cycle through many paths: each connection sends
+ * the paths in turn) warms each job's server up for a second, then measures the jobs in turns of
+ * one second each, round after round, until each has had `seconds`: on a machine shared with other
+ * work, a burst of it then falls on every job alike instead of on whichever ran at that moment.
+ * It prints one JSON line: per job, 2xx answers per second, the server's CPU time per answer
+ * (which other work on the machine moves far less than the rate), non-2xx answers, errors and
+ * timeouts, latency p50/p99 (of the last round).
+ */
+import { readFileSync } from 'node:fs';
+import autocannon from 'autocannon';
+
+interface Job {
+  base: string;
+  paths: string[];
+  /** the server's process: its CPU time (user + system) per 2xx answer is reported too */
+  pid?: number;
+}
+
+/** CPU time of a process so far, in ms (Linux: /proc/<pid>/stat, utime + stime in clock ticks of 10 ms). */
+function cpuMs(pid: number | undefined): number {
+  if (!pid) return 0;
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
+function run(job: Job, connections: number, seconds: number) {
+  return autocannon({
+    url: job.base,
+    connections,
+    duration: seconds,
+    requests: job.paths.map((path) => ({ method: 'GET' as const, path })),
+  });
+}
+
+async function main() {
+  const { jobs, connections, seconds } = JSON.parse(process.argv[2]) as { jobs: Job[]; connections: number; seconds: number };
+  for (const job of jobs) await run(job, connections, 1);
+  const totals = jobs.map(() => ({ ok: 0, seconds: 0, cpuMs: 0, non2xx: 0, errors: 0, timeouts: 0, p50: 0, p99: 0 }));
+  for (let round = 0; round < seconds; round++) {
+    for (const [i, job] of jobs.entries()) {
+      const cpu0 = cpuMs(job.pid);
+      const r = await run(job, connections, 1);
+      const t = totals[i];
+      t.cpuMs += cpuMs(job.pid) - cpu0;
+      t.ok += r['2xx'];
+      t.seconds += r.duration;
+      t.non2xx += r.non2xx;
+      t.errors += r.errors;
+      t.timeouts += r.timeouts;
+      t.p50 = r.latency.p50;
+      t.p99 = r.latency.p99;
+    }
+  }
+  process.stdout.write(`${JSON.stringify(totals.map((t) => ({ perSecond: t.ok / t.seconds, cpuMicrosPerRequest: (t.cpuMs * 1000) / t.ok, ...t })))}\n`);
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
