@@ -23,13 +23,26 @@ export async function ensureSearchAttributes(connection: Connection, namespace: 
     // the time-skipping test server lists none; adding tells what is missing
   }
   const missing = names.filter((n) => !present.has(n));
-  if (!missing.length) return [];
-  await connection.operatorService.addSearchAttributes({
-    namespace,
-    searchAttributes: Object.fromEntries(missing.map((n) => [n, TYPE_OF[SEARCH_ATTRIBUTE_TYPES[n]]])),
-  });
-  return missing;
+  const added: SearchAttributeName[] = [];
+  // one at a time: a server that cannot list them (the time-skipping one) answers ALREADY_EXISTS
+  // for those it has, and that is what we want
+  for (const n of missing) {
+    try {
+      await connection.operatorService.addSearchAttributes({ namespace, searchAttributes: { [n]: TYPE_OF[SEARCH_ATTRIBUTE_TYPES[n]] } });
+      added.push(n);
+    } catch (err) {
+      if (!alreadyExists(err)) throw err;
+    }
+  }
+  return added;
 }
+
+/** gRPC status code 6 */
+const GRPC_ALREADY_EXISTS = 6;
+const alreadyExists = (err: unknown) => {
+  const e = err as { code?: number; message?: string };
+  return e.code === GRPC_ALREADY_EXISTS || /already exists/i.test(String(e.message));
+};
 
 /** Connects to `address` just for this (the embedded servers, as they start). */
 export async function registerSearchAttributes(address: string, namespace = 'default'): Promise<SearchAttributeName[]> {

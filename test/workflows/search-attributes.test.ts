@@ -10,7 +10,8 @@ import { SEARCH_ATTRIBUTE_KEYS as K } from '../../workflows/shared/search-attrib
 import { policyForProvince } from '../../domain/filing-policy';
 import { actors, application } from '../fixtures/filing';
 import { filingBed, Flow, type FilingBed } from '../harness/filing-env';
-import { devStack, uniqueName, type DevStack } from '../harness/stack';
+import { devStack, stackInfo, timeSkippingAddress, uniqueName, type DevStack } from '../harness/stack';
+import { registerSearchAttributes } from '../../infra/search-attributes';
 
 jest.setTimeout(120_000);
 
@@ -59,6 +60,13 @@ describe('search attributes of a filing', () => {
     expect(raw).toContain('Stage');
     for (const personal of [f.app.institution.name, f.app.institution.legalRepresentative, f.app.institution.contact.phone])
       expect(raw).not.toContain(personal);
+  });
+});
+
+describe('registration', () => {
+  it('registering again adds nothing and fails nowhere (each worker checks at start; the time-skipping server cannot list them)', async () => {
+    await expect(registerSearchAttributes(timeSkippingAddress())).resolves.toEqual([]);
+    await expect(registerSearchAttributes(stackInfo().devAddress)).resolves.toEqual([]);
   });
 });
 
