@@ -157,6 +157,12 @@ export const settingsSchema = z.object({
     .string()
     .default('false')
     .transform((s, ctx): boolean | string[] => parseTrustProxy(s, (message) => ctx.addIssue({ code: 'custom', message }))),
+  /**
+   * Bearer secret of the monitoring system for GET /metrics (a static token, not a JWT: a scraper
+   * cannot renew one). Without it only an admin's token reads /metrics. At least 32 random
+   * characters in production.
+   */
+  METRICS_TOKEN: z.string().min(16, 'at least 16 characters (32 random ones in production)').max(512).optional(),
   /** Outgoing mail server, `smtp://[user:pass@]host[:port]` (STARTTLS when offered) or `smtps://…` (TLS from the start). */
   SMTP_URL: z
     .string()
@@ -205,6 +211,8 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     if (!s.AUTH_JWT_SECRET && !s.AUTH_JWKS_URL) throw new SettingsError('Invalid settings:\n  AUTH_JWT_SECRET: required in production');
     if (s.AUTH_JWT_SECRET && isWeakSecret(s.AUTH_JWT_SECRET))
       throw new SettingsError('Invalid settings:\n  AUTH_JWT_SECRET: too weak (use at least 32 random characters)');
+    if (s.METRICS_TOKEN && isWeakSecret(s.METRICS_TOKEN))
+      throw new SettingsError('Invalid settings:\n  METRICS_TOKEN: too weak (use at least 32 random characters)');
   }
   // production with only a JWKS URL accepts no HS256 token at all (never the public development secret)
   const secret = s.AUTH_JWT_SECRET ?? (s.APP_MODE === 'production' ? undefined : DEV_SECRET);
