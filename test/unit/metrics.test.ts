@@ -1,6 +1,8 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import metricsPlugin, { ApiMetrics, countTemporalError, defaultApiMetrics, observeUpdate, type MetricsPluginOptions } from '../../api/plugins/metrics';
 import { loadSettings, nthWorkerMetricsAddress, workerMetricsAddress } from '../../config';
+import { ApplicationFailure } from '@temporalio/common';
+import { errorKindOf, TemporalCallTimeout } from '../../api/cases';
 
 /** An app shaped like api/app.ts: routes under /api/v1 in a child plugin. */
 async function app(opts: MetricsPluginOptions = {}): Promise<FastifyInstance> {
@@ -198,5 +200,18 @@ describe('metrics settings', () => {
     expect([0, 1, 2].map((n) => nthWorkerMetricsAddress('127.0.0.1:9464', n))).toEqual(['127.0.0.1:9464', '127.0.0.1:9465', '127.0.0.1:9466']);
     expect(nthWorkerMetricsAddress('[::1]:9464', 1)).toBe('[::1]:9465');
     expect(() => nthWorkerMetricsAddress('127.0.0.1:65535', 1)).toThrow(/port 65536/);
+  });
+});
+
+describe('temporal_call_errors_total kinds (api/cases.ts errorKindOf)', () => {
+  const grpc = (code: number) => Object.assign(new Error('grpc'), { code, details: 'd', metadata: {} });
+
+  it('an outage by its gRPC status or deadline, a refusal, or internal', () => {
+    expect(errorKindOf(grpc(14))).toBe('unavailable');
+    expect(errorKindOf(grpc(8))).toBe('resource_exhausted');
+    expect(errorKindOf(Object.assign(new Error('wrapped'), { cause: grpc(4) }))).toBe('deadline_exceeded');
+    expect(errorKindOf(new TemporalCallTimeout(10))).toBe('deadline_exceeded');
+    expect(errorKindOf(ApplicationFailure.create({ type: 'INVALID_STATE', message: 'no', nonRetryable: true }))).toBe('refused');
+    expect(errorKindOf(new Error('a bug'))).toBe('internal');
   });
 });
