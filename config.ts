@@ -157,6 +157,19 @@ export const settingsSchema = z.object({
     .string()
     .default('false')
     .transform((s, ctx): boolean | string[] => parseTrustProxy(s, (message) => ctx.addIssue({ code: 'custom', message }))),
+  /**
+   * Bearer secret of the monitoring system for GET /metrics (a static token, not a JWT: a scraper
+   * cannot renew one). Without it only an admin's token reads /metrics. At least 32 random
+   * characters in production.
+   */
+  METRICS_TOKEN: z.string().min(16, 'at least 16 characters (32 random ones in production)').max(512).optional(),
+  /**
+   * Where a worker serves its Temporal SDK runtime metrics (Prometheus text at /metrics),
+   * `host:port`, or `off`. Default: 127.0.0.1:9464 in development, off otherwise. The production
+   * stack gives its n-th worker port + n - 1. The endpoint has no authentication: keep it on
+   * loopback or a monitoring network.
+   */
+  WORKER_METRICS_ADDRESS: z.union([z.literal('off'), hostPort]).optional(),
   /** Outgoing mail server, `smtp://[user:pass@]host[:port]` (STARTTLS when offered) or `smtps://…` (TLS from the start). */
   SMTP_URL: z
     .string()
@@ -201,10 +214,17 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
   if ((s.APP_MODE === 'development' || s.APP_MODE === 'demo') && s.CODEC_PORT && !isLoopback(s.CODEC_HOST)) {
     throw new SettingsError(`Invalid settings:\n  CODEC_HOST: ${s.APP_MODE} mode listens on a loopback address only, not ${s.CODEC_HOST}`);
   }
+  const metricsHost =
+    s.WORKER_METRICS_ADDRESS && s.WORKER_METRICS_ADDRESS !== 'off' ? s.WORKER_METRICS_ADDRESS.slice(0, s.WORKER_METRICS_ADDRESS.lastIndexOf(':')) : undefined;
+  if ((s.APP_MODE === 'development' || s.APP_MODE === 'demo') && metricsHost && !isLoopback(metricsHost)) {
+    throw new SettingsError(`Invalid settings:\n  WORKER_METRICS_ADDRESS: ${s.APP_MODE} mode listens on a loopback address only, not ${metricsHost}`);
+  }
   if (s.APP_MODE === 'production') {
     if (!s.AUTH_JWT_SECRET && !s.AUTH_JWKS_URL) throw new SettingsError('Invalid settings:\n  AUTH_JWT_SECRET: required in production');
     if (s.AUTH_JWT_SECRET && isWeakSecret(s.AUTH_JWT_SECRET))
       throw new SettingsError('Invalid settings:\n  AUTH_JWT_SECRET: too weak (use at least 32 random characters)');
+    if (s.METRICS_TOKEN && isWeakSecret(s.METRICS_TOKEN))
+      throw new SettingsError('Invalid settings:\n  METRICS_TOKEN: too weak (use at least 32 random characters)');
   }
   // production with only a JWKS URL accepts no HS256 token at all (never the public development secret)
   const secret = s.AUTH_JWT_SECRET ?? (s.APP_MODE === 'production' ? undefined : DEV_SECRET);
@@ -219,6 +239,20 @@ export function isWeakSecret(secret: string): boolean {
   if (secret.length < 32) return true;
   if (secret === DEV_SECRET) return true;
   return new Set(secret).size < 10;
+}
+
+/** The address a worker serves its SDK runtime metrics on, or undefined (off): WORKER_METRICS_ADDRESS, else 127.0.0.1:9464 in development. */
+export function workerMetricsAddress(s: Pick<Settings, 'WORKER_METRICS_ADDRESS' | 'APP_MODE'>): string | undefined {
+  if (s.WORKER_METRICS_ADDRESS === 'off') return undefined;
+  return s.WORKER_METRICS_ADDRESS ?? (s.APP_MODE === 'development' ? '127.0.0.1:9464' : undefined);
+}
+
+/** The n-th (0-based) of several workers on one machine serves its metrics on the next port up. */
+export function nthWorkerMetricsAddress(address: string, n: number): string {
+  const i = address.lastIndexOf(':');
+  const port = Number(address.slice(i + 1)) + n;
+  if (port > 65535) throw new SettingsError(`Invalid settings:\n  WORKER_METRICS_ADDRESS: worker ${n + 1} would need port ${port}`);
+  return `${address.slice(0, i)}:${port}`;
 }
 
 /** The origins that may call the codec endpoint from a browser: CODEC_CORS_ORIGINS, or the stack's own Web UI. */

@@ -5,10 +5,10 @@
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import { NativeConnection, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
 import { ensureSearchAttributes } from './infra/search-attributes';
 import { Client, Connection } from '@temporalio/client';
-import { loadSettings, type Settings } from './config';
+import { loadSettings, workerMetricsAddress, type Settings } from './config';
 import { connectDatabase } from './models';
 import { createActivities } from './activities';
 import type { PayloadCodec } from '@temporalio/common';
@@ -99,8 +99,28 @@ export async function startWorker(settings: Settings, endpoints: Endpoints, code
   }
 }
 
+/**
+ * The SDK's runtime metrics (task latencies, pollers, cache, activity and workflow outcomes: the
+ * `temporal_…` series) as Prometheus text at http://<WORKER_METRICS_ADDRESS>/metrics. The runtime
+ * is installed once per process, before the first connection; the worker keeps running without
+ * metrics when the address cannot be bound (a busy port must not stop every workflow).
+ */
+export function installRuntime(settings: Settings): string | undefined {
+  const bindAddress = workerMetricsAddress(settings);
+  if (!bindAddress) return undefined;
+  try {
+    Runtime.install({ telemetryOptions: { metrics: { prometheus: { bindAddress } } } });
+    return bindAddress;
+  } catch (err) {
+    console.warn(`worker: runtime metrics not served on ${bindAddress}: ${err instanceof Error ? err.message : String(err)}`);
+    return undefined;
+  }
+}
+
 async function main() {
   const settings = loadSettings();
+  const metricsAt = installRuntime(settings);
+  if (metricsAt) console.log(`worker: runtime metrics at http://${metricsAt}/metrics`);
   // production without PAYLOAD_KEYS stops here; development and demo say which local key they use
   const codec = payloadCodecFor(settings);
   let stopping = false;

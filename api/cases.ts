@@ -36,12 +36,15 @@ import {
   type RevocationInput,
 } from '../workflows/batch/messages';
 import { refused } from './problems';
+import type { ApiMetrics } from './plugins/metrics';
 
 export interface TemporalClientSide {
   client: Client;
   taskQueue: string;
   /** deadline of each call into Temporal (TEMPORAL_CALL_TIMEOUT_MS); default 10 s */
   callTimeoutMs?: number;
+  /** where Update durations and failed calls are counted (GET /metrics); none: not counted */
+  metrics?: Pick<ApiMetrics, 'timeUpdate' | 'countTemporalError'>;
 }
 
 /**
@@ -110,8 +113,7 @@ const isNamed = (e: unknown, name: string) =>
  *   Idempotency-Key) may be sent again.
  */
 export function failureOf(err: unknown): Refusal | undefined {
-  const chain: unknown[] = [];
-  for (let e: unknown = err; e && chain.length < 8; e = (e as { cause?: unknown }).cause) chain.push(e);
+  const chain = causesOf(err);
   const outage = unavailabilityOf(chain);
   if (outage)
     return {
@@ -133,6 +135,25 @@ export function failureOf(err: unknown): Refusal | undefined {
     updateFailed || chain.some((e) => isNamed(e, 'WorkflowNotFoundError') || /workflow execution already completed/i.test(String((e as Error).message ?? '')));
   if (ended) return { code: 'INVALID_STATE', message: 'The case has already ended' };
   return undefined;
+}
+
+/**
+ * The `kind` label of temporal_call_errors_total for a failed call: the outage (`unavailable`,
+ * `resource_exhausted`, `deadline_exceeded`: answered 503 TEMPORAL_UNAVAILABLE), `refused` (a
+ * workflow or validator said no, or the case has ended or exists: a 4xx), or `internal` (anything
+ * else: a 500).
+ */
+export function errorKindOf(err: unknown): 'unavailable' | 'resource_exhausted' | 'deadline_exceeded' | 'refused' | 'internal' {
+  const outage = unavailabilityOf(causesOf(err));
+  if (outage) return outage.toLowerCase() as 'unavailable' | 'resource_exhausted' | 'deadline_exceeded';
+  return failureOf(err) ? 'refused' : 'internal';
+}
+
+/** An error and its causes, outermost first. */
+function causesOf(err: unknown): unknown[] {
+  const chain: unknown[] = [];
+  for (let e: unknown = err; e && chain.length < 8; e = (e as { cause?: unknown }).cause) chain.push(e);
+  return chain;
 }
 
 /** gRPC status codes that say Temporal is away or overloaded, not that it refused. */
@@ -260,7 +281,7 @@ export async function revokeCertificate(client: Client, taskQueue: string, input
 }
 
 /** The API's calls, each answering a refusal as a DomainError. */
-export function createCases({ client, taskQueue, callTimeoutMs = 10_000 }: TemporalClientSide) {
+export function createCases({ client, taskQueue, callTimeoutMs = 10_000, metrics }: TemporalClientSide) {
   const filing = (id: string) => client.workflow.getHandle(filingWorkflowId(id));
   const batch = (id: string) => client.workflow.getHandle(batchWorkflowId(id));
   /** Runs a call into Temporal within its deadline; a refusal (or an outage: 503) comes out as a DomainError (its cause: the original error). */
@@ -268,12 +289,15 @@ export function createCases({ client, taskQueue, callTimeoutMs = 10_000 }: Tempo
     try {
       return await withinDeadline(client, callTimeoutMs, fn);
     } catch (err) {
+      metrics?.countTemporalError(errorKindOf(err));
       const f = failureOf(err);
       throw f ? refused(f, err) : err;
     }
   };
+  /** an Update, timed from the call to its answer (accepted and completed, refused, or past the deadline) */
+  const timed = <T>(name: string, fn: () => Promise<T>) => (metrics ? metrics.timeUpdate(name, fn) : fn());
   const update = <Ret, Arg>(handle: ReturnType<typeof filing>, def: UpdateDefinition<Ret, [Arg]>, arg: Arg, updateId?: string) =>
-    call(() => handle.executeUpdate(def, { args: [arg], ...(updateId ? { updateId } : {}) }));
+    timed(def.name, () => call(() => handle.executeUpdate(def, { args: [arg], ...(updateId ? { updateId } : {}) })));
 
   return {
     /**
@@ -295,7 +319,7 @@ export function createCases({ client, taskQueue, callTimeoutMs = 10_000 }: Tempo
       update(filing(filingId), def, arg, updateId),
     updateBatch: <Ret, Arg>(batchId: string, def: UpdateDefinition<Ret, [Arg]>, arg: NoInfer<Arg>, updateId?: string) =>
       update(batch(batchId), def, arg, updateId),
-    submitBatchPlan: (input: BatchInput) => call(() => submitBatchPlan(client, taskQueue, input)),
+    submitBatchPlan: (input: BatchInput) => timed(submitPlanUpdate.name, () => call(() => submitBatchPlan(client, taskQueue, input))),
     revokeCertificate: (input: RevocationInput) => call(() => revokeCertificate(client, taskQueue, input)),
     /** An official calendar year was loaded: the case recomputes the deadlines it had estimated. */
     calendarLoaded: (kind: 'filing' | 'batch', id: string, year: number) =>

@@ -12,6 +12,8 @@ import authPlugin from './plugins/auth';
 import { tokenAddressing } from './tokens';
 import repositoriesPlugin from './plugins/repositories';
 import idempotencyPlugin from './plugins/idempotency';
+import metricsPlugin, { defaultApiMetrics } from './plugins/metrics';
+import { registerBusinessGauges } from './business-metrics';
 import healthRoutes from './routes/health';
 import calendarRoutes from './routes/calendar';
 import adminClockRoutes from './routes/admin-clock';
@@ -47,7 +49,14 @@ export default fp(
       jwksUrl: settings.AUTH_JWKS_URL,
       maxTokenHours: settings.AUTH_MAX_TOKEN_HOURS,
       ...tokenAddressing(settings),
+      // the monitoring system's static bearer secret, good for GET /metrics only
+      serviceTokens: { 'metrics.read': settings.METRICS_TOKEN },
     });
+    // GET /metrics (Prometheus text) for METRICS_TOKEN or an admin's token; its onResponse hook
+    // times every route registered after it, the console's included
+    const metrics = defaultApiMetrics();
+    await app.register(metricsPlugin, { metrics, routeConfig: { action: 'metrics.read' } });
+    registerBusinessGauges(metrics, app.services.models, app.services.clock);
     // what a signed-in caller is shown (ID numbers, rosters, contacts) is never kept by a cache on the way
     app.addHook('onSend', async (req, reply, payload) => {
       if (req.caller && !reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store');

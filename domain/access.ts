@@ -19,6 +19,8 @@ const REVIEWERS = ['prefecture-reviewer', 'province-reviewer'] as const;
 
 export const ACTIONS = {
   'health.read': { public: true, description: 'liveness of Temporal and the database' },
+  // the monitoring system reads it with METRICS_TOKEN (api/plugins/auth.ts serviceTokens), people only as admins
+  'metrics.read': { roles: ['admin'], description: 'read the Prometheus metrics' },
   'calendar.read': { public: true, description: 'working-day arithmetic' },
   'calendar.load': { roles: ['admin'], description: "load a year's official holidays" },
   'clock.read': { roles: ['admin'], description: 'demo clock' },

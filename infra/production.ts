@@ -11,7 +11,7 @@ import cluster, { type Worker as ClusterWorker } from 'node:cluster';
 import { randomBytes } from 'node:crypto';
 import { chmodSync, chownSync, createWriteStream, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync, appendFileSync, type WriteStream } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { settingsSchema, type Settings } from '../config';
+import { nthWorkerMetricsAddress, settingsSchema, workerMetricsAddress, type Settings } from '../config';
 import { PayloadKey } from './payload-keys';
 import { binary, isListening, ROOT } from './embedded';
 
@@ -812,10 +812,13 @@ export async function startProductionStack(opts: ProductionStackOptions): Promis
       MONGODB_URI: stack.mongoUri,
       ...opts.appEnv,
     };
+    // each worker serves its runtime metrics on a port of its own: the n-th on WORKER_METRICS_ADDRESS's port + n - 1
+    const metricsAddress = workerMetricsAddress(settings);
     for (let i = 0; i < settings.WORKER_PROCESSES; i++) {
+      const env = metricsAddress ? { ...appEnv, WORKER_METRICS_ADDRESS: nthWorkerMetricsAddress(metricsAddress, i) } : appEnv;
       const w = new Supervised(
         `worker-${i + 1}`,
-        () => spawn(process.execPath, [join(DIST, 'worker.js')], { cwd: ROOT, env: appEnv, stdio: ['ignore', 'pipe', 'pipe'], detached: true }),
+        () => spawn(process.execPath, [join(DIST, 'worker.js')], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true }),
         runDir,
         join(logDir, `worker-${i + 1}.log`),
         say,

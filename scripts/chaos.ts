@@ -162,6 +162,8 @@ async function main() {
       PORT: String(ports.api),
       TEMPORAL_ADDRESS: temporal.address,
       MONGODB_URI: `mongodb://${db.address}/chaos`,
+      // not on npm start's default port: a chaos run beside a running stack binds nothing of its own
+      WORKER_METRICS_ADDRESS: 'off',
       ...appEnv,
     };
     launch('worker');

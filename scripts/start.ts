@@ -9,7 +9,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { rmSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { codecOrigins, loadSettings, SettingsError } from '../config';
+import { codecOrigins, loadSettings, SettingsError, workerMetricsAddress } from '../config';
 import { isListening, ROOT, startFerretDB, startTemporalDev, startTestServer, waitForPort, type EmbeddedProcess } from '../infra/embedded';
 
 const demo = process.argv.includes('--demo');
@@ -130,6 +130,7 @@ async function main() {
   API          ${base}/api/v1
   API docs     ${base}/docs
   health       ${base}/health
+  metrics      ${base}/metrics   (METRICS_TOKEN or an admin token)${workerMetricsAddress(settings) ? `\n  worker metrics http://${workerMetricsAddress(settings)}/metrics` : ''}
   Temporal     ${temporalAddress}${temporalUi ? `\n  Temporal UI  ${temporalUi}` : ''}${codecEndpoint ? `\n  codec        ${codecEndpoint}   (admin token; browser origins ${codecOrigins(settings).join(', ')}; README "Reading histories")` : ''}
   database     ${mongoUri.replace(/\/\/[^@/]*@/, '//***@')}
   data         ${dataDir}

@@ -2,11 +2,16 @@
  * Bearer-token authentication (api/tokens.ts). Each route declares `config.action`; routes whose
  * action is public need no token, every other route answers 401 without a valid one, and 403 when
  * the caller's role may not perform the action (domain/access.ts) — before the handler runs.
+ *
+ * A service token (`serviceTokens`, e.g. METRICS_TOKEN for `metrics.read`) is a static bearer
+ * secret of a machine, not a person: it is accepted on the routes of its one action only, sets no
+ * caller, and anywhere else is checked (and refused) like any other token.
  */
+import { createHash, timingSafeEqual } from 'node:crypto';
 import fp from 'fastify-plugin';
 import type { JWTPayload } from 'jose';
 import type { Caller } from '../../domain/roles';
-import { isAction, roleAllows, ruleOf } from '../../domain/access';
+import { isAction, roleAllows, ruleOf, type Action } from '../../domain/access';
 import { forbidden, unauthorized } from '../problems';
 import { claimsSchema, createTokenVerifier, type TokenSettings } from '../tokens';
 
@@ -24,8 +29,25 @@ declare module 'fastify' {
   }
 }
 
+export interface AuthOptions extends TokenSettings {
+  /** static bearer secrets of machines, each for one action (METRICS_TOKEN → metrics.read) */
+  serviceTokens?: Partial<Record<Action, string>>;
+}
+
+const digest = (s: string) => createHash('sha256').update(s).digest();
+
 export default fp(
-  async (app, opts: TokenSettings) => {
+  async (app, opts: AuthOptions) => {
+    const serviceDigests = new Map(
+      Object.entries(opts.serviceTokens ?? {})
+        .filter((e): e is [string, string] => !!e[1])
+        .map(([action, token]) => [action, digest(token)]),
+    );
+    /** compared as digests, in constant time: the secret's length and prefix do not leak */
+    const isServiceToken = (action: unknown, token: string) => {
+      const want = typeof action === 'string' ? serviceDigests.get(action) : undefined;
+      return !!want && timingSafeEqual(digest(token), want);
+    };
     // no secret (production with a JWKS only): HS256 tokens are refused, never checked against a default
     const verify = createTokenVerifier(opts);
 
@@ -50,6 +72,7 @@ export default fp(
       }
       const m = /^Bearer\s+(\S+)$/i.exec(header);
       if (!m) throw unauthorized('The Authorization header must be "Bearer <token>"');
+      if (isServiceToken(action, m[1])) return;
       let payload: JWTPayload;
       try {
         payload = await verify(m[1]);

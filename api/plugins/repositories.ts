@@ -35,7 +35,14 @@ declare module 'fastify' {
 export default fp(
   async (app) => {
     app.decorate('repositories', createRepositories(app));
-    app.decorate('cases', createCases({ ...app.services.temporal, callTimeoutMs: app.services.settings.TEMPORAL_CALL_TIMEOUT_MS }));
+    app.decorate(
+      'cases',
+      createCases({
+        ...app.services.temporal,
+        callTimeoutMs: app.services.settings.TEMPORAL_CALL_TIMEOUT_MS,
+        metrics: app.hasDecorator('metrics') ? app.metrics : undefined,
+      }),
+    );
   },
   { name: 'repositories', dependencies: ['services'] },
 );

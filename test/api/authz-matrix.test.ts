@@ -153,6 +153,16 @@ const ROWS: Record<string, Row> = {
   // ——— public and everyone's ———
   'GET /health': { req: () => ({ url: '/health' }), who: everyone(200) },
   'GET /livez': { req: () => ({ url: '/livez' }), who: everyone(200) },
+  // the monitoring system's (METRICS_TOKEN, test/api/metrics.test.ts) and the admin's: codes and counts, no case ids or people
+  'GET /metrics': {
+    req: () => ({ url: '/metrics' }),
+    who: { admin: same(200) },
+    check: (_who, _scope, r, c) => {
+      if (r.status !== 200) return;
+      expect(String(r.body)).toContain('http_request_duration_seconds_bucket');
+      for (const secret of [...fileSecrets(c), ...batchSecrets(c)]) expect(String(r.body)).not.toContain(secret);
+    },
+  },
   'GET /api/v1/calendar/working-days': { req: () => ({ url: '/api/v1/calendar/working-days?from=2026-09-28&add=1' }), who: everyone(200) },
   'PUT /api/v1/calendar/years/:year': {
     // a list with a date outside the year: the admin gets past authorization to the domain rule (422), nothing is loaded

@@ -1,5 +1,8 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import metricsPlugin, { ApiMetrics, countTemporalError, defaultApiMetrics, observeUpdate, type MetricsPluginOptions } from '../../api/plugins/metrics';
+import { loadSettings, nthWorkerMetricsAddress, workerMetricsAddress } from '../../config';
+import { ApplicationFailure } from '@temporalio/common';
+import { errorKindOf, TemporalCallTimeout } from '../../api/cases';
 
 /** An app shaped like api/app.ts: routes under /api/v1 in a child plugin. */
 async function app(opts: MetricsPluginOptions = {}): Promise<FastifyInstance> {
@@ -168,5 +171,47 @@ describe('metrics plugin', () => {
     } finally {
       await b.close();
     }
+  });
+});
+
+describe('metrics settings', () => {
+  const prod = { APP_MODE: 'production', AUTH_JWT_SECRET: 'Zk3v9Qw7Lp2Xr8Tn4Bm6Yc1Hd5Js0Gf-' } as const;
+
+  it("METRICS_TOKEN: at least 16 characters, and in production a strong secret like AUTH_JWT_SECRET's", () => {
+    expect(() => loadSettings({ APP_MODE: 'development', METRICS_TOKEN: 'short' })).toThrow(/METRICS_TOKEN/);
+    expect(loadSettings({ APP_MODE: 'development', METRICS_TOKEN: 'sixteen-chars-ok' }).METRICS_TOKEN).toBe('sixteen-chars-ok');
+    expect(() => loadSettings({ ...prod, METRICS_TOKEN: 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa' })).toThrow(/METRICS_TOKEN: too weak/);
+    expect(loadSettings({ ...prod, METRICS_TOKEN: 'Mq8Rt2Vx6Zb1Nc5Hd9Kf3Lg7Pj0Ws4Ye' }).METRICS_TOKEN).toBe('Mq8Rt2Vx6Zb1Nc5Hd9Kf3Lg7Pj0Ws4Ye');
+  });
+
+  it('WORKER_METRICS_ADDRESS: 127.0.0.1:9464 in development, off elsewhere unless set; off turns it off; loopback only in development and demo', () => {
+    expect(workerMetricsAddress(loadSettings({ APP_MODE: 'development' }))).toBe('127.0.0.1:9464');
+    expect(workerMetricsAddress(loadSettings({ APP_MODE: 'development', WORKER_METRICS_ADDRESS: 'off' }))).toBeUndefined();
+    expect(workerMetricsAddress(loadSettings({ APP_MODE: 'demo' }))).toBeUndefined();
+    expect(workerMetricsAddress(loadSettings(prod))).toBeUndefined();
+    expect(workerMetricsAddress(loadSettings({ ...prod, WORKER_METRICS_ADDRESS: '10.0.0.5:9464' }))).toBe('10.0.0.5:9464');
+    expect(() => loadSettings({ APP_MODE: 'development', WORKER_METRICS_ADDRESS: '0.0.0.0:9464' })).toThrow(
+      /WORKER_METRICS_ADDRESS: development mode listens on a loopback/,
+    );
+    expect(() => loadSettings({ APP_MODE: 'development', WORKER_METRICS_ADDRESS: '9464' })).toThrow(/WORKER_METRICS_ADDRESS/);
+  });
+
+  it('the production stack gives each worker its own port: the n-th gets port + n - 1', () => {
+    expect([0, 1, 2].map((n) => nthWorkerMetricsAddress('127.0.0.1:9464', n))).toEqual(['127.0.0.1:9464', '127.0.0.1:9465', '127.0.0.1:9466']);
+    expect(nthWorkerMetricsAddress('[::1]:9464', 1)).toBe('[::1]:9465');
+    expect(() => nthWorkerMetricsAddress('127.0.0.1:65535', 1)).toThrow(/port 65536/);
+  });
+});
+
+describe('temporal_call_errors_total kinds (api/cases.ts errorKindOf)', () => {
+  const grpc = (code: number) => Object.assign(new Error('grpc'), { code, details: 'd', metadata: {} });
+
+  it('an outage by its gRPC status or deadline, a refusal, or internal', () => {
+    expect(errorKindOf(grpc(14))).toBe('unavailable');
+    expect(errorKindOf(grpc(8))).toBe('resource_exhausted');
+    expect(errorKindOf(Object.assign(new Error('wrapped'), { cause: grpc(4) }))).toBe('deadline_exceeded');
+    expect(errorKindOf(new TemporalCallTimeout(10))).toBe('deadline_exceeded');
+    expect(errorKindOf(ApplicationFailure.create({ type: 'INVALID_STATE', message: 'no', nonRetryable: true }))).toBe('refused');
+    expect(errorKindOf(new Error('a bug'))).toBe('internal');
   });
 });
