@@ -1,5 +1,5 @@
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
-import { ApplicationFailure, WorkflowIdReusePolicy } from '@temporalio/common';
+import { ApplicationFailure } from '@temporalio/common';
 import { allocateUpdate, ALLOCATOR_WORKFLOW, allocatorWorkflowId, type Allocation } from '../workflows/allocator/messages';
 
 /**
@@ -12,12 +12,14 @@ export function createAllocateActivities(client: Client, taskQueue: string) {
     async allocate(input: { workflowId: string; key: string; count: number; max: number; requestId: string }): Promise<Allocation & { value: number }> {
       const workflowId = allocatorWorkflowId(taskQueue, input.workflowId);
       try {
-        // never started again once closed: a new run would hand out serials from 1 again
+        // The default reuse policy, not REJECT_DUPLICATE: an allocator never closes (it continues as
+        // new), and with REJECT_DUPLICATE the time-skipping server answered a later run's
+        // allocation with "update … not found" on every retry (the date matrix's 31 December start
+        // hung on it). Only an operator's terminate closes one; a restart after that is theirs to make.
         await client.workflow.start(ALLOCATOR_WORKFLOW, {
           workflowId,
           taskQueue,
           args: [{ scope: input.workflowId }],
-          workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
         });
       } catch (err) {
         if (!(err instanceof WorkflowExecutionAlreadyStartedError) && (err as Error).name !== 'WorkflowExecutionAlreadyStartedError') throw err;
