@@ -89,8 +89,6 @@ export interface BatchBed {
   now(): Promise<number>;
   /** skip to the next fixed start day of this run's kind (test/harness/start-dates.ts): every test begins with it */
   begin(): Promise<number>;
-  /** runs `fn` with the worker stopped, then starts it again: timers due meanwhile are handled late */
-  withoutWorker(fn: () => Promise<void>): Promise<void>;
   /** an allocator a test starts directly (issueCertificates without a filing): terminated at close */
   trackAllocator(creditCode: string): void;
   /** when recording (test/harness/record.ts): write the histories of what the test started since the last call */
@@ -117,11 +115,12 @@ export async function batchBed(): Promise<BatchBed> {
       workflowBundle: { codePath: stackInfo().bundlePath },
       dataConverter: testDataConverter,
       activities: { ...createActivities(deps), ...batchActivities },
-      // no sticky cache: a stopped worker's workflows go back to the shared queue at once
+      // no sticky cache: the time-skipping server never times out a task on a sticky queue, so a
+      // worker stopping at close() could strand one (README, Performance: demo mode runs without one too)
       maxCachedWorkflows: 0,
     });
-  let worker = await newWorker();
-  let running = worker.run();
+  const worker = await newWorker();
+  const running = worker.run();
   let batches: string[] = [];
   /** every batch this bed started (revocations are recorded from the certificates of any of them) */
   const everyBatch: string[] = [];
@@ -245,16 +244,6 @@ export async function batchBed(): Promise<BatchBed> {
       const at = nextStart(await env.currentTimeMs());
       await bed.skipTo(at);
       return at;
-    },
-    async withoutWorker(fn) {
-      worker.shutdown();
-      await running;
-      try {
-        await fn();
-      } finally {
-        worker = await newWorker();
-        running = worker.run();
-      }
     },
     trackAllocator(creditCode) {
       extraAllocators.push(allocatorWorkflowId(taskQueue, serialAllocatorId(creditCode)));

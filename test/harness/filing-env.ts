@@ -43,11 +43,6 @@ export interface FilingBed {
   now(): Promise<number>;
   /** skip to the next fixed start day of this run's kind (test/harness/start-dates.ts): every test begins with it */
   begin(): Promise<number>;
-  /**
-   * Runs `fn` with the worker stopped, then starts it again: timers that fall due meanwhile are
-   * handled late, as on a loaded server or after a worker crash.
-   */
-  withoutWorker(fn: () => Promise<void>): Promise<void>;
   /** record (when recording, test/harness/record.ts), then terminate every filing this bed started that still runs (afterEach: keeps later skips cheap) */
   cleanup(): Promise<void>;
   close(): Promise<void>;
@@ -67,11 +62,12 @@ export async function filingBed(): Promise<FilingBed> {
       workflowBundle: { codePath: stackInfo().bundlePath },
       dataConverter: testDataConverter,
       activities: createActivities({ models, client: env.client, taskQueue }),
-      // no sticky cache: a stopped worker's workflows go back to the shared queue at once
+      // no sticky cache: the time-skipping server never times out a task on a sticky queue, so a
+      // worker stopping at close() could strand one (README, Performance: demo mode runs without one too)
       maxCachedWorkflows: 0,
     });
-  let worker = await newWorker();
-  let running = worker.run();
+  const worker = await newWorker();
+  const running = worker.run();
   let started: WorkflowHandle[] = [];
   const provinces = new Set<string>();
   const terminate = async (hs: WorkflowHandle[]) => {
@@ -118,16 +114,6 @@ export async function filingBed(): Promise<FilingBed> {
       const at = nextStart(await env.currentTimeMs());
       await bed.skipTo(at);
       return at;
-    },
-    async withoutWorker(fn) {
-      worker.shutdown();
-      await running;
-      try {
-        await fn();
-      } finally {
-        worker = await newWorker();
-        running = worker.run();
-      }
     },
     async cleanup() {
       const hs = started;
