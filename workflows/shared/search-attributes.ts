@@ -6,7 +6,7 @@
  */
 import { defineSearchAttributeKey, SearchAttributeType, type SearchAttributeUpdatePair } from '@temporalio/common';
 import { patched, upsertSearchAttributes } from '@temporalio/workflow';
-import type { CaseIndex } from '../../domain/search-attributes';
+import { searchAttributesOf, type CaseIndex, type SearchAttributeName } from '../../domain/search-attributes';
 
 export const SEARCH_ATTRIBUTE_KEYS = {
   Kind: defineSearchAttributeKey('Kind', SearchAttributeType.KEYWORD),
@@ -15,7 +15,8 @@ export const SEARCH_ATTRIBUTE_KEYS = {
   Stage: defineSearchAttributeKey('Stage', SearchAttributeType.KEYWORD),
   Status: defineSearchAttributeKey('Status', SearchAttributeType.KEYWORD),
   DueAt: defineSearchAttributeKey('DueAt', SearchAttributeType.DATETIME),
-};
+  // one key per name the domain lists: a name added there and not here does not compile
+} satisfies Record<SearchAttributeName, ReturnType<typeof defineSearchAttributeKey>>;
 
 /** Upserts what changed since the last call of this run (a value of null clears an attribute). */
 export class CaseIndexer {
@@ -26,13 +27,15 @@ export class CaseIndexer {
   update(): void {
     const index = this.indexOf();
     if (!index || !patched('search-attributes')) return;
+    // what to write (absent values cleared) is the domain's rule; only the changed ones go out
+    const values = searchAttributesOf(index);
     const pairs: SearchAttributeUpdatePair[] = [];
-    for (const name of Object.keys(SEARCH_ATTRIBUTE_KEYS) as (keyof CaseIndex)[]) {
+    for (const name of Object.keys(SEARCH_ATTRIBUTE_KEYS) as SearchAttributeName[]) {
       const value = index[name];
       if (name in this.last && this.last[name] === value) continue;
       this.last[name] = value;
-      if (name === 'DueAt') pairs.push({ key: SEARCH_ATTRIBUTE_KEYS.DueAt, value: value ? new Date(value) : null });
-      else pairs.push({ key: SEARCH_ATTRIBUTE_KEYS[name], value: value ?? null });
+      const [first] = values[name];
+      pairs.push({ key: SEARCH_ATTRIBUTE_KEYS[name], value: first ?? null } as SearchAttributeUpdatePair);
     }
     if (pairs.length) upsertSearchAttributes(pairs);
   }
