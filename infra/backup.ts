@@ -95,6 +95,8 @@ function ferretFiles(dataDir: string): string[] {
     .sort();
 }
 
+const SQLITE_SIDE_FILES = ['-wal', '-shm', '-journal'];
+
 /**
  * Processes (other than this one) holding any of `paths` open, a file's `-wal`/`-shm` or a
  * directory's files included. Linux /proc; as root it sees every process.
@@ -120,7 +122,7 @@ export function processesUsing(paths: string[]): { pid: number; command: string;
       } catch {
         continue;
       }
-      const hit = paths.find((p) => target === p || target.startsWith(`${p}/`) || target.startsWith(`${p}-`));
+      const hit = paths.find((p) => target === p || target.startsWith(`${p}/`) || SQLITE_SIDE_FILES.some((side) => target === `${p}${side}`));
       if (hit) {
         let command = '?';
         try {
@@ -378,16 +380,18 @@ export async function readBackup(from: string): Promise<{ dir: string; manifest:
 }
 
 export async function restoreEmbedded(dataDir: string, dir: string, manifest: Manifest, say: Say): Promise<string | undefined> {
-  const temporalDb = join(dataDir, 'temporal.db');
+  assertStopped('embedded', dataDir);
   const ferretDir = join(dataDir, 'ferretdb');
-  const users = processesUsing([temporalDb, ferretDir]);
-  if (users.length) {
-    throw new BackupError(
-      `the embedded stack is running on ${dataDir} (${users.map((u) => `pid ${u.pid} ${u.command}`).join('; ')}): stop it (Ctrl-C on npm start), then restore`,
-    );
-  }
   // what is there now is moved aside, not deleted: a restore run by mistake can be undone
-  const present = ['temporal.db', 'temporal.db-wal', 'temporal.db-shm', 'ferretdb', 'payload-key'].filter((f) => existsSync(join(dataDir, f)));
+  // the key only when the backup brings one: without, the histories may be encrypted with it
+  const replaced = [
+    'temporal.db',
+    'temporal.db-wal',
+    'temporal.db-shm',
+    'ferretdb',
+    ...(manifest.files.some((f) => f.kind === 'payload-key') ? ['payload-key'] : []),
+  ];
+  const present = replaced.filter((f) => existsSync(join(dataDir, f)));
   let aside: string | undefined;
   if (present.length) {
     aside = join(dataDir, `pre-restore-${new Date().toISOString().replace(/[:.]/g, '-')}`);
@@ -404,6 +408,29 @@ export async function restoreEmbedded(dataDir: string, dir: string, manifest: Ma
     say(`  ${f.restoreTo} ← ${f.name} (${f.bytes} bytes, sha256 ${f.sha256.slice(0, 12)}…)`);
   }
   return aside;
+}
+
+/**
+ * A restore replaces the files or databases under running servers otherwise: the embedded stack's
+ * servers hold its files open; the production stack's supervisor keeps a pid file per process
+ * (PostgreSQL itself may run: the restore needs it).
+ */
+export function assertStopped(kind: StackKind, dataDir: string) {
+  if (kind === 'embedded') {
+    const users = processesUsing([join(dataDir, 'temporal.db'), join(dataDir, 'ferretdb')]);
+    if (users.length) {
+      throw new BackupError(
+        `the embedded stack is running on ${dataDir} (${users.map((u) => `pid ${u.pid} ${u.command}`).join('; ')}): stop it (Ctrl-C on npm start), then restore`,
+      );
+    }
+  } else {
+    const live = liveProductionProcesses(dataDir);
+    if (live.length) {
+      throw new BackupError(
+        `the production stack is running on ${dataDir} (${live.map((p) => `${p.name} pid ${p.pid}`).join(', ')}): stop it (Ctrl-C or SIGTERM to npm run start:production), then restore`,
+      );
+    }
+  }
 }
 
 // ——— production ———
@@ -513,12 +540,7 @@ export async function backupProduction(t: ProductionTarget, to: string, say: Say
 const ident = (s: string) => `"${s.replace(/"/g, '""')}"`;
 
 export async function restoreProduction(t: ProductionTarget, dir: string, manifest: Manifest, say: Say): Promise<void> {
-  const live = liveProductionProcesses(t.dataDir).filter((p) => p.name !== 'postgres');
-  if (live.length) {
-    throw new BackupError(
-      `the production stack is running on ${t.dataDir} (${live.map((p) => `${p.name} pid ${p.pid}`).join(', ')}): stop it (Ctrl-C or SIGTERM to npm run start:production), then restore`,
-    );
-  }
+  assertStopped('production', t.dataDir);
   await withPostgres(t, say, async (pg, password) => {
     for (const f of manifest.files) {
       const db = PRODUCTION_DATABASES.find((d) => d.name === f.restoreTo);
@@ -602,6 +624,7 @@ export async function restoreCommand(argv: string[], env: NodeJS.ProcessEnv, say
       `${target.dataDir} has no PostgreSQL cluster yet: start the production stack once on it (npm run start:production creates the cluster, roles and databases), stop it, then restore`,
     );
   }
+  assertStopped(kind, target.dataDir);
   say(`restoring the ${kind} stack in ${target.dataDir} from ${dir}`);
   say(`  snapshot taken ${manifest.takenAt} on ${manifest.host}; everything the stack did after that moment is lost`);
   if (kind === 'embedded') {

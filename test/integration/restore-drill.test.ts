@@ -20,7 +20,8 @@ import { freePort, ROOT, startFerretDB, startTemporalDev, type EmbeddedProcess }
 import { devStack, TEST_PAYLOAD_KEYS, type DevStack } from '../harness/stack';
 import { http } from '../harness/http';
 import { application, idNumber } from '../fixtures/filing';
-import { chinaDateOf } from '../../domain/calendar';
+import { addCalendarDays, chinaDateOf } from '../../domain/calendar';
+import { atChinaTime } from '../harness/start-dates';
 import { filingWorkflowId } from '../../workflows/filing/messages';
 import { batchWorkflowId } from '../../workflows/batch/messages';
 import type { Caller } from '../../domain/roles';
@@ -28,7 +29,7 @@ import type { Manifest } from '../../infra/backup';
 
 jest.setTimeout(240_000);
 
-const DAY = 86_400_000;
+const HOUR = 3_600_000;
 
 interface Running {
   temporal: EmbeddedProcess;
@@ -100,14 +101,24 @@ describe('restore drill on the embedded stack', () => {
     await r.temporal.stop();
   }
 
-  /** Moves one workflow's own time forward by `ms`, firing its timers due on the way. */
-  async function fastForward(r: Running, workflowId: string, ms: number) {
+  /**
+   * Moves one workflow's own time to `targetMs`, firing its timers due on the way. A workflow's
+   * clock runs ahead of the wall clock by what it skipped so far (kept in its state, so across the
+   * restore too). Targets come from the cases' own due dates, never a fixed number of days: the
+   * dev server runs on today's date, and a holiday in the way makes working days longer.
+   */
+  const skipped = new Map<string, number>();
+  async function skipTo(r: Running, workflowId: string, targetMs: number) {
+    const ahead = skipped.get(workflowId) ?? 0;
+    const ms = targetMs - (Date.now() + ahead);
+    if (ms <= 0) throw new Error(`${workflowId} is past ${new Date(targetMs).toISOString()} already`);
     await r.s.services.temporal.connection.workflowService.updateWorkflowExecutionOptions({
       namespace: r.s.settings.TEMPORAL_NAMESPACE,
       workflowExecution: { workflowId },
       workflowExecutionOptions: { timeSkippingConfig: { enabled: true, fastForwardConfig: { id: randomUUID(), duration: msToTs(ms) } } },
       updateMask: { paths: ['time_skipping_config'] },
     });
+    skipped.set(workflowId, ahead + ms);
   }
 
   async function tokens(r: Running) {
@@ -174,8 +185,8 @@ describe('restore drill on the embedded stack', () => {
 
     // a filing in force: its 公示 runs out in the filing's own time, then the notice
     const inForce = await submit(r);
-    await toPublicity(r, inForce);
-    await fastForward(r, filingWorkflowId(inForce), 9 * DAY);
+    const inForcePublicity = (await toPublicity(r, inForce)).publicity;
+    await skipTo(r, filingWorkflowId(inForce), inForcePublicity.endsAtMs + HOUR);
     await eventually('the 公示 ends', async () => ((await getFiling(r, inForce)).stage === 'notice' ? true : undefined));
     expect((await decide(r.api, inForce, 'notice', t.prov)).status).toBe('active');
 
@@ -208,13 +219,14 @@ describe('restore drill on the embedded stack', () => {
     const batch = created.body.id as string;
     expect((await r.api.post(`/api/v1/batches/${batch}/decisions`, { stage: 'plan-review', outcome: 'pass', opinion: '已收悉' }, t.center)).status).toBe(200);
     expect((await r.api.post(`/api/v1/batches/${batch}/supervision`, { action: 'assign', count: 1 }, t.center)).status).toBe(200);
-    await fastForward(r, batchWorkflowId(batch), 25 * DAY);
+    await skipTo(r, batchWorkflowId(batch), atChinaTime(addCalendarDays(exam, 1), 9));
     const getBatch = async () => (await r.api.get(`/api/v1/batches/${batch}`, t.center)).body;
     await eventually('the exam day passes', async () => ((await getBatch()).status === 'scoring' ? true : undefined));
     expect((await r.api.post(`/api/v1/batches/${batch}/supervision`, { action: 'report', severity: 'none', findings: '规范' }, t.sup)).status).toBe(200);
     const scores = candidates.map((c) => ({ idNumber: c.idNumber, theory: 75, skill: 80 }));
-    expect((await r.api.post(`/api/v1/batches/${batch}/scores`, { scores }, t.inst)).body.status).toBe('publicity');
-    await fastForward(r, batchWorkflowId(batch), 9 * DAY);
+    const scored = await r.api.post(`/api/v1/batches/${batch}/scores`, { scores }, t.inst);
+    expect(scored.body.status).toBe('publicity');
+    await skipTo(r, batchWorkflowId(batch), (await getBatch()).publicity.endsAtMs + HOUR);
     await eventually('the result 公示 ends', async () => ((await getBatch()).status === 'results-due' ? true : undefined));
     expect((await r.api.post(`/api/v1/batches/${batch}/results`, {}, t.inst)).body.status).toBe('results-review');
     const certified = await r.api.post(`/api/v1/batches/${batch}/decisions`, { stage: 'results-review', outcome: 'pass', opinion: '审核通过' }, t.center);
@@ -226,9 +238,9 @@ describe('restore drill on the embedded stack', () => {
     const inReview = await submit(r, application({ province: '22', prefecture: '220100' }));
     expect((await r.api.post(`/api/v1/filings/${inReview}/assignments`, { stage: 'preliminary-review', expertIds: ['ea'] }, t.pref)).status).toBe(200);
     const inPublicity = await submit(r, application({ province: '22', prefecture: '220100' }));
-    await toPublicity(r, inPublicity);
+    const publicityEnd = (await toPublicity(r, inPublicity)).publicity.endsAtMs as number;
     const reviewDue = (await getFiling(r, inReview)).due;
-    expect(reviewDue).toEqual(expect.objectContaining({ dueAt: expect.any(String) }));
+    expect(reviewDue).toEqual(expect.objectContaining({ dueAtMs: expect.any(Number) }));
     expect((await getFiling(r, inReview)).escalations).toEqual([]);
     console.log(`drill: state built in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 
@@ -278,13 +290,13 @@ describe('restore drill on the embedded stack', () => {
     expect((await r.api.get(`/api/v1/batches/${batch}`, t.center)).body.status).toBe('certified');
 
     // the pending timers fire: 初评's due date escalates, the 公示 ends
-    await fastForward(r, filingWorkflowId(inReview), 20 * DAY);
+    await skipTo(r, filingWorkflowId(inReview), reviewDue.dueAtMs + HOUR);
     const escalated = await eventually('the 初评 due date escalates', async () => {
       const f = await getFiling(r, inReview);
       return f.escalations.length ? f : undefined;
     });
     expect(escalated.stage).toBe('preliminary-review');
-    await fastForward(r, filingWorkflowId(inPublicity), 9 * DAY);
+    await skipTo(r, filingWorkflowId(inPublicity), publicityEnd + HOUR);
     await eventually('the 公示 ends after the restore', async () => ((await getFiling(r, inPublicity)).stage === 'notice' ? true : undefined));
     // and the cases take decisions again
     await decide(r.api, inReview, 'preliminary-review', t.ea);
