@@ -100,6 +100,12 @@ export interface TemporalDevOptions {
   logFile?: string;
   /** the Web UI decodes payloads through this codec endpoint (`--ui-codec-endpoint`) */
   codecEndpoint?: string;
+  /**
+   * Lets a client fast-forward one workflow's own time (Server 1.32's experimental
+   * `frontend.WorkflowTimeSkippingEnabled`). Tests only: the restore drill needs a batch certified
+   * and timers fired on a server that persists to a file, where no time-skipping test server exists.
+   */
+  workflowTimeSkipping?: boolean;
 }
 
 /** `temporal server start-dev` with Updates enabled and SQLite tuned for a single writer. */
@@ -125,6 +131,7 @@ export async function startTemporalDev(opts: TemporalDevOptions = {}): Promise<E
     '--sqlite-pragma',
     'synchronous=NORMAL',
   ];
+  if (opts.workflowTimeSkipping) args.push('--dynamic-config-value', 'frontend.WorkflowTimeSkippingEnabled=true');
   let uiPort: number | undefined;
   if (opts.headless ?? !opts.uiPort) args.push('--headless');
   else {

@@ -83,7 +83,14 @@ export interface DevStack {
 
 /** The API and a worker on the shared dev server and FerretDB, with a fresh database and task queue. */
 export async function devStack(
-  opts: { settings?: Record<string, string>; worker?: Partial<WorkerOptions>; mongoUri?: string; temporalAddress?: string } = {},
+  opts: {
+    settings?: Record<string, string>;
+    worker?: Partial<WorkerOptions>;
+    mongoUri?: string;
+    temporalAddress?: string;
+    /** close() leaves the database as it is (the restore drill backs it up and restores it) */
+    keepDatabase?: boolean;
+  } = {},
 ): Promise<DevStack> {
   quietRuntime();
   const info = stackInfo();
@@ -110,7 +117,7 @@ export async function devStack(
       await app.close();
       worker.shutdown();
       await running.catch(() => undefined);
-      await services.db.dropDatabase().catch(() => undefined);
+      if (!opts.keepDatabase) await services.db.dropDatabase().catch(() => undefined);
       await services.close();
     },
   };

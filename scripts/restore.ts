@@ -1,0 +1,10 @@
+/**
+ * `npm run restore -- --from DIR [--stack embedded|production]`: see infra/backup.ts and README "Backup and restore".
+ */
+import { BackupError, restoreCommand } from '../infra/backup';
+import { ProductionError } from '../infra/production';
+
+restoreCommand(process.argv.slice(2), process.env, (line) => console.log(line)).catch((err) => {
+  console.error(err instanceof BackupError || err instanceof ProductionError ? err.message : err);
+  process.exit(1);
+});
