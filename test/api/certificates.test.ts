@@ -285,6 +285,34 @@ describe('electronic certificates, corrections and reissue over HTTP', () => {
     expect([late.status, late.body.code]).toEqual([409, 'ALREADY_REVOKED']);
   });
 
+  it('writes to one certificate run one at a time: concurrent reissues, a revocation and an approval lose nothing', async () => {
+    const asked = await api.post(`/api/v1/certificates/${C}/corrections`, { field: 'trade', value: '数控车工', reason: '漏填工种' }, t.inst);
+    expect(asked.status).toBe(202);
+    const [r1, r2, approved] = await Promise.all([
+      api.post(`/api/v1/certificates/${C}/reissue`, { reason: '遗失' }, t.inst),
+      api.post(`/api/v1/certificates/${C}/reissue`, { reason: '损毁' }, t.inst),
+      api.post(`/api/v1/certificates/${C}/corrections/${asked.body.correctionId}/decision`, { outcome: 'pass', opinion: '同意' }, t.center),
+    ]);
+    expect([r1.status, r2.status, approved.status]).toEqual([200, 200, 200]);
+    const stored = (await s.services.models.Certificate.findById(C).lean()) as CertificateDoc;
+    expect(stored.reissues?.map((r) => r.reason).sort()).toEqual(['损毁', '遗失']);
+    expect([stored.version, stored.trade, stored.corrections?.length]).toEqual([2, '数控车工', 1]);
+
+    // approval of a request whose certificate was revoked meanwhile: refused, the request stays open to be rejected
+    const next = await api.post(`/api/v1/certificates/${C}/corrections`, { field: 'holder.sex', value: 'F', reason: '性别录入错误' }, t.inst);
+    expect(next.status).toBe(202);
+    expect((await api.post(`/api/v1/certificates/${C}/revocation`, { reason: '重复发证' }, t.inst)).status).toBe(200);
+    const late = await api.post(`/api/v1/certificates/${C}/corrections/${next.body.correctionId}/decision`, { outcome: 'pass', opinion: '同意' }, t.center);
+    expect([late.status, late.body.code]).toEqual([409, 'ALREADY_REVOKED']);
+    const rejected = await api.post(
+      `/api/v1/certificates/${C}/corrections/${next.body.correctionId}/decision`,
+      { outcome: 'reject', opinion: '证书已撤销' },
+      t.center,
+    );
+    expect(rejected.body.status).toBe('rejected');
+    expect(((await s.services.models.Certificate.findById(C).lean()) as CertificateDoc).holder.sex).toBe('M');
+  });
+
   it('the console verify page by number shows the China issue date', async () => {
     const c = consoleClient(s.app, s.settings.AUTH_JWT_SECRET!);
     const r = await c.get(`/verify?number=${C}`);

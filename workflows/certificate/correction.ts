@@ -6,7 +6,7 @@
  * the certificate's writer id (messages.ts) and records the outcome; rejected, it records it. The
  * request waits as long as the center takes: the seeds give the review no deadline.
  */
-import { condition, executeChild, proxyActivities, setHandler, sleep, workflowInfo } from '@temporalio/workflow';
+import { ChildWorkflowFailure, condition, executeChild, proxyActivities, setHandler, sleep, workflowInfo } from '@temporalio/workflow';
 import { WorkflowExecutionAlreadyStartedError, WorkflowIdReusePolicy } from '@temporalio/common';
 import type * as activities from '../../activities';
 import { isoChina } from '../../domain/dates';
@@ -48,6 +48,8 @@ export async function certificateCorrection(input: CorrectionInput): Promise<Cor
   };
   // set by the handler before its first await, so a second decision arriving meanwhile is refused
   let deciding = false;
+  // the request's own record, first: a decision's record must land after it, never be overwritten by it
+  const requested = acts.recordCertificateCorrection({ state, requestId: input.requestId });
   setHandler(correctionStateQuery, () => state);
   setHandler(
     decideCorrectionUpdate,
@@ -62,7 +64,7 @@ export async function certificateCorrection(input: CorrectionInput): Promise<Cor
         } catch (err) {
           // e.g. revoked meanwhile: the request stays pending, and the center may reject it
           deciding = false;
-          throw businessFailure(err) ?? err;
+          throw businessFailure(err instanceof ChildWorkflowFailure ? err.cause : err) ?? err;
         }
       }
       const next: CorrectionState = {
@@ -70,6 +72,7 @@ export async function certificateCorrection(input: CorrectionInput): Promise<Cor
         status: d.outcome === 'pass' ? 'approved' : 'rejected',
         decision: { outcome: d.outcome, opinion: d.opinion, by: d.actor, at, ...(amended ? { version: amended.version } : {}) },
       };
+      await requested;
       await acts.recordCertificateCorrection({ state: next, requestId: d.requestId });
       state = next;
       return state;
@@ -77,7 +80,7 @@ export async function certificateCorrection(input: CorrectionInput): Promise<Cor
     { validator: (d: DecideCorrectionInput) => refuse(deciding ? { code: 'ALREADY_DECIDED', message: 'Being decided' } : correctionDecisionRefusal(state, d)) },
   );
 
-  await acts.recordCertificateCorrection({ state, requestId: input.requestId });
+  await requested;
   await condition(() => state.status !== 'pending');
   return state;
 }
