@@ -272,15 +272,23 @@ async function isRunning(client: Client, workflowId: string): Promise<boolean> {
 export async function revokeCertificate(client: Client, taskQueue: string, input: RevocationInput): Promise<CertificateDoc> {
   if (!parseCertificateCode(input.number))
     throw ApplicationFailure.create({ type: 'NOT_FOUND', message: `No certificate ${input.number}`, nonRetryable: true });
-  const workflowId = revocationWorkflowId(input.number);
+  // not a case: the id only keeps two writes to one certificate from running at once, and a later
+  // run finds the certificate revoked (ALREADY_REVOKED), so a closed id may run again
+  return underWriterId<RevocationInput, CertificateDoc>(client, taskQueue, CERTIFICATE_REVOCATION_WORKFLOW, revocationWorkflowId(input.number), input);
+}
+
+/**
+ * Runs a short workflow under a certificate's writer id (revocationWorkflowId: the revocation and
+ * the amendments share it, models/batch.ts) to completion; when another write holds the id, waits
+ * for its end and starts again, so concurrent writes to one certificate run one after the other.
+ */
+async function underWriterId<I, R>(client: Client, taskQueue: string, workflowType: string, workflowId: string, input: I): Promise<R> {
   for (let attempt = 0; ; attempt++) {
     try {
-      return await client.workflow.execute<(i: RevocationInput) => Promise<CertificateDoc>>(CERTIFICATE_REVOCATION_WORKFLOW, {
+      return await client.workflow.execute<(i: I) => Promise<R>>(workflowType, {
         workflowId,
         taskQueue,
         args: [input],
-        // not a case: the id only keeps two revocations of one certificate from running at once, and
-        // a later run finds the certificate revoked (ALREADY_REVOKED), so a closed id may run again
         workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
       });
     } catch (err) {
@@ -299,23 +307,7 @@ export async function revokeCertificate(client: Client, taskQueue: string, input
  * revokeCertificate does.
  */
 export async function amendCertificate(client: Client, taskQueue: string, input: AmendmentInput): Promise<AmendmentResult> {
-  const workflowId = certificateWriterId(input.number);
-  for (let attempt = 0; ; attempt++) {
-    try {
-      return await client.workflow.execute<(i: AmendmentInput) => Promise<AmendmentResult>>(CERTIFICATE_AMENDMENT_WORKFLOW, {
-        workflowId,
-        taskQueue,
-        args: [input],
-        workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
-      });
-    } catch (err) {
-      if (!alreadyStarted(err) || attempt >= 5) throw err;
-      await client.workflow
-        .getHandle(workflowId)
-        .result()
-        .catch(() => undefined);
-    }
-  }
+  return underWriterId<AmendmentInput, AmendmentResult>(client, taskQueue, CERTIFICATE_AMENDMENT_WORKFLOW, certificateWriterId(input.number), input);
 }
 
 /**

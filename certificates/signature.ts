@@ -46,8 +46,9 @@
  * No personal data leaves this module in errors: messages name settings, kids and field names only.
  */
 import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, randomBytes, sign, verify, type KeyObject } from 'node:crypto';
-import { chmodSync, linkSync, mkdirSync, readFileSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { chmodSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { writeFileOnce } from '../infra/write-once';
 import { isValidCertificateCode } from '../domain/certificate-code';
 import { chinaDateOf, isValidIsoDate } from '../domain/dates';
 import { maskIdNumber } from '../domain/identifiers';
@@ -381,21 +382,9 @@ function publicBaseUrlOf(raw: string | undefined, production: boolean, port: num
 function localSigningKey(file: string, log: (line: string) => void): SigningKey {
   const existing = readLocalSigningKey(file, log);
   if (existing) return existing;
-  mkdirSync(dirname(file), { recursive: true });
   const kid = `local-${randomBytes(4).toString('hex')}`;
   const { settingEntry } = generateSigningKey(kid);
-  // the API and the worker may start together: written aside and linked into place, and link()
-  // never replaces, so exactly one key wins and nobody reads a half-written file
-  const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
-  writeFileSync(tmp, `${settingEntry}\n`, { mode: 0o600, flag: 'wx' });
-  try {
-    linkSync(tmp, file);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'EEXIST') return readLocalSigningKey(file, log)!;
-    throw err;
-  } finally {
-    unlinkSync(tmp);
-  }
+  if (!writeFileOnce(file, `${settingEntry}\n`)) return readLocalSigningKey(file, log)!; // another process made it first
   log(`certificate signing: generated local key ${kid} in ${file} (development only; production needs ${SIGNING_KEYS_SETTING})`);
   return parseSigningKeys(settingEntry)[0];
 }

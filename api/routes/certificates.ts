@@ -45,7 +45,8 @@ const certificatesRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get(
     '/certificates/signing-keys',
     {
-      config: { action: 'certificate.signing-keys' },
+      // its own budget, not the look-ups': a verifier fetches the keys once and checks many prints
+      config: { action: 'certificate.signing-keys', rateLimit: publicRateLimit() },
       schema: {
         tags: ['public'],
         summary: "The province's published Ed25519 keys, to check a certificate's signature offline",
