@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { resolve } from 'node:path';
 import { isIP } from 'node:net';
 import { parsePayloadKeys } from './infra/payload-keys';
+import { parsePublicBaseUrl, parsePublicKeys, parseSigningKeys } from './certificates/signature';
 
 /** A comma-separated list of browser origins, `scheme://host[:port]` each. */
 const originList = (example: string) =>
@@ -27,6 +28,27 @@ const originList = (example: string) =>
     });
 
 const hostPort = z.string().regex(/^[A-Za-z0-9.\-\[\]:]+:\d{1,5}$/, 'expected host:port, e.g. 127.0.0.1:7233');
+
+/**
+ * A key-list setting, checked by `parse` at start and kept as the text (like AUTH_JWT_SECRET), so
+ * that the production stack hands it on to its processes unchanged. `parse` names the setting in
+ * its errors already; the issue names it too, so that prefix is dropped.
+ */
+function keyList(parse: (s: string) => unknown) {
+  return z
+    .string()
+    .default('')
+    .superRefine((s, ctx) => {
+      if (!s.trim()) return;
+      try {
+        parse(s);
+      } catch (err) {
+        ctx.addIssue({ code: 'custom', message: withoutSettingName((err as Error).message) });
+      }
+    });
+}
+
+const withoutSettingName = (message: string) => message.replace(/^[A-Z_]+: /, '');
 
 export const MODES = ['production', 'development', 'demo', 'test'] as const;
 export type Mode = (typeof MODES)[number];
@@ -170,6 +192,28 @@ export const settingsSchema = z.object({
    * loopback or a monitoring network.
    */
   WORKER_METRICS_ADDRESS: z.union([z.literal('off'), hostPort]).optional(),
+  /**
+   * Ed25519 keys that sign certificates' verification links (certificates/signature.ts),
+   * `kid:base64-PKCS#8` (or PEM) entries separated by commas or newlines, oldest first: the last
+   * signs, all are published. Required in production; development and demo generate a local key in
+   * $DATA_DIR/certificate-signing-key. A bad entry stops the start naming it, never quoting it.
+   */
+  CERT_SIGNING_KEYS: keyList((s) => parseSigningKeys(s)),
+  /** Public keys of retired signing keys, `kid:<base64url raw public key>`: still published, so old certificates verify. */
+  CERT_RETIRED_PUBLIC_KEYS: keyList((s) => parsePublicKeys(s)),
+  /** Where the public verification page is reached: `<PUBLIC_BASE_URL>/verify/<number>?sig=…` in each QR code. Required (https) in production. */
+  PUBLIC_BASE_URL: z
+    .string()
+    .optional()
+    .transform((s, ctx) => {
+      if (s === undefined) return undefined;
+      try {
+        return parsePublicBaseUrl(s);
+      } catch (err) {
+        ctx.addIssue({ code: 'custom', message: withoutSettingName((err as Error).message) });
+        return undefined;
+      }
+    }),
   /** Outgoing mail server, `smtp://[user:pass@]host[:port]` (STARTTLS when offered) or `smtps://…` (TLS from the start). */
   SMTP_URL: z
     .string()

@@ -10,6 +10,7 @@ import { createCalendarActivities } from './calendar';
 import { createRecordActivities } from './records';
 import { createAllocateActivities } from './allocate';
 import { createBatchActivities } from './batch';
+import { createCertificateActivities } from './certificates';
 
 export interface ActivityDeps {
   models: Models;
@@ -24,6 +25,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createRecordActivities(deps.models),
     ...createAllocateActivities(deps.client, deps.taskQueue),
     ...createBatchActivities(deps),
+    ...createCertificateActivities(deps),
   };
 }
 

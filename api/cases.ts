@@ -35,6 +35,19 @@ import {
   type BatchResult,
   type RevocationInput,
 } from '../workflows/batch/messages';
+import {
+  CERTIFICATE_AMENDMENT_WORKFLOW,
+  CERTIFICATE_CORRECTION_WORKFLOW,
+  certificateWriterId,
+  correctionStateQuery,
+  correctionWorkflowId,
+  decideCorrectionUpdate,
+  type AmendmentInput,
+  type AmendmentResult,
+  type CorrectionInput,
+  type CorrectionState,
+  type DecideCorrectionInput,
+} from '../workflows/certificate/messages';
 import { refused } from './problems';
 import type { ApiMetrics } from './plugins/metrics';
 
@@ -259,15 +272,23 @@ async function isRunning(client: Client, workflowId: string): Promise<boolean> {
 export async function revokeCertificate(client: Client, taskQueue: string, input: RevocationInput): Promise<CertificateDoc> {
   if (!parseCertificateCode(input.number))
     throw ApplicationFailure.create({ type: 'NOT_FOUND', message: `No certificate ${input.number}`, nonRetryable: true });
-  const workflowId = revocationWorkflowId(input.number);
+  // not a case: the id only keeps two writes to one certificate from running at once, and a later
+  // run finds the certificate revoked (ALREADY_REVOKED), so a closed id may run again
+  return underWriterId<RevocationInput, CertificateDoc>(client, taskQueue, CERTIFICATE_REVOCATION_WORKFLOW, revocationWorkflowId(input.number), input);
+}
+
+/**
+ * Runs a short workflow under a certificate's writer id (revocationWorkflowId: the revocation and
+ * the amendments share it, models/batch.ts) to completion; when another write holds the id, waits
+ * for its end and starts again, so concurrent writes to one certificate run one after the other.
+ */
+async function underWriterId<I, R>(client: Client, taskQueue: string, workflowType: string, workflowId: string, input: I): Promise<R> {
   for (let attempt = 0; ; attempt++) {
     try {
-      return await client.workflow.execute<(i: RevocationInput) => Promise<CertificateDoc>>(CERTIFICATE_REVOCATION_WORKFLOW, {
+      return await client.workflow.execute<(i: I) => Promise<R>>(workflowType, {
         workflowId,
         taskQueue,
         args: [input],
-        // not a case: the id only keeps two revocations of one certificate from running at once, and
-        // a later run finds the certificate revoked (ALREADY_REVOKED), so a closed id may run again
         workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
       });
     } catch (err) {
@@ -277,6 +298,43 @@ export async function revokeCertificate(client: Client, taskQueue: string, input
         .result()
         .catch(() => undefined);
     }
+  }
+}
+
+/**
+ * POST /certificates/:number/reissue: runs a `certificateAmendment` under the certificate's writer
+ * id to completion, waiting out a revocation or another amendment that holds the id (moments), as
+ * revokeCertificate does.
+ */
+export async function amendCertificate(client: Client, taskQueue: string, input: AmendmentInput): Promise<AmendmentResult> {
+  return underWriterId<AmendmentInput, AmendmentResult>(client, taskQueue, CERTIFICATE_AMENDMENT_WORKFLOW, certificateWriterId(input.number), input);
+}
+
+/**
+ * POST /certificates/:number/corrections: starts `certificate-correction/<number>`. The same
+ * request again (same correction id: a retried request) finds its workflow running and is
+ * answered the same; another request while one is open is CORRECTION_PENDING.
+ */
+export async function requestCorrection(client: Client, taskQueue: string, input: CorrectionInput): Promise<void> {
+  const workflowId = correctionWorkflowId(input.number);
+  try {
+    await client.workflow.start(CERTIFICATE_CORRECTION_WORKFLOW, {
+      workflowId,
+      taskQueue,
+      args: [input],
+      // one open request per certificate; the id runs again for the next request
+      workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
+    });
+  } catch (err) {
+    if (!alreadyStarted(err)) throw err;
+    const open = await client.workflow.getHandle(workflowId).query(correctionStateQuery);
+    if (open.correctionId === input.correctionId) return;
+    throw ApplicationFailure.create({
+      type: 'CORRECTION_PENDING',
+      message: `Correction ${open.correctionId} of certificate ${input.number} is still under review`,
+      nonRetryable: true,
+      details: [{ correctionId: open.correctionId }],
+    });
   }
 }
 
@@ -321,6 +379,15 @@ export function createCases({ client, taskQueue, callTimeoutMs = 10_000, metrics
       update(batch(batchId), def, arg, updateId),
     submitBatchPlan: (input: BatchInput) => timed(submitPlanUpdate.name, () => call(() => submitBatchPlan(client, taskQueue, input))),
     revokeCertificate: (input: RevocationInput) => call(() => revokeCertificate(client, taskQueue, input)),
+    reissueCertificate: (input: Extract<AmendmentInput, { kind: 'reissue' }>) => call(() => amendCertificate(client, taskQueue, input)),
+    requestCorrection: (input: CorrectionInput) => call(() => requestCorrection(client, taskQueue, input)),
+    /** The center's decision on the open correction of a certificate (its validator refuses the wrong one). */
+    decideCorrection: (number: string, input: DecideCorrectionInput, updateId?: string): Promise<CorrectionState> =>
+      timed(decideCorrectionUpdate.name, () =>
+        call(() =>
+          client.workflow.getHandle(correctionWorkflowId(number)).executeUpdate(decideCorrectionUpdate, { args: [input], ...(updateId ? { updateId } : {}) }),
+        ),
+      ),
     /** An official calendar year was loaded: the case recomputes the deadlines it had estimated. */
     calendarLoaded: (kind: 'filing' | 'batch', id: string, year: number) =>
       call(() => (kind === 'filing' ? filing(id).signal(filingCalendarSignal, { years: [year] }) : batch(id).signal(batchCalendarSignal, { years: [year] }))),

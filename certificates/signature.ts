@@ -37,14 +37,18 @@
  * with `publicKey` the raw 32-byte Ed25519 public key, base64url without padding (the same bytes
  * as a JWK's `x`).
  *
- * Without CERT_SIGNING_KEYS, development, demo and test use DEVELOPMENT_KID, a key derived from a
- * published seed (like config.ts's development JWT secret): certificates of a dev stack stay
- * verifiable across restarts, and since anyone can sign with it, production refuses to start
- * without a configured key and refuses that key even when configured.
+ * Without CERT_SIGNING_KEYS, development and demo generate a local key once into
+ * $DATA_DIR/certificate-signing-key (0600) and say so at start, as they do for the payload key,
+ * so a dev stack's certificates stay verifiable across restarts; test mode uses DEVELOPMENT_KID, a
+ * key derived from a published seed (like config.ts's development JWT secret). Production refuses
+ * to start without a configured key, and refuses the published one even when configured.
  *
  * No personal data leaves this module in errors: messages name settings, kids and field names only.
  */
-import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, sign, verify, type KeyObject } from 'node:crypto';
+import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, randomBytes, sign, verify, type KeyObject } from 'node:crypto';
+import { chmodSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { writeFileOnce } from '../infra/write-once';
 import { isValidCertificateCode } from '../domain/certificate-code';
 import { chinaDateOf, isValidIsoDate } from '../domain/dates';
 import { maskIdNumber } from '../domain/identifiers';
@@ -258,34 +262,59 @@ export interface CertificateSigning {
   readonly signer: SigningKey;
   /** Everything published by GET /certificates/signing-keys (active keys, then retired ones). */
   readonly publicKeys: PublicKeySet;
-  /** True when running on the development key. */
+  /** True when running on a key nobody configured (the published development key or a local one). */
   readonly development: boolean;
   /** Base of the verification URL, without a trailing slash. */
   readonly publicBaseUrl: string;
 }
 
+/** The parsed settings (config.ts declares and validates them; loadCertificateSigning parses an environment). */
+export interface SigningSettings {
+  readonly APP_MODE: 'production' | 'development' | 'demo' | 'test';
+  readonly PORT: number;
+  /** where development and demo keep their local key; absent: the published development key */
+  readonly dataDir?: string;
+  /** the settings' text: `kid:key` entries (parseSigningKeys), '' for none */
+  readonly CERT_SIGNING_KEYS: string;
+  /** `kid:publicKey` entries (parsePublicKeys), '' for none */
+  readonly CERT_RETIRED_PUBLIC_KEYS: string;
+  readonly PUBLIC_BASE_URL?: string;
+}
+
+export interface SigningLoadOptions {
+  /** where to say which local key is used (default console.log); never given key material */
+  log?: (line: string) => void;
+}
+
+/** File in $DATA_DIR holding the local signing key of development and demo (`kid:base64 PKCS#8`). */
+export const LOCAL_SIGNING_KEY_FILE = 'certificate-signing-key';
+
 /**
- * Reads CERT_SIGNING_KEYS, CERT_RETIRED_PUBLIC_KEYS and PUBLIC_BASE_URL (the mode is APP_MODE,
- * default development, as in config.ts). Production requires a configured key that is not the
- * development key and an https PUBLIC_BASE_URL; elsewhere the defaults are the development key
- * and http://127.0.0.1:<PORT or 3000>. Throws CertificateSigningError naming the setting.
+ * The signing keys and base URL of these settings.
+ * - production: CERT_SIGNING_KEYS and an https PUBLIC_BASE_URL are required, and the published
+ *   development key is refused under any kid;
+ * - development and demo without CERT_SIGNING_KEYS: a key generated once into
+ *   $DATA_DIR/certificate-signing-key (0600) and reused at every start, so printed test
+ *   certificates stay verifiable; the start says so, as it does for the payload key;
+ * - test (and whenever no data directory is given): the published development key, no file.
+ * Throws CertificateSigningError naming the setting, never quoting key material.
  */
-export function loadCertificateSigning(env: NodeJS.ProcessEnv = process.env): CertificateSigning {
-  const mode = env.APP_MODE || 'development';
-  const production = mode === 'production';
-  const configured = (env[SIGNING_KEYS_SETTING] ?? '').trim();
+export function certificateSigningFor(s: SigningSettings, opts: SigningLoadOptions = {}): CertificateSigning {
+  const production = s.APP_MODE === 'production';
   let active: SigningKey[];
-  if (configured) {
-    active = parseSigningKeys(configured);
+  let development = false;
+  if (s.CERT_SIGNING_KEYS.trim()) {
+    active = parseSigningKeys(s.CERT_SIGNING_KEYS);
   } else if (production) {
-    throw new CertificateSigningError(`${SIGNING_KEYS_SETTING}: required in production (kid:base64-PKCS#8 Ed25519 key)`);
+    throw new CertificateSigningError(`${SIGNING_KEYS_SETTING}: required in production (kid:base64-PKCS#8 Ed25519 key, e.g. from npm run signing-key)`);
   } else {
-    active = [developmentSigningKey()];
+    development = true;
+    const log = opts.log ?? ((line: string) => console.log(line));
+    active = [s.APP_MODE !== 'test' && s.dataDir ? localSigningKey(join(s.dataDir, LOCAL_SIGNING_KEY_FILE), log) : developmentSigningKey()];
   }
-  const retired = (env[RETIRED_KEYS_SETTING] ?? '').trim() ? parsePublicKeys(env[RETIRED_KEYS_SETTING] as string) : [];
+  const retired = s.CERT_RETIRED_PUBLIC_KEYS.trim() ? parsePublicKeys(s.CERT_RETIRED_PUBLIC_KEYS) : [];
   const activePublic: PublicKeyEntry[] = active.map((k) => ({ kid: k.kid, alg: 'Ed25519', publicKey: rawPublicKey(k.privateKey) }));
-  const dev = developmentSigningKey();
-  const devPublic = rawPublicKey(dev.privateKey);
+  const devPublic = rawPublicKey(developmentSigningKey().privateKey);
   if (production && [...activePublic, ...retired].some((k) => k.kid === DEVELOPMENT_KID || k.publicKey === devPublic)) {
     throw new CertificateSigningError(`${SIGNING_KEYS_SETTING}: the development key is public and cannot be used in production`);
   }
@@ -297,30 +326,88 @@ export function loadCertificateSigning(env: NodeJS.ProcessEnv = process.env): Ce
   return {
     signer: active[active.length - 1],
     publicKeys: { keys: [...activePublic, ...retired] },
-    development: active.length === 1 && active[0].kid === DEVELOPMENT_KID,
-    publicBaseUrl: publicBaseUrlOf(env, production),
+    development,
+    publicBaseUrl: publicBaseUrlOf(s.PUBLIC_BASE_URL, production, s.PORT),
   };
 }
 
-function publicBaseUrlOf(env: NodeJS.ProcessEnv, production: boolean): string {
-  const raw = (env[PUBLIC_BASE_URL_SETTING] ?? '').trim();
-  if (!raw) {
-    if (production) throw new CertificateSigningError(`${PUBLIC_BASE_URL_SETTING}: required in production (https://…)`);
-    return `http://127.0.0.1:${env.PORT || 3000}`;
-  }
+/**
+ * The same from an environment (scripts, tests): APP_MODE defaults to production as in config.ts,
+ * DATA_DIR is used as given (no local key without it).
+ */
+export function loadCertificateSigning(env: NodeJS.ProcessEnv = process.env, opts: SigningLoadOptions = {}): CertificateSigning {
+  const mode = env.APP_MODE || 'production';
+  if (mode !== 'production' && mode !== 'development' && mode !== 'demo' && mode !== 'test')
+    throw new CertificateSigningError(`APP_MODE: unknown mode ${mode}`);
+  return certificateSigningFor(
+    {
+      APP_MODE: mode,
+      PORT: Number(env.PORT || 3000),
+      dataDir: env.DATA_DIR || undefined,
+      CERT_SIGNING_KEYS: env[SIGNING_KEYS_SETTING] ?? '',
+      CERT_RETIRED_PUBLIC_KEYS: env[RETIRED_KEYS_SETTING] ?? '',
+      PUBLIC_BASE_URL: (env[PUBLIC_BASE_URL_SETTING] ?? '').trim() || undefined,
+    },
+    opts,
+  );
+}
+
+/**
+ * PUBLIC_BASE_URL as the verification URL starts: http(s)://host[/path], no query or fragment, no
+ * trailing slash. Throws CertificateSigningError naming the setting.
+ */
+export function parsePublicBaseUrl(raw: string): string {
   let url: URL;
   try {
-    url = new URL(raw);
+    url = new URL(raw.trim());
   } catch {
     throw new CertificateSigningError(`${PUBLIC_BASE_URL_SETTING}: not a URL`);
   }
-  if (url.search || url.hash || (url.protocol !== 'https:' && url.protocol !== 'http:')) {
+  if (url.search || url.hash || (url.protocol !== 'https:' && url.protocol !== 'http:') || raw.includes('?') || raw.includes('#')) {
     throw new CertificateSigningError(`${PUBLIC_BASE_URL_SETTING}: expected http(s)://host[/path] without query or fragment`);
   }
-  if (production && url.protocol !== 'https:') {
-    throw new CertificateSigningError(`${PUBLIC_BASE_URL_SETTING}: must be https in production`);
-  }
   return url.href.replace(/\/+$/, '');
+}
+
+function publicBaseUrlOf(raw: string | undefined, production: boolean, port: number): string {
+  if (!raw?.trim()) {
+    if (production) throw new CertificateSigningError(`${PUBLIC_BASE_URL_SETTING}: required in production (https://…)`);
+    return `http://127.0.0.1:${port}`;
+  }
+  const url = parsePublicBaseUrl(raw);
+  if (production && !url.startsWith('https:')) throw new CertificateSigningError(`${PUBLIC_BASE_URL_SETTING}: must be https in production`);
+  return url;
+}
+
+function localSigningKey(file: string, log: (line: string) => void): SigningKey {
+  const existing = readLocalSigningKey(file, log);
+  if (existing) return existing;
+  const kid = `local-${randomBytes(4).toString('hex')}`;
+  const { settingEntry } = generateSigningKey(kid);
+  if (!writeFileOnce(file, `${settingEntry}\n`)) return readLocalSigningKey(file, log)!; // another process made it first
+  log(`certificate signing: generated local key ${kid} in ${file} (development only; production needs ${SIGNING_KEYS_SETTING})`);
+  return parseSigningKeys(settingEntry)[0];
+}
+
+function readLocalSigningKey(file: string, log: (line: string) => void): SigningKey | undefined {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw err;
+  }
+  let keys: SigningKey[];
+  try {
+    keys = parseSigningKeys(text.trim());
+  } catch {
+    keys = [];
+  }
+  if (keys.length !== 1)
+    throw new CertificateSigningError(`${SIGNING_KEYS_SETTING}: the local key file ${file} is damaged (expected one kid:key); delete it to make a new one`);
+  if (statSync(file).mode & 0o077) chmodSync(file, 0o600);
+  log(`certificate signing: local key ${keys[0].kid} from ${file} (development only; production needs ${SIGNING_KEYS_SETTING})`);
+  return keys[0];
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -56,6 +56,12 @@ export const ACTIONS = {
   'certificate.read': { public: true, description: 'check a certificate' },
   // not the admin: revocation is the issuing institution's or the province's decision (API.md)
   'certificate.revoke': { roles: ['institution', 'province-reviewer'], description: 'revoke a certificate' },
+  'certificate.signing-keys': { public: true, description: "read the published keys of certificates' signatures" },
+  // it prints the full ID number: the issuing institution and the reviewers in scope (domain/certificates.ts)
+  'certificate.document': { roles: ['institution', ...REVIEWERS], description: 'print a certificate (PDF)' },
+  'certificate.correct': { roles: ['institution'], description: 'request a correction of a certificate' },
+  'certificate.decide-correction': { roles: ['center'], description: 'approve or reject a correction' },
+  'certificate.reissue': { roles: ['institution'], description: 'reissue a lost certificate document' },
   'console.page': { public: true, description: "open a page of the web console (each page calls this API with the signed-in user's own token)" },
   'tasks.read': { description: "read one's inbox" },
   'notifications.read': { description: "read one's notifications" },

@@ -32,6 +32,7 @@ export const ERRORS = {
   ALREADY_EXISTS: { status: 409, text: '该记录已存在。' },
   ALREADY_REGISTERED: { status: 409, text: '该用户已登记；如需修改，请由登记所在省份修改登记信息。' },
   ALREADY_REVOKED: { status: 409, text: '该证书已被撤销。' },
+  CORRECTION_PENDING: { status: 409, text: '该证书已有一项更正申请正在复核，请待复核完毕后再申请。' },
   // ——— the rules (422) ———
   RULE_VIOLATION: { status: 422, text: '不符合认定规则。' },
   CONFLICT_OF_INTEREST: { status: 422, text: '该专家与申请单位存在利害关系，应当回避。' },
@@ -45,6 +46,7 @@ export const ERRORS = {
   VENUE_NOT_OWN_PREMISES: { status: 422, text: '用人单位的操作技能考核应在本单位场所进行。' },
   NOT_ENOUGH_SUPERVISORS: { status: 422, text: '督导员库中符合条件的督导员不足。' },
   SERIAL_EXHAUSTED: { status: 422, text: '本年度该等级的证书序号已用完。' },
+  CERTIFICATE_UNPRINTABLE: { status: 422, text: '证书信息中有无法打印的内容（如字库中没有的生僻字），请联系管理员。' },
   IDEMPOTENCY_KEY_REUSED: { status: 422, text: '这份表单已提交过，内容不同，请刷新页面后重新填写。' },
   // ——— too much, too fast (413, 414, 415, 429) ———
   PAYLOAD_TOO_LARGE: { status: 413, text: '提交的内容过大。' },

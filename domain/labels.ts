@@ -102,7 +102,29 @@ export const LEVEL_LABELS: Readonly<Record<number, string>> = {
   1: '一级/高级技师',
 };
 
-export const CERTIFICATE_STATUS_LABELS: Record<string, string> = { valid: '有效', revoked: '已撤销' };
+/** A certificate's state as the public check shows it (domain/certificates.ts certificateDisplayStatus). */
+export const CERTIFICATE_STATUS_LABELS: Record<string, string> = { valid: '有效', revoked: '已撤销', corrected: '已更正' };
+
+/** The signature of a verification link (certificates/signature.ts verifyCertificateSignature). */
+export const SIGNATURE_LABELS: Record<string, string> = {
+  valid: '签名有效',
+  MALFORMED_SIGNATURE: '签名格式有误',
+  INVALID_FIELDS: '签名无效',
+  UNKNOWN_KEY: '签名所用密钥未公布',
+  BAD_SIGNATURE: '签名与证书信息不符',
+  missing: '链接中没有签名',
+};
+
+/** The fields a correction may change (domain/certificates.ts CORRECTABLE_FIELDS). */
+export const CORRECTION_FIELD_LABELS: Record<string, string> = {
+  'holder.name': '姓名',
+  'holder.idNumber': '证件号码',
+  'holder.sex': '性别',
+  'occupation.name': '职业名称',
+  trade: '工种名称',
+};
+
+export const CORRECTION_STATUS_LABELS: Record<string, string> = { pending: '复核中', approved: '已更正', rejected: '未通过' };
 
 export const TRACK_LABELS: Record<string, string> = {
   application: '备案申请',

@@ -12,13 +12,14 @@
  * stay in clear because the server indexes them; keep personal data out of them.
  */
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
-import { chmodSync, linkSync, mkdirSync, readFileSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { METADATA_ENCODING_KEY, ValueError, type DataConverter, type Payload, type PayloadCodec } from '@temporalio/common';
 import { decode as utf8Decode, encode as utf8Encode } from '@temporalio/common/lib/encoding';
 import { temporal } from '@temporalio/proto';
 import { SettingsError, type Settings } from '../config';
 import { parsePayloadKeys, PayloadKey, KEY_BYTES } from './payload-keys';
+import { writeFileOnce } from './write-once';
 
 export const ENCRYPTED_ENCODING = 'binary/encrypted';
 export const METADATA_KEY_ID = 'encryption-key-id';
@@ -194,20 +195,8 @@ function readLocalKey(file: string, log: (line: string) => void): PayloadKey | u
 }
 
 function createLocalKey(file: string, log: (line: string) => void): PayloadKey {
-  mkdirSync(join(file, '..'), { recursive: true });
   const key = new PayloadKey(`local-${randomBytes(4).toString('hex')}`, randomBytes(KEY_BYTES));
-  // the API and the worker may start together: the file is written aside and linked into place,
-  // and link() never replaces, so exactly one key wins and nobody reads a half-written file
-  const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
-  writeFileSync(tmp, key.serialize() + '\n', { mode: 0o600, flag: 'wx' });
-  try {
-    linkSync(tmp, file);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'EEXIST') return readLocalKey(file, log)!;
-    throw err;
-  } finally {
-    unlinkSync(tmp);
-  }
+  if (!writeFileOnce(file, key.serialize() + '\n')) return readLocalKey(file, log)!; // another process made it first
   log(
     `payload encryption: generated local key ${key.id} in ${file} (development only; keep the file to read existing histories; production needs PAYLOAD_KEYS)`,
   );

@@ -4,7 +4,8 @@
  */
 import type { Connection as DbConnection } from 'mongoose';
 import type { DataConverter, PayloadCodec } from '@temporalio/common';
-import type { Settings } from '../config';
+import { SettingsError, type Settings } from '../config';
+import { CertificateSigningError, certificateSigningFor, type CertificateSigning } from '../certificates/signature';
 import { connectDatabase, type Models } from '../models';
 import { connectTemporal, type TemporalHandle } from './temporal';
 import { TestServerClock, wallClock, type Clock } from './clock';
@@ -20,6 +21,8 @@ export interface Services {
   codec: PayloadCodec;
   /** the codec and failure converter: the client below has it, and every worker must get it */
   dataConverter: DataConverter;
+  /** the key that signs certificates' verification links, the published keys and PUBLIC_BASE_URL */
+  signing: CertificateSigning;
   close(): Promise<void>;
 }
 
@@ -36,10 +39,25 @@ export function payloadCodecFor(settings: Settings): PayloadCodec {
   return createPayloadCodec(settings, { log: settings.LOG_LEVEL === 'silent' ? () => undefined : undefined });
 }
 
+/**
+ * The certificate signing of these settings: CERT_SIGNING_KEYS and PUBLIC_BASE_URL (required in
+ * production), else a local key in $DATA_DIR (generated once; says so unless LOG_LEVEL is silent).
+ * A problem is a SettingsError naming the setting.
+ */
+export function certificateSigningOf(settings: Settings): CertificateSigning {
+  try {
+    return certificateSigningFor(settings, { log: settings.LOG_LEVEL === 'silent' ? () => undefined : undefined });
+  } catch (err) {
+    if (err instanceof CertificateSigningError) throw new SettingsError(`Invalid settings:\n  ${err.message}`);
+    throw err;
+  }
+}
+
 export async function createServices(settings: Settings, endpoints: Endpoints, opts: { codec?: PayloadCodec } = {}): Promise<Services> {
   const demo = settings.APP_MODE === 'demo';
-  // before any connection: production without PAYLOAD_KEYS stops here, naming the setting
+  // before any connection: production without PAYLOAD_KEYS or CERT_SIGNING_KEYS stops here, naming the setting
   const codec = opts.codec ?? payloadCodecFor(settings);
+  const signing = certificateSigningOf(settings);
   const dataConverter = encryptedDataConverter(codec);
   const temporal = await connectTemporal({
     dataConverter,
@@ -62,6 +80,7 @@ export async function createServices(settings: Settings, endpoints: Endpoints, o
     clock,
     codec,
     dataConverter,
+    signing,
     async close() {
       await Promise.allSettled([temporal.connection.close(), conn.close()]);
     },

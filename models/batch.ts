@@ -2,8 +2,9 @@
  * Batches (认定批次) and certificates. One writer per document:
  * - `batches`: the batch workflow, through `recordBatch` (versioned like filings);
  * - `certificates`: created by the batch workflow's `issueCertificates` activity (`_id` = the
- *   certificate number, so a number can exist once); afterwards changed only by the
- *   `certificate-revocation/<number>` workflow's activity.
+ *   certificate number, so a number can exist once); afterwards changed only by a workflow with
+ *   the id `certificate-revocation/<number>` (a revocation, or an amendment: an approved
+ *   correction or a reissue, workflows/certificate/), so one writer at a time.
  * The supervisor and expert registries are in registry.ts.
  */
 import { Schema } from 'mongoose';
@@ -105,6 +106,26 @@ export interface CertificateDoc {
   issuedAt: Date;
   status: 'valid' | 'revoked';
   revocation?: { reason: string; by: { sub: string; name: string; role: string }; at: Date; requestKey: string } | null;
+  /** 1 as issued (absent: 1), +1 per approved correction (004 Art.12); the number stays */
+  version?: number;
+  /** approved corrections, oldest first: what each replaced, why, who asked and who approved */
+  corrections?: CertificateCorrectionEntry[];
+  /** replacement documents for lost or damaged ones, oldest first */
+  reissues?: { at: Date; reason: string; by: { sub: string; name: string; role: string }; requestKey: string }[];
+}
+
+export interface CertificateCorrectionEntry {
+  correctionId: string;
+  /** the version this correction made */
+  version: number;
+  field: string;
+  from: string | null;
+  to: string | null;
+  reason: string;
+  requestedBy: { sub: string; name: string; role: string };
+  approvedBy: { sub: string; name: string; role: string };
+  opinion: string;
+  at: Date;
 }
 
 /** certificates (职业技能等级证书): public query by number, or by ID number + name. */
@@ -132,6 +153,9 @@ export const certificateSchema = new Schema<CertificateDoc>(
     issuedAt: { type: Date, required: true },
     status: { type: String, required: true, default: 'valid' },
     revocation: { type: mixed, default: null },
+    version: Number,
+    corrections: { type: [mixed], default: undefined },
+    reissues: { type: [mixed], default: undefined },
   },
   { collection: 'certificates', versionKey: false },
 );

@@ -20,6 +20,7 @@ import {
   type NotificationDoc,
 } from './records';
 import { objectionSchema, objectionSenderSchema } from './objections';
+import { certificateCorrectionSchema, type CertificateCorrectionDoc } from './certificates';
 
 export function createModels(conn: Connection) {
   return {
@@ -34,6 +35,7 @@ export function createModels(conn: Connection) {
     Idempotency: conn.model('Idempotency', idempotencySchema),
     Batch: conn.model<BatchViewDoc>('Batch', batchViewSchema),
     Certificate: conn.model('Certificate', certificateSchema),
+    CertificateCorrection: conn.model<CertificateCorrectionDoc>('CertificateCorrection', certificateCorrectionSchema),
     Objection: conn.model('Objection', objectionSchema),
     ObjectionSender: conn.model('ObjectionSender', objectionSenderSchema),
   };

@@ -43,6 +43,7 @@ import { startOfChinaDayMs } from '../domain/batch';
 import type { ChaosBatch, ChaosJob } from './chaos-client';
 import { AesGcmPayloadCodec, encryptedDataConverter } from '../infra/payload-codec';
 import { parsePayloadKeys } from '../infra/payload-keys';
+import { generateSigningKey } from '../certificates/signature';
 
 /** This run's payload key: its workers and APIs encrypt with it, and the checks below read with it. */
 const PAYLOAD_KEYS = `chaos:${randomBytes(32).toString('base64')}`;
@@ -148,6 +149,8 @@ async function main() {
       TEMPORAL_UI_PORT: String(await freePort()),
       TEMPORAL_TASK_QUEUE: 'chaos',
       PAYLOAD_KEYS,
+      CERT_SIGNING_KEYS: generateSigningKey('chaos').settingEntry,
+      PUBLIC_BASE_URL: 'https://zs.example.gov.cn',
       CODEC_PORT: String(ports.codec),
     });
     const started = Date.now();

@@ -7,6 +7,7 @@
  */
 import { codecOrigins, loadSettings, SettingsError } from '../config';
 import { loadPayloadKeys } from '../infra/payload-codec';
+import { certificateSigningOf } from '../infra/services';
 import { ProductionError, startProductionStack, type ProductionStack } from '../infra/production';
 
 async function main() {
@@ -19,6 +20,8 @@ async function main() {
     // production without PAYLOAD_KEYS stops before anything starts (the workers and APIs would refuse anyway);
     // elsewhere the local key is made here once, before the processes that share it start together
     loadPayloadKeys(settings);
+    // likewise CERT_SIGNING_KEYS and PUBLIC_BASE_URL: every API process would refuse to start without them
+    certificateSigningOf(settings);
   } catch (err) {
     if (err instanceof SettingsError) {
       console.error(err.message);

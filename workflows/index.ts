@@ -4,3 +4,5 @@ export { filing } from './filing/workflow';
 export { allocator } from './allocator/workflow';
 export { batch } from './batch/workflow';
 export { certificateRevocation } from './batch/revocation';
+export { certificateCorrection } from './certificate/correction';
+export { certificateAmendment } from './certificate/amendment';

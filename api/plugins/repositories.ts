@@ -18,7 +18,7 @@ function createRepositories(app: { services: import('../../infra/services').Serv
     batches: createBatchesRepository(models, clock),
     registries: createRegistriesRepository(models),
     directory: createDirectoryRepository(models),
-    certificates: createCertificatesRepository(models),
+    certificates: createCertificatesRepository(models, app.services.signing),
     inbox: createInboxRepository(models, clock),
   };
 }

@@ -1,6 +1,7 @@
 /** zod schemas of the certificate routes (SPEC §4, API.md "certificates"). */
 import { z } from 'zod';
 import { idNumber, text } from './common';
+import { CORRECTABLE_FIELDS } from '../../domain/certificates';
 
 /** What the public sees of a certificate (domain/batch.ts publicCertificateView): the holder masked. */
 export const certificateView = z.object({
@@ -14,6 +15,8 @@ export const certificateView = z.object({
   issuedAt: z.string(),
   status: z.enum(['valid', 'revoked']),
   revokedAt: z.string().optional(),
+  version: z.number().int().min(1).describe('1 as issued, +1 per approved correction; the number stays'),
+  verifyUrl: z.string().describe('<PUBLIC_BASE_URL>/verify/<number>?sig=<kid>.<Ed25519 signature>, as the QR code on the document'),
 });
 
 export const certificateNumberParams = z
@@ -30,3 +33,47 @@ export const certificateNumberParams = z
 export const holderQuery = z.object({ idNumber, name: text(50) }).strict();
 
 export const revocationBody = z.object({ reason: text(2000) }).strict();
+
+/** GET /certificates/signing-keys: the published Ed25519 keys (certificates/signature.ts). */
+export const signingKeysView = z.object({
+  keys: z.array(
+    z.object({
+      kid: z.string(),
+      alg: z.literal('Ed25519'),
+      publicKey: z.string().describe('raw 32-byte Ed25519 public key, base64url (a JWK x)'),
+    }),
+  ),
+});
+
+/** A correction request (004 Art.12): one field, its new value, why. The value is checked per field by domain/certificates correctionValue. */
+export const correctionBody = z
+  .object({
+    field: z.enum(CORRECTABLE_FIELDS),
+    value: z.string().max(100).describe('the new value; for trade, empty means none'),
+    reason: text(2000),
+  })
+  .strict();
+
+export const correctionAccepted = z.object({ correctionId: z.string() });
+
+export const correctionParams = certificateNumberParams.extend({ correctionId: z.string().regex(/^cc-[0-9a-f]{12}$/, 'not a correction id') }).strict();
+
+export const correctionDecisionBody = z.object({ outcome: z.enum(['pass', 'reject']), opinion: text(2000) }).strict();
+
+export const correctionView = z.object({
+  correctionId: z.string(),
+  number: z.string(),
+  field: z.string(),
+  status: z.enum(['pending', 'approved', 'rejected']),
+  decision: z.object({ outcome: z.enum(['pass', 'reject']), opinion: z.string(), at: z.string(), version: z.number().int().optional() }).nullable(),
+});
+
+export const reissueBody = z.object({ reason: text(2000) }).strict();
+
+export const reissueView = z.object({
+  number: z.string(),
+  version: z.number().int(),
+  reissues: z.number().int().describe('replacement documents issued so far, this one included'),
+  reissuedAt: z.string(),
+  document: z.string().describe('path of the document, which now prints the reissue'),
+});

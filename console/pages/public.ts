@@ -6,6 +6,9 @@
 import type { FastifyInstance } from 'fastify';
 import { PROVINCES } from '../../domain/regions';
 import { api, problemText, render, one, seeOther } from '../core';
+import { certificateDisplayStatus } from '../../domain/certificates';
+import { chinaDateOf } from '../../domain/dates';
+import { issueDateOf, verifyCertificateSignature, type PublicKeySet } from '../../certificates/signature';
 
 export default async function publicPages(app: FastifyInstance) {
   app.get('/directory', async (req, reply) => {
@@ -47,7 +50,46 @@ export default async function publicPages(app: FastifyInstance) {
         else [problem, status] = [problemText(r), r.status];
       }
     }
-    return render(req, reply, 'verify', { title: '证书查询', values, results, problem }, status);
+    // the issue date is the China date of the issue instant (the API gives an ISO instant in UTC)
+    const dated = (results as { issuedAt: string; revokedAt?: string }[] | undefined)?.map((c) => ({
+      ...c,
+      issueDate: issueDateOf(c.issuedAt),
+      revokedOn: c.revokedAt ? chinaDateOf(Date.parse(c.revokedAt)) : undefined,
+    }));
+    return render(req, reply, 'verify', { title: '证书查询', values, results: dated, problem }, status);
+  });
+
+  /**
+   * Where a certificate's QR code leads (<PUBLIC_BASE_URL>/verify/<number>?sig=…): is the signature
+   * the province's over what the certificate says now, and what is its state (有效 / 已撤销 /
+   * 已更正). The check uses only what the public API gives (the masked ID number, the issue date and
+   * the published keys), exactly as anyone can check a printed copy offline.
+   */
+  app.get('/verify/:number', async (req, reply) => {
+    const number = one((req.params as Record<string, unknown>).number)
+      .trim()
+      .toUpperCase();
+    const sig = one((req.query as Record<string, unknown>).sig).trim();
+    const [c, k] = await Promise.all([api(req, 'GET', `/certificates/${encodeURIComponent(number)}`), api(req, 'GET', '/certificates/signing-keys')]);
+    if (!c.ok) {
+      const problem = c.status === 404 || c.status === 400 ? `未查到编号为 ${number} 的证书。请核对证书编号。` : problemText(c);
+      return render(req, reply, 'verify-signed', { title: '证书核验', number, certificate: null, problem }, c.status === 400 ? 404 : c.status);
+    }
+    const cert = c.body;
+    const keys: PublicKeySet = k.ok ? k.body : { keys: [] };
+    const check = sig ? verifyCertificateSignature(cert.number, cert.holder.idNumber, issueDateOf(cert.issuedAt), sig, keys) : null;
+    const signature = check ? (check.valid ? 'valid' : check.reason) : 'missing';
+    return render(req, reply, 'verify-signed', {
+      title: '证书核验',
+      number,
+      certificate: cert,
+      signature,
+      signatureValid: check?.valid === true,
+      kid: check?.valid ? check.kid : undefined,
+      display: certificateDisplayStatus(cert),
+      issueDate: issueDateOf(cert.issuedAt),
+      revokedOn: cert.revokedAt ? chinaDateOf(Date.parse(cert.revokedAt)) : undefined,
+    });
   });
 
   app.get('/publicity', async (req, reply) => {

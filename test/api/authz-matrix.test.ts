@@ -440,6 +440,36 @@ const ROWS: Record<string, Row> = {
     as: batchOwner,
     secrets: batchSecrets,
   },
+  'GET /api/v1/certificates/signing-keys': {
+    req: () => ({ url: '/api/v1/certificates/signing-keys' }),
+    who: everyone(200),
+  },
+  // the document prints the full ID number: the issuer and reviewers in scope (the revoked one, so a
+  // cell that passed would be 409 and no print is audited: the matrix changes nothing)
+  'GET /api/v1/certificates/:number/document': {
+    req: (c) => ({ url: `/api/v1/certificates/${c.revoked}/document` }),
+    who: { institution: scoped(409, 403), 'prefecture-reviewer': scoped(409, 403), 'province-reviewer': scoped(409, 403) },
+    as: batchOwner,
+    secrets: batchSecrets,
+  },
+  'POST /api/v1/certificates/:number/corrections': {
+    req: (c) => ({ url: `/api/v1/certificates/${c.revoked}/corrections`, body: { field: 'trade', value: '矩阵', reason: '矩阵' } }),
+    who: { institution: scoped(409, 403) },
+    as: batchOwner,
+    secrets: batchSecrets,
+  },
+  // no correction is open: past the role check, the center learns only that there is none
+  'POST /api/v1/certificates/:number/corrections/:correctionId/decision': {
+    req: (c) => ({ url: `/api/v1/certificates/${c.revoked}/corrections/cc-000000000000/decision`, body: { outcome: 'pass', opinion: '矩阵' } }),
+    who: { center: same(about(/No such correction/)) },
+    secrets: batchSecrets,
+  },
+  'POST /api/v1/certificates/:number/reissue': {
+    req: (c) => ({ url: `/api/v1/certificates/${c.revoked}/reissue`, body: { reason: '矩阵' } }),
+    who: { institution: scoped(409, 403) },
+    as: batchOwner,
+    secrets: batchSecrets,
+  },
 };
 
 let today = '';

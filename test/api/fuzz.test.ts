@@ -120,6 +120,9 @@ const SAMPLE_BODIES: Record<string, unknown> = {
   'post /api/v1/batches/{id}/results': { note: '结果' },
   'post /api/v1/batches/{id}/decisions': { stage: 'plan-review', outcome: 'pass', opinion: '已收悉' },
   'post /api/v1/certificates/{number}/revocation': { reason: '撤销' },
+  'post /api/v1/certificates/{number}/corrections': { field: 'trade', value: '数控车工', reason: '工种名称录入错误' },
+  'post /api/v1/certificates/{number}/corrections/{correctionId}/decision': { outcome: 'pass', opinion: '同意更正' },
+  'post /api/v1/certificates/{number}/reissue': { reason: '证书遗失' },
 };
 
 /** A value that fits a schema as far as a generic walk can tell (examples, enums, bounds). */

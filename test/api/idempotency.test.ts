@@ -193,6 +193,21 @@ describe('Idempotency-Key', () => {
       body: { reason: '撤销' },
       token: () => prov,
     },
+    'POST /api/v1/certificates/:number/corrections': {
+      url: '/api/v1/certificates/Y000022000001264000999/corrections',
+      body: { field: 'trade', value: '数控车工', reason: '更正' },
+      token: () => inst,
+    },
+    'POST /api/v1/certificates/:number/corrections/:correctionId/decision': {
+      url: '/api/v1/certificates/Y000022000001264000999/corrections/cc-000000000000/decision',
+      body: { outcome: 'pass', opinion: '同意' },
+      token: () => center,
+    },
+    'POST /api/v1/certificates/:number/reissue': {
+      url: '/api/v1/certificates/Y000022000001264000999/reissue',
+      body: { reason: '遗失' },
+      token: () => inst,
+    },
     'POST /api/v1/experts': { url: '/api/v1/experts', body: expert('idem-sample-e'), token: () => prov },
     'PUT /api/v1/experts/:userId': { url: '/api/v1/experts/idem-none', body: { name: '不存在', idNumber: idNumber(423), province: '22' }, token: () => prov },
     'PUT /api/v1/supervisors/:userId': {

@@ -10,6 +10,7 @@
  * is stopped with SIGINT and started again on the same DATA_DIR, and the same workflow takes the
  * next step. Run with `npm run test:production` (it provisions Temporal Server and builds dist/).
  */
+import { generateSigningKey } from '../../certificates/signature';
 import { execFileSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
@@ -45,6 +46,8 @@ describe('the production stack', () => {
       APP_MODE: 'production',
       AUTH_JWT_SECRET: secret,
       PAYLOAD_KEYS: `prod-test:${randomBytes(32).toString('base64')}`,
+      CERT_SIGNING_KEYS: generateSigningKey('prod-test').settingEntry,
+      PUBLIC_BASE_URL: 'https://zs.example.gov.cn',
     });
     const base = `http://127.0.0.1:${env.PORT}`;
     // a known ID number and phone: neither may reach Temporal's database in clear (issue #14)

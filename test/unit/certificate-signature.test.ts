@@ -4,11 +4,15 @@
  * development key's limits, the verification URL.
  */
 import { createPublicKey, generateKeyPairSync, verify as cryptoVerify } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import fc from 'fast-check';
 import {
   CertificateSigningError,
   DEVELOPMENT_KID,
   developmentSigningKey,
+  LOCAL_SIGNING_KEY_FILE,
   generateSigningKey,
   issueDateOf,
   loadCertificateSigning,
@@ -199,9 +203,9 @@ describe('key settings', () => {
   });
 
   test('rotation: the last key signs, every key verifies, and a retired public key keeps old certificates valid', () => {
-    const before = loadCertificateSigning({ CERT_SIGNING_KEYS: a.settingEntry });
+    const before = loadCertificateSigning({ APP_MODE: 'test', CERT_SIGNING_KEYS: a.settingEntry });
     const oldSig = signCertificate(fields, before.signer);
-    const during = loadCertificateSigning({ CERT_SIGNING_KEYS: `${a.settingEntry},${b.settingEntry}` });
+    const during = loadCertificateSigning({ APP_MODE: 'test', CERT_SIGNING_KEYS: `${a.settingEntry},${b.settingEntry}` });
     expect(during.signer.kid).toBe('2026a');
     expect(during.publicKeys.keys.map((k) => k.kid)).toEqual(['2025a', '2026a']);
     expect(verifyCertificateSignature(NUMBER, MASKED, DATE, oldSig, during.publicKeys)).toEqual({ valid: true, kid: '2025a' });
@@ -209,19 +213,21 @@ describe('key settings', () => {
     expect(newSig.startsWith('2026a.')).toBe(true);
     // private key of 2025a destroyed; only its public key stays published
     const after = loadCertificateSigning({
+      APP_MODE: 'test',
       CERT_SIGNING_KEYS: b.settingEntry,
       CERT_RETIRED_PUBLIC_KEYS: `2025a:${a.publicKey.publicKey}`,
     });
     expect(after.publicKeys).toEqual({ keys: [b.publicKey, a.publicKey] });
     expect(verifyCertificateSignature(NUMBER, MASKED, DATE, oldSig, after.publicKeys)).toEqual({ valid: true, kid: '2025a' });
     expect(verifyCertificateSignature(NUMBER, MASKED, DATE, newSig, after.publicKeys)).toEqual({ valid: true, kid: '2026a' });
-    expect(verifyCertificateSignature(NUMBER, MASKED, DATE, oldSig, loadCertificateSigning({ CERT_SIGNING_KEYS: b.settingEntry }).publicKeys).valid).toBe(
-      false,
-    );
+    expect(
+      verifyCertificateSignature(NUMBER, MASKED, DATE, oldSig, loadCertificateSigning({ APP_MODE: 'test', CERT_SIGNING_KEYS: b.settingEntry }).publicKeys)
+        .valid,
+    ).toBe(false);
   });
 
   test('published keys are the raw 32 public bytes, base64url (the tail of the SPKI DER)', () => {
-    const { publicKeys } = loadCertificateSigning({ CERT_SIGNING_KEYS: a.settingEntry });
+    const { publicKeys } = loadCertificateSigning({ APP_MODE: 'test', CERT_SIGNING_KEYS: a.settingEntry });
     const spki = createPublicKey(a.key.privateKey).export({ format: 'der', type: 'spki' });
     expect(publicKeys.keys).toEqual([{ kid: '2025a', alg: 'Ed25519', publicKey: spki.subarray(spki.length - 32).toString('base64url') }]);
     expect(publicKeys.keys[0].publicKey).toMatch(/^[A-Za-z0-9_-]{43}$/);
@@ -248,18 +254,42 @@ describe('key settings', () => {
     expect(e.message).not.toContain(secretish);
     expect(thrown(() => parsePublicKeys('old:abc')).message).toMatch(/CERT_RETIRED_PUBLIC_KEYS: key old is not a base64url raw/);
     expect(
-      thrown(() => loadCertificateSigning({ CERT_SIGNING_KEYS: a.settingEntry, CERT_RETIRED_PUBLIC_KEYS: `2025a:${a.publicKey.publicKey}` })).message,
+      thrown(() => loadCertificateSigning({ APP_MODE: 'test', CERT_SIGNING_KEYS: a.settingEntry, CERT_RETIRED_PUBLIC_KEYS: `2025a:${a.publicKey.publicKey}` }))
+        .message,
     ).toMatch(/kid 2025a is also in CERT_SIGNING_KEYS/);
   });
 
-  test('development runs on a stable, published key; production refuses it and requires a key and an https base URL', () => {
-    const dev = loadCertificateSigning({});
-    expect(dev.development).toBe(true);
-    expect(dev.signer.kid).toBe(DEVELOPMENT_KID);
-    expect(dev.publicBaseUrl).toBe('http://127.0.0.1:3000');
-    expect(loadCertificateSigning({ APP_MODE: 'demo', PORT: '8080' }).publicBaseUrl).toBe('http://127.0.0.1:8080');
-    // stable across restarts: a dev stack's certificates stay verifiable
-    expect(rawPublicKey(developmentSigningKey().privateKey)).toBe(dev.publicKeys.keys[0].publicKey);
+  test('tests run on the published development key; development and demo generate a local key once and say so', () => {
+    const test = loadCertificateSigning({ APP_MODE: 'test' });
+    expect(test.development).toBe(true);
+    expect(test.signer.kid).toBe(DEVELOPMENT_KID);
+    expect(test.publicBaseUrl).toBe('http://127.0.0.1:3000');
+    expect(rawPublicKey(developmentSigningKey().privateKey)).toBe(test.publicKeys.keys[0].publicKey);
+
+    const dir = mkdtempSync(join(tmpdir(), 'signing-'));
+    try {
+      const said: string[] = [];
+      const env = { APP_MODE: 'development', DATA_DIR: dir, PORT: '8080' };
+      const first = loadCertificateSigning(env, { log: (l) => said.push(l) });
+      expect(first.development).toBe(true);
+      expect(first.signer.kid).toMatch(/^local-[0-9a-f]{8}$/);
+      expect(first.publicBaseUrl).toBe('http://127.0.0.1:8080');
+      const file = join(dir, LOCAL_SIGNING_KEY_FILE);
+      expect(statSync(file).mode & 0o777).toBe(0o600);
+      expect(said).toEqual([
+        expect.stringMatching(new RegExp(`generated local key ${first.signer.kid} in .*development only; production needs CERT_SIGNING_KEYS`)),
+      ]);
+      // kept across restarts (a printed test certificate stays verifiable), demo included
+      const again = loadCertificateSigning({ ...env, APP_MODE: 'demo' }, { log: (l) => said.push(l) });
+      expect(again.publicKeys).toEqual(first.publicKeys);
+      expect(said[1]).toMatch(new RegExp(`local key ${first.signer.kid} from `));
+      // no key material in what is said
+      expect(said.join('\n')).not.toContain(readFileSync(file, 'utf8').split(':')[1].trim());
+      // a configured key wins over the local one
+      expect(loadCertificateSigning({ ...env, CERT_SIGNING_KEYS: a.settingEntry }, { log: () => undefined }).signer.kid).toBe('2025a');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
 
     const prod = { APP_MODE: 'production', PUBLIC_BASE_URL: 'https://zs.rst.jl.gov.cn/' };
     expect(thrown(() => loadCertificateSigning(prod)).message).toMatch(/CERT_SIGNING_KEYS: required in production/);
@@ -273,7 +303,7 @@ describe('key settings', () => {
     expect(thrown(() => loadCertificateSigning({ ...prod, PUBLIC_BASE_URL: 'http://zs.example', CERT_SIGNING_KEYS: a.settingEntry })).message).toMatch(
       /must be https/,
     );
-    expect(thrown(() => loadCertificateSigning({ PUBLIC_BASE_URL: 'https://x.example/?a=1' })).message).toMatch(/without query/);
+    expect(thrown(() => loadCertificateSigning({ APP_MODE: 'test', PUBLIC_BASE_URL: 'https://x.example/?a=1' })).message).toMatch(/without query/);
 
     const ok = loadCertificateSigning({ ...prod, CERT_SIGNING_KEYS: a.settingEntry });
     expect(ok.development).toBe(false);

@@ -1,5 +1,7 @@
 import { loadSettings } from '../../config';
 import { parseIsoDuration } from '../../infra/clock';
+import { certificateSigningOf } from '../../infra/services';
+import { generateSigningKey } from '../../certificates/signature';
 
 describe('settings', () => {
   it('applies the documented defaults: production mode unless told otherwise', () => {
@@ -35,6 +37,42 @@ describe('settings', () => {
     expect(() => loadSettings({ APP_MODE: 'production', AUTH_JWT_SECRET: 'secret' })).toThrow(/AUTH_JWT_SECRET: too weak/);
     const ok = loadSettings({ APP_MODE: 'production', AUTH_JWT_SECRET: 'Zq8#x1!pL0v$N2m@R7t^W4y&K9b*C3d%' });
     expect(ok.AUTH_JWT_SECRET).toHaveLength(32);
+  });
+});
+
+describe('certificate signing settings', () => {
+  it('a bad CERT_SIGNING_KEYS, CERT_RETIRED_PUBLIC_KEYS or PUBLIC_BASE_URL stops the start naming it, never quoting a key', () => {
+    const secretish = 'c2VjcmV0LXNob3VsZC1ub3QtbGVhaw';
+    const bad = (name: string, value: string) => {
+      try {
+        loadSettings({ APP_MODE: 'development', [name]: value });
+      } catch (err) {
+        return (err as Error).message;
+      }
+      throw new Error(`${name}=${value} was accepted`);
+    };
+    expect(bad('CERT_SIGNING_KEYS', `k1:${secretish}`)).toMatch(/^Invalid settings:\n {2}CERT_SIGNING_KEYS: key k1 is not a PKCS#8 private key/);
+    expect(bad('CERT_SIGNING_KEYS', `k1:${secretish}`)).not.toContain(secretish);
+    expect(bad('CERT_RETIRED_PUBLIC_KEYS', 'old:abc')).toMatch(/CERT_RETIRED_PUBLIC_KEYS: key old is not a base64url raw/);
+    expect(bad('PUBLIC_BASE_URL', 'zs.example.gov.cn')).toMatch(/PUBLIC_BASE_URL: not a URL/);
+    expect(loadSettings({ APP_MODE: 'development', PUBLIC_BASE_URL: 'https://zs.example.gov.cn/cert/' }).PUBLIC_BASE_URL).toBe(
+      'https://zs.example.gov.cn/cert',
+    );
+  });
+
+  it('production refuses to start without a signing key and an https PUBLIC_BASE_URL (the services say which)', () => {
+    const prod = loadSettings({ APP_MODE: 'production', AUTH_JWT_SECRET: 'Zq8#x1!pL0v$N2m@R7t^W4y&K9b*C3d%' });
+    expect(() => certificateSigningOf(prod)).toThrow(/^Invalid settings:\n {2}CERT_SIGNING_KEYS: required in production/);
+    const key = generateSigningKey('k2026a').settingEntry;
+    const withKey = loadSettings({ APP_MODE: 'production', AUTH_JWT_SECRET: 'Zq8#x1!pL0v$N2m@R7t^W4y&K9b*C3d%', CERT_SIGNING_KEYS: key });
+    expect(() => certificateSigningOf(withKey)).toThrow(/PUBLIC_BASE_URL: required in production/);
+    const ok = loadSettings({
+      APP_MODE: 'production',
+      AUTH_JWT_SECRET: 'Zq8#x1!pL0v$N2m@R7t^W4y&K9b*C3d%',
+      CERT_SIGNING_KEYS: key,
+      PUBLIC_BASE_URL: 'https://zs.example.gov.cn',
+    });
+    expect(certificateSigningOf(ok).signer.kid).toBe('k2026a');
   });
 });
 

@@ -1,0 +1,49 @@
+/**
+ * Correction requests (证书更正, 004 Art.12): one document per request, written only by the
+ * request's `certificate-correction/<number>` workflow (its one writer), so the center finds what
+ * it reviews and the institution what became of its request. The certificate itself changes only
+ * when a correction is approved (models/batch.ts CertificateDoc.corrections).
+ */
+import { Schema } from 'mongoose';
+import type { Jurisdiction } from '../domain/batch';
+
+const mixed = Schema.Types.Mixed;
+
+export interface CertificateCorrectionDoc {
+  /** the correction id */
+  _id: string;
+  number: string;
+  field: string;
+  value: string | null;
+  reason: string;
+  status: 'pending' | 'approved' | 'rejected';
+  institutionId: string;
+  province: string;
+  prefecture: string | null;
+  jurisdiction: Jurisdiction;
+  requestedBy: { sub: string; name: string; role: string };
+  requestedAt: Date;
+  decision: { outcome: 'pass' | 'reject'; opinion: string; by: { sub: string; name: string; role: string }; at: Date; version?: number } | null;
+  updatedAt: Date;
+}
+
+export const certificateCorrectionSchema = new Schema<CertificateCorrectionDoc>(
+  {
+    _id: { type: String, required: true },
+    number: { type: String, required: true, index: true },
+    field: { type: String, required: true },
+    value: { type: String, default: null },
+    reason: { type: String, required: true },
+    status: { type: String, required: true, index: true },
+    institutionId: { type: String, required: true, index: true },
+    province: { type: String, required: true },
+    prefecture: { type: String, default: null },
+    jurisdiction: { type: mixed, required: true },
+    requestedBy: { type: mixed, required: true },
+    requestedAt: { type: Date, required: true },
+    decision: { type: mixed, default: null },
+    updatedAt: { type: Date, required: true },
+  },
+  { collection: 'certificate_corrections', versionKey: false, minimize: false },
+);
+certificateCorrectionSchema.index({ province: 1, prefecture: 1, status: 1 });
