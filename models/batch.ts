@@ -20,7 +20,6 @@ export interface BatchPublicityView {
   applicants: number;
   passed: number;
   rows: { occupationCode: string; occupationName: string; trade?: string; levels: Record<string, LevelCount>; subtotal: LevelCount }[];
-  candidates: { name: string; idNumber: string; occupationCode: string; occupationName: string; trade?: string; level: number; levelName: string }[];
   objectionPath: string;
 }
 
@@ -137,3 +136,82 @@ export const certificateSchema = new Schema<CertificateDoc>(
 );
 certificateSchema.index({ 'holder.idNumber': 1, 'holder.name': 1 });
 certificateSchema.index({ 'institution.creditCode': 1, issueYear: 1, level: 1 });
+
+/**
+ * batchCandidates: one document per accepted candidate of a batch (`_id` = `${batchId}:${seq}`),
+ * with its module scores and outcome. Written only by the batch's workflow through its activities
+ * (acceptCandidates, applyScores); the workflow itself keeps counts and hashes (#14 §3).
+ */
+export interface BatchCandidateDoc {
+  _id: string;
+  batchId: string;
+  /** 1-based, the plan's order: certificate serials follow it within a level */
+  seq: number;
+  idNumber: string;
+  name: string;
+  sex: 'M' | 'F';
+  post: string;
+  yearsInPost: number;
+  occupationCode: string;
+  occupationName: string;
+  trade?: string | null;
+  level: number;
+  employerCreditCode?: string | null;
+  employment?: string | null;
+  placedWithCreditCode?: string | null;
+  scores: { theory?: number; skill?: number; performance?: number; defense?: number; absent?: boolean } | null;
+  outcome: { complete: boolean; passed: boolean; absent: boolean };
+}
+
+export const batchCandidateSchema = new Schema<BatchCandidateDoc>(
+  {
+    _id: { type: String, required: true },
+    batchId: { type: String, required: true },
+    seq: { type: Number, required: true },
+    idNumber: { type: String, required: true },
+    name: { type: String, required: true },
+    sex: { type: String, required: true },
+    post: String,
+    yearsInPost: Number,
+    occupationCode: { type: String, required: true },
+    occupationName: String,
+    trade: { type: String, default: null },
+    level: { type: Number, required: true },
+    employerCreditCode: { type: String, default: null },
+    employment: { type: String, default: null },
+    placedWithCreditCode: { type: String, default: null },
+    scores: { type: mixed, default: null },
+    outcome: { type: mixed, default: () => ({ complete: false, passed: false, absent: false }) },
+  },
+  { collection: 'batchCandidates', versionKey: false, minimize: false },
+);
+batchCandidateSchema.index({ batchId: 1, seq: 1 });
+// a candidate appears once per batch (000 §二(一)); the plan check refuses duplicates before this index sees them
+batchCandidateSchema.index({ batchId: 1, idNumber: 1 }, { unique: true });
+
+/**
+ * uploads: rows posted in one request (a plan's candidates, a score post), in parts of at most
+ * UPLOAD_PART_ROWS rows (`_id` = `${uploadId}:${part}`). Written once by the API before it tells
+ * the workflow (which gets an UploadRef: id, count, sha256), never changed: they are also the
+ * record of what was posted.
+ */
+export interface UploadPartDoc {
+  _id: string;
+  uploadId: string;
+  part: number;
+  parts: number;
+  rows: unknown[];
+  createdAt: Date;
+}
+
+export const uploadPartSchema = new Schema<UploadPartDoc>(
+  {
+    _id: { type: String, required: true },
+    uploadId: { type: String, required: true, index: true },
+    part: { type: Number, required: true },
+    parts: { type: Number, required: true },
+    rows: { type: [mixed], default: [] },
+    createdAt: { type: Date, required: true },
+  },
+  { collection: 'uploads', versionKey: false, minimize: false },
+);

@@ -6,7 +6,15 @@
  */
 import mongoose, { type Connection } from 'mongoose';
 import { calendarYearSchema } from './calendar-year';
-import { batchViewSchema, certificateSchema, type BatchViewDoc } from './batch';
+import {
+  batchCandidateSchema,
+  batchViewSchema,
+  certificateSchema,
+  uploadPartSchema,
+  type BatchCandidateDoc,
+  type BatchViewDoc,
+  type UploadPartDoc,
+} from './batch';
 import { idempotencySchema, registrantSchema } from './registry';
 import {
   auditSchema,
@@ -34,6 +42,8 @@ export function createModels(conn: Connection) {
     Idempotency: conn.model('Idempotency', idempotencySchema),
     Batch: conn.model<BatchViewDoc>('Batch', batchViewSchema),
     Certificate: conn.model('Certificate', certificateSchema),
+    BatchCandidate: conn.model<BatchCandidateDoc>('BatchCandidate', batchCandidateSchema),
+    UploadPart: conn.model<UploadPartDoc>('UploadPart', uploadPartSchema),
     Objection: conn.model('Objection', objectionSchema),
     ObjectionSender: conn.model('ObjectionSender', objectionSenderSchema),
   };

@@ -6,9 +6,12 @@
 import type { Models } from '../../models';
 import type { Clock } from '../../infra/clock';
 import type { Caller } from '../../domain/roles';
-import { BATCH_TERMINAL, type BatchState } from '../../domain/batch';
+import { BATCH_TERMINAL, LEVEL_LABEL, type BatchState, type BatchView, type ScoreSheet } from '../../domain/batch';
+import { maskIdNumber } from '../../domain/identifiers';
+import { plannedCandidateOf } from '../../activities/batch';
 import type { BatchViewDoc } from '../../models/batch';
 import { stateOf } from '../../models/records';
+import { storeUpload } from '../../models/uploads';
 import { auditTrail } from '../audit';
 import { caseReads } from './case-reads';
 import { afterCursor, nextListCursor } from './cursor';
@@ -39,6 +42,13 @@ export function createBatchesRepository(models: Models, clock: Clock) {
     },
 
     state: (doc: BatchDoc): BatchState => stateOf<BatchState>(doc),
+
+    /** Rows a request posts (a plan's candidates, score lines), stored before the workflow is told of them. */
+    upload: (purpose: string, rows: unknown[]) => storeUpload(models, purpose, rows),
+
+    view: (doc: BatchDoc) => batchView(models, doc),
+
+    publicityNames: (batchId: string) => publicityNames(models, batchId),
 
     /** Batches in the caller's scope, newest first. */
     async list(caller: Caller, q: BatchListQuery) {
@@ -86,3 +96,52 @@ export function createBatchesRepository(models: Models, clock: Clock) {
 }
 
 export type BatchesRepository = ReturnType<typeof createBatchesRepository>;
+
+/**
+ * The batch with its lists (GET /batches/:id): the workflow's state joined with its candidates
+ * and scores (`batchCandidates`) and its certificates, which the workflow does not hold (#14 §3).
+ */
+export async function batchView(models: Models, doc: BatchDoc): Promise<BatchView> {
+  const s = stateOf<BatchState>(doc);
+  const rows = await models.BatchCandidate.find({ batchId: s.id }).sort({ seq: 1 }).lean();
+  const scores: ScoreSheet = {};
+  for (const r of rows) if (r.scores) scores[r.idNumber] = r.scores;
+  const certs = s.certificates
+    ? await models.Certificate.find({ batchId: s.id }, { holder: 1, level: 1, occupation: 1, serial: 1 }).sort({ level: -1, serial: 1 }).lean()
+    : [];
+  const candidates = rows.map(plannedCandidateOf);
+  return {
+    ...s,
+    plan: { ...s.plan, candidates },
+    scores,
+    certificates: s.certificates
+      ? {
+          ...s.certificates,
+          items: certs.map((d) => ({ number: d._id, idNumber: d.holder.idNumber, name: d.holder.name, level: d.level, occupationCode: d.occupation.code })),
+        }
+      : null,
+    cancellation: s.cancellation && {
+      ...s.cancellation,
+      refund: s.cancellation.refund && { count: s.cancellation.refund.count, idNumbers: candidates.map((c) => c.idNumber) },
+    },
+  };
+}
+
+/** The passing candidates a running result publicity names (000 §五(二)3), ID numbers masked. */
+export async function publicityNames(models: Models, batchId: string) {
+  const rows = await models.BatchCandidate.find(
+    { batchId, 'outcome.passed': true },
+    { name: 1, idNumber: 1, occupationCode: 1, occupationName: 1, trade: 1, level: 1 },
+  )
+    .sort({ seq: 1 })
+    .lean();
+  return rows.map((r) => ({
+    name: r.name,
+    idNumber: maskIdNumber(r.idNumber),
+    occupationCode: r.occupationCode,
+    occupationName: r.occupationName,
+    ...(r.trade ? { trade: r.trade } : {}),
+    level: r.level,
+    levelName: LEVEL_LABEL(r.level),
+  }));
+}
