@@ -46,7 +46,8 @@ export function createBatchesRepository(models: Models, clock: Clock) {
     /** Rows a request posts (a plan's candidates, score lines), stored before the workflow is told of them. */
     upload: (purpose: string, rows: unknown[]) => storeUpload(models, purpose, rows),
 
-    view: (doc: BatchDoc) => batchView(models, doc),
+    /** the stored batch, or the state an Update answered with, joined with its lists */
+    view: (doc: BatchDoc | BatchState) => batchView(models, doc),
 
     publicityNames: (batchId: string) => publicityNames(models, batchId),
 
@@ -101,8 +102,8 @@ export type BatchesRepository = ReturnType<typeof createBatchesRepository>;
  * The batch with its lists (GET /batches/:id): the workflow's state joined with its candidates
  * and scores (`batchCandidates`) and its certificates, which the workflow does not hold (#14 §3).
  */
-export async function batchView(models: Models, doc: BatchDoc): Promise<BatchView> {
-  const s = stateOf<BatchState>(doc);
+export async function batchView(models: Models, doc: BatchDoc | BatchState): Promise<BatchView> {
+  const s = 'state' in doc && typeof doc.state === 'string' ? stateOf<BatchState>(doc) : (doc as BatchState);
   const rows = await models.BatchCandidate.find({ batchId: s.id }).sort({ seq: 1 }).lean();
   const scores: ScoreSheet = {};
   for (const r of rows) if (r.scores) scores[r.idNumber] = r.scores;

@@ -58,7 +58,7 @@ const batchesRoutes: FastifyPluginAsyncZod = async (app) => {
   const { batches, filings } = app.repositories;
 
   /** The batch as the caller may see it: ID numbers masked as its rights say, objections joined to their texts (objectors only for those who investigate). */
-  async function view(req: FastifyRequest, s: BatchState | BatchView) {
+  async function view(req: FastifyRequest, s: BatchView) {
     const v: Json<BatchState> = batchForCaller(s, req.caller);
     const objectors = seesObjectors(req.caller, entitledToCandidates(req.caller, batchScope(s)));
     const target = { type: 'batch' as const, id: s.id };
@@ -71,11 +71,12 @@ const batchesRoutes: FastifyPluginAsyncZod = async (app) => {
 
   /**
    * An Update of the batch `:id` the caller may see, answered with the batch as the caller may see
-   * it, without its lists (candidates, scores, certificates: GET /batches/:id has them; #14 §3).
+   * it. The Update answers with the workflow's state, which has no lists (#14 §3); the answer joins
+   * them here, as GET /batches/:id does.
    */
   async function update<Arg>(req: FastifyRequest & { params: { id: string } }, def: UpdateDefinition<BatchState, [Arg]>, arg: NoInfer<Arg>) {
     const doc = await batches.find(req.caller, req.params.id);
-    return view(req, await cases.updateBatch(doc._id, def, arg, updateIdOf(req)));
+    return view(req, await batches.view(await cases.updateBatch(doc._id, def, arg, updateIdOf(req))));
   }
 
   const security = [{ bearer: [] }];

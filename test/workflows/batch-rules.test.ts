@@ -15,6 +15,7 @@ import { application } from '../fixtures/filing';
 import { candidate, candidates, passingScores, plan, registerSupervisors } from '../fixtures/batch';
 import {
   batchBed,
+  eventually,
   examEnd,
   leadDates,
   MINUTE,
@@ -255,7 +256,8 @@ describe('batch rules as the seeds write them', () => {
     const ended = await g.handle.result();
     expect(ended.status).toBe('expired');
     const s = await bed.until(id, (x) => x.status === 'cancelled', 'cancelled by the expiry');
-    expect(s.cancellation!.refund).toEqual({ count: 2, idNumbers: p.candidates.map((c) => c.idNumber) });
+    expect(s.cancellation!.refund).toEqual({ count: 2 });
+    await eventually(async () => expect((await bed.full(id)).cancellation!.refund).toEqual({ count: 2, idNumbers: p.candidates.map((c) => c.idNumber) }));
     expect(s.cancellation!.reason).toContain('有效期届满');
     expect(await bed.models.Certificate.countDocuments({ batchId: id })).toBe(0);
     const after = await g.handle.query(filingStateQuery);
