@@ -22,7 +22,8 @@ import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import type { Client } from '@temporalio/client';
 import type { Models } from '../models';
-import type { BatchCandidateDoc, CertificateDoc } from '../models/batch';
+import type { CandidateRow, CertificateDoc } from '../models/batch';
+import { insertCandidates, readCandidates, rewritePages } from '../models/candidates';
 import { readUpload, rowsSha256 } from '../models/uploads';
 import {
   acceptPlan,
@@ -221,10 +222,7 @@ export function createBatchActivities(deps: { models: Models; client: Client; ta
       if (input.prefecture) filter.$or = [{ prefecture: null }, { prefecture: input.prefecture }];
       const docs = await models.Supervisor.find(filter).sort({ _id: 1 }).lean();
       // the batch's own candidates are never its supervisors
-      const candidates = await models.BatchCandidate.find(
-        { batchId: input.batchId, idNumber: { $in: docs.map((d) => String(d.idNumber).toUpperCase()) } },
-        { idNumber: 1 },
-      ).lean();
+      const candidates = await readCandidates(models, input.batchId);
       const excludedIds = new Set([...input.excludeIdNumbers, ...candidates.map((c) => c.idNumber)].map((x) => x.toUpperCase()));
       const pool = docs.filter((d) => !input.excludeUserIds.includes(d._id) && !excludedIds.has(String(d.idNumber).toUpperCase()));
       if (pool.length < input.count) {
@@ -258,8 +256,8 @@ export function createBatchActivities(deps: { models: Models; client: Client; ta
       submittedBy: Actor;
       earliest: { date: string; coverage: 'official' | 'estimated' };
     }): Promise<{ refusal: Refusal } | { roster: RosterSummary }> {
-      const rows = await readUpload<Candidate>(models, input.candidates);
-      const plan: BatchPlan = { ...input.plan, candidates: rows };
+      const posted = await readUpload<Candidate>(models, input.candidates);
+      const plan: BatchPlan = { ...input.plan, candidates: posted };
       let refusal: Refusal | null;
       try {
         refusal = planRefusal(plan, input.today, input.policy);
@@ -269,9 +267,7 @@ export function createBatchActivities(deps: { models: Models; client: Client; ta
       refusal ??= planAgainstFilingRefusal(plan, input.filing, input.submittedBy, input.earliest, input.policy.planLeadWorkingDays);
       if (refusal) return { refusal };
       const accepted = acceptPlan(plan, input.filing.occupations ?? []).candidates;
-      const docs: BatchCandidateDoc[] = accepted.map((c, i) => ({
-        _id: `${input.batchId}:${i + 1}`,
-        batchId: input.batchId,
+      const rows: CandidateRow[] = accepted.map((c, i) => ({
         seq: i + 1,
         idNumber: c.idNumber,
         name: c.name,
@@ -288,10 +284,7 @@ export function createBatchActivities(deps: { models: Models; client: Client; ta
         scores: null,
         outcome: { complete: false, passed: false, absent: false },
       }));
-      for (let i = 0; i < docs.length; i += WRITE_CHUNK) {
-        await insertOnce(models.BatchCandidate, docs.slice(i, i + WRITE_CHUNK));
-        heartbeat(i);
-      }
+      await insertCandidates(models, input.batchId, rows, heartbeat);
       return { roster: rosterSummaryOf(accepted, rowsSha256(accepted)) };
     },
 
@@ -303,27 +296,23 @@ export function createBatchActivities(deps: { models: Models; client: Client; ta
      */
     async applyScores(input: { batchId: string; modules: PlanModule[]; policy: BatchPolicy; upload: UploadRef; posts: number }): Promise<ScoreTally> {
       const entries = await readUpload<ScoreEntry>(models, input.upload);
-      const rows = await candidateRows(input.batchId, { idNumber: 1, scores: 1, seq: 1 });
+      const rows = await readCandidates(models, input.batchId);
       const refusal = scoresRefusal({ modules: input.modules, candidates: rows as unknown as Candidate[] }, entries);
       if (refusal) throw fail(refusal.code, refusal.message, refusal.details);
       const sheet: ScoreSheet = {};
       for (const r of rows) if (r.scores) sheet[r.idNumber] = r.scores;
       const merged = mergeScores(sheet, entries);
-      const touched = [...new Set(entries.map((e) => e.idNumber.trim().toUpperCase()))];
+      const touched = new Set(entries.map((e) => e.idNumber.trim().toUpperCase()));
       const plan = { modules: input.modules };
-      const ops = touched.map((id) => {
-        const o = outcomeOf(plan, { idNumber: id }, merged, input.policy);
-        return {
-          updateOne: {
-            filter: { batchId: input.batchId, idNumber: id },
-            update: { $set: { scores: merged[id], outcome: { complete: o.complete, passed: o.passed, absent: o.absent } } },
-          },
-        };
+      const changed: number[] = [];
+      rows.forEach((r, i) => {
+        if (!touched.has(r.idNumber)) return;
+        const o = outcomeOf(plan, r, merged, input.policy);
+        r.scores = merged[r.idNumber];
+        r.outcome = { complete: o.complete, passed: o.passed, absent: o.absent };
+        changed.push(i);
       });
-      for (let i = 0; i < ops.length; i += WRITE_CHUNK) {
-        await models.BatchCandidate.bulkWrite(ops.slice(i, i + WRITE_CHUNK), { ordered: false });
-        heartbeat(i);
-      }
+      await rewritePages(models, input.batchId, rows, changed, heartbeat);
       const outs = rows.map((r) => outcomeOf(plan, r, merged, input.policy));
       return tallyOf(outs, Object.keys(merged).length, input.posts, input.upload);
     },
@@ -350,7 +339,7 @@ export function createBatchActivities(deps: { models: Models; client: Client; ta
      */
     async issueCertificates(input: IssueInput): Promise<IssueResult> {
       const inst = input.institution;
-      const passed = await models.BatchCandidate.find({ batchId: input.batchId, 'outcome.passed': true }).sort({ seq: 1 }).lean();
+      const passed = (await readCandidates(models, input.batchId)).filter((r) => r.outcome.passed);
       const levels = [...new Set(passed.map((h) => h.level))].sort((a, b) => b - a);
       const resume = (activityInfoOrNull()?.heartbeatDetails ?? null) as IssueProgress | null;
       const blocks: IssueResult['blocks'] = [];
@@ -419,20 +408,15 @@ export function createBatchActivities(deps: { models: Models; client: Client; ta
   };
 
   /** The first serial of a block this batch already wrote for a level, if any. */
-  async function existingBlockStart(batchId: string, level: number, group: Pick<BatchCandidateDoc, 'idNumber'>[]): Promise<number | undefined> {
+  async function existingBlockStart(batchId: string, level: number, group: Pick<CandidateRow, 'idNumber'>[]): Promise<number | undefined> {
     const d = (await models.Certificate.findOne({ batchId, level }, { holder: 1, serial: 1 }).lean()) as Pick<CertificateDoc, 'holder' | 'serial'> | null;
     if (!d) return undefined;
     const i = group.findIndex((h) => h.idNumber === d.holder.idNumber);
     return i >= 0 ? d.serial - i : undefined;
   }
 
-  /** A batch's candidates in plan order, with the fields asked for. */
-  function candidateRows(batchId: string, projection: Record<string, 1>) {
-    return models.BatchCandidate.find({ batchId }, projection).sort({ seq: 1 }).lean() as Promise<BatchCandidateDoc[]>;
-  }
-
   async function resultSource(input: { batchId: string; institution: BatchInstitution; plan: PlanHeader; policy: BatchPolicy }): Promise<ResultSource> {
-    const rows = await candidateRows(input.batchId, {});
+    const rows = await readCandidates(models, input.batchId);
     const scores: ScoreSheet = {};
     for (const r of rows) if (r.scores) scores[r.idNumber] = r.scores;
     return {
@@ -445,8 +429,6 @@ export function createBatchActivities(deps: { models: Models; client: Client; ta
   }
 }
 
-/** rows per insert or bulk write: well under one message's size limit */
-const WRITE_CHUNK = 1000;
 /** certificates per chunk of issuing; each chunk ends with a heartbeat that a retry resumes from */
 const ISSUE_CHUNK = 1000;
 
@@ -473,7 +455,7 @@ function heartbeat(details?: unknown) {
   }
 }
 
-export function plannedCandidateOf(r: BatchCandidateDoc): PlannedCandidate {
+export function plannedCandidateOf(r: CandidateRow): PlannedCandidate {
   return {
     name: r.name,
     idNumber: r.idNumber,
@@ -490,7 +472,7 @@ export function plannedCandidateOf(r: BatchCandidateDoc): PlannedCandidate {
   };
 }
 
-function certificateDoc(input: IssueInput, h: BatchCandidateDoc, level: number, serial: number): CertificateDoc {
+function certificateDoc(input: IssueInput, h: CandidateRow, level: number, serial: number): CertificateDoc {
   const inst = input.institution;
   const number = buildCertificateCode({
     kind: inst.kind,

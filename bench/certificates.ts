@@ -9,6 +9,7 @@ import { createActivities } from '../activities';
 import { makeCreditCode, makeIdNumber } from '../domain/identifiers';
 import { buildCertificateCode } from '../domain/certificate-code';
 import { certificateSchema } from '../models/batch';
+import { insertCandidates } from '../models/candidates';
 
 export async function benchCertificates(services: Services, n: number, taskQueue: string) {
   const acts = createActivities({ models: services.models, client: services.temporal.client, taskQueue });
@@ -32,10 +33,10 @@ export async function benchCertificates(services: Services, n: number, taskQueue
   }));
   // the passed candidates, as the batch's score posts leave them (not timed)
   const batchId = `bench-${creditCode}`;
-  await services.models.BatchCandidate.insertMany(
+  await insertCandidates(
+    services.models,
+    batchId,
     holders.map((h, i) => ({
-      _id: `${batchId}:${i + 1}`,
-      batchId,
       seq: i + 1,
       idNumber: `${h.idNumber.slice(0, 14)}${String(i).padStart(4, '0')}`,
       name: h.name,
@@ -48,7 +49,6 @@ export async function benchCertificates(services: Services, n: number, taskQueue
       scores: { theory: 80, skill: 80 },
       outcome: { complete: true, passed: true, absent: false },
     })),
-    { ordered: false },
   );
   const t0 = performance.now();
   const issued = await acts.issueCertificates({ batchId, issueYear: 2027, issuedAt: new Date().toISOString(), institution });

@@ -138,13 +138,15 @@ certificateSchema.index({ 'holder.idNumber': 1, 'holder.name': 1 });
 certificateSchema.index({ 'institution.creditCode': 1, issueYear: 1, level: 1 });
 
 /**
- * batchCandidates: one document per accepted candidate of a batch (`_id` = `${batchId}:${seq}`),
- * with its module scores and outcome. Written only by the batch's workflow through its activities
- * (acceptCandidates, applyScores); the workflow itself keeps counts and hashes (#14 §3).
+ * batchCandidates: a batch's accepted candidates with their module scores and outcomes, in pages
+ * of CANDIDATE_PAGE_ROWS (`_id` = `${batchId}:${page}`, pages from 0, rows in plan order).
+ * Written only by the batch's workflow through its activities (acceptCandidates, applyScores);
+ * the workflow itself keeps counts and hashes (#14 §3). Pages rather than one document per
+ * candidate: FerretDB v1 on SQLite scans a collection for every query and update (measured: a
+ * lookup by _id in a 20,000-document collection took 134 ms), so a score post for 20,000 people
+ * is 40 page writes instead of 20,000 updates.
  */
-export interface BatchCandidateDoc {
-  _id: string;
-  batchId: string;
+export interface CandidateRow {
   /** 1-based, the plan's order: certificate serials follow it within a level */
   seq: number;
   idNumber: string;
@@ -163,31 +165,24 @@ export interface BatchCandidateDoc {
   outcome: { complete: boolean; passed: boolean; absent: boolean };
 }
 
-export const batchCandidateSchema = new Schema<BatchCandidateDoc>(
+export interface CandidatePageDoc {
+  _id: string;
+  batchId: string;
+  page: number;
+  rows: CandidateRow[];
+}
+
+export const CANDIDATE_PAGE_ROWS = 500;
+
+export const candidatePageSchema = new Schema<CandidatePageDoc>(
   {
     _id: { type: String, required: true },
-    batchId: { type: String, required: true },
-    seq: { type: Number, required: true },
-    idNumber: { type: String, required: true },
-    name: { type: String, required: true },
-    sex: { type: String, required: true },
-    post: String,
-    yearsInPost: Number,
-    occupationCode: { type: String, required: true },
-    occupationName: String,
-    trade: { type: String, default: null },
-    level: { type: Number, required: true },
-    employerCreditCode: { type: String, default: null },
-    employment: { type: String, default: null },
-    placedWithCreditCode: { type: String, default: null },
-    scores: { type: mixed, default: null },
-    outcome: { type: mixed, default: () => ({ complete: false, passed: false, absent: false }) },
+    batchId: { type: String, required: true, index: true },
+    page: { type: Number, required: true },
+    rows: { type: [mixed] as never, default: [] },
   },
   { collection: 'batchCandidates', versionKey: false, minimize: false },
 );
-batchCandidateSchema.index({ batchId: 1, seq: 1 });
-// a candidate appears once per batch (000 §二(一)); the plan check refuses duplicates before this index sees them
-batchCandidateSchema.index({ batchId: 1, idNumber: 1 }, { unique: true });
 
 /**
  * uploads: rows posted in one request (a plan's candidates, a score post), in parts of at most

@@ -7,12 +7,12 @@
 import mongoose, { type Connection } from 'mongoose';
 import { calendarYearSchema } from './calendar-year';
 import {
-  batchCandidateSchema,
   batchViewSchema,
+  candidatePageSchema,
   certificateSchema,
   uploadPartSchema,
-  type BatchCandidateDoc,
   type BatchViewDoc,
+  type CandidatePageDoc,
   type UploadPartDoc,
 } from './batch';
 import { idempotencySchema, registrantSchema } from './registry';
@@ -42,7 +42,7 @@ export function createModels(conn: Connection) {
     Idempotency: conn.model('Idempotency', idempotencySchema),
     Batch: conn.model<BatchViewDoc>('Batch', batchViewSchema),
     Certificate: conn.model('Certificate', certificateSchema),
-    BatchCandidate: conn.model<BatchCandidateDoc>('BatchCandidate', batchCandidateSchema),
+    CandidatePage: conn.model<CandidatePageDoc>('CandidatePage', candidatePageSchema),
     UploadPart: conn.model<UploadPartDoc>('UploadPart', uploadPartSchema),
     Objection: conn.model('Objection', objectionSchema),
     ObjectionSender: conn.model('ObjectionSender', objectionSenderSchema),

@@ -1,7 +1,9 @@
 /**
  * Rows posted in one request, kept apart from the workflow (#14 §3): the API stores them and
  * hands the workflow an UploadRef; the workflow's activity reads them back and checks the hash,
- * so what the workflow decides on is exactly what was posted.
+ * so what the workflow decides on is exactly what was posted. Once the workflow has answered,
+ * the API discards them (the candidates and scores are then in `batchCandidates`); a request
+ * that never got an answer leaves its upload behind, and its retry finds it (same id).
  */
 import { createHash } from 'node:crypto';
 import { ApplicationFailure } from '@temporalio/common';
@@ -38,9 +40,13 @@ export async function storeUpload(models: Models, purpose: string, rows: unknown
 
 /** The rows of an upload, checked against its reference (a missing or altered upload is not retried). */
 export async function readUpload<T>(models: Models, ref: UploadRef): Promise<T[]> {
-  const parts = await models.UploadPart.find({ uploadId: ref.id }).sort({ part: 1 }).lean();
+  const parts = [];
+  for (let part = 0; part < partsOf(ref); part++) {
+    const doc = await models.UploadPart.findById(`${ref.id}:${part}`).lean();
+    if (doc) parts.push(doc);
+  }
   const rows = parts.flatMap((p) => p.rows) as T[];
-  const complete = parts.length > 0 && parts.length === parts[0].parts;
+  const complete = parts.length === partsOf(ref);
   if (!complete || rows.length !== ref.count || rowsSha256(rows) !== ref.sha256) {
     throw ApplicationFailure.create({
       type: 'UPLOAD_MISMATCH',
@@ -49,4 +55,11 @@ export async function readUpload<T>(models: Models, ref: UploadRef): Promise<T[]
     });
   }
   return rows;
+}
+
+const partsOf = (ref: Pick<UploadRef, 'count'>) => Math.max(1, Math.ceil(ref.count / UPLOAD_PART_ROWS));
+
+/** The workflow has answered: the rows are where it keeps them, the upload is not needed again. */
+export async function discardUpload(models: Models, ref: UploadRef): Promise<void> {
+  await models.UploadPart.deleteMany({ _id: { $in: Array.from({ length: partsOf(ref) }, (_x, part) => `${ref.id}:${part}`) } });
 }

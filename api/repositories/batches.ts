@@ -6,12 +6,14 @@
 import type { Models } from '../../models';
 import type { Clock } from '../../infra/clock';
 import type { Caller } from '../../domain/roles';
-import { BATCH_TERMINAL, LEVEL_LABEL, type BatchState, type BatchView, type ScoreSheet } from '../../domain/batch';
+import { BATCH_TERMINAL, LEVEL_LABEL, type BatchState, type BatchView, type ScoreSheet, type UploadRef } from '../../domain/batch';
+import { DomainError } from '../problems';
 import { maskIdNumber } from '../../domain/identifiers';
 import { plannedCandidateOf } from '../../activities/batch';
 import type { BatchViewDoc } from '../../models/batch';
 import { stateOf } from '../../models/records';
-import { storeUpload } from '../../models/uploads';
+import { discardUpload, storeUpload } from '../../models/uploads';
+import { readCandidates } from '../../models/candidates';
 import { auditTrail } from '../audit';
 import { caseReads } from './case-reads';
 import { afterCursor, nextListCursor } from './cursor';
@@ -45,6 +47,23 @@ export function createBatchesRepository(models: Models, clock: Clock) {
 
     /** Rows a request posts (a plan's candidates, score lines), stored before the workflow is told of them. */
     upload: (purpose: string, rows: unknown[]) => storeUpload(models, purpose, rows),
+
+    /**
+     * Runs `fn` with the rows stored as an upload, and discards the upload once the workflow has
+     * answered, with its result or a refusal; an unanswered call (Temporal unavailable) keeps it
+     * for the retry.
+     */
+    async withUpload<T>(purpose: string, rows: unknown[], fn: (ref: UploadRef) => Promise<T>): Promise<T> {
+      const ref = await storeUpload(models, purpose, rows);
+      try {
+        const answer = await fn(ref);
+        await discardUpload(models, ref);
+        return answer;
+      } catch (err) {
+        if (err instanceof DomainError && err.code !== 'TEMPORAL_UNAVAILABLE') await discardUpload(models, ref);
+        throw err;
+      }
+    },
 
     /** the stored batch, or the state an Update answered with, joined with its lists */
     view: (doc: BatchDoc | BatchState) => batchView(models, doc),
@@ -104,7 +123,7 @@ export type BatchesRepository = ReturnType<typeof createBatchesRepository>;
  */
 export async function batchView(models: Models, doc: BatchDoc | BatchState): Promise<BatchView> {
   const s = 'state' in doc && typeof doc.state === 'string' ? stateOf<BatchState>(doc) : (doc as BatchState);
-  const rows = await models.BatchCandidate.find({ batchId: s.id }).sort({ seq: 1 }).lean();
+  const rows = await readCandidates(models, s.id);
   const scores: ScoreSheet = {};
   for (const r of rows) if (r.scores) scores[r.idNumber] = r.scores;
   const certs = s.certificates
@@ -130,12 +149,7 @@ export async function batchView(models: Models, doc: BatchDoc | BatchState): Pro
 
 /** The passing candidates a running result publicity names (000 §五(二)3), ID numbers masked. */
 export async function publicityNames(models: Models, batchId: string) {
-  const rows = await models.BatchCandidate.find(
-    { batchId, 'outcome.passed': true },
-    { name: 1, idNumber: 1, occupationCode: 1, occupationName: 1, trade: 1, level: 1 },
-  )
-    .sort({ seq: 1 })
-    .lean();
+  const rows = (await readCandidates(models, batchId)).filter((r) => r.outcome.passed);
   return rows.map((r) => ({
     name: r.name,
     idNumber: maskIdNumber(r.idNumber),

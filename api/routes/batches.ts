@@ -103,8 +103,9 @@ const batchesRoutes: FastifyPluginAsyncZod = async (app) => {
       const { filingId, candidates, ...plan } = req.body;
       const { actor, requestId } = envelopeOf(req);
       // the candidates go to the database, the workflow gets their reference (#14 §3)
-      const upload = await batches.upload(`${batchId}:candidates`, candidates);
-      const s = await cases.submitBatchPlan({ batchId, filingId, plan, candidates: upload, submittedBy: actor, requestId });
+      const s = await batches.withUpload(`${batchId}:candidates`, candidates, (ref) =>
+        cases.submitBatchPlan({ batchId, filingId, plan, candidates: ref, submittedBy: actor, requestId }),
+      );
       return reply.status(201).header('location', `/api/v1/batches/${batchId}`).send({ id: batchId, status: s.status });
     },
   );
@@ -164,8 +165,7 @@ const batchesRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (req) => {
       const doc = await batches.find(req.caller, req.params.id);
-      const upload = await batches.upload(`${doc._id}:scores`, req.body.scores);
-      return update(req, scoresUpdate, { upload, ...envelopeOf(req) });
+      return batches.withUpload(`${doc._id}:scores`, req.body.scores, (upload) => update(req, scoresUpdate, { upload, ...envelopeOf(req) }));
     },
   );
 

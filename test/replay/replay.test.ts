@@ -24,7 +24,7 @@ const releases = existsSync(root)
   : [];
 const filesOf = (release: string) =>
   readdirSync(join(root, release), { recursive: true, encoding: 'utf8' })
-    .filter((f) => f.endsWith('.json') || f.endsWith('.json.gz'))
+    .filter((f) => (f.endsWith('.json') || f.endsWith('.json.gz')) && f !== 'retires.json')
     .sort();
 
 interface Recorded {

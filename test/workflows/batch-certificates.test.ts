@@ -10,6 +10,7 @@ import { batchBed, leadDates, passResults, refusal, toPublicity, toResultsReview
 import { testDataConverter } from '../harness/payload-key';
 import { stackInfo } from '../harness/stack';
 import { revokeCertificate } from '../../api/cases';
+import { insertCandidates } from '../../models/candidates';
 import { allocatorWorkflowId, countersQuery } from '../../workflows/allocator/messages';
 import { serialAllocatorId, superviseUpdate } from '../../workflows/batch/messages';
 import { parseCertificateCode } from '../../domain/certificate-code';
@@ -29,14 +30,14 @@ describe('certificates', () => {
 
   /** `n` passed candidates of `level` for a batch, as its score posts leave them in `batchCandidates` */
   async function passed(batchId: string, n: number, level: number): Promise<void> {
-    await bed.models.BatchCandidate.insertMany(
+    await insertCandidates(
+      bed.models,
+      batchId,
       Array.from({ length: n }, (_x, i) => ({
-        _id: `${batchId}:${i + 1}`,
-        batchId,
         seq: i + 1,
         name: `持证人${i}`,
         idNumber: newIdNumber(i % 2 ? 'F' : 'M'),
-        sex: i % 2 ? 'F' : 'M',
+        sex: i % 2 ? ('F' as const) : ('M' as const),
         post: '车工',
         yearsInPost: 3,
         occupationCode: '6-18-01-01',
