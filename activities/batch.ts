@@ -7,44 +7,61 @@
  *   model when the workflow cannot answer);
  * - drawSupervisors: the center's random draw (双随机) among the registered supervisors in scope;
  *   its answer is recorded in the batch's history, so a replay draws the same people;
+ * - acceptCandidates, applyScores, summariseResults: the batch's candidates and scores, kept in
+ *   the `batchCandidates` collection; the workflow holds their counts and hashes (#14 §3);
  * - issueCertificates: serials from the institution's allocator workflow, one reservation per
- *   (batch, level) with request id `${batchId}:${level}`, then the certificates (`_id` = number);
+ *   (batch, level) with request id `${batchId}:${level}`, then the certificates (`_id` = number),
+ *   in chunks with heartbeats;
  * - revokeCertificate: run by the `certificate-revocation/<number>` workflow only.
  *
  * The API's calls into these workflows (submitting a plan, revoking a certificate) are in
  * api/cases.ts.
  */
 import { randomInt } from 'node:crypto';
+import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import type { Client } from '@temporalio/client';
 import type { Models } from '../models';
-import type { CertificateDoc } from '../models/batch';
+import type { CandidateRow, CertificateDoc } from '../models/batch';
+import { insertCandidates, readCandidates, rewritePages } from '../models/candidates';
+import { readUpload, rowsSha256 } from '../models/uploads';
 import {
+  acceptPlan,
   batchPendingSteps,
   buildSummary,
   mayRevokeCertificate,
-  publicityRoster,
+  mergeScores,
+  outcomeOf,
+  planAgainstFilingRefusal,
+  planRefusal,
+  rosterSummaryOf,
+  scoresRefusal,
+  tallyOf,
+  type BatchPlan,
+  type BatchPolicy,
+  type Candidate,
+  type PlanHeader,
+  type PlanModule,
+  type PlannedCandidate,
+  type Refusal,
+  type ResultSource,
+  type ResultSummary,
+  type RosterSummary,
+  type ScoreEntry,
+  type ScoreSheet,
+  type ScoreTally,
+  type UploadRef,
   type BatchInstitution,
   type BatchState,
   type FilingSnapshot,
-  type IssuedCertificate,
 } from '../domain/batch';
 import { buildCertificateCode, ISSUING_LAYOUT, maxSerial, type CertificateLevel } from '../domain/certificate-code';
-import type { FilingState } from '../domain/filing';
+import type { Actor, FilingState } from '../domain/filing';
 import { filingWorkflowId, stateQuery as filingStateQuery } from '../workflows/filing/messages';
 import { batchWorkflowId, serialAllocatorId, filingTerminatedUpdate, type RevocationInput } from '../workflows/batch/messages';
 import { stateOf } from '../models/records';
 import { auditDocs, insertOnce, notificationDocs, putVersioned, type AuditDraft, type NotificationDraft } from './records';
 import { createAllocateActivities } from './allocate';
-
-export interface CertificateHolder {
-  name: string;
-  idNumber: string;
-  sex: 'M' | 'F';
-  occupation: { code: string; name: string };
-  trade?: string;
-  level: number;
-}
 
 export interface IssueInput {
   batchId: string;
@@ -52,12 +69,11 @@ export interface IssueInput {
   /** ISO instant, fixed by the workflow so that a retry issues the same documents */
   issuedAt: string;
   institution: BatchInstitution;
-  /** in a fixed order: holder i of a level gets that level's block's first serial + i */
-  holders: CertificateHolder[];
 }
 
+/** Counts only: the certificates are in their collection (#14 §3). */
 export interface IssueResult {
-  certificates: IssuedCertificate[];
+  count: number;
   blocks: { level: number; first: number; last: number }[];
 }
 
@@ -65,6 +81,8 @@ export interface IssueResult {
 export interface BatchActivityHooks {
   /** runs after a level's serial block is reserved and before its certificates are written */
   afterSerialReservation?: (info: { batchId: string; level: number; first: number; last: number }) => void | Promise<void>;
+  /** runs after each chunk of certificates is written and reported */
+  afterCertificateChunk?: (info: { batchId: string; level: number; written: number }) => void | Promise<void>;
 }
 
 const fail = (type: string, message: string, details?: Record<string, unknown>) =>
@@ -81,9 +99,7 @@ export function createBatchActivities(deps: { models: Models; client: Client; ta
       const p = state.publicity;
       const open = state.status === 'publicity' && p && !p.closedAt;
       const dueAtMs = open ? p.endsAtMs : state.due?.dueAtMs;
-      const summary = open
-        ? buildSummary({ id: state.id, institution: state.institution, plan: state.plan, scores: state.scores, policy: state.policy })
-        : null;
+      const summary = open ? state.publishedSummary : null;
       await putVersioned(models.Batch, state.id, state.version, {
         status: state.status,
         stage: state.stage,
@@ -96,7 +112,7 @@ export function createBatchActivities(deps: { models: Models; client: Client; ta
         kind: state.institution.kind,
         firstExamDate: state.plan.firstExamDate,
         lastExamDate: state.plan.lastExamDate,
-        candidates: state.plan.candidates.length,
+        candidates: state.plan.roster.count,
         dueAt: dueAtMs ? new Date(dueAtMs) : null,
         escalation: state.due?.escalation ?? 0,
         estimated: (state.due?.coverage ?? (open ? p.coverage : 'official')) === 'estimated',
@@ -111,7 +127,6 @@ export function createBatchActivities(deps: { models: Models; client: Client; ta
                 applicants: summary.applicants,
                 passed: summary.passed,
                 rows: summary.rows,
-                candidates: publicityRoster({ id: state.id, institution: state.institution, plan: state.plan, scores: state.scores, policy: state.policy }),
                 objectionPath: `/api/v1/batches/${state.id}/objections`,
               }
             : null,
@@ -206,7 +221,9 @@ export function createBatchActivities(deps: { models: Models; client: Client; ta
       const filter: Record<string, unknown> = { province: input.province, active: { $ne: false } };
       if (input.prefecture) filter.$or = [{ prefecture: null }, { prefecture: input.prefecture }];
       const docs = await models.Supervisor.find(filter).sort({ _id: 1 }).lean();
-      const excludedIds = new Set(input.excludeIdNumbers.map((x) => x.toUpperCase()));
+      // the batch's own candidates are never its supervisors
+      const candidates = await readCandidates(models, input.batchId);
+      const excludedIds = new Set([...input.excludeIdNumbers, ...candidates.map((c) => c.idNumber)].map((x) => x.toUpperCase()));
       const pool = docs.filter((d) => !input.excludeUserIds.includes(d._id) && !excludedIds.has(String(d.idNumber).toUpperCase()));
       if (pool.length < input.count) {
         throw fail('NOT_ENOUGH_SUPERVISORS', `Only ${pool.length} registered supervisor(s) in scope can be drawn, ${input.count} requested`, {
@@ -223,19 +240,112 @@ export function createBatchActivities(deps: { models: Models; client: Client; ta
     },
 
     /**
-     * Issues one certificate per holder. Per level: reuse the block this batch already wrote
-     * (found by batch and level, its first serial derived from any document and the holder's
-     * position), else reserve one from the allocator with request id `${batchId}:${level}` (a
-     * retry gets the same block back); then insert the documents, ignoring those already there.
-     * A retry at any point therefore issues no second certificate and skips no number.
+     * The plan check's half that needs the candidates (000 §五(二)1, 000 §二(一), 001 §四(三)):
+     * reads the posted rows (checked against their hash), applies the rules in domain/batch.ts to
+     * the whole plan, and on acceptance writes one `batchCandidates` document per candidate (ids
+     * `${batchId}:${seq}`, so a retry writes nothing twice). The workflow gets the refusal, or the
+     * accepted roster's counts and hash.
+     */
+    async acceptCandidates(input: {
+      batchId: string;
+      plan: PlanHeader;
+      candidates: UploadRef;
+      today: string;
+      policy: BatchPolicy;
+      filing: FilingSnapshot;
+      submittedBy: Actor;
+      earliest: { date: string; coverage: 'official' | 'estimated' };
+    }): Promise<{ refusal: Refusal } | { roster: RosterSummary }> {
+      const posted = await readUpload<Candidate>(models, input.candidates);
+      const plan: BatchPlan = { ...input.plan, candidates: posted };
+      let refusal: Refusal | null;
+      try {
+        refusal = planRefusal(plan, input.today, input.policy);
+      } catch (err) {
+        refusal = { code: 'VALIDATION_FAILED', message: `The plan is malformed: ${(err as Error).message}` };
+      }
+      refusal ??= planAgainstFilingRefusal(plan, input.filing, input.submittedBy, input.earliest, input.policy.planLeadWorkingDays);
+      if (refusal) return { refusal };
+      const accepted = acceptPlan(plan, input.filing.occupations ?? []).candidates;
+      const rows: CandidateRow[] = accepted.map((c, i) => ({
+        seq: i + 1,
+        idNumber: c.idNumber,
+        name: c.name,
+        sex: c.sex,
+        post: c.post,
+        yearsInPost: c.yearsInPost,
+        occupationCode: c.occupationCode,
+        occupationName: c.occupationName,
+        trade: c.trade ?? null,
+        level: c.level,
+        employerCreditCode: c.employerCreditCode ?? null,
+        employment: c.employment ?? null,
+        placedWithCreditCode: c.placedWithCreditCode ?? null,
+        scores: null,
+        outcome: { complete: false, passed: false, absent: false },
+      }));
+      await insertCandidates(models, input.batchId, rows, heartbeat);
+      return { roster: rosterSummaryOf(accepted, rowsSha256(accepted)) };
+    },
+
+    /**
+     * A score post (SPEC §3.4): the lines are checked against the batch's candidates (scoresRefusal:
+     * 422 naming the bad lines), merged into each candidate's sheet (mergeScores: a later value
+     * replaces an earlier one) with its outcome, and the batch's tally is counted again. Applying
+     * the same post twice gives the same sheet, so a retry is harmless.
+     */
+    async applyScores(input: { batchId: string; modules: PlanModule[]; policy: BatchPolicy; upload: UploadRef; posts: number }): Promise<ScoreTally> {
+      const entries = await readUpload<ScoreEntry>(models, input.upload);
+      const rows = await readCandidates(models, input.batchId);
+      const refusal = scoresRefusal({ modules: input.modules, candidates: rows as unknown as Candidate[] }, entries);
+      if (refusal) throw fail(refusal.code, refusal.message, refusal.details);
+      const sheet: ScoreSheet = {};
+      for (const r of rows) if (r.scores) sheet[r.idNumber] = r.scores;
+      const merged = mergeScores(sheet, entries);
+      const touched = new Set(entries.map((e) => e.idNumber.trim().toUpperCase()));
+      const plan = { modules: input.modules };
+      const changed: number[] = [];
+      rows.forEach((r, i) => {
+        if (!touched.has(r.idNumber)) return;
+        const o = outcomeOf(plan, r, merged, input.policy);
+        r.scores = merged[r.idNumber];
+        r.outcome = { complete: o.complete, passed: o.passed, absent: o.absent };
+        changed.push(i);
+      });
+      await rewritePages(models, input.batchId, rows, changed, heartbeat);
+      const outs = rows.map((r) => outcomeOf(plan, r, merged, input.policy));
+      return tallyOf(outs, Object.keys(merged).length, input.posts, input.upload);
+    },
+
+    /** The 结果汇总表 (001 附件3) built from the batch's candidates and scores. */
+    async summariseResults(input: {
+      batchId: string;
+      institution: BatchInstitution;
+      plan: PlanHeader;
+      policy: BatchPolicy;
+      reportDate?: string;
+    }): Promise<ResultSummary> {
+      return buildSummary(await resultSource(input), input.reportDate);
+    },
+
+    /**
+     * Issues one certificate per passed candidate (SPEC §4), level by level, in plan order. Per
+     * level: reuse the block this batch already wrote (its first serial derived from any document
+     * and the holder's position), else reserve one from the allocator with request id
+     * `${batchId}:${level}` (a retry gets the same block back). The documents go in chunks with a
+     * heartbeat after each; a retried attempt resumes after the last chunk its predecessor
+     * reported, and insertOnce skips any document already there, so a crash at any point issues
+     * no second certificate and skips no number.
      */
     async issueCertificates(input: IssueInput): Promise<IssueResult> {
       const inst = input.institution;
-      const levels = [...new Set(input.holders.map((h) => h.level))].sort((a, b) => b - a);
-      const certificates: IssuedCertificate[] = [];
+      const passed = (await readCandidates(models, input.batchId)).filter((r) => r.outcome.passed);
+      const levels = [...new Set(passed.map((h) => h.level))].sort((a, b) => b - a);
+      const resume = (activityInfoOrNull()?.heartbeatDetails ?? null) as IssueProgress | null;
       const blocks: IssueResult['blocks'] = [];
+      let count = 0;
       for (const level of levels) {
-        const group = input.holders.filter((h) => h.level === level);
+        const group = passed.filter((h) => h.level === level);
         let first = await existingBlockStart(input.batchId, level, group);
         if (first === undefined) {
           const a = await allocate({
@@ -249,36 +359,18 @@ export function createBatchActivities(deps: { models: Models; client: Client; ta
           first = a.first;
         }
         await hooks.afterSerialReservation?.({ batchId: input.batchId, level, first, last: first + group.length - 1 });
-        const docs: CertificateDoc[] = group.map((h, i) => {
-          const serial = first! + i;
-          const number = buildCertificateCode({
-            kind: inst.kind,
-            province: inst.province,
-            institutionSequence: Number(inst.sequence),
-            issueYear: input.issueYear,
-            level: level as CertificateLevel,
-            serial,
-          });
-          return {
-            _id: number,
-            holder: { name: h.name, idNumber: h.idNumber, sex: h.sex },
-            occupation: h.occupation,
-            trade: h.trade ?? null,
-            level,
-            institution: { creditCode: inst.creditCode, name: inst.name, code: inst.institutionCode, province: inst.province, kind: inst.kind },
-            batchId: input.batchId,
-            issueYear: input.issueYear,
-            serial,
-            issuedAt: new Date(input.issuedAt),
-            status: 'valid',
-            revocation: null,
-          };
-        });
-        await insertOnce(models.Certificate, docs);
+        const done = resume && resume.level === level ? resume.written : resume && resume.level < level ? group.length : 0;
+        for (let from = done; from < group.length; from += ISSUE_CHUNK) {
+          const docs = group.slice(from, from + ISSUE_CHUNK).map((h, i) => certificateDoc(input, h, level, first! + from + i));
+          await insertOnce(models.Certificate, docs);
+          const progress: IssueProgress = { level, written: from + docs.length };
+          heartbeat(progress);
+          await hooks.afterCertificateChunk?.({ batchId: input.batchId, ...progress });
+        }
         blocks.push({ level, first, last: first + group.length - 1 });
-        for (const d of docs) certificates.push({ number: d._id, idNumber: d.holder.idNumber, name: d.holder.name, level, occupationCode: d.occupation.code });
+        count += group.length;
       }
-      return { certificates, blocks };
+      return { count, blocks };
     },
 
     /** The revocation itself; only the certificate's revocation workflow runs it (one writer). */
@@ -316,12 +408,92 @@ export function createBatchActivities(deps: { models: Models; client: Client; ta
   };
 
   /** The first serial of a block this batch already wrote for a level, if any. */
-  async function existingBlockStart(batchId: string, level: number, group: CertificateHolder[]): Promise<number | undefined> {
-    const docs = (await models.Certificate.find({ batchId, level }, { holder: 1, serial: 1 }).lean()) as Pick<CertificateDoc, 'holder' | 'serial'>[];
-    for (const d of docs) {
-      const i = group.findIndex((h) => h.idNumber === d.holder.idNumber);
-      if (i >= 0) return d.serial - i;
-    }
-    return undefined;
+  async function existingBlockStart(batchId: string, level: number, group: Pick<CandidateRow, 'idNumber'>[]): Promise<number | undefined> {
+    const d = (await models.Certificate.findOne({ batchId, level }, { holder: 1, serial: 1 }).lean()) as Pick<CertificateDoc, 'holder' | 'serial'> | null;
+    if (!d) return undefined;
+    const i = group.findIndex((h) => h.idNumber === d.holder.idNumber);
+    return i >= 0 ? d.serial - i : undefined;
   }
+
+  async function resultSource(input: { batchId: string; institution: BatchInstitution; plan: PlanHeader; policy: BatchPolicy }): Promise<ResultSource> {
+    const rows = await readCandidates(models, input.batchId);
+    const scores: ScoreSheet = {};
+    for (const r of rows) if (r.scores) scores[r.idNumber] = r.scores;
+    return {
+      id: input.batchId,
+      institution: input.institution,
+      plan: { ...input.plan, candidates: rows.map(plannedCandidateOf) },
+      scores,
+      policy: input.policy,
+    };
+  }
+}
+
+/** certificates per chunk of issuing; each chunk ends with a heartbeat that a retry resumes from */
+const ISSUE_CHUNK = 1000;
+
+/** What an issuing attempt reports after each chunk: levels are issued from 5 down to 1. */
+interface IssueProgress {
+  level: number;
+  written: number;
+}
+
+/** The running activity's info, or null when called outside an activity (tests call some directly). */
+function activityInfoOrNull() {
+  try {
+    return Context.current().info;
+  } catch {
+    return null;
+  }
+}
+
+function heartbeat(details?: unknown) {
+  try {
+    Context.current().heartbeat(details);
+  } catch {
+    // not in an activity: nothing to report to
+  }
+}
+
+export function plannedCandidateOf(r: CandidateRow): PlannedCandidate {
+  return {
+    name: r.name,
+    idNumber: r.idNumber,
+    sex: r.sex,
+    post: r.post,
+    yearsInPost: r.yearsInPost,
+    occupationCode: r.occupationCode,
+    occupationName: r.occupationName,
+    ...(r.trade ? { trade: r.trade } : {}),
+    level: r.level,
+    ...(r.employerCreditCode ? { employerCreditCode: r.employerCreditCode } : {}),
+    ...(r.employment ? { employment: r.employment as PlannedCandidate['employment'] } : {}),
+    ...(r.placedWithCreditCode ? { placedWithCreditCode: r.placedWithCreditCode } : {}),
+  };
+}
+
+function certificateDoc(input: IssueInput, h: CandidateRow, level: number, serial: number): CertificateDoc {
+  const inst = input.institution;
+  const number = buildCertificateCode({
+    kind: inst.kind,
+    province: inst.province,
+    institutionSequence: Number(inst.sequence),
+    issueYear: input.issueYear,
+    level: level as CertificateLevel,
+    serial,
+  });
+  return {
+    _id: number,
+    holder: { name: h.name, idNumber: h.idNumber, sex: h.sex },
+    occupation: { code: h.occupationCode, name: h.occupationName },
+    trade: h.trade ?? null,
+    level,
+    institution: { creditCode: inst.creditCode, name: inst.name, code: inst.institutionCode, province: inst.province, kind: inst.kind },
+    batchId: input.batchId,
+    issueYear: input.issueYear,
+    serial,
+    issuedAt: new Date(input.issuedAt),
+    status: 'valid',
+    revocation: null,
+  };
 }

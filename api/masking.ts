@@ -6,7 +6,7 @@
 import { maskIdNumber, maskPhone } from '../domain/identifiers';
 import type { Caller } from '../domain/roles';
 import type { FilingState, Person } from '../domain/filing';
-import type { BatchState } from '../domain/batch';
+import type { BatchState, BatchView } from '../domain/batch';
 import { entitledToCandidates, entitledToPersonalData } from '../domain/access';
 
 /**
@@ -29,7 +29,7 @@ export const filingScope = (s: FilingState) => ({
 });
 
 /** Where a batch sits, for the access rules. */
-export const batchScope = (s: BatchState) => ({
+export const batchScope = (s: Pick<BatchState, 'jurisdiction' | 'institution'>) => ({
   province: s.jurisdiction.province,
   prefecture: s.jurisdiction.prefecture,
   institutionId: s.institution.creditCode,
@@ -51,14 +51,22 @@ export function filingForCaller(state: FilingState, caller: Caller | undefined):
   return s;
 }
 
-/** Candidates' and staff ID numbers for the institution, its center and reviewers in scope; masked for everyone else. */
-export function batchForCaller(state: BatchState, caller: Caller | undefined): BatchState {
-  const v: BatchState = structuredClone(state);
+/**
+ * Candidates' and staff ID numbers for the institution, its center and reviewers in scope; masked
+ * for everyone else. Takes the workflow's state (an Update's answer, without lists) or the view
+ * with its lists (GET /batches/:id).
+ */
+export function batchForCaller<T extends BatchState | BatchView>(state: T, caller: Caller | undefined): T {
+  const v = structuredClone(state);
   if (entitledToCandidates(caller, batchScope(state))) return v;
-  v.plan.candidates = v.plan.candidates.map((x) => ({ ...x, idNumber: maskIdNumber(x.idNumber) }));
   v.plan.proctors = v.plan.proctors.map((p) => ({ ...p, idNumber: p.idNumber && maskIdNumber(p.idNumber) }));
   v.plan.examiners = v.plan.examiners.map((p) => ({ ...p, idNumber: p.idNumber && maskIdNumber(p.idNumber) }));
+  if (!isView(v)) return v;
+  v.plan.candidates = v.plan.candidates.map((x) => ({ ...x, idNumber: maskIdNumber(x.idNumber) }));
   v.scores = Object.fromEntries(Object.entries(v.scores).map(([k, sc]) => [maskIdNumber(k), sc]));
   if (v.certificates) v.certificates.items = v.certificates.items.map((i) => ({ ...i, idNumber: maskIdNumber(i.idNumber) }));
+  if (v.cancellation?.refund) v.cancellation.refund.idNumbers = v.cancellation.refund.idNumbers.map(maskIdNumber);
   return v;
 }
+
+const isView = (s: BatchState | BatchView): s is BatchView => 'candidates' in s.plan;

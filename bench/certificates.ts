@@ -9,6 +9,7 @@ import { createActivities } from '../activities';
 import { makeCreditCode, makeIdNumber } from '../domain/identifiers';
 import { buildCertificateCode } from '../domain/certificate-code';
 import { certificateSchema } from '../models/batch';
+import { insertCandidates } from '../models/candidates';
 
 export async function benchCertificates(services: Services, n: number, taskQueue: string) {
   const acts = createActivities({ models: services.models, client: services.temporal.client, taskQueue });
@@ -30,10 +31,29 @@ export async function benchCertificates(services: Services, n: number, taskQueue
     occupation: { code: '6-18-01-01', name: '车工' },
     level: [5, 4, 3][i % 3],
   }));
+  // the passed candidates, as the batch's score posts leave them (not timed)
+  const batchId = `bench-${creditCode}`;
+  await insertCandidates(
+    services.models,
+    batchId,
+    holders.map((h, i) => ({
+      seq: i + 1,
+      idNumber: `${h.idNumber.slice(0, 14)}${String(i).padStart(4, '0')}`,
+      name: h.name,
+      sex: h.sex,
+      post: '车工',
+      yearsInPost: 3,
+      occupationCode: h.occupation.code,
+      occupationName: h.occupation.name,
+      level: h.level,
+      scores: { theory: 80, skill: 80 },
+      outcome: { complete: true, passed: true, absent: false },
+    })),
+  );
   const t0 = performance.now();
-  const issued = await acts.issueCertificates({ batchId: `bench-${creditCode}`, issueYear: 2027, issuedAt: new Date().toISOString(), institution, holders });
+  const issued = await acts.issueCertificates({ batchId, issueYear: 2027, issuedAt: new Date().toISOString(), institution });
   const system = (performance.now() - t0) / 1000;
-  if (issued.certificates.length !== n) throw new Error(`issued ${issued.certificates.length} of ${n}`);
+  if (issued.count !== n) throw new Error(`issued ${issued.count} of ${n}`);
 
   const Scratch = services.db.model('BenchCertificate', certificateSchema.clone(), 'bench_certificates');
   await Scratch.init();
@@ -63,6 +83,6 @@ export async function benchCertificates(services: Services, n: number, taskQueue
     ratio: system / plain,
     target: '≤ 3.0',
     met: system / plain <= 3,
-    note: 'baseline: a plain insertMany of the same documents; the batch workflow itself is not in the figure (a 10,000-candidate plan exceeds what one workflow input should carry, see README)',
+    note: 'baseline: a plain insertMany of the same documents; the activity alone (the whole batch through its workflow is (g))',
   };
 }

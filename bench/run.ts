@@ -10,10 +10,12 @@
  *   (d) worker memory: worker RSS with 2,000 and 10,000 open filings waiting on timers
  *   (e) history length: events in a filing's longest run after 9 simulated years
  *   (f) certificates: issuing 10,000 certificates for one batch against a plain insertMany
+ *   (g) a batch of 20,000 candidates through HTTP and its workflow (demo mode): history size,
+ *       largest payload, and the time to certify against a plain insertMany of its certificates
  *   (h) plugin stack: GET /livez through the whole app against a bare Fastify hello server, both
  *       in processes of their own and driven by autocannon with 32 connections
  *
- *   npm run bench -- [--only a,b,c,d,e,f,h] [--filings 10000] [--quick] [--cpu-prof DIR]
+ *   npm run bench -- [--only a,b,c,d,e,f,g,h] [--filings 10000] [--quick] [--cpu-prof DIR]
  */
 import { spawn } from 'node:child_process';
 import { closeSync, mkdirSync, mkdtempSync, openSync, rmSync, writeFileSync, readFileSync } from 'node:fs';
@@ -40,7 +42,8 @@ import { stepUpdate } from './bare-workflows';
 
 const { values: args } = parseArgs({
   options: {
-    only: { type: 'string', default: 'a,b,c,d,e,f,h' },
+    only: { type: 'string', default: 'a,b,c,d,e,f,g,h' },
+    candidates: { type: 'string', default: '20000' },
     filings: { type: 'string', default: '10000' },
     quick: { type: 'boolean', default: false },
     // (c)/(h): the servers run under `node --cpu-prof`, their profiles written into this directory
@@ -151,6 +154,7 @@ async function main() {
     if (only.has('d')) await workerMemory(dev, fdb, settings);
     if (only.has('e')) await historyLength(dir, fdb, services.dataConverter);
     if (only.has('f')) await certificates(services);
+    if (only.has('g')) await bigBatch(fdb, dir);
   } finally {
     for (const c of cleanups.reverse()) await c().catch(() => undefined);
     for (const s of servers) await s.stop();
@@ -625,6 +629,13 @@ async function certificates(services: Services) {
   log(`(f) certificates: issuing ${n} for one batch against a plain insertMany`);
   const { benchCertificates } = await import('./certificates');
   figures.push(await benchCertificates(services, n, 'bench'));
+}
+
+async function bigBatch(fdb: EmbeddedProcess, dir: string) {
+  const n = quick ? 2000 : Number(args.candidates);
+  log(`(g) one batch of ${n} candidates: plan, scores, publicity, results, certify`);
+  const { benchBigBatch } = await import('./big-batch');
+  figures.push(...(await benchBigBatch(fdb, dir, n, log)));
 }
 
 function report() {

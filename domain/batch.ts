@@ -74,7 +74,8 @@ export const DEFAULT_BATCH_POLICY: BatchPolicy = Object.freeze({
   planReviewDueWorkingDays: 5,
   examsRequireAcknowledgement: false,
   maxExamDays: 31,
-  maxCandidates: 2000,
+  // #14 §3: a batch's candidates, scores and certificates live in collections, not in its history
+  maxCandidates: 20000,
   scoringDueWorkingDays: 10,
   defaultPassMark: 60,
   publicityWorkingDays: 5,
@@ -153,8 +154,68 @@ export interface PlannedCandidate extends Candidate {
   occupationName: string;
 }
 
-/** The plan as the workflow keeps it once accepted. */
+/** The plan as accepted, with its candidates (what GET /batches/:id shows; built from the collections). */
 export type AcceptedPlan = Omit<BatchPlan, 'candidates'> & { candidates: PlannedCandidate[] };
+
+/** The plan without its candidates: what travels in the workflow's input and stays in its state. */
+export type PlanHeader = Omit<BatchPlan, 'candidates'>;
+
+/**
+ * Rows posted in one request (candidates of a plan, score lines), stored by the API in the
+ * `uploads` collection before the workflow hears of them: the workflow's input and Updates carry
+ * this reference, never the rows, so a batch of 20,000 keeps its history small (#14 §3).
+ */
+export interface UploadRef {
+  id: string;
+  count: number;
+  /** sha256 of the rows' canonical JSON, checked by the activity that reads them */
+  sha256: string;
+}
+
+/** The accepted candidates as the workflow knows them: counts and the hash of the accepted list. */
+export interface RosterSummary {
+  count: number;
+  sha256: string;
+  /** candidates per level, keyed '1'…'5' */
+  byLevel: Record<string, number>;
+}
+
+/** The scores as the workflow knows them; the sheet itself is in the `batchCandidates` collection. */
+export interface ScoreTally {
+  /** candidates with at least one score line (or marked absent) */
+  scored: number;
+  /** every required module scored, or absent */
+  complete: number;
+  passed: number;
+  absent: number;
+  /** score posts applied, and the last one's upload */
+  posts: number;
+  lastUpload?: UploadRef;
+}
+
+export const emptyTally = (): ScoreTally => ({ scored: 0, complete: 0, passed: 0, absent: 0, posts: 0 });
+
+/** The roster's counts and hash, from the accepted candidates in plan order. */
+export function rosterSummaryOf(candidates: PlannedCandidate[], sha256: string): RosterSummary {
+  const byLevel: Record<string, number> = {};
+  for (const c of candidates) byLevel[String(c.level)] = (byLevel[String(c.level)] ?? 0) + 1;
+  return { count: candidates.length, sha256, byLevel };
+}
+
+/** The tally of a batch's outcomes (SPEC §3.4). */
+export function tallyOf(outs: CandidateOutcome[], scored: number, posts: number, lastUpload?: UploadRef): ScoreTally {
+  return {
+    scored,
+    complete: outs.filter((o) => o.complete).length,
+    passed: outs.filter((o) => o.passed).length,
+    absent: outs.filter((o) => o.absent).length,
+    posts,
+    ...(lastUpload ? { lastUpload } : {}),
+  };
+}
+
+/** Every candidate has a complete line: the result publicity starts (000 §五(二)3). */
+export const tallyComplete = (t: ScoreTally, roster: Pick<RosterSummary, 'count'>): boolean => roster.count > 0 && t.complete === roster.count;
 
 /** A refused plan or message (domain/errors.ts): the ApplicationFailure `type`, message and details[0]. */
 export type { Refusal } from './errors';
@@ -742,7 +803,7 @@ export function toCsv(rows: unknown[][]): string {
   return UTF8_BOM + rows.map((r) => r.map(csvField).join(',')).join('\r\n') + '\r\n';
 }
 
-const LEVEL_LABEL = (level: number) => CERTIFICATE_LEVEL_NAMES[level as CertificateLevel] ?? String(level);
+export const LEVEL_LABEL = (level: number) => CERTIFICATE_LEVEL_NAMES[level as CertificateLevel] ?? String(level);
 const SEX_LABEL = (s: 'M' | 'F') => (s === 'F' ? '女' : '男');
 
 /** 结果汇总表 as CSV (the layout of 001 附件3, with 参评 and 合格 per level). */
@@ -885,13 +946,18 @@ export interface Jurisdiction {
   prefecture?: string;
 }
 
+/**
+ * A batch as its workflow keeps it: ids, counts and hashes, never the candidate list, the score
+ * sheet or the certificates (those are in the `batchCandidates` and `certificates` collections,
+ * written by activities; #14 §3). BatchView is what GET /batches/:id shows, lists included.
+ */
 export interface BatchState {
   id: string;
   filingId: string;
   policy: BatchPolicy;
   institution: BatchInstitution;
   jurisdiction: Jurisdiction;
-  plan: AcceptedPlan;
+  plan: PlanHeader & { roster: RosterSummary };
   status: BatchStatus;
   /** the decision stage waiting, if any */
   stage: BatchStage | null;
@@ -908,16 +974,18 @@ export interface BatchState {
     reports: SupervisionReport[];
     suspensions: { at: string; reportId: string; from: BatchStatus; liftedAt?: string; liftedBy?: string; note?: string; cancelled?: boolean }[];
   };
-  scores: ScoreSheet;
+  scoreTally: ScoreTally;
   scoresUpdatedAt?: string;
   publicity: BatchPublicity | null;
   publicityRounds: BatchPublicity[];
+  /** the 结果汇总表 as published with the current publicity (counts per occupation and level) */
+  publishedSummary?: ResultSummary | null;
   results: { submittedAt: string; submissions: number; late: boolean; note?: string; summary: ResultSummary } | null;
   due: BatchDue | null;
   escalations: { level: 1 | 2; step: DueStep; at: string }[];
-  certificates: { issuedAt: string; year: number; count: number; items: IssuedCertificate[]; blocks: { level: number; first: number; last: number }[] } | null;
-  /** refund: the candidates whose assessment was not completed, owed their fee back (004 Art.13) */
-  cancellation?: { reason: string; at: string; by?: string; refund?: { count: number; idNumbers: string[] } };
+  certificates: { issuedAt: string; year: number; count: number; blocks: { level: number; first: number; last: number }[] } | null;
+  /** refund: the candidates whose assessment was not completed, owed their fee back (004 Art.13); the list is the roster */
+  cancellation?: { reason: string; at: string; by?: string; refund?: { count: number } };
   history: { at: string; event: string; by?: string; note?: string; status?: string }[];
   version: number;
   submittedAt: string;
@@ -925,6 +993,14 @@ export interface BatchState {
   endedAt?: string;
   endReason?: string;
 }
+
+/** GET /batches/:id: the workflow's state with the lists from the collections (api/repositories/batches.ts). */
+export type BatchView = Omit<BatchState, 'plan' | 'certificates' | 'cancellation'> & {
+  plan: AcceptedPlan & { roster: RosterSummary };
+  scores: ScoreSheet;
+  certificates: (NonNullable<BatchState['certificates']> & { items: IssuedCertificate[] }) | null;
+  cancellation?: Omit<NonNullable<BatchState['cancellation']>, 'refund'> & { refund?: { count: number; idNumbers: string[] } };
+};
 
 // ---------------------------------------------------------------------------------------------
 // Jurisdiction, actors and inboxes
@@ -1094,10 +1170,11 @@ export function supervisionRefusal(
 }
 
 /** SPEC §3.4: the institution posts its batch's module scores after the exams, while scoring. */
-export function scorePostRefusal(s: BatchState, i: { actor?: Actor; scores: ScoreEntry[] }): Refusal | null {
+/** The lines themselves are checked against the candidates (scoresRefusal) by the activity that applies them. */
+export function scorePostRefusal(s: BatchState, i: { actor?: Actor }): Refusal | null {
   if (!i?.actor || !isOwnInstitution(s, i.actor)) return { code: 'FORBIDDEN', message: "Only the institution posts its batch's scores" };
   if (s.status !== 'scoring') return { code: 'INVALID_STATE', message: `Scores are posted after the exams, while scoring (the batch is ${s.status})` };
-  return scoresRefusal(s.plan, i.scores);
+  return null;
 }
 
 /** The result publicity under way (000 §五(二)3), or null when none is open. */

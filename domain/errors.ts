@@ -58,6 +58,7 @@ export const ERRORS = {
   CORS_REFUSED: { status: 403, text: '此来源的网页无权调用该接口。' },
   CODEC_FAILED: { status: 400, text: '数据无法解密：密钥不在本系统的密钥列表中，或数据已损坏。' },
   INTERNAL: { status: 500, text: '系统暂时出现问题，请稍后再试。' },
+  UPLOAD_MISMATCH: { status: 500, text: '提交的名单未能完整保存，请重新提交。' },
   // ——— unavailable (503): Temporal down or overloaded, or no worker took the request in time; try again later ———
   TEMPORAL_UNAVAILABLE: { status: 503, text: '系统繁忙或正在维护，暂时无法办理，请稍后再试。' },
 } as const satisfies Record<string, ErrorEntry>;

@@ -21,7 +21,6 @@ export interface BatchPublicityView {
   applicants: number;
   passed: number;
   rows: { occupationCode: string; occupationName: string; trade?: string; levels: Record<string, LevelCount>; subtotal: LevelCount }[];
-  candidates: { name: string; idNumber: string; occupationCode: string; occupationName: string; trade?: string; level: number; levelName: string }[];
   objectionPath: string;
 }
 
@@ -161,3 +160,77 @@ export const certificateSchema = new Schema<CertificateDoc>(
 );
 certificateSchema.index({ 'holder.idNumber': 1, 'holder.name': 1 });
 certificateSchema.index({ 'institution.creditCode': 1, issueYear: 1, level: 1 });
+
+/**
+ * batchCandidates: a batch's accepted candidates with their module scores and outcomes, in pages
+ * of CANDIDATE_PAGE_ROWS (`_id` = `${batchId}:${page}`, pages from 0, rows in plan order).
+ * Written only by the batch's workflow through its activities (acceptCandidates, applyScores);
+ * the workflow itself keeps counts and hashes (#14 §3). Pages rather than one document per
+ * candidate: FerretDB v1 on SQLite scans a collection for every query and update (measured: a
+ * lookup by _id in a 20,000-document collection took 134 ms), so a score post for 20,000 people
+ * is 40 page writes instead of 20,000 updates.
+ */
+export interface CandidateRow {
+  /** 1-based, the plan's order: certificate serials follow it within a level */
+  seq: number;
+  idNumber: string;
+  name: string;
+  sex: 'M' | 'F';
+  post: string;
+  yearsInPost: number;
+  occupationCode: string;
+  occupationName: string;
+  trade?: string | null;
+  level: number;
+  employerCreditCode?: string | null;
+  employment?: string | null;
+  placedWithCreditCode?: string | null;
+  scores: { theory?: number; skill?: number; performance?: number; defense?: number; absent?: boolean } | null;
+  outcome: { complete: boolean; passed: boolean; absent: boolean };
+}
+
+export interface CandidatePageDoc {
+  _id: string;
+  batchId: string;
+  page: number;
+  rows: CandidateRow[];
+}
+
+export const CANDIDATE_PAGE_ROWS = 500;
+
+export const candidatePageSchema = new Schema<CandidatePageDoc>(
+  {
+    _id: { type: String, required: true },
+    batchId: { type: String, required: true, index: true },
+    page: { type: Number, required: true },
+    rows: { type: [mixed] as never, default: [] },
+  },
+  { collection: 'batchCandidates', versionKey: false, minimize: false },
+);
+
+/**
+ * uploads: rows posted in one request (a plan's candidates, a score post), in parts of at most
+ * UPLOAD_PART_ROWS rows (`_id` = `${uploadId}:${part}`). Written once by the API before it tells
+ * the workflow (which gets an UploadRef: id, count, sha256), never changed: they are also the
+ * record of what was posted.
+ */
+export interface UploadPartDoc {
+  _id: string;
+  uploadId: string;
+  part: number;
+  parts: number;
+  rows: unknown[];
+  createdAt: Date;
+}
+
+export const uploadPartSchema = new Schema<UploadPartDoc>(
+  {
+    _id: { type: String, required: true },
+    uploadId: { type: String, required: true, index: true },
+    part: { type: Number, required: true },
+    parts: { type: Number, required: true },
+    rows: { type: [mixed], default: [] },
+    createdAt: { type: Date, required: true },
+  },
+  { collection: 'uploads', versionKey: false, minimize: false },
+);

@@ -6,7 +6,15 @@
  */
 import mongoose, { type Connection } from 'mongoose';
 import { calendarYearSchema } from './calendar-year';
-import { batchViewSchema, certificateSchema, type BatchViewDoc } from './batch';
+import {
+  batchViewSchema,
+  candidatePageSchema,
+  certificateSchema,
+  uploadPartSchema,
+  type BatchViewDoc,
+  type CandidatePageDoc,
+  type UploadPartDoc,
+} from './batch';
 import { idempotencySchema, registrantSchema } from './registry';
 import {
   auditSchema,
@@ -36,6 +44,8 @@ export function createModels(conn: Connection) {
     Batch: conn.model<BatchViewDoc>('Batch', batchViewSchema),
     Certificate: conn.model('Certificate', certificateSchema),
     CertificateCorrection: conn.model<CertificateCorrectionDoc>('CertificateCorrection', certificateCorrectionSchema),
+    CandidatePage: conn.model<CandidatePageDoc>('CandidatePage', candidatePageSchema),
+    UploadPart: conn.model<UploadPartDoc>('UploadPart', uploadPartSchema),
     Objection: conn.model('Objection', objectionSchema),
     ObjectionSender: conn.model('ObjectionSender', objectionSenderSchema),
   };

@@ -595,8 +595,9 @@ async function checkBatches(
       if (s.publicityRounds.length !== 0 || s.publicity?.round !== 1)
         lost.push(`${id}: ${s.publicityRounds.length + (s.publicity ? 1 : 0)} result publicities`);
       if (s.results?.submissions !== 1) lost.push(`${id}: results submitted ${s.results?.submissions ?? 0} times`);
-      // certificates: one per passing candidate, in the state and in the collection
-      const items = s.certificates?.items ?? [];
+      // certificates: one per passing candidate, in the state's count, in GET /batches/:id and in the collection
+      const view = await getJson(`/batches/${id}`, center);
+      const items: { number: string; idNumber: string }[] = view.body?.certificates?.items ?? [];
       const holders = items.map((i) => i.idNumber).sort();
       if (
         items.length !== b.passing.length ||
@@ -615,7 +616,6 @@ async function checkBatches(
       if (JSON.stringify(stored) !== JSON.stringify(items.map((i) => i.number).sort()))
         lost.push(`${id}: certificates stored ${stored.join(',')} ≠ issued ${items.map((i) => i.number).join(',')}`);
       // the read model equals the workflow's queried state, and GET /batches/:id answers from it
-      const view = await getJson(`/batches/${id}`, center);
       const doc = await views.findOne({ _id: id as never });
       if (view.status !== 200 || view.body.status !== s.status || view.body.version !== s.version)
         lost.push(`${id}: GET /batches/:id answered ${view.status} ${view.body?.status} v${view.body?.version}`);

@@ -6,9 +6,14 @@
 import type { Models } from '../../models';
 import type { Clock } from '../../infra/clock';
 import type { Caller } from '../../domain/roles';
-import { BATCH_TERMINAL, type BatchState } from '../../domain/batch';
+import { BATCH_TERMINAL, LEVEL_LABEL, type BatchState, type BatchView, type ScoreSheet, type UploadRef } from '../../domain/batch';
+import { DomainError } from '../problems';
+import { maskIdNumber } from '../../domain/identifiers';
+import { plannedCandidateOf } from '../../activities/batch';
 import type { BatchViewDoc } from '../../models/batch';
 import { stateOf } from '../../models/records';
+import { discardUpload, storeUpload } from '../../models/uploads';
+import { readCandidates } from '../../models/candidates';
 import { auditTrail } from '../audit';
 import { caseReads } from './case-reads';
 import { afterCursor, nextListCursor } from './cursor';
@@ -39,6 +44,31 @@ export function createBatchesRepository(models: Models, clock: Clock) {
     },
 
     state: (doc: BatchDoc): BatchState => stateOf<BatchState>(doc),
+
+    /** Rows a request posts (a plan's candidates, score lines), stored before the workflow is told of them. */
+    upload: (purpose: string, rows: unknown[]) => storeUpload(models, purpose, rows),
+
+    /**
+     * Runs `fn` with the rows stored as an upload, and discards the upload once the workflow has
+     * answered, with its result or a refusal; an unanswered call (Temporal unavailable) keeps it
+     * for the retry.
+     */
+    async withUpload<T>(purpose: string, rows: unknown[], fn: (ref: UploadRef) => Promise<T>): Promise<T> {
+      const ref = await storeUpload(models, purpose, rows);
+      try {
+        const answer = await fn(ref);
+        await discardUpload(models, ref);
+        return answer;
+      } catch (err) {
+        if (err instanceof DomainError && err.code !== 'TEMPORAL_UNAVAILABLE') await discardUpload(models, ref);
+        throw err;
+      }
+    },
+
+    /** the stored batch, or the state an Update answered with, joined with its lists */
+    view: (doc: BatchDoc | BatchState) => batchView(models, doc),
+
+    publicityNames: (batchId: string) => publicityNames(models, batchId),
 
     /** Batches in the caller's scope, newest first. */
     async list(caller: Caller, q: BatchListQuery) {
@@ -86,3 +116,47 @@ export function createBatchesRepository(models: Models, clock: Clock) {
 }
 
 export type BatchesRepository = ReturnType<typeof createBatchesRepository>;
+
+/**
+ * The batch with its lists (GET /batches/:id): the workflow's state joined with its candidates
+ * and scores (`batchCandidates`) and its certificates, which the workflow does not hold (#14 §3).
+ */
+export async function batchView(models: Models, doc: BatchDoc | BatchState): Promise<BatchView> {
+  const s = 'state' in doc && typeof doc.state === 'string' ? stateOf<BatchState>(doc) : (doc as BatchState);
+  const rows = await readCandidates(models, s.id);
+  const scores: ScoreSheet = {};
+  for (const r of rows) if (r.scores) scores[r.idNumber] = r.scores;
+  const certs = s.certificates
+    ? await models.Certificate.find({ batchId: s.id }, { holder: 1, level: 1, occupation: 1, serial: 1 }).sort({ level: -1, serial: 1 }).lean()
+    : [];
+  const candidates = rows.map(plannedCandidateOf);
+  return {
+    ...s,
+    plan: { ...s.plan, candidates },
+    scores,
+    certificates: s.certificates
+      ? {
+          ...s.certificates,
+          items: certs.map((d) => ({ number: d._id, idNumber: d.holder.idNumber, name: d.holder.name, level: d.level, occupationCode: d.occupation.code })),
+        }
+      : null,
+    cancellation: s.cancellation && {
+      ...s.cancellation,
+      refund: s.cancellation.refund && { count: s.cancellation.refund.count, idNumbers: candidates.map((c) => c.idNumber) },
+    },
+  };
+}
+
+/** The passing candidates a running result publicity names (000 §五(二)3), ID numbers masked. */
+export async function publicityNames(models: Models, batchId: string) {
+  const rows = (await readCandidates(models, batchId)).filter((r) => r.outcome.passed);
+  return rows.map((r) => ({
+    name: r.name,
+    idNumber: maskIdNumber(r.idNumber),
+    occupationCode: r.occupationCode,
+    occupationName: r.occupationName,
+    ...(r.trade ? { trade: r.trade } : {}),
+    level: r.level,
+    levelName: LEVEL_LABEL(r.level),
+  }));
+}

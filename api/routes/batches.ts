@@ -6,7 +6,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { FastifyRequest } from 'fastify';
 import type { UpdateDefinition } from '@temporalio/common';
-import { buildRoster, rosterCsv, summaryCsv, type BatchState } from '../../domain/batch';
+import { buildRoster, rosterCsv, summaryCsv, type BatchState, type BatchView } from '../../domain/batch';
 import { entitledToCandidates, seesObjectors } from '../../domain/access';
 import {
   decideUpdate,
@@ -48,6 +48,9 @@ import {
   supervisionBody,
 } from '../schemas/batches';
 
+/** the bodies that carry a whole roster (a plan, a score post): 20,000 rows fit */
+const LIST_BODY_LIMIT = 16 * 1024 * 1024;
+
 const resultsNotSubmitted = () => new DomainError('INVALID_STATE', 'The results have not been submitted yet');
 
 const batchesRoutes: FastifyPluginAsyncZod = async (app) => {
@@ -55,7 +58,7 @@ const batchesRoutes: FastifyPluginAsyncZod = async (app) => {
   const { batches, filings } = app.repositories;
 
   /** The batch as the caller may see it: ID numbers masked as its rights say, objections joined to their texts (objectors only for those who investigate). */
-  async function view(req: FastifyRequest, s: BatchState) {
+  async function view(req: FastifyRequest, s: BatchView) {
     const v: Json<BatchState> = batchForCaller(s, req.caller);
     const objectors = seesObjectors(req.caller, entitledToCandidates(req.caller, batchScope(s)));
     const target = { type: 'batch' as const, id: s.id };
@@ -66,10 +69,14 @@ const batchesRoutes: FastifyPluginAsyncZod = async (app) => {
     };
   }
 
-  /** An Update of the batch `:id` the caller may see, answered with the batch as the caller may see it. */
+  /**
+   * An Update of the batch `:id` the caller may see, answered with the batch as the caller may see
+   * it. The Update answers with the workflow's state, which has no lists (#14 §3); the answer joins
+   * them here, as GET /batches/:id does.
+   */
   async function update<Arg>(req: FastifyRequest & { params: { id: string } }, def: UpdateDefinition<BatchState, [Arg]>, arg: NoInfer<Arg>) {
     const doc = await batches.find(req.caller, req.params.id);
-    return view(req, await cases.updateBatch(doc._id, def, arg, updateIdOf(req)));
+    return view(req, await batches.view(await cases.updateBatch(doc._id, def, arg, updateIdOf(req))));
   }
 
   const security = [{ bearer: [] }];
@@ -79,6 +86,8 @@ const batchesRoutes: FastifyPluginAsyncZod = async (app) => {
     '/batches',
     {
       config: { action: 'batch.create' },
+      // a plan of 20,000 candidates is about 5 MB of JSON (#14 §3)
+      bodyLimit: LIST_BODY_LIMIT,
       schema: {
         tags: ['batches'],
         summary: 'Plan a batch: 422 PLAN_TOO_LATE (with earliestExamDate) under 10 working days ahead, 422 OUT_OF_SCOPE outside the filing',
@@ -91,9 +100,12 @@ const batchesRoutes: FastifyPluginAsyncZod = async (app) => {
       // the institution plans on its own filing only (another's does not exist for it)
       const filing = await filings.find(req.caller, req.body.filingId);
       const batchId = `B${filing.institutionId.slice(2, 8)}-${caseIdSuffix(req)}`;
-      const { filingId, ...plan } = req.body;
+      const { filingId, candidates, ...plan } = req.body;
       const { actor, requestId } = envelopeOf(req);
-      const s = await cases.submitBatchPlan({ batchId, filingId, plan, submittedBy: actor, requestId });
+      // the candidates go to the database, the workflow gets their reference (#14 §3)
+      const s = await batches.withUpload(`${batchId}:candidates`, candidates, (ref) =>
+        cases.submitBatchPlan({ batchId, filingId, plan, candidates: ref, submittedBy: actor, requestId }),
+      );
       return reply.status(201).header('location', `/api/v1/batches/${batchId}`).send({ id: batchId, status: s.status });
     },
   );
@@ -110,7 +122,7 @@ const batchesRoutes: FastifyPluginAsyncZod = async (app) => {
         response: stateResponse,
       },
     },
-    async (req) => view(req, batches.state(await batches.find(req.caller, req.params.id))),
+    async (req) => view(req, await batches.view(await batches.find(req.caller, req.params.id))),
   );
 
   app.get(
@@ -148,9 +160,13 @@ const batchesRoutes: FastifyPluginAsyncZod = async (app) => {
     '/batches/:id/scores',
     {
       config: { action: 'batch.score' },
+      bodyLimit: LIST_BODY_LIMIT,
       schema: { tags: ['batches'], summary: 'Module scores per candidate, 0–100', security, params: caseIdParams, body: scoresBody, response: stateResponse },
     },
-    async (req) => update(req, scoresUpdate, { scores: req.body.scores, ...envelopeOf(req) }),
+    async (req) => {
+      const doc = await batches.find(req.caller, req.params.id);
+      return batches.withUpload(`${doc._id}:scores`, req.body.scores, (upload) => update(req, scoresUpdate, { upload, ...envelopeOf(req) }));
+    },
   );
 
   app.post(
@@ -272,7 +288,7 @@ const batchesRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (req, reply) => {
       const doc = await batches.find(req.caller, req.params.id);
-      const full = batches.state(doc);
+      const full = await batches.view(doc);
       if (!full.results) throw resultsNotSubmitted();
       const roster = buildRoster(batchForCaller(full, req.caller));
       if (req.query.format === 'csv')

@@ -33,16 +33,19 @@ const publicityRoutes: FastifyPluginAsyncZod = async (app) => {
           })),
           objectionPath: `/api/v1/filings/${s.id}/objections`,
         })),
-        ...results.map((b) => ({
-          kind: 'batch' as const,
-          id: b._id,
-          institution: { name: b.institutionName ?? '', creditCode: b.institutionId },
-          endDate: b.publicity.endDate,
-          endsAt: b.publicity.endsAt,
-          counts: b.publicity.rows ?? [],
-          candidates: b.publicity.candidates ?? [],
-          objectionPath: `/api/v1/batches/${b._id}/objections`,
-        })),
+        ...(await Promise.all(
+          results.map(async (b) => ({
+            kind: 'batch' as const,
+            id: b._id,
+            institution: { name: b.institutionName ?? '', creditCode: b.institutionId },
+            endDate: b.publicity.endDate,
+            endsAt: b.publicity.endsAt,
+            counts: b.publicity.rows ?? [],
+            // the names are read where they are kept, not copied into the read model at every change (#14 §3)
+            candidates: await batches.publicityNames(b._id),
+            objectionPath: `/api/v1/batches/${b._id}/objections`,
+          })),
+        )),
       ];
       items.sort((a, b) => a.endsAt.localeCompare(b.endsAt));
       return { items };

@@ -21,7 +21,7 @@ import {
   maySuperviseBatch,
   outcomeOf,
   SUPERVISION_STATUSES,
-  type BatchState,
+  type BatchView,
   type ModuleKind,
   type ScoreEntry,
 } from '../../domain/batch';
@@ -346,7 +346,7 @@ export default async function batchesPages(app: FastifyInstance) {
 
   const detailPage = async (req: FastifyRequest, reply: FastifyReply, extra: DetailExtra = {}, status = 200) => {
     const { id } = req.params as { id: string };
-    const r = await api<BatchState>(req, 'GET', `/batches/${encodeURIComponent(id)}`);
+    const r = await api<BatchView>(req, 'GET', `/batches/${encodeURIComponent(id)}`);
     if (!r.ok) {
       return render(req, reply, 'message', { title: '认定批次', heading: '认定批次', text: problemText(r) }, r.status);
     }
@@ -533,7 +533,7 @@ export default async function batchesPages(app: FastifyInstance) {
     if (!form) return detailPage(req, reply, { problem: '表单须以文件上传方式提交。' }, 400);
     if (form.tooLarge) return detailPage(req, reply, { problem: '上传的文件过大（不超过 2 MB）。' }, 413);
     if (!form.file) return detailPage(req, reply, { problem: '请选择成绩表文件（.xlsx 或 .csv）。' }, 400);
-    const r = await api<BatchState>(req, 'GET', `/batches/${encodeURIComponent(id)}`);
+    const r = await api<BatchView>(req, 'GET', `/batches/${encodeURIComponent(id)}`);
     if (!r.ok) return detailPage(req, reply, { problem: problemText(r) }, r.status);
     const sheet = await parseScoreFile(
       form.file.data,
@@ -561,7 +561,7 @@ export default async function batchesPages(app: FastifyInstance) {
 
   app.get('/batches/:id/scores-template.csv', async (req, reply) => {
     const { id } = req.params as { id: string };
-    const r = await api<BatchState>(req, 'GET', `/batches/${encodeURIComponent(id)}`);
+    const r = await api<BatchView>(req, 'GET', `/batches/${encodeURIComponent(id)}`);
     if (!r.ok) return render(req, reply, 'message', { title: '认定批次', heading: '认定批次', text: problemText(r) }, r.status);
     return csvReply(
       reply,

@@ -17,6 +17,8 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Client, type WorkflowHandle } from '@temporalio/client';
 import type { Connection } from 'mongoose';
 import { connectDatabase, type Models } from '../../models';
+import { storeUpload } from '../../models/uploads';
+import { batchView } from '../../api/repositories/batches';
 import { createActivities } from '../../activities';
 import { createBatchActivities, type BatchActivityHooks } from '../../activities/batch';
 import { submitBatchPlan } from '../../api/cases';
@@ -38,7 +40,7 @@ import {
 } from '../../workflows/batch/messages';
 import type { Actor, Application, FilingState } from '../../domain/filing';
 import { policyForProvince, type FilingPolicy } from '../../domain/filing-policy';
-import type { BatchPlan, BatchPolicy, BatchState, BatchStatus, ScoreEntry } from '../../domain/batch';
+import type { BatchPlan, BatchPolicy, BatchState, BatchStatus, BatchView, ScoreEntry } from '../../domain/batch';
 import { chinaDateOf, endOfDayMs } from '../../domain/dates';
 import { startOfChinaDayMs } from '../../domain/batch';
 import type { WorkingDayCalendar } from '../../domain/calendar';
@@ -82,6 +84,10 @@ export interface BatchBed {
   until(batchId: string, pred: (s: BatchState) => boolean, what?: string): Promise<BatchState>;
   untilStatus(batchId: string, status: BatchStatus): Promise<BatchState>;
   view(batchId: string): Promise<any>;
+  /** GET /batches/:id's join: the state with its candidates, scores and certificates (unmasked) */
+  full(batchId: string): Promise<BatchView>;
+  /** POST /batches/:id/scores as the API does it: the lines stored as an upload, then the Update */
+  postScores(batchId: string, scores: ScoreEntry[], actor: Actor): Promise<BatchState>;
   calendar(): Promise<WorkingDayCalendar>;
   today(): Promise<string>;
   skip(ms: number): Promise<void>;
@@ -200,10 +206,12 @@ export async function batchBed(): Promise<BatchBed> {
       const batchId = opts.batchId ?? uniqueName('B');
       batches.push(batchId);
       everyBatch.push(batchId);
+      const { candidates, ...plan } = p;
       const input: BatchInput = {
         batchId,
         filingId: f.id,
-        plan: p,
+        plan,
+        candidates: await storeUpload(models, `${batchId}:candidates`, candidates),
         submittedBy: opts.by ?? f.a.institution,
         requestId: uniqueName('req'),
         policy: opts.policy,
@@ -228,6 +236,15 @@ export async function batchBed(): Promise<BatchBed> {
       return bed.until(batchId, (s) => s.status === status, `status ${status}`);
     },
     view: (batchId) => models.Batch.findById(batchId).lean(),
+    async full(batchId) {
+      const doc = await models.Batch.findById(batchId).lean();
+      if (!doc) throw new Error(`batch ${batchId} has no read model yet`);
+      return batchView(models, doc);
+    },
+    async postScores(batchId, scores, actor) {
+      const upload = await storeUpload(models, `${batchId}:scores`, scores);
+      return bed.handle(batchId).executeUpdate(scoresUpdate, { args: [{ upload, actor }] });
+    },
     calendar: () => calendars.calendar(),
     async today() {
       return chinaDateOf(await env.currentTimeMs());
@@ -329,7 +346,7 @@ export async function toPublicity(bed: BatchBed, f: ActiveFiling, batchId: strin
   }
   await bed.skipTo(examEnd(s.plan) + MINUTE);
   await bed.untilStatus(batchId, 'scoring');
-  s = await bed.handle(batchId).executeUpdate(scoresUpdate, { args: [{ scores, actor: f.a.institution }] });
+  s = await bed.postScores(batchId, scores, f.a.institution);
   expect(s.status).toBe('publicity');
   return s;
 }

@@ -9,8 +9,8 @@ import { candidates, newIdNumber, passingScores, plan, registerSupervisors } fro
 import { batchBed, leadDates, passResults, refusal, toPublicity, toResultsReview, type ActiveFiling, type BatchBed } from '../harness/batch-env';
 import { testDataConverter } from '../harness/payload-key';
 import { stackInfo } from '../harness/stack';
-import type { CertificateHolder } from '../../activities/batch';
 import { revokeCertificate } from '../../api/cases';
+import { insertCandidates } from '../../models/candidates';
 import { allocatorWorkflowId, countersQuery } from '../../workflows/allocator/messages';
 import { serialAllocatorId, superviseUpdate } from '../../workflows/batch/messages';
 import { parseCertificateCode } from '../../domain/certificate-code';
@@ -28,14 +28,29 @@ describe('certificates', () => {
   afterAll(async () => bed?.close());
   afterEach(async () => bed.record());
 
-  const holders = (n: number, level: number): CertificateHolder[] =>
-    Array.from({ length: n }, (_x, i) => ({
-      name: `持证人${i}`,
-      idNumber: newIdNumber(i % 2 ? 'F' : 'M'),
-      sex: i % 2 ? 'F' : 'M',
-      occupation: { code: '6-18-01-01', name: '车工' },
-      level,
-    }));
+  /** `n` passed candidates of `level` for a batch, as its score posts leave them in `batchCandidates` */
+  async function passed(batchId: string, n: number, level: number): Promise<void> {
+    await insertCandidates(
+      bed.models,
+      batchId,
+      Array.from({ length: n }, (_x, i) => ({
+        seq: i + 1,
+        name: `持证人${i}`,
+        idNumber: newIdNumber(i % 2 ? 'F' : 'M'),
+        sex: i % 2 ? ('F' as const) : ('M' as const),
+        post: '车工',
+        yearsInPost: 3,
+        occupationCode: '6-18-01-01',
+        occupationName: '车工',
+        level,
+        scores: { theory: 80, skill: 80 },
+        outcome: { complete: true, passed: true, absent: false },
+      })),
+    );
+  }
+  /** a batch's certificate numbers in serial order */
+  const numbersOf = async (batchId: string) =>
+    (await bed.models.Certificate.find({ batchId }, { _id: 1 }).sort({ serial: 1 }).lean()).map((d) => String(d._id));
 
   function institution(): BatchInstitution {
     const creditCode = newCreditCode('220103');
@@ -47,27 +62,31 @@ describe('certificates', () => {
     const inst = institution();
     const sizes = Array.from({ length: 20 }, (_x, i) => 1 + (i % 3));
     const issuedAt = new Date().toISOString();
-    const inputs = sizes.map((n, i) => ({ batchId: `C-${i}`, issueYear: 2027, issuedAt, institution: inst, holders: holders(n, 4) }));
+    const inputs = sizes.map((_n, i) => ({ batchId: `C-${inst.creditCode}-${i}`, issueYear: 2027, issuedAt, institution: inst }));
+    for (const [i, n] of sizes.entries()) await passed(inputs[i].batchId, n, 4);
     const results = await Promise.all(inputs.map((input) => bed.activities.issueCertificates(input)));
     const total = sizes.reduce((a, b) => a + b, 0);
-    const serials = results.flatMap((r) => r.certificates.map((c) => parseCertificateCode(c.number)!.parts.serial)).sort((a, b) => a - b);
+    expect(results.map((r) => r.count)).toEqual(sizes);
+    const issued = await Promise.all(inputs.map((input) => numbersOf(input.batchId)));
+    const serials = issued.flatMap((ns) => ns.map((n) => parseCertificateCode(n)!.parts.serial)).sort((a, b) => a - b);
     expect(serials).toEqual(Array.from({ length: total }, (_x, i) => i + 1));
     // each batch got one consecutive block
-    for (const r of results) {
-      const s = r.certificates.map((c) => parseCertificateCode(c.number)!.parts.serial);
-      expect(s).toEqual(s.map((_x, i) => s[0] + i));
+    for (const [i, r] of results.entries()) {
+      const s = issued[i].map((n) => parseCertificateCode(n)!.parts.serial);
+      expect(s).toEqual(s.map((_x, k) => s[0] + k));
       expect(r.blocks).toEqual([{ level: 4, first: s[0], last: s[s.length - 1] }]);
     }
     expect(await bed.models.Certificate.countDocuments({ 'institution.creditCode': inst.creditCode })).toBe(total);
     const counters = await bed.env.client.workflow.getHandle(allocatorWorkflowId(bed.taskQueue, serialAllocatorId(inst.creditCode))).query(countersQuery);
     expect(counters.counters['2027-4']).toBe(total);
-    const numbers = results.flatMap((r) => r.certificates.map((c) => c.number));
+    const numbers = issued.flat();
     expect(new Set(numbers).size).toBe(total);
     expect(numbers.every((n) => n.startsWith('S000022000777274'))).toBe(true);
 
     // the same batches issuing again (a retried activity) change nothing
     const again = await Promise.all(inputs.map((input) => bed.activities.issueCertificates(input)));
-    expect(again.map((r) => r.certificates.map((c) => c.number))).toEqual(results.map((r) => r.certificates.map((c) => c.number)));
+    expect(again).toEqual(results);
+    expect(await Promise.all(inputs.map((input) => numbersOf(input.batchId)))).toEqual(issued);
     expect(await bed.models.Certificate.countDocuments({ 'institution.creditCode': inst.creditCode })).toBe(total);
     expect(
       (await bed.env.client.workflow.getHandle(allocatorWorkflowId(bed.taskQueue, serialAllocatorId(inst.creditCode))).query(countersQuery)).counters['2027-4'],
@@ -76,18 +95,20 @@ describe('certificates', () => {
 
   it('an issue that fails after reserving its block is retried with the same block (direct call)', async () => {
     const inst = institution();
-    const people = holders(3, 3);
+    const [r1, r2] = [`R-1-${inst.creditCode}`, `R-2-${inst.creditCode}`];
+    await passed(r1, 3, 3);
+    await passed(r2, 2, 3);
     let failures = 0;
     bed.hooks.afterSerialReservation = ({ batchId }) => {
-      if (batchId === 'R-1' && failures++ === 0) throw new Error('injected: crash after reserving serials');
+      if (batchId === r1 && failures++ === 0) throw new Error('injected: crash after reserving serials');
     };
     try {
-      const input = { batchId: 'R-1', issueYear: 2027, issuedAt: new Date().toISOString(), institution: inst, holders: people };
+      const input = { batchId: r1, issueYear: 2027, issuedAt: new Date().toISOString(), institution: inst };
       await expect(bed.activities.issueCertificates(input)).rejects.toThrow(/injected/);
       const r = await bed.activities.issueCertificates(input);
       expect(r.blocks).toEqual([{ level: 3, first: 1, last: 3 }]);
       // a later batch continues right after: nothing skipped
-      const next = await bed.activities.issueCertificates({ ...input, batchId: 'R-2', holders: holders(2, 3) });
+      const next = await bed.activities.issueCertificates({ ...input, batchId: r2 });
       expect(next.blocks).toEqual([{ level: 3, first: 4, last: 5 }]);
       expect(await bed.models.Certificate.countDocuments({ 'institution.creditCode': inst.creditCode })).toBe(5);
     } finally {
@@ -134,7 +155,7 @@ describe('certificates', () => {
   });
 
   it('revocation: by the issuing institution or the provincial department, once, with an audit entry', async () => {
-    const s = await bed.state(certifiedBatch);
+    const s = await bed.full(certifiedBatch);
     const number = s.certificates!.items[0].number;
     const tq = bed.taskQueue;
     const other = { sub: 'inst-other', name: '他单位', role: 'institution' as const, institutionId: newCreditCode(), province: '22' };

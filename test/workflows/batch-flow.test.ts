@@ -21,7 +21,7 @@ import {
   type ActiveFiling,
   type BatchBed,
 } from '../harness/batch-env';
-import { decideUpdate, objectionUpdate, resolveObjectionUpdate, scoresUpdate, submitResultsUpdate, superviseUpdate } from '../../workflows/batch/messages';
+import { decideUpdate, objectionUpdate, resolveObjectionUpdate, submitResultsUpdate, superviseUpdate } from '../../workflows/batch/messages';
 import { addCalendarDays } from '../../domain/dates';
 import { buildCertificateCode, parseCertificateCode } from '../../domain/certificate-code';
 import { buildRoster } from '../../domain/batch';
@@ -100,7 +100,7 @@ describe('batch workflow', () => {
     // ——— exams: from 00:00 of the first exam day to the end of the last ———
     await bed.skipTo(examStart(p) + MINUTE);
     await bed.untilStatus(id, 'examining');
-    expect((await refusal(h.executeUpdate(scoresUpdate, { args: [{ scores: passingScores(cands), actor: f.a.institution }] }))).code).toBe('INVALID_STATE');
+    expect((await refusal(bed.postScores(id, passingScores(cands), f.a.institution))).code).toBe('INVALID_STATE');
     await bed.skipTo(examEnd(p) + MINUTE);
     s = await bed.untilStatus(id, 'scoring');
     expect(s.due).toMatchObject({ step: 'scores' });
@@ -109,12 +109,10 @@ describe('batch workflow', () => {
     const scores = passingScores(cands);
     scores[1].skill = 59;
     const absent = { idNumber: cands[4].idNumber, absent: true };
-    s = await h.executeUpdate(scoresUpdate, { args: [{ scores: scores.slice(0, 2), actor: f.a.institution }] });
+    s = await bed.postScores(id, scores.slice(0, 2), f.a.institution);
     expect(s.status).toBe('scoring');
-    expect(
-      (await refusal(h.executeUpdate(scoresUpdate, { args: [{ scores: [{ idNumber: cands[2].idNumber, theory: 101 }], actor: f.a.institution }] }))).code,
-    ).toBe('VALIDATION_FAILED');
-    s = await h.executeUpdate(scoresUpdate, { args: [{ scores: [...scores.slice(2, 4), absent], actor: f.a.institution }] });
+    expect((await refusal(bed.postScores(id, [{ idNumber: cands[2].idNumber, theory: 101 }], f.a.institution))).code).toBe('VALIDATION_FAILED');
+    s = await bed.postScores(id, [...scores.slice(2, 4), absent], f.a.institution);
     expect(s.status).toBe('publicity');
     expect(s.publicity).toMatchObject({ round: 1, objections: { received: 0, resolutions: [] } });
     const pubView = await bed.view(id);
@@ -133,7 +131,7 @@ describe('batch workflow', () => {
     expect(s.status).toBe('scoring');
     expect(s.publicity).toMatchObject({ outcome: 'upheld' });
     expect((await refusal(h.executeUpdate(objectionUpdate, { args: [{}] }))).code).toBe('NOT_IN_PUBLICITY');
-    s = await h.executeUpdate(scoresUpdate, { args: [{ scores: [{ idNumber: cands[1].idNumber, skill: 72 }], actor: f.a.institution }] });
+    s = await bed.postScores(id, [{ idNumber: cands[1].idNumber, skill: 72 }], f.a.institution);
     expect(s.status).toBe('publicity');
     expect(s.publicity!.round).toBe(2);
     expect(s.publicityRounds).toHaveLength(1);
@@ -175,9 +173,10 @@ describe('batch workflow', () => {
     const notice = (await f.state()).notice!;
     const year = s.certificates!.year;
     expect(s.certificates!.count).toBe(4);
-    const roster = buildRoster({ id, institution: s.institution, plan: s.plan, scores: s.scores, policy: s.policy });
-    expect(s.certificates!.items.map((x) => x.idNumber).sort()).toEqual(roster.map((r) => r.idNumber).sort());
-    const byLevel = (level: number) => s.certificates!.items.filter((x) => x.level === level).map((x) => x.number);
+    const v = await bed.full(id);
+    const roster = buildRoster({ id, institution: v.institution, plan: v.plan, scores: v.scores, policy: v.policy });
+    expect(v.certificates!.items.map((x) => x.idNumber).sort()).toEqual(roster.map((r) => r.idNumber).sort());
+    const byLevel = (level: number) => v.certificates!.items.filter((x) => x.level === level).map((x) => x.number);
     const expected = (level: 3 | 4, serial: number) =>
       buildCertificateCode({ kind: 'Y', route: '0000', province: '22', institutionSequence: Number(notice.sequence), issueYear: year, level, serial });
     expect(byLevel(4)).toEqual([expected(4, 1), expected(4, 2), expected(4, 3)]);
@@ -212,8 +211,9 @@ describe('batch workflow', () => {
     await toPublicity(bed, f, b2.id, passingScores(p2.candidates));
     await toResultsReview(bed, f, b1.id);
     await toResultsReview(bed, f, b2.id);
-    const s1 = await passResults(bed, f, b1.id);
-    const s2 = await passResults(bed, f, b2.id);
+    await passResults(bed, f, b1.id);
+    await passResults(bed, f, b2.id);
+    const [s1, s2] = [await bed.full(b1.id), await bed.full(b2.id)];
     expect(s1.certificates!.year).toBe(s2.certificates!.year);
     const serials = (s: typeof s1, level: number) =>
       s.certificates!.items.filter((x) => x.level === level).map((x) => parseCertificateCode(x.number)!.parts.serial);

@@ -53,7 +53,10 @@ describe('batch plan submission', () => {
     expect(s.planFiledAt.slice(0, 10)).toBe(today);
     expect(s.earliestExamDate).toBe(earliest.date);
     expect(s.institution).toMatchObject({ creditCode: f.app.institution.creditCode, sequence: expect.stringMatching(/^\d{6}$/) });
-    expect(s.plan.candidates[0]).toMatchObject({ occupationName: '车工', sex: expect.stringMatching(/^[MF]$/) });
+    // the workflow holds the roster's counts and hash; the candidates are in their collection
+    expect(s.plan.roster).toMatchObject({ count: 3, byLevel: { '4': 2, '3': 1 }, sha256: expect.stringMatching(/^[0-9a-f]{64}$/) });
+    expect(s.plan).not.toHaveProperty('candidates');
+    expect((await bed.full(s.id)).plan.candidates[0]).toMatchObject({ occupationName: '车工', sex: expect.stringMatching(/^[MF]$/) });
     // the read model and the center's inbox
     const view = await bed.view(s.id);
     expect(view).toMatchObject({ status: 'planned', institutionId: f.app.institution.creditCode, province: '22', prefecture: '220100', candidates: 3 });

@@ -3,7 +3,7 @@
  * accepted (domain/batch BatchState), the record (history, audit, notifications, the read model)
  * and the mailbox through which Updates hand work to the main loop.
  */
-import { proxyActivities, type ApplicationFailure } from '@temporalio/workflow';
+import { proxyActivities, type ApplicationFailure, type RetryPolicy } from '@temporalio/workflow';
 import type * as activities from '../../activities';
 import { DEFAULT_BATCH_POLICY, type BatchPolicy, type BatchState } from '../../domain/batch';
 import { endOfDayMs, startOfDayMs } from '../../domain/dates';
@@ -13,10 +13,19 @@ import { failure } from '../shared/failure';
 import { Mailbox, type WorkOf } from '../shared/mailbox';
 import type { BatchInput, DecideInput, DismissInput, FilingTerminatedInput, ResolveInput, ResultsInput, ScoresInput, SuperviseInput } from './messages';
 
-export const acts = proxyActivities<activities.Activities>({
-  startToCloseTimeout: '60 seconds',
-  retry: { initialInterval: '1 second', maximumInterval: '30 seconds', nonRetryableErrorTypes: ['SERIAL_EXHAUSTED', 'NOT_ENOUGH_SUPERVISORS'] },
-});
+const retry: RetryPolicy = {
+  initialInterval: '1 second',
+  maximumInterval: '30 seconds',
+  nonRetryableErrorTypes: ['SERIAL_EXHAUSTED', 'NOT_ENOUGH_SUPERVISORS'],
+};
+
+export const acts = proxyActivities<activities.Activities>({ startToCloseTimeout: '60 seconds', retry });
+
+/**
+ * The activities that go through a whole roster (20,000 candidates at most): longer, with
+ * heartbeats, so a worker that dies mid-way is noticed in seconds and the retry resumes.
+ */
+export const rosterActs = proxyActivities<activities.Activities>({ startToCloseTimeout: '30 minutes', heartbeatTimeout: '60 seconds', retry });
 
 /** The work handed to the main loop (workflows/shared/mailbox.ts): Updates, and what signals and objections post. */
 export type BatchWork =

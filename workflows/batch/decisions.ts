@@ -3,11 +3,11 @@
  * reviews the results — returns them, rejects them, or passes them, and then the certificates are
  * issued (SPEC §4), unless the filing was terminated meanwhile (004 Art.13).
  */
-import { institutionAudience, outcomes, type BatchDecision } from '../../domain/batch';
+import { institutionAudience, type BatchDecision } from '../../domain/batch';
 import { chinaDateOf, isoChina } from '../../domain/dates';
 import { SYSTEM } from '../shared/case-record';
 import { workflowNow } from '../time';
-import { acts, type BatchCase } from './context';
+import { acts, rosterActs, type BatchCase } from './context';
 import { setDue } from './deadlines';
 import { cancel, finish } from './endings';
 import type { DecideInput } from './messages';
@@ -77,19 +77,8 @@ async function certify(c: BatchCase, d: DecideInput, decision: BatchDecision): P
 /** A certificate for every candidate who passed, numbered by the institution's serial allocator (SPEC §4). */
 async function issueCertificates(c: BatchCase): Promise<void> {
   const s = c.s;
-  const outs = outcomes(s.plan, s.scores, c.policy);
-  const holders = s.plan.candidates
-    .filter((_x, i) => outs[i].passed)
-    .map((x) => ({
-      name: x.name,
-      idNumber: x.idNumber,
-      sex: x.sex,
-      occupation: { code: x.occupationCode, name: x.occupationName },
-      trade: x.trade,
-      level: x.level,
-    }));
   const now = workflowNow();
   const year = Number(chinaDateOf(now).slice(0, 4));
-  const r = await acts.issueCertificates({ batchId: s.id, issueYear: year, issuedAt: isoChina(now), institution: s.institution, holders });
-  s.certificates = { issuedAt: isoChina(now), year, count: r.certificates.length, items: r.certificates, blocks: r.blocks };
+  const r = await rosterActs.issueCertificates({ batchId: s.id, issueYear: year, issuedAt: isoChina(now), institution: s.institution });
+  s.certificates = { issuedAt: isoChina(now), year, count: r.count, blocks: r.blocks };
 }

@@ -21,7 +21,7 @@ export async function cancel(c: BatchCase, reason: string, by?: By): Promise<voi
     reason,
     at: isoChina(workflowNow()),
     by: by?.actor.sub,
-    refund: { count: s.plan.candidates.length, idNumbers: s.plan.candidates.map((x) => x.idNumber) },
+    refund: { count: s.plan.roster.count },
   };
   const supervisors = s.supervision.assigned.map((a) => a.userId);
   if (supervisors.length) record.notify({ role: 'supervisor', userIds: supervisors }, 'cancelled', `「${s.institution.name}」认定批次已取消`);

@@ -3,7 +3,8 @@
  * workflow code). Every action that needs an answer is an Update: its validator refuses before
  * anything enters history (ApplicationFailure `type` = the API's problem `code`); the handler hands
  * the work to the workflow's main loop and answers once the transition is recorded, with the
- * batch's new state. State comes out through `stateQuery`.
+ * batch's new state: its counts and hashes, never its lists (#14 §3: candidates, scores and
+ * certificates are in collections; GET /batches/:id joins them). State comes out through `stateQuery`.
  *
  * Plan submission (POST /batches): the plan travels in the workflow input; the workflow checks it
  * first thing (against the filing, the calendar and workflow time) and writes nothing until it is
@@ -16,7 +17,7 @@
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
 import type { Actor } from '../../domain/filing';
 import type { DismissInput, Envelope } from '../shared/messages';
-import type { BatchPlan, BatchPolicy, BatchStage, BatchState, BatchStatus, Refusal, ScoreEntry } from '../../domain/batch';
+import type { BatchPolicy, BatchStage, BatchState, BatchStatus, PlanHeader, Refusal, UploadRef } from '../../domain/batch';
 
 export const BATCH_WORKFLOW = 'batch';
 export const batchWorkflowId = (batchId: string) => `batch/${batchId}`;
@@ -31,7 +32,9 @@ export const serialAllocatorId = (creditCode: string) => `serials/${creditCode}`
 export interface BatchInput {
   batchId: string;
   filingId: string;
-  plan: BatchPlan;
+  /** the plan without its candidates, which the API stored as an upload (#14 §3) */
+  plan: PlanHeader;
+  candidates: UploadRef;
   submittedBy: Actor;
   requestId?: string;
   /** fixed for the life of the batch; DEFAULT_BATCH_POLICY when omitted */
@@ -70,9 +73,9 @@ export type SuperviseInput = Envelope &
     | { action: 'cancel'; reason: string }
   );
 
-/** POST /batches/:id/scores, by the institution while scoring. */
+/** POST /batches/:id/scores, by the institution while scoring: the lines, stored by the API as an upload. */
 export interface ScoresInput extends Envelope {
-  scores: ScoreEntry[];
+  upload: UploadRef;
 }
 
 /** Resolution of an objection, by the center (or a reviewer) of the batch's jurisdiction. */

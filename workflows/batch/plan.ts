@@ -1,29 +1,33 @@
 /**
  * The plan check (000 §五(二)1): before anything is written, the plan is checked by itself, then
  * against its filing (in force on every exam day, the filed scope, own staff, filed venues) and the
- * calendar (filed ≥10 working days before the first exam day). A refused plan leaves no batch.
+ * calendar (filed ≥10 working days before the first exam day). The candidates are checked where
+ * they are, by the activity that reads them (acceptCandidates, with the same rules); only their
+ * counts and hash come back. A refused plan leaves no batch.
  */
-import { acceptPlan, jurisdictionOfInstitution, planAgainstFilingRefusal, planRefusal, type BatchState } from '../../domain/batch';
+import { emptyTally, jurisdictionOfInstitution, type BatchState } from '../../domain/batch';
 import { chinaDateOf, isoChina } from '../../domain/dates';
 import type { Refusal } from '../../domain/errors';
 import { workflowNow } from '../time';
-import { acts, type BatchCase } from './context';
+import { acts, rosterActs, type BatchCase } from './context';
 
 export async function checkPlan(c: BatchCase): Promise<{ state: BatchState } | { refusal: Refusal }> {
   const { input, policy } = c;
   const now = workflowNow();
   const today = chinaDateOf(now);
-  let r: Refusal | null;
-  try {
-    r = planRefusal(input.plan, today, policy);
-  } catch (err) {
-    r = { code: 'VALIDATION_FAILED', message: `The plan is malformed: ${(err as Error).message}` };
-  }
-  if (r) return { refusal: r };
   const filing = await acts.batchFilingSnapshot({ filingId: input.filingId });
   const earliest = await acts.addWorkingDays({ from: today, workingDays: policy.planLeadWorkingDays });
-  r = planAgainstFilingRefusal(input.plan, filing, input.submittedBy, earliest, policy.planLeadWorkingDays);
-  if (r) return { refusal: r };
+  const checked = await rosterActs.acceptCandidates({
+    batchId: input.batchId,
+    plan: input.plan,
+    candidates: input.candidates,
+    today,
+    policy,
+    filing,
+    submittedBy: input.submittedBy,
+    earliest,
+  });
+  if ('refusal' in checked) return checked;
   const i = filing.institution!;
   const notice = filing.notice!;
   const institution = {
@@ -43,14 +47,14 @@ export async function checkPlan(c: BatchCase): Promise<{ state: BatchState } | {
       policy,
       institution,
       jurisdiction: jurisdictionOfInstitution(institution),
-      plan: acceptPlan(input.plan, filing.occupations ?? []),
+      plan: { ...input.plan, roster: checked.roster },
       status: 'planned',
       stage: 'plan-review',
       planFiledAt: isoChina(now),
       earliestExamDate: earliest.date,
       decisions: [],
       supervision: { assigned: [], draws: [], reports: [], suspensions: [] },
-      scores: {},
+      scoreTally: emptyTally(),
       publicity: null,
       publicityRounds: [],
       results: null,

@@ -5,25 +5,26 @@
  * within 10 working days of its close; the institution submits them (结果汇总表 and 合格人员花名册,
  * built from the scores) for the center's review.
  */
-import { buildSummary, centerAudience, institutionAudience, mergeScores, outcomes, scoresComplete } from '../../domain/batch';
+import { centerAudience, institutionAudience, tallyComplete } from '../../domain/batch';
 import type { Actor } from '../../domain/filing';
 import { chinaDateOf, isoChina } from '../../domain/dates';
 import { emptyLedger, openObjections } from '../../domain/objections';
 import { SYSTEM } from '../shared/case-record';
 import { closingMs, publicityEnd, recordDismissal, recordResolution } from '../shared/publicity';
 import { workflowNow } from '../time';
-import { acts, type BatchCase } from './context';
+import { acts, rosterActs, type BatchCase } from './context';
 import { setDue } from './deadlines';
 import type { DismissInput, ResolveInput, ResultsInput, ScoresInput } from './messages';
 
 export async function processScores(c: BatchCase, i: ScoresInput): Promise<void> {
   const { s, record } = c;
   const before = record.snapshot();
-  s.scores = mergeScores(s.scores, i.scores);
+  // the lines are checked and merged where they are kept; a refused post changes nothing
+  s.scoreTally = await rosterActs.applyScores({ batchId: s.id, modules: s.plan.modules, policy: c.policy, upload: i.upload, posts: s.scoreTally.posts + 1 });
   s.scoresUpdatedAt = isoChina(workflowNow());
-  record.log('scores-posted', i.actor, `${i.scores.length} lines`);
-  record.audit('batch.scores', i, before, `${i.scores.length} lines`);
-  if (scoresComplete(s.plan, s.scores)) return startPublicity(c, i.actor);
+  record.log('scores-posted', i.actor, `${i.upload.count} lines`);
+  record.audit('batch.scores', i, before, `${i.upload.count} lines`);
+  if (tallyComplete(s.scoreTally, s.plan.roster)) return startPublicity(c, i.actor);
   await record.flush();
 }
 
@@ -32,6 +33,8 @@ export async function startPublicity(c: BatchCase, by?: Actor): Promise<void> {
   const before = record.snapshot();
   const now = workflowNow();
   const r = await acts.workingDaysDue({ fromMs: now, workingDays: c.policy.publicityWorkingDays });
+  // what the public sees while it runs: the counts per occupation and level (the names are read where they are kept)
+  s.publishedSummary = await rosterActs.summariseResults({ batchId: s.id, institution: s.institution, plan: s.plan, policy: c.policy });
   if (s.publicity) s.publicityRounds.push(s.publicity);
   s.publicity = { round: s.publicityRounds.length + 1, startedAt: isoChina(now), ...publicityEnd(r), objections: emptyLedger() };
   c.toldOfOpen = false;
@@ -40,8 +43,7 @@ export async function startPublicity(c: BatchCase, by?: Actor): Promise<void> {
   s.due = null;
   record.log('publicity', by, `until ${r.date}`);
   record.audit('batch.publicity-start', { actor: by ?? SYSTEM }, before, `round ${s.publicity.round} until ${r.date}`);
-  const passed = outcomes(s.plan, s.scores, c.policy).filter((o) => o.passed).length;
-  record.notify(institutionAudience(s), 'publicity', `认定结果公示至 ${r.date}（合格 ${passed} 人）`);
+  record.notify(institutionAudience(s), 'publicity', `认定结果公示至 ${r.date}（合格 ${s.scoreTally.passed} 人）`);
   record.notify(centerAudience(s.jurisdiction), 'publicity', `「${s.institution.name}」认定结果公示至 ${r.date}`);
   await record.flush();
 }
@@ -99,7 +101,13 @@ export async function processResults(c: BatchCase, i: ResultsInput): Promise<voi
   const before = record.snapshot();
   const now = workflowNow();
   const late = !!s.due && now > s.due.dueAtMs;
-  const summary = buildSummary({ id: s.id, institution: s.institution, plan: s.plan, scores: s.scores, policy: c.policy }, chinaDateOf(now));
+  const summary = await rosterActs.summariseResults({
+    batchId: s.id,
+    institution: s.institution,
+    plan: s.plan,
+    policy: c.policy,
+    reportDate: chinaDateOf(now),
+  });
   s.results = { submittedAt: isoChina(now), submissions: (s.results?.submissions ?? 0) + 1, late, note: i.note, summary };
   s.status = 'results-review';
   s.stage = 'results-review';

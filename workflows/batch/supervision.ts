@@ -36,9 +36,8 @@ async function drawSupervisors(c: BatchCase, i: Action<'assign'>): Promise<void>
   const { s, record } = c;
   const before = record.snapshot();
   const now = isoChina(workflowNow());
-  const conflicts = [...s.plan.candidates, ...s.plan.proctors, ...s.plan.examiners, ...s.plan.supervisors]
-    .map((p) => p.idNumber)
-    .filter((x): x is string => !!x);
+  // the candidates are left out by the activity, which reads them where they are kept
+  const conflicts = [...s.plan.proctors, ...s.plan.examiners, ...s.plan.supervisors].map((p) => p.idNumber).filter((x): x is string => !!x);
   const draw = await acts.drawSupervisors({
     batchId: s.id,
     province: s.jurisdiction.province,

@@ -64,12 +64,12 @@ export async function batch(input: BatchInput): Promise<BatchResult> {
     return { status: 'plan-refused', reason: checked.refusal.message, refusal: checked.refusal };
   }
   const s = (c.state = checked.state);
-  c.record.log('planned', input.submittedBy, `${s.plan.candidates.length} candidates, exams ${s.plan.firstExamDate} – ${s.plan.lastExamDate}`);
+  c.record.log('planned', input.submittedBy, `${s.plan.roster.count} candidates, exams ${s.plan.firstExamDate} – ${s.plan.lastExamDate}`);
   c.record.audit('batch.plan', { actor: input.submittedBy, requestId: input.requestId }, { status: null, stage: null });
   c.record.notify(
     centerAudience(s.jurisdiction),
     'batch-planned',
-    `「${s.institution.name}」报备认定批次计划：${s.plan.firstExamDate} 至 ${s.plan.lastExamDate}，${s.plan.candidates.length} 人`,
+    `「${s.institution.name}」报备认定批次计划：${s.plan.firstExamDate} 至 ${s.plan.lastExamDate}，${s.plan.roster.count} 人`,
   );
   await setDue(c, 'plan-review');
   await c.record.flush();
