@@ -342,6 +342,7 @@ export function createBatchActivities(deps: { models: Models; client: Client; ta
       const passed = (await readCandidates(models, input.batchId)).filter((r) => r.outcome.passed);
       const levels = [...new Set(passed.map((h) => h.level))].sort((a, b) => b - a);
       const resume = (activityInfoOrNull()?.heartbeatDetails ?? null) as IssueProgress | null;
+      if (resume) log(`issuing resumed: batch ${input.batchId}, level ${resume.level}, after ${resume.written} certificates`);
       const blocks: IssueResult['blocks'] = [];
       let count = 0;
       for (const level of levels) {
@@ -444,6 +445,15 @@ function activityInfoOrNull() {
     return Context.current().info;
   } catch {
     return null;
+  }
+}
+
+/** at warn: an interrupted issuing is worth an operator's glance (and chaos looks for it at its warn level) */
+function log(message: string) {
+  try {
+    Context.current().log.warn(message);
+  } catch {
+    // not in an activity
   }
 }
 

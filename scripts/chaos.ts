@@ -8,7 +8,7 @@
  * institution, issue year and level, that every read model equals its workflow's queried state,
  * and that no workflow task failed for non-determinism.
  *
- *   npm run chaos -- [--seed 42] [--filings 200] [--batches 20] [--clients 4] [--stack demo|dev|production] [--ci]
+ *   npm run chaos -- [--seed 42] [--filings 200] [--batches 20] [--big 20000] [--clients 4] [--stack demo|dev|production] [--ci]
  *
  * --stack demo (default) runs on the time-skipping server, whose clock the script advances through
  * the publicity, so filings end `active`; then some active filings get a batch each, driven to
@@ -21,6 +21,9 @@
  * API processes, FerretDB, PostgreSQL (pg_ctl stop -m fast, then start) and each Temporal service.
  * --ci: fewer filings and batches, one fault of each kind in the filing phase and one in each
  * batch phase.
+ * --big N: the first batch has N candidates (default 20,000; 3,000 with --ci), and the worker is
+ * killed while its certificates are being issued (#14 §3): the checks then find every
+ * certificate exactly once, and the worker's log says where the retried issuing resumed.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -57,6 +60,7 @@ const { values } = parseArgs({
     clients: { type: 'string', default: '4' },
     stack: { type: 'string', default: 'demo' },
     ci: { type: 'boolean', default: false },
+    big: { type: 'string' },
   },
 });
 const ci = values.ci!;
@@ -66,6 +70,7 @@ const filingCount = Number(values.filings ?? (ci ? 24 : 200));
 const clientCount = Math.max(1, Math.min(Number(values.clients), filingCount));
 /** batches need demo time (exam days, result publicity): none on the dev and production stacks */
 const batchCount = stack === 'demo' ? Math.min(filingCount, Number(values.batches ?? (ci ? 3 : 20))) : 0;
+const bigCandidates = Number(values.big ?? (ci ? 3000 : 20_000));
 
 /** mulberry32: a small seeded PRNG, so a seed replays the same fault schedule. */
 function prng(a: number) {
@@ -124,6 +129,8 @@ async function main() {
     PAYLOAD_KEYS,
     DATA_DIR: dir,
     CODEC_PORT: String(ports.codec),
+    // the big batch's plan and score post are Updates over thousands of rows: longer than the default 10 s
+    TEMPORAL_CALL_TIMEOUT_MS: '120000',
   };
   let env: NodeJS.ProcessEnv = {};
   if (stack === 'production') {
@@ -179,7 +186,7 @@ async function main() {
   const faults = Object.fromEntries(kinds.map((k) => [k, 0])) as Record<FaultKind, number>;
   let ops = 0;
   let failures: string[] = [];
-  const tally = { batchesCertified: 0, certificates: 0, certificatesExpected: 0 };
+  const tally = { batchesCertified: 0, certificates: 0, certificatesExpected: 0, killedWhileIssuing: 0 };
   let batches: ChaosBatch[] = [];
   try {
     const secret = settings.AUTH_JWT_SECRET!;
@@ -371,10 +378,14 @@ async function main() {
         .sort((a, b) => a.index - b.index);
       batches = chosen.map((f, index) => {
         const creditCode = f.application.institution.creditCode as string;
-        const n = 2 + Math.floor(random() * 4);
+        // the first batch is the big one (--big); its people are born from 1980 on, 1,000 a day
+        const big = index === 0 && bigCandidates > 0;
+        const n = big ? bigCandidates : 2 + Math.floor(random() * 4);
+        const born = (i: number) =>
+          big ? new Date(Date.UTC(1980, 0, 1) + Math.floor(i / 1000) * 86_400_000).toISOString().slice(0, 10).replace(/-/g, '') : '19900101';
         const candidates = Array.from({ length: n }, (_, i) => ({
           name: `考生${index}-${i}`,
-          idNumber: makeIdNumber('220102', '19900101', (index * 6 + i) % 1000),
+          idNumber: makeIdNumber('220102', born(i), big ? i % 1000 : (index * 6 + i) % 1000),
           post: '车工',
           yearsInPost: 8,
           occupationCode: '6-18-01-01',
@@ -412,7 +423,40 @@ async function main() {
           ...(await Promise.all(planned.map((b) => call('GET', `/batches/${b.batchId}`, center)))).map((s) => s.publicity?.endsAtMs ?? 0),
         );
         await advanceTo(publicityEnds + 3_600_000, 'through the result publicity');
+        const watching = killWhileIssuing(planned.find((b) => b.index === 0 && b.candidates.length === bigCandidates));
         await runPhase('batch-results', batchFaults());
+        tally.killedWhileIssuing = await watching;
+      }
+    }
+
+    /**
+     * Watches the big batch's certificates appear and kills the worker once some, not all, are
+     * written: the issuing activity is then retried by another attempt, which resumes after the
+     * last chunk its predecessor reported. Answers how many were written at the kill (0: issuing
+     * was never seen half-done).
+     */
+    async function killWhileIssuing(b: ChaosBatch | undefined): Promise<number> {
+      if (!b?.batchId) return 0;
+      const conn = await mongoose.createConnection(mongoUri()).asPromise();
+      try {
+        const certs = conn.db!.collection('certificates');
+        const until = Date.now() + 15 * 60_000;
+        // past half: the first level is written and its heartbeat reported, so the retry has a place to resume from
+        const from = Math.ceil(b.passing.length / 2);
+        while (Date.now() < until) {
+          const n = await certs.countDocuments({ batchId: b.batchId }).catch(() => -1);
+          if (n >= from && n < b.passing.length) {
+            log(`fault: worker while the big batch issues (${n} of ${b.passing.length} written)`);
+            await inject('worker');
+            return n;
+          }
+          if (n === b.passing.length) break;
+          await sleep(100);
+        }
+        failures.push(`the big batch's issuing was never seen half-done, so the worker was not killed during it`);
+        return 0;
+      } finally {
+        await conn.close();
       }
     }
 
@@ -446,6 +490,10 @@ async function main() {
   if (batchCount > 0) {
     console.log(`batches: ${tally.batchesCertified} certified of ${batchCount} intended`);
     console.log(`certificates: ${tally.certificates} issued, ${tally.certificatesExpected} expected (passing candidates)`);
+    const resumed = existsSync(join(dir, 'worker.log')) ? (readFileSync(join(dir, 'worker.log'), 'utf8').match(/issuing resumed[^\n]*/g) ?? []) : [];
+    console.log(
+      `big batch: ${bigCandidates} candidates; worker killed while issuing: ${tally.killedWhileIssuing ? `yes, after ${tally.killedWhileIssuing} certificates` : 'no (issuing was not seen half-done)'}; resumed: ${resumed.length ? resumed.join('; ') : 'none logged'}`,
+    );
   } else {
     console.log(`batches: none (${stack} stack: no demo time to pass the exam days and the publicity; run --stack demo for batches)`);
   }
