@@ -4,6 +4,7 @@
  * replay of a finished batch's history (the supervisor draw and every activity answer replay).
  */
 import { Worker } from '@temporalio/worker';
+import { MockActivityEnvironment } from '@temporalio/testing';
 import { application, newCreditCode } from '../fixtures/filing';
 import { candidates, newIdNumber, passingScores, plan, registerSupervisors } from '../fixtures/batch';
 import { batchBed, leadDates, passResults, refusal, toPublicity, toResultsReview, type ActiveFiling, type BatchBed } from '../harness/batch-env';
@@ -114,6 +115,39 @@ describe('certificates', () => {
     } finally {
       bed.hooks.afterSerialReservation = undefined;
     }
+  });
+
+  it('issuing goes in chunks with heartbeats; a new attempt resumes after the last chunk its predecessor reported', async () => {
+    const inst = institution();
+    const id = `H-${inst.creditCode}`;
+    // level 5: the other tests' institutions share this sequence code, at levels 4 and 3
+    await passed(id, 2500, 5);
+    const input = { batchId: id, issueYear: 2027, issuedAt: new Date().toISOString(), institution: inst };
+    // the first attempt dies right after its first chunk is written and reported
+    const reported: unknown[] = [];
+    bed.hooks.afterCertificateChunk = ({ batchId, written }) => {
+      if (batchId === id && written === 1000) throw new Error('injected: the worker died after its first chunk');
+    };
+    const first = new MockActivityEnvironment();
+    first.on('heartbeat', (d: unknown) => reported.push(d));
+    try {
+      await expect(first.run(bed.activities.issueCertificates, input)).rejects.toThrow(/injected/);
+    } finally {
+      bed.hooks.afterCertificateChunk = undefined;
+    }
+    expect(reported).toEqual([{ level: 5, written: 1000 }]);
+    const numbers = await numbersOf(id);
+    expect(numbers).toHaveLength(1000);
+    // take one certificate of the reported chunk away: an attempt that resumes does not write that chunk again
+    await bed.models.Certificate.deleteOne({ _id: numbers[0] });
+    const second = new MockActivityEnvironment({ heartbeatDetails: reported[0], attempt: 2 });
+    const r = await second.run(bed.activities.issueCertificates, input);
+    expect(r).toEqual({ count: 2500, blocks: [{ level: 5, first: 1, last: 2500 }] });
+    expect(await numbersOf(id)).toHaveLength(2499);
+    // an attempt that starts over (nothing reported) writes what is missing, and nothing twice
+    await bed.activities.issueCertificates(input);
+    const all = await numbersOf(id);
+    expect(all.map((n) => parseCertificateCode(n)!.parts.serial)).toEqual(Array.from({ length: 2500 }, (_x, i) => i + 1));
   });
 
   it("the batch workflow's issuing activity fails after reserving; the retry issues no duplicate and skips no number", async () => {
