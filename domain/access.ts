@@ -64,6 +64,8 @@ export const ACTIONS = {
   'certificate.reissue': { roles: ['institution'], description: 'reissue a lost certificate document' },
   'console.page': { public: true, description: "open a page of the web console (each page calls this API with the signed-in user's own token)" },
   'tasks.read': { description: "read one's inbox" },
+  // each item is then held to its own action (filing.decide or batch.decide) and scope
+  'tasks.decide': { roles: ['expert', 'prefecture-reviewer', 'province-reviewer', 'center'], description: 'decide several inbox tasks at once' },
   'notifications.read': { description: "read one's notifications" },
 } as const satisfies Record<string, ActionRule>;
 

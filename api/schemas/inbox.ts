@@ -26,3 +26,41 @@ export const notification = z.object({
 
 export const tasksQuery = z.object(pageQuery).strict();
 export const notificationsQuery = z.object({ ...pageQuery, kind: z.string().max(40).optional() }).strict();
+
+/** POST /tasks/decisions: up to 100 decisions, each as its single route takes it. */
+export const bulkDecisionsBody = z
+  .object({
+    items: z
+      .array(
+        z
+          .object({
+            type: z.enum(['filing', 'batch']),
+            id: z.string().min(1).max(80),
+            stage: z.string().min(1).max(50),
+            outcome: z.enum(['pass', 'supplement', 'return', 'reject']),
+            opinion: z.string().trim().min(1).max(5000),
+            score: z.number().min(0).max(100).optional(),
+          })
+          .strict(),
+      )
+      .min(1)
+      .max(100),
+  })
+  .strict();
+
+export const bulkDecisionsResult = z.object({
+  results: z.array(
+    z.object({
+      id: z.string(),
+      type: z.enum(['filing', 'batch']),
+      /** the HTTP status the single decision would have answered */
+      status: z.number().int(),
+      /** the refusal's code (API.md), when status is not 200 */
+      code: z.string().optional(),
+      detail: z.string().optional(),
+      /** the case after the decision */
+      caseStatus: z.string().optional(),
+      stage: z.string().nullable().optional(),
+    }),
+  ),
+});

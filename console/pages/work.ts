@@ -40,29 +40,75 @@ interface RegistrantValues {
   occupations: string;
 }
 
+/** A task the inbox can decide together with others: a decision step (`decide:<stage>`). */
+const decisionStageOf = (t: { action: string }) => (t.action.startsWith('decide:') ? t.action.slice('decide:'.length) : null);
+
+/** The outcomes a decision of this kind may take (the single decision forms offer the same). */
+const outcomesOf = (kind: string) => (kind === 'batch' ? ['pass', 'return', 'reject'] : ['pass', 'supplement', 'reject']);
+
+interface BulkResult {
+  id: string;
+  type: string;
+  status: number;
+  code?: string;
+  detail?: string;
+  caseStatus?: string;
+  stage?: string | null;
+}
+
 export default async function workPages(app: FastifyInstance) {
   app.addHook('onRequest', signedInOnly);
-  app.get('/inbox', async (req, reply) => {
+
+  const inboxPage = async (req: FastifyRequest, reply: FastifyReply, extra: { problem?: string; results?: BulkResult[]; status?: number } = {}) => {
     const cursor = one((req.query as Record<string, unknown>).cursor);
     const r = await api(req, 'GET', '/tasks', { query: { cursor, limit: 20 } });
+    const items: { kind: string; id: string; action: string; stage: string | null }[] = r.ok ? r.body.items : [];
     return render(
       req,
       reply,
       'work-inbox',
       {
         title: '待办',
-        items: r.ok ? r.body.items : [],
+        items,
         nextCursor: r.ok ? r.body.nextCursor : null,
         paged: !!cursor,
-        problem: r.ok ? undefined : problemText(r),
+        problem: extra.problem ?? (r.ok ? undefined : problemText(r)),
+        // several decisions of one stage at once (POST /tasks/decisions), for the roles that decide
+        bulk: roleAllows(req.consoleCaller, 'tasks.decide') && items.some((t) => decisionStageOf(t)),
+        decisionStageOf,
+        outcomes: [...new Set(items.filter((t) => decisionStageOf(t)).flatMap((t) => outcomesOf(t.kind)))],
+        results: extra.results?.map((x) => ({
+          ...x,
+          text: x.status === 200 ? '已处理' : problemText({ ok: false, status: x.status, code: x.code, body: { detail: x.detail } } as ApiResult),
+        })),
         actionText,
         stageText,
         chinaTime,
         chinaDate,
         consolePathOf,
       },
-      r.ok ? 200 : r.status,
+      extra.status ?? (r.ok ? 200 : r.status),
     );
+  };
+
+  app.get('/inbox', async (req, reply) => inboxPage(req, reply));
+
+  // the selected decision tasks, all of one stage, decided with one outcome and opinion
+  app.post('/inbox/decisions', async (req, reply) => {
+    const b = (req.body ?? {}) as Record<string, unknown>;
+    const picked = many(b.task).map((v) => {
+      const [kind, id, stage] = v.split('|');
+      return { kind, id, stage };
+    });
+    const outcome = one(b.outcome);
+    const opinion = one(b.opinion).trim();
+    if (!picked.length) return inboxPage(req, reply, { problem: '请先勾选要一并处理的事项。', status: 400 });
+    if (new Set(picked.map((p) => p.stage)).size > 1) return inboxPage(req, reply, { problem: '一并处理的事项须处于同一环节。', status: 400 });
+    if (!opinion) return inboxPage(req, reply, { problem: '请填写处理意见。', status: 400 });
+    const body = { items: picked.map((p) => ({ type: p.kind, id: p.id, stage: p.stage, outcome, opinion })) };
+    const r = await api(req, 'POST', '/tasks/decisions', { body, key: one(b._key) || undefined });
+    if (!r.ok) return inboxPage(req, reply, { problem: problemText(r), status: r.status });
+    return inboxPage(req, reply, { results: r.body.results as BulkResult[] });
   });
 
   app.get('/notifications', async (req, reply) => {

@@ -178,6 +178,15 @@ const ROWS: Record<string, Row> = {
     who: everyone(200),
     secrets: (c) => [...fileSecrets(c), ...batchSecrets(c)],
   },
+  'POST /api/v1/tasks/decisions': {
+    // the route is for the roles that decide; each item is then held to its own route's rule and
+    // scope (test/api/bulk-decisions.test.ts), so an unknown case answers 200 with a 404 item
+    req: () => ({
+      url: '/api/v1/tasks/decisions',
+      body: { items: [{ type: 'filing', id: 'F000000-none', stage: 'deliberation', outcome: 'pass', opinion: '同意' }] },
+    }),
+    who: { expert: same(200), 'prefecture-reviewer': same(200), 'province-reviewer': same(200), center: same(200) },
+  },
   'GET /api/v1/tasks': {
     req: () => ({ url: '/api/v1/tasks' }),
     who: { ...signedIn(200), expert: scoped('list+', 'list-') },

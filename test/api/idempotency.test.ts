@@ -218,6 +218,11 @@ describe('Idempotency-Key', () => {
     'POST /api/v1/filings/:id/objections/dismissal': { url: `/api/v1/filings/${filingId}/objections/dismissal`, body: { note: '不成立' }, token: () => pref },
     'POST /api/v1/batches/:id/objections/dismissal': { url: '/api/v1/batches/B-none/objections/dismissal', body: { note: '不成立' }, token: () => center },
     'POST /api/v1/supervisors': { url: '/api/v1/supervisors', body: expert('idem-sample-s'), token: () => prov },
+    'POST /api/v1/tasks/decisions': {
+      url: '/api/v1/tasks/decisions',
+      body: { items: [{ type: 'filing', id: filingId, stage: 'deliberation', outcome: 'pass', opinion: '同意' }] },
+      token: () => pref,
+    },
   });
   const mutating = (routes: readonly RouteRecord[]) =>
     routes.filter((r) => ['POST', 'PUT', 'PATCH', 'DELETE'].includes(r.method) && r.url.startsWith('/api/v1/'));
