@@ -22,7 +22,7 @@ import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import type { Client } from '@temporalio/client';
 import type { Models } from '../models';
-import type { CandidateRow, CertificateDoc } from '../models/batch';
+import { publicityNamesId, type CandidateRow, type CertificateDoc } from '../models/batch';
 import { insertCandidates, readCandidates, rewritePages } from '../models/candidates';
 import { readUpload, rowsSha256 } from '../models/uploads';
 import {
@@ -34,6 +34,7 @@ import {
   outcomeOf,
   planAgainstFilingRefusal,
   planRefusal,
+  publicityRoster,
   rosterSummaryOf,
   scoresRefusal,
   tallyOf,
@@ -60,7 +61,7 @@ import type { Actor, FilingState } from '../domain/filing';
 import { filingWorkflowId, stateQuery as filingStateQuery } from '../workflows/filing/messages';
 import { batchWorkflowId, serialAllocatorId, filingTerminatedUpdate, type RevocationInput } from '../workflows/batch/messages';
 import { stateOf } from '../models/records';
-import { auditDocs, insertOnce, notificationDocs, putVersioned, type AuditDraft, type NotificationDraft } from './records';
+import { auditDocs, certificateAuditDoc, insertOnce, notificationDocs, putVersioned, type AuditDraft, type NotificationDraft } from './records';
 import { createAllocateActivities } from './allocate';
 
 export interface IssueInput {
@@ -304,28 +305,37 @@ export function createBatchActivities(deps: { models: Models; client: Client; ta
       const merged = mergeScores(sheet, entries);
       const touched = new Set(entries.map((e) => e.idNumber.trim().toUpperCase()));
       const plan = { modules: input.modules };
+      const outs = rows.map((r) => outcomeOf(plan, r, merged, input.policy));
       const changed: number[] = [];
       rows.forEach((r, i) => {
         if (!touched.has(r.idNumber)) return;
-        const o = outcomeOf(plan, r, merged, input.policy);
         r.scores = merged[r.idNumber];
-        r.outcome = { complete: o.complete, passed: o.passed, absent: o.absent };
+        r.outcome = { complete: outs[i].complete, passed: outs[i].passed, absent: outs[i].absent };
         changed.push(i);
       });
       await rewritePages(models, input.batchId, rows, changed, heartbeat);
-      const outs = rows.map((r) => outcomeOf(plan, r, merged, input.policy));
       return tallyOf(outs, Object.keys(merged).length, input.posts, input.upload);
     },
 
-    /** The 结果汇总表 (001 附件3) built from the batch's candidates and scores. */
+    /**
+     * The 结果汇总表 (001 附件3) built from the batch's candidates and scores. At the start of a
+     * result publicity (`publicityRound`) it also writes the names that publicity shows (000
+     * §五(二)3), once, so that GET /publicity reads one document instead of the whole roster.
+     */
     async summariseResults(input: {
       batchId: string;
       institution: BatchInstitution;
       plan: PlanHeader;
       policy: BatchPolicy;
       reportDate?: string;
+      publicityRound?: number;
     }): Promise<ResultSummary> {
-      return buildSummary(await resultSource(input), input.reportDate);
+      const src = await resultSource(input);
+      if (input.publicityRound !== undefined) {
+        const _id = publicityNamesId(input.batchId, input.publicityRound);
+        await insertOnce(models.PublicityNames, [{ _id, batchId: input.batchId, round: input.publicityRound, names: publicityRoster(src) }]);
+      }
+      return buildSummary(src, input.reportDate);
     },
 
     /**
@@ -388,21 +398,14 @@ export function createBatchActivities(deps: { models: Models; client: Client; ta
       const revocation = { reason: input.reason, by: { sub: a.sub, name: a.name, role: a.role }, at: new Date(input.at), requestKey: input.runId };
       await models.Certificate.updateOne({ _id: input.number }, { $set: { status: 'revoked', revocation } });
       await insertOnce(models.Audit, [
-        {
-          _id: `${input.number}:revoked:${input.runId}`,
-          targetType: 'certificate',
-          targetId: input.number,
-          actor: a.sub,
-          actorName: a.name,
-          role: a.role,
+        certificateAuditDoc(input.number, `revoked:${input.runId}`, a, {
           action: 'certificate.revoke',
           requestId: input.requestId,
           before: { status: 'valid' },
           after: { status: 'revoked' },
           note: input.reason,
-          at: new Date(input.at),
-          seq: 0,
-        },
+          at: input.at,
+        }),
       ]);
       return { ...doc, status: 'revoked', revocation };
     },

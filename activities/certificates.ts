@@ -12,7 +12,7 @@ import { currentValue, versionOf } from '../domain/certificates';
 import { maskIdNumber } from '../domain/identifiers';
 import type { Actor } from '../domain/filing';
 import type { AmendmentInput, AmendmentResult, CorrectionState } from '../workflows/certificate/messages';
-import { insertOnce } from './records';
+import { certificateAuditDoc, insertOnce } from './records';
 
 const fail = (type: string, message: string) => ApplicationFailure.create({ type, message, nonRetryable: true });
 
@@ -49,22 +49,15 @@ export function createCertificateActivities(deps: { models: Models }) {
           await models.Certificate.updateOne({ _id: input.number }, { $set: { [input.field]: input.value, version: entry.version, corrections } });
         }
         await insertOnce(models.Audit, [
-          {
-            _id: `${input.number}:corrected:${input.correctionId}`,
-            targetType: 'certificate',
-            targetId: input.number,
-            actor: input.approvedBy.sub,
-            actorName: input.approvedBy.name,
-            role: input.approvedBy.role,
+          certificateAuditDoc(input.number, `corrected:${input.correctionId}`, input.approvedBy, {
             action: 'certificate.correct',
             requestId: input.requestId,
             // FerretDB refuses dotted keys in a document: the field is a value here
             before: { version: entry.version - 1, field: entry.field, value: audited(entry.field, entry.from) },
             after: { version: entry.version, field: entry.field, value: audited(entry.field, entry.to) },
             note: entry.reason,
-            at: new Date(entry.at),
-            seq: 0,
-          },
+            at: entry.at,
+          }),
         ]);
         return { number: doc._id, version: entry.version, reissues: doc.reissues?.length ?? 0, at: new Date(entry.at).toISOString() };
       }
@@ -81,21 +74,14 @@ export function createCertificateActivities(deps: { models: Models }) {
       }
       const count = reissues.indexOf(entry) + 1;
       await insertOnce(models.Audit, [
-        {
-          _id: `${input.number}:reissued:${input.runId}`,
-          targetType: 'certificate',
-          targetId: input.number,
-          actor: input.actor.sub,
-          actorName: input.actor.name,
-          role: input.actor.role,
+        certificateAuditDoc(input.number, `reissued:${input.runId}`, input.actor, {
           action: 'certificate.reissue',
           requestId: input.requestId,
           before: { reissues: count - 1 },
           after: { reissues: count },
           note: entry.reason,
-          at: new Date(entry.at),
-          seq: 0,
-        },
+          at: entry.at,
+        }),
       ]);
       return { number: doc._id, version: versionOf(doc), reissues: reissues.length, at: new Date(entry.at).toISOString() };
     },
@@ -125,21 +111,14 @@ export function createCertificateActivities(deps: { models: Models }) {
       );
       const by = decided?.by ?? s.requestedBy;
       await insertOnce(models.Audit, [
-        {
-          _id: `${s.number}:correction:${s.correctionId}:${s.status}`,
-          targetType: 'certificate',
-          targetId: s.number,
-          actor: by.sub,
-          actorName: by.name,
-          role: by.role,
+        certificateAuditDoc(s.number, `correction:${s.correctionId}:${s.status}`, by, {
           action: decided ? 'certificate.decide-correction' : 'certificate.request-correction',
           requestId: input.requestId,
           before: decided ? { correction: 'pending' } : null,
           after: { correctionId: s.correctionId, field: s.field, value: audited(s.field, s.value), status: s.status },
           note: decided ? decided.opinion : s.reason,
-          at: new Date(decided?.at ?? s.requestedAt),
-          seq: 0,
-        },
+          at: decided?.at ?? s.requestedAt,
+        }),
       ]);
     },
   };

@@ -80,6 +80,30 @@ export function auditDocs(targetType: string, targetId: string, version: number,
   }));
 }
 
+/**
+ * One audit entry of a certificate's change (revocation, correction, reissue). A certificate has
+ * no version counter like a case: the entry's id is fixed by the change (`key`), so a retried
+ * activity writes it once.
+ */
+export function certificateAuditDoc(
+  number: string,
+  key: string,
+  by: { sub: string; name?: string; role?: string },
+  entry: { action: string; requestId?: string; before: unknown; after: unknown; note?: string; at: Date | string },
+) {
+  return {
+    _id: `${number}:${key}`,
+    targetType: 'certificate',
+    targetId: number,
+    actor: by.sub,
+    actorName: by.name,
+    role: by.role,
+    ...entry,
+    at: new Date(entry.at),
+    seq: 0,
+  };
+}
+
 export function createRecordActivities(models: Models) {
   return {
     async recordFiling(input: { state: FilingState; audit: AuditDraft[]; notifications: NotificationDraft[]; directory?: 'upsert' | 'remove' }) {

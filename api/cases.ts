@@ -338,14 +338,24 @@ export async function requestCorrection(client: Client, taskQueue: string, input
   }
 }
 
+/** How long a roster's worth of rows may add to an Update's deadline: on FerretDB's SQLite backend a score post of 20,000 lines took 39 s (bench (g)) */
+const ROW_DEADLINE_MS = 5;
+
+/**
+ * The deadline of a call that carries `rows` rows by reference (a plan's candidates, a score
+ * post): the activities behind it go through every row, so a post of 20,000 gets 100 s more than
+ * a decision instead of a 503 for work that is under way.
+ */
+export const rosterDeadline = (callTimeoutMs: number, rows: number) => callTimeoutMs + rows * ROW_DEADLINE_MS;
+
 /** The API's calls, each answering a refusal as a DomainError. */
 export function createCases({ client, taskQueue, callTimeoutMs = 10_000, metrics }: TemporalClientSide) {
   const filing = (id: string) => client.workflow.getHandle(filingWorkflowId(id));
   const batch = (id: string) => client.workflow.getHandle(batchWorkflowId(id));
   /** Runs a call into Temporal within its deadline; a refusal (or an outage: 503) comes out as a DomainError (its cause: the original error). */
-  const call = async <T>(fn: () => Promise<T>): Promise<T> => {
+  const call = async <T>(fn: () => Promise<T>, timeoutMs = callTimeoutMs): Promise<T> => {
     try {
-      return await withinDeadline(client, callTimeoutMs, fn);
+      return await withinDeadline(client, timeoutMs, fn);
     } catch (err) {
       metrics?.countTemporalError(errorKindOf(err));
       const f = failureOf(err);
@@ -354,8 +364,8 @@ export function createCases({ client, taskQueue, callTimeoutMs = 10_000, metrics
   };
   /** an Update, timed from the call to its answer (accepted and completed, refused, or past the deadline) */
   const timed = <T>(name: string, fn: () => Promise<T>) => (metrics ? metrics.timeUpdate(name, fn) : fn());
-  const update = <Ret, Arg>(handle: ReturnType<typeof filing>, def: UpdateDefinition<Ret, [Arg]>, arg: Arg, updateId?: string) =>
-    timed(def.name, () => call(() => handle.executeUpdate(def, { args: [arg], ...(updateId ? { updateId } : {}) })));
+  const update = <Ret, Arg>(handle: ReturnType<typeof filing>, def: UpdateDefinition<Ret, [Arg]>, arg: Arg, updateId?: string, rows = 0) =>
+    timed(def.name, () => call(() => handle.executeUpdate(def, { args: [arg], ...(updateId ? { updateId } : {}) }), rosterDeadline(callTimeoutMs, rows)));
 
   return {
     /**
@@ -375,9 +385,11 @@ export function createCases({ client, taskQueue, callTimeoutMs = 10_000, metrics
     /** An Update of a filing found in the read model; `updateId` from the Idempotency-Key (updateIdOf). */
     updateFiling: <Ret, Arg>(filingId: string, def: UpdateDefinition<Ret, [Arg]>, arg: NoInfer<Arg>, updateId?: string) =>
       update(filing(filingId), def, arg, updateId),
-    updateBatch: <Ret, Arg>(batchId: string, def: UpdateDefinition<Ret, [Arg]>, arg: NoInfer<Arg>, updateId?: string) =>
-      update(batch(batchId), def, arg, updateId),
-    submitBatchPlan: (input: BatchInput) => timed(submitPlanUpdate.name, () => call(() => submitBatchPlan(client, taskQueue, input))),
+    /** `rows`: the rows the Update carries by reference (a score post), which lengthen its deadline */
+    updateBatch: <Ret, Arg>(batchId: string, def: UpdateDefinition<Ret, [Arg]>, arg: NoInfer<Arg>, updateId?: string, rows?: number) =>
+      update(batch(batchId), def, arg, updateId, rows),
+    submitBatchPlan: (input: BatchInput) =>
+      timed(submitPlanUpdate.name, () => call(() => submitBatchPlan(client, taskQueue, input), rosterDeadline(callTimeoutMs, input.candidates.count))),
     revokeCertificate: (input: RevocationInput) => call(() => revokeCertificate(client, taskQueue, input)),
     reissueCertificate: (input: Extract<AmendmentInput, { kind: 'reissue' }>) => call(() => amendCertificate(client, taskQueue, input)),
     requestCorrection: (input: CorrectionInput) => call(() => requestCorrection(client, taskQueue, input)),

@@ -16,7 +16,7 @@ import { buildApp } from '../app';
 import { signToken } from '../api/tokens';
 import { createActivities } from '../activities';
 import { makeCreditCode, makeIdNumber } from '../domain/identifiers';
-import { MATERIAL_KINDS } from '../domain/filing';
+import { sampleApplication, sampleIdNumber, samplePlan } from '../scripts/samples';
 import { chinaDateOf } from '../domain/dates';
 import { certificateSchema } from '../models/batch';
 import { batchWorkflowId } from '../workflows/batch/messages';
@@ -26,15 +26,7 @@ const MB = 1024 * 1024;
 
 export async function benchBigBatch(fdb: EmbeddedProcess, dataDir: string, n: number, log: (s: string) => void) {
   const ts = await startTestServer();
-  // a roster-sized Update outlasts the API's default 10 s deadline on the embedded SQLite database
-  const settings = loadSettings({
-    APP_MODE: 'demo',
-    LOG_LEVEL: 'silent',
-    TEMPORAL_TASK_QUEUE: 'bench-g',
-    PUBLIC_RATE_LIMIT: '1000000',
-    DATA_DIR: dataDir,
-    TEMPORAL_CALL_TIMEOUT_MS: '600000',
-  });
+  const settings = loadSettings({ APP_MODE: 'demo', LOG_LEVEL: 'silent', TEMPORAL_TASK_QUEUE: 'bench-g', PUBLIC_RATE_LIMIT: '1000000', DATA_DIR: dataDir });
   const services = await createServices(settings, { temporalAddress: ts.address, mongoUri: `mongodb://${fdb.address}/bench_g` });
   const native = await NativeConnection.connect({ address: ts.address });
   const worker = await Worker.create({
@@ -75,26 +67,7 @@ export async function benchBigBatch(fdb: EmbeddedProcess, dataDir: string, n: nu
     // a filing in force (the review path, as batches-demo.test.ts drives it)
     for (const [i, sub] of ['ea', 'eb', 'ec'].entries())
       await post('/experts', { userId: sub, name: sub, idNumber: makeIdNumber('220102', '19700101', 100 + i), province: '22' }, t.prov);
-    const filing = await post(
-      '/filings',
-      {
-        institution: {
-          name: '大批次基准有限公司',
-          creditCode,
-          kind: 'Y',
-          legalRepresentative: '王建国',
-          address: '吉林省长春市',
-          province: '22',
-          affiliation: 'prefecture',
-          prefecture: '220100',
-          contact: { name: '李红', phone: '13912345678' },
-        },
-        occupations: [{ code: '6-18-01-01', name: '车工', levels: [5, 4, 3], basis: 'national-standard' }],
-        materials: MATERIAL_KINDS.map((kind) => ({ kind, title: `${kind}.pdf` })),
-        venues: [{ name: '实训楼一层', address: '吉林省长春市朝阳区人民大街1号', hasVideoSurveillance: true }],
-      },
-      t.inst,
-    );
+    const filing = await post('/filings', sampleApplication({ name: '大批次基准有限公司', creditCode }), t.inst);
     for (const [stage, e] of [
       ['preliminary-review', 'ea'],
       ['technical-assessment', 'eb'],
@@ -112,18 +85,15 @@ export async function benchBigBatch(fdb: EmbeddedProcess, dataDir: string, n: nu
     await post(`/filings/${filing.id}/decisions`, { stage: 'notice', outcome: 'pass', opinion: '准予备案' }, t.prov);
 
     // n candidates with distinct, valid ID numbers (1,000 sequence numbers per birth day)
-    const candidates = Array.from({ length: n }, (_x, i) => {
-      const day = new Date(Date.UTC(1990, 0, 1) + Math.floor(i / 1000) * 86_400_000).toISOString().slice(0, 10).replace(/-/g, '');
-      return {
-        name: `考生${i}`,
-        idNumber: makeIdNumber('220102', day, i % 1000),
-        post: '车工',
-        yearsInPost: 3,
-        occupationCode: '6-18-01-01',
-        level: [5, 4, 3][i % 3],
-        employerCreditCode: creditCode,
-      };
-    });
+    const candidates = Array.from({ length: n }, (_x, i) => ({
+      name: `考生${i}`,
+      idNumber: sampleIdNumber(i, 1990),
+      post: '车工',
+      yearsInPost: 3,
+      occupationCode: '6-18-01-01',
+      level: [5, 4, 3][i % 3],
+      employerCreditCode: creditCode,
+    }));
     const now = (await call('GET', '/admin/clock', undefined, t.admin)).now as string;
     const first = (await call('GET', `/calendar/working-days?from=${chinaDateOf(Date.parse(now))}&add=10`, undefined)).date as string;
     const phases: Record<string, number> = {};
@@ -134,23 +104,7 @@ export async function benchBigBatch(fdb: EmbeddedProcess, dataDir: string, n: nu
       log(`    ${name}: ${phases[name].toFixed(1)} s`);
       return r;
     };
-    const batch = await timed('plan', () =>
-      post(
-        '/batches',
-        {
-          filingId: filing.id,
-          firstExamDate: first,
-          lastExamDate: first,
-          venues: [{ name: '实训楼一层', address: '吉林省长春市朝阳区人民大街1号' }],
-          modules: [{ kind: 'theory' }, { kind: 'skill' }],
-          candidates,
-          proctors: [{ name: '监考' }],
-          examiners: [{ name: '考评员' }],
-          supervisors: [{ name: '内部督导' }],
-        },
-        t.inst,
-      ),
-    );
+    const batch = await timed('plan', () => post('/batches', samplePlan(filing.id, first, candidates), t.inst));
     const id = batch.id as string;
     await post(`/batches/${id}/decisions`, { stage: 'plan-review', outcome: 'pass', opinion: '已收悉' }, t.center);
     await post('/admin/clock/advance', { by: 'P20D' }, t.admin);

@@ -33,7 +33,8 @@ import { signToken } from '../api/tokens';
 import { createActivities } from '../activities';
 import { startFerretDB, startTemporalDev, startTestServer, ROOT, type EmbeddedProcess } from '../infra/embedded';
 import { makeCreditCode, makeIdNumber } from '../domain/identifiers';
-import { MATERIAL_KINDS, type Application } from '../domain/filing';
+import type { Application } from '../domain/filing';
+import { sampleApplication } from '../scripts/samples';
 import { policyForProvince } from '../domain/filing-policy';
 import { addMonths } from '../domain/dates';
 import { FILING_WORKFLOW, filingWorkflowId, assignExpertsUpdate, decideUpdate, renewalUpdate, changeUpdate, stateQuery } from '../workflows/filing/messages';
@@ -71,22 +72,7 @@ let seq = 0;
 function application(): Application {
   seq += 1;
   const creditCode = makeCreditCode(`91220101MB${String(process.pid % 1000).padStart(3, '0')}${String(seq).padStart(4, '0')}`.slice(0, 17));
-  return {
-    institution: {
-      name: `基准测试机构${seq}`,
-      creditCode,
-      kind: 'Y',
-      legalRepresentative: '王建国',
-      address: '吉林省长春市',
-      province: '22',
-      affiliation: 'prefecture',
-      prefecture: '220100',
-      contact: { name: '李红', phone: '13912345678' },
-    },
-    occupations: [{ code: '6-18-01-01', name: '车工', levels: [5, 4, 3], basis: 'national-standard' }],
-    materials: MATERIAL_KINDS.map((kind) => ({ kind, title: `${kind}.pdf` })),
-    venues: [{ name: '实训楼一层', address: '吉林省长春市朝阳区人民大街1号', hasVideoSurveillance: true }],
-  };
+  return sampleApplication({ name: `基准测试机构${seq}`, creditCode });
 }
 
 const pct = (xs: number[], p: number) => {

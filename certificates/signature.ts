@@ -46,9 +46,9 @@
  * No personal data leaves this module in errors: messages name settings, kids and field names only.
  */
 import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, randomBytes, sign, verify, type KeyObject } from 'node:crypto';
-import { chmodSync, readFileSync, statSync } from 'node:fs';
+import { chmodSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { writeFileOnce } from '../infra/write-once';
+import { readFileIfExists, writeFileOnce } from '../infra/write-once';
 import { isValidCertificateCode } from '../domain/certificate-code';
 import { chinaDateOf, isValidIsoDate } from '../domain/dates';
 import { maskIdNumber } from '../domain/identifiers';
@@ -390,13 +390,8 @@ function localSigningKey(file: string, log: (line: string) => void): SigningKey 
 }
 
 function readLocalSigningKey(file: string, log: (line: string) => void): SigningKey | undefined {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw err;
-  }
+  const text = readFileIfExists(file);
+  if (text === undefined) return undefined;
   let keys: SigningKey[];
   try {
     keys = parseSigningKeys(text.trim());

@@ -803,7 +803,7 @@ export function toCsv(rows: unknown[][]): string {
   return UTF8_BOM + rows.map((r) => r.map(csvField).join(',')).join('\r\n') + '\r\n';
 }
 
-export const LEVEL_LABEL = (level: number) => CERTIFICATE_LEVEL_NAMES[level as CertificateLevel] ?? String(level);
+const LEVEL_LABEL = (level: number) => CERTIFICATE_LEVEL_NAMES[level as CertificateLevel] ?? String(level);
 const SEX_LABEL = (s: 'M' | 'F') => (s === 'F' ? '女' : '男');
 
 /** 结果汇总表 as CSV (the layout of 001 附件3, with 参评 and 合格 per level). */

@@ -12,14 +12,14 @@
  * stay in clear because the server indexes them; keep personal data out of them.
  */
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
-import { chmodSync, readFileSync, statSync } from 'node:fs';
+import { chmodSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { METADATA_ENCODING_KEY, ValueError, type DataConverter, type Payload, type PayloadCodec } from '@temporalio/common';
 import { decode as utf8Decode, encode as utf8Encode } from '@temporalio/common/lib/encoding';
 import { temporal } from '@temporalio/proto';
 import { SettingsError, type Settings } from '../config';
 import { parsePayloadKeys, PayloadKey, KEY_BYTES } from './payload-keys';
-import { writeFileOnce } from './write-once';
+import { readFileIfExists, writeFileOnce } from './write-once';
 
 export const ENCRYPTED_ENCODING = 'binary/encrypted';
 export const METADATA_KEY_ID = 'encryption-key-id';
@@ -173,13 +173,8 @@ export function createPayloadCodec(settings: Pick<Settings, 'APP_MODE' | 'dataDi
 }
 
 function readLocalKey(file: string, log: (line: string) => void): PayloadKey | undefined {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw err;
-  }
+  const text = readFileIfExists(file);
+  if (text === undefined) return undefined;
   const { keys, problems } = parsePayloadKeys(text.trim());
   if (problems.length || keys.length !== 1) {
     throw new SettingsError(

@@ -1,6 +1,6 @@
-/** Creating a local secret file (a development key) that several processes may start to create at once. */
+/** A local secret file (a development key) that several processes may start to create, or read, at once. */
 import { randomBytes } from 'node:crypto';
-import { linkSync, mkdirSync, unlinkSync, writeFileSync } from 'node:fs';
+import { linkSync, mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 
 /**
@@ -20,5 +20,15 @@ export function writeFileOnce(file: string, content: string): boolean {
     throw err;
   } finally {
     unlinkSync(tmp);
+  }
+}
+
+/** The file's text, or undefined when there is no such file (any other failure is thrown). */
+export function readFileIfExists(file: string): string | undefined {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw err;
   }
 }

@@ -226,11 +226,35 @@ export interface UploadPartDoc {
 export const uploadPartSchema = new Schema<UploadPartDoc>(
   {
     _id: { type: String, required: true },
-    uploadId: { type: String, required: true, index: true },
+    uploadId: { type: String, required: true },
     part: { type: Number, required: true },
     parts: { type: Number, required: true },
     rows: { type: [mixed], default: [] },
     createdAt: { type: Date, required: true },
   },
   { collection: 'uploads', versionKey: false, minimize: false },
+);
+
+/**
+ * publicityNames: the passing candidates a result publicity names (000 §五(二)3), ID numbers
+ * masked, written once when the publicity starts (`_id` = publicityNamesId), by the batch's
+ * summariseResults activity; GET /publicity reads it by id.
+ */
+export interface PublicityNamesDoc {
+  _id: string;
+  batchId: string;
+  round: number;
+  names: { name: string; idNumber: string; occupationCode: string; occupationName: string; trade?: string; level: number; levelName: string }[];
+}
+
+export const publicityNamesId = (batchId: string, round: number) => `${batchId}:${round}`;
+
+export const publicityNamesSchema = new Schema<PublicityNamesDoc>(
+  {
+    _id: { type: String, required: true },
+    batchId: { type: String, required: true },
+    round: { type: Number, required: true },
+    names: { type: [mixed] as never, default: [] },
+  },
+  { collection: 'publicityNames', versionKey: false, minimize: false },
 );

@@ -10,9 +10,11 @@ import {
   batchViewSchema,
   candidatePageSchema,
   certificateSchema,
+  publicityNamesSchema,
   uploadPartSchema,
   type BatchViewDoc,
   type CandidatePageDoc,
+  type PublicityNamesDoc,
   type UploadPartDoc,
 } from './batch';
 import { idempotencySchema, registrantSchema } from './registry';
@@ -46,6 +48,7 @@ export function createModels(conn: Connection) {
     CertificateCorrection: conn.model<CertificateCorrectionDoc>('CertificateCorrection', certificateCorrectionSchema),
     CandidatePage: conn.model<CandidatePageDoc>('CandidatePage', candidatePageSchema),
     UploadPart: conn.model<UploadPartDoc>('UploadPart', uploadPartSchema),
+    PublicityNames: conn.model<PublicityNamesDoc>('PublicityNames', publicityNamesSchema),
     Objection: conn.model('Objection', objectionSchema),
     ObjectionSender: conn.model('ObjectionSender', objectionSenderSchema),
   };

@@ -14,6 +14,7 @@
 import { appendFileSync, readFileSync } from 'node:fs';
 import { signToken } from '../api/tokens';
 import type { Caller } from '../domain/roles';
+import { samplePlan } from './samples';
 
 /** One batch the chaos run takes to `certified`: its plan's candidates and the scores they get. */
 export interface ChaosBatch {
@@ -168,20 +169,7 @@ async function main() {
       const now = new Date((await get('/admin/clock', t.admin)).now);
       const today = new Date(now.getTime() + 8 * 3_600_000).toISOString().slice(0, 10);
       const earliest: string = (await get(`/calendar/working-days?from=${today}&add=10`)).date;
-      const plan = {
-        filingId: b.filingId,
-        firstExamDate: earliest,
-        lastExamDate: earliest,
-        venues: [{ name: '实训楼一层', address: '吉林省长春市朝阳区人民大街1号' }],
-        modules: [
-          { kind: 'theory', passMark: 60 },
-          { kind: 'skill', passMark: 60 },
-        ],
-        candidates: b.candidates,
-        proctors: [{ name: '监考甲' }],
-        examiners: [{ name: '考评员乙' }],
-        supervisors: [{ name: '内部督导丙' }],
-      };
+      const plan = samplePlan(b.filingId, earliest, b.candidates);
       const { id } = await must(post('/batches', plan, inst, k('plan')), 'plan');
       b.batchId = id;
       await must(post(`/batches/${id}/decisions`, { stage: 'plan-review', outcome: 'pass', opinion: '计划已收悉' }, t.center, k('plan-review')), 'plan-review');

@@ -38,7 +38,7 @@ import { signToken } from '../api/tokens';
 import { freePort, ROOT, startFerretDB, startTemporalDev, startTestServer, waitForPort, type EmbeddedProcess } from '../infra/embedded';
 import { freePortBlock, startProductionStack, TEMPORAL_SERVICES, type ProductionStack } from '../infra/production';
 import { makeCreditCode, makeIdNumber } from '../domain/identifiers';
-import { MATERIAL_KINDS } from '../domain/filing';
+import { sampleApplication, sampleIdNumber } from './samples';
 import { filingWorkflowId, stateQuery } from '../workflows/filing/messages';
 import { batchWorkflowId, stateQuery as batchStateQuery } from '../workflows/batch/messages';
 import { parseCertificateCode } from '../domain/certificate-code';
@@ -129,8 +129,6 @@ async function main() {
     PAYLOAD_KEYS,
     DATA_DIR: dir,
     CODEC_PORT: String(ports.codec),
-    // the big batch's plan and score post are Updates over thousands of rows: longer than the default 10 s
-    TEMPORAL_CALL_TIMEOUT_MS: '120000',
   };
   let env: NodeJS.ProcessEnv = {};
   if (stack === 'production') {
@@ -212,22 +210,10 @@ async function main() {
 
     const filings = Array.from({ length: filingCount }, (_, index) => ({
       index,
-      application: {
-        institution: {
-          name: `混沌测试机构${index}`,
-          creditCode: makeCreditCode(`91220101MC${String(seed % 1000).padStart(3, '0')}${String(index).padStart(4, '0')}`.slice(0, 17)),
-          kind: 'Y',
-          legalRepresentative: '王建国',
-          address: '吉林省长春市',
-          province: '22',
-          affiliation: 'prefecture',
-          prefecture: '220100',
-          contact: { name: '李红', phone: '13912345678' },
-        },
-        occupations: [{ code: '6-18-01-01', name: '车工', levels: [5, 4, 3], basis: 'national-standard' }],
-        materials: MATERIAL_KINDS.map((kind) => ({ kind, title: `${kind}.pdf` })),
-        venues: [{ name: '实训楼一层', address: '吉林省长春市朝阳区人民大街1号', hasVideoSurveillance: true }],
-      } as Record<string, any>,
+      application: sampleApplication({
+        name: `混沌测试机构${index}`,
+        creditCode: makeCreditCode(`91220101MC${String(seed % 1000).padStart(3, '0')}${String(index).padStart(4, '0')}`.slice(0, 17)),
+      }) as Record<string, any>,
       filingId: undefined as string | undefined,
     }));
 
@@ -381,11 +367,9 @@ async function main() {
         // the first batch is the big one (--big); its people are born from 1980 on, 1,000 a day
         const big = index === 0 && bigCandidates > 0;
         const n = big ? bigCandidates : 2 + Math.floor(random() * 4);
-        const born = (i: number) =>
-          big ? new Date(Date.UTC(1980, 0, 1) + Math.floor(i / 1000) * 86_400_000).toISOString().slice(0, 10).replace(/-/g, '') : '19900101';
         const candidates = Array.from({ length: n }, (_, i) => ({
           name: `考生${index}-${i}`,
-          idNumber: makeIdNumber('220102', born(i), big ? i % 1000 : (index * 6 + i) % 1000),
+          idNumber: big ? sampleIdNumber(i, 1980) : makeIdNumber('220102', '19900101', (index * 6 + i) % 1000),
           post: '车工',
           yearsInPost: 8,
           occupationCode: '6-18-01-01',

@@ -8,7 +8,7 @@
 import { loadSettings } from '../config';
 import { signToken } from '../api/tokens';
 import { makeCreditCode, makeIdNumber } from '../domain/identifiers';
-import { MATERIAL_KINDS } from '../domain/filing';
+import { sampleApplication, samplePlan } from './samples';
 import type { Caller } from '../domain/roles';
 
 type Log = (line: string) => void;
@@ -67,22 +67,7 @@ export async function runScenario(baseUrl: string, secret: string, log: Log = co
   );
   step('registered three experts and a quality supervisor');
 
-  const application = {
-    institution: {
-      name: '长春精工机械有限公司',
-      creditCode,
-      kind: 'Y',
-      legalRepresentative: '王建国',
-      address: '吉林省长春市朝阳区人民大街1号',
-      province: '22',
-      affiliation: 'prefecture',
-      prefecture: '220100',
-      contact: { name: '李红', phone: '13912345678' },
-    },
-    occupations: [{ code: '6-18-01-01', name: '车工', levels: [5, 4, 3], basis: 'national-standard' }],
-    materials: MATERIAL_KINDS.map((kind) => ({ kind, title: `${kind}.pdf` })),
-    venues: [{ name: '实训楼一层', address: '吉林省长春市朝阳区人民大街1号', hasVideoSurveillance: true }],
-  };
+  const application = sampleApplication({ name: '长春精工机械有限公司', creditCode, address: '吉林省长春市朝阳区人民大街1号' });
   const created = await call('POST', '/filings', application, t.inst);
   const id: string = created.body.id;
   step('申报 submitted', `${id}, stage ${created.body.stage}`);
@@ -145,20 +130,7 @@ export async function runScenario(baseUrl: string, secret: string, log: Log = co
       level: 4,
       employerCreditCode: creditCode,
     }));
-    const plan = {
-      filingId: id,
-      firstExamDate: earliest,
-      lastExamDate: earliest,
-      venues: [{ name: '实训楼一层', address: '吉林省长春市朝阳区人民大街1号' }],
-      modules: [
-        { kind: 'theory', passMark: 60 },
-        { kind: 'skill', passMark: 60 },
-      ],
-      candidates,
-      proctors: [{ name: '监考甲' }],
-      examiners: [{ name: '考评员乙' }],
-      supervisors: [{ name: '内部督导丙' }],
-    };
+    const plan = samplePlan(id, earliest, candidates);
     const batch = await call('POST', '/batches', plan, t.inst);
     const bid: string = batch.body.id;
     step('plan filed', `${bid}, first exam ${earliest} (10 working days ahead)`);

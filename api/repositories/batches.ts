@@ -6,11 +6,10 @@
 import type { Models } from '../../models';
 import type { Clock } from '../../infra/clock';
 import type { Caller } from '../../domain/roles';
-import { BATCH_TERMINAL, LEVEL_LABEL, type BatchState, type BatchView, type ScoreSheet, type UploadRef } from '../../domain/batch';
+import { BATCH_TERMINAL, type BatchState, type BatchView, type ScoreSheet, type UploadRef } from '../../domain/batch';
 import { DomainError } from '../problems';
-import { maskIdNumber } from '../../domain/identifiers';
 import { plannedCandidateOf } from '../../activities/batch';
-import type { BatchViewDoc } from '../../models/batch';
+import { publicityNamesId, type BatchViewDoc } from '../../models/batch';
 import { stateOf } from '../../models/records';
 import { discardUpload, storeUpload } from '../../models/uploads';
 import { readCandidates } from '../../models/candidates';
@@ -45,9 +44,6 @@ export function createBatchesRepository(models: Models, clock: Clock) {
 
     state: (doc: BatchDoc): BatchState => stateOf<BatchState>(doc),
 
-    /** Rows a request posts (a plan's candidates, score lines), stored before the workflow is told of them. */
-    upload: (purpose: string, rows: unknown[]) => storeUpload(models, purpose, rows),
-
     /**
      * Runs `fn` with the rows stored as an upload, and discards the upload once the workflow has
      * answered, with its result or a refusal; an unanswered call (Temporal unavailable) keeps it
@@ -68,7 +64,7 @@ export function createBatchesRepository(models: Models, clock: Clock) {
     /** the stored batch, or the state an Update answered with, joined with its lists */
     view: (doc: BatchDoc | BatchState) => batchView(models, doc),
 
-    publicityNames: (batchId: string) => publicityNames(models, batchId),
+    publicityNames: (batchId: string, round: number) => publicityNames(models, batchId, round),
 
     /** Batches in the caller's scope, newest first. */
     async list(caller: Caller, q: BatchListQuery) {
@@ -147,16 +143,7 @@ export async function batchView(models: Models, doc: BatchDoc | BatchState): Pro
   };
 }
 
-/** The passing candidates a running result publicity names (000 §五(二)3), ID numbers masked. */
-export async function publicityNames(models: Models, batchId: string) {
-  const rows = (await readCandidates(models, batchId)).filter((r) => r.outcome.passed);
-  return rows.map((r) => ({
-    name: r.name,
-    idNumber: maskIdNumber(r.idNumber),
-    occupationCode: r.occupationCode,
-    occupationName: r.occupationName,
-    ...(r.trade ? { trade: r.trade } : {}),
-    level: r.level,
-    levelName: LEVEL_LABEL(r.level),
-  }));
+/** The passing candidates a result publicity names (000 §五(二)3), as its start wrote them (ID numbers masked). */
+export async function publicityNames(models: Models, batchId: string, round: number) {
+  return (await models.PublicityNames.findById(publicityNamesId(batchId, round)).lean())?.names ?? [];
 }

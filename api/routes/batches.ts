@@ -20,6 +20,7 @@ import {
 import { DomainError } from '../problems';
 import { caseIdSuffix, envelopeOf, updateIdOf } from '../cases';
 import { batchForCaller, batchScope } from '../masking';
+import type { BatchDoc } from '../repositories/batches';
 import { publicityView, receiveObjection } from '../objections';
 import { publicRateLimit } from '../plugins/security';
 import {
@@ -75,8 +76,12 @@ const batchesRoutes: FastifyPluginAsyncZod = async (app) => {
    * them here, as GET /batches/:id does.
    */
   async function update<Arg>(req: FastifyRequest & { params: { id: string } }, def: UpdateDefinition<BatchState, [Arg]>, arg: NoInfer<Arg>) {
-    const doc = await batches.find(req.caller, req.params.id);
-    return view(req, await batches.view(await cases.updateBatch(doc._id, def, arg, updateIdOf(req))));
+    return updateOf(req, await batches.find(req.caller, req.params.id), def, arg);
+  }
+
+  /** The same for a batch already looked up; the deadline grows with its roster (scores, results and certificates go through every candidate). */
+  async function updateOf<Arg>(req: FastifyRequest, doc: BatchDoc, def: UpdateDefinition<BatchState, [Arg]>, arg: NoInfer<Arg>) {
+    return view(req, await batches.view(await cases.updateBatch(doc._id, def, arg, updateIdOf(req), doc.candidates)));
   }
 
   const security = [{ bearer: [] }];
@@ -165,7 +170,7 @@ const batchesRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (req) => {
       const doc = await batches.find(req.caller, req.params.id);
-      return batches.withUpload(`${doc._id}:scores`, req.body.scores, (upload) => update(req, scoresUpdate, { upload, ...envelopeOf(req) }));
+      return batches.withUpload(`${doc._id}:scores`, req.body.scores, (upload) => updateOf(req, doc, scoresUpdate, { upload, ...envelopeOf(req) }));
     },
   );
 

@@ -69,6 +69,7 @@ const inboxRoutes: FastifyPluginAsyncZod = async (app) => {
         batchDecideUpdate,
         { stage: item.stage as BatchStage, outcome: item.outcome, opinion: item.opinion, ...envelopeOf(req) },
         updateId,
+        doc.candidates,
       );
       return { ...base, status: 200, caseStatus: s.status, stage: s.stage };
     } catch (err) {

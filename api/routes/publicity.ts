@@ -41,8 +41,8 @@ const publicityRoutes: FastifyPluginAsyncZod = async (app) => {
             endDate: b.publicity.endDate,
             endsAt: b.publicity.endsAt,
             counts: b.publicity.rows ?? [],
-            // the names are read where they are kept, not copied into the read model at every change (#14 §3)
-            candidates: await batches.publicityNames(b._id),
+            // written once when the publicity started, not copied into the read model at every change (#14 §3)
+            candidates: await batches.publicityNames(b._id, b.publicity.round),
             objectionPath: `/api/v1/batches/${b._id}/objections`,
           })),
         )),

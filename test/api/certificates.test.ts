@@ -62,7 +62,10 @@ describe('electronic certificates, corrections and reissue over HTTP', () => {
     t.center = await tok('center', { role: 'center', province: '22', prefecture: '220100' });
     t.centerB = await tok('centerB', { role: 'center', province: '22', prefecture: '220200' });
     t.admin = await tok('admin', { role: 'admin' });
-    const { Batch, Certificate } = s.services.models;
+    const { Batch, Certificate, Filing } = s.services.models;
+    // the batch's filing has been terminated: the certificates stay valid, and correction, reissue and
+    // revocation stay possible (SPEC "Termination"; 004 Art.12–13); a check of the filing would break every test below
+    await Filing.create({ _id: 'f-ecert', version: 9, status: 'terminated', province: '22', prefecture: '220100', institutionId: X, state: '{}' });
     await Batch.create({
       _id: batchId,
       version: 1,

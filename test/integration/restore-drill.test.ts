@@ -20,6 +20,7 @@ import { freePort, ROOT, startFerretDB, startTemporalDev, type EmbeddedProcess }
 import { devStack, TEST_PAYLOAD_KEYS, type DevStack } from '../harness/stack';
 import { http } from '../harness/http';
 import { application, idNumber } from '../fixtures/filing';
+import { candidates as batchCandidates, plan as batchPlan } from '../fixtures/batch';
 import { addCalendarDays, chinaDateOf } from '../../domain/calendar';
 import { atChinaTime } from '../harness/start-dates';
 import { filingWorkflowId } from '../../workflows/filing/messages';
@@ -193,27 +194,8 @@ describe('restore drill on the embedded stack', () => {
     // a batch of three candidates to certified
     const from = chinaDateOf(Date.now());
     const exam = (await r.api.get(`/api/v1/calendar/working-days?from=${from}&add=12`)).body.date as string;
-    const candidates = [0, 1, 2].map((i) => ({
-      name: `考生${i}`,
-      idNumber: idNumber(100 + i, '19920101'),
-      sex: i % 2 ? 'M' : 'F',
-      post: '车工',
-      yearsInPost: 3,
-      occupationCode: '6-18-01-01',
-      level: 4,
-      employerCreditCode: app.institution.creditCode,
-    }));
-    const plan = {
-      filingId: inForce,
-      firstExamDate: exam,
-      lastExamDate: exam,
-      venues: [{ name: '一号实训车间', address: '吉林省长春市朝阳区人民大街1号' }],
-      modules: [{ kind: 'theory' }, { kind: 'skill', passMark: 60 }],
-      candidates,
-      proctors: [{ name: '监考' }],
-      examiners: [{ name: '考评员' }],
-      supervisors: [{ name: '内部督导' }],
-    };
+    const candidates = batchCandidates(app, [4, 4, 4]);
+    const plan = { filingId: inForce, ...batchPlan(app, exam, exam, candidates) };
     const created = await r.api.post('/api/v1/batches', plan, t.inst);
     expect([created.status, created.body.code, created.body.detail]).toEqual([201, undefined, undefined]);
     const batch = created.body.id as string;

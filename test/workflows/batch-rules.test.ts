@@ -187,7 +187,7 @@ describe('batch rules as the seeds write them', () => {
     const drawn = await h.executeUpdate(superviseUpdate, { args: [{ action: 'assign', count: 1, actor: f.b.provinceCenter }] });
     expect(drawn.supervision.assigned).toHaveLength(1);
     await toPublicity(bed, f, id, passingScores(p.candidates));
-    const names = await publicityNames(bed.models, id);
+    const names = await publicityNames(bed.models, id, 1);
     expect(names).toEqual(
       p.candidates.map((c) =>
         expect.objectContaining({ name: c.name, idNumber: expect.stringMatching(/^\d{3}\*{11}[\dX]{4}$/), occupationCode: '6-18-01-01', level: c.level }),

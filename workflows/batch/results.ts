@@ -33,10 +33,11 @@ export async function startPublicity(c: BatchCase, by?: Actor): Promise<void> {
   const before = record.snapshot();
   const now = workflowNow();
   const r = await acts.workingDaysDue({ fromMs: now, workingDays: c.policy.publicityWorkingDays });
-  // what the public sees while it runs: the counts per occupation and level (the names are read where they are kept)
-  s.publishedSummary = await rosterActs.summariseResults({ batchId: s.id, institution: s.institution, plan: s.plan, policy: c.policy });
   if (s.publicity) s.publicityRounds.push(s.publicity);
-  s.publicity = { round: s.publicityRounds.length + 1, startedAt: isoChina(now), ...publicityEnd(r), objections: emptyLedger() };
+  const round = s.publicityRounds.length + 1;
+  // what the public sees while it runs: the counts per occupation and level here, the names where the activity puts them
+  s.publishedSummary = await rosterActs.summariseResults({ batchId: s.id, institution: s.institution, plan: s.plan, policy: c.policy, publicityRound: round });
+  s.publicity = { round, startedAt: isoChina(now), ...publicityEnd(r), objections: emptyLedger() };
   c.toldOfOpen = false;
   s.status = 'publicity';
   s.stage = null;
