@@ -118,6 +118,8 @@ export interface ApiResult<T = any> {
   /** the problem document's code on a 4xx/5xx (domain/errors.ts) */
   code?: ErrorCode;
   headers: Record<string, unknown>;
+  /** the bytes as sent, for downloads that are not text (workbooks, PDFs) */
+  raw: Buffer;
 }
 
 /**
@@ -146,7 +148,7 @@ export async function api<T = any>(
   let body: any = res.body;
   if (String(res.headers['content-type'] ?? '').includes('json')) body = res.json();
   const ok = res.statusCode < 400;
-  return { status: res.statusCode, ok, body, code: !ok && isErrorCode(body?.code) ? body.code : undefined, headers: res.headers };
+  return { status: res.statusCode, ok, body, code: !ok && isErrorCode(body?.code) ? body.code : undefined, headers: res.headers, raw: res.rawPayload };
 }
 
 /** A refusal in plain words, with the API's own detail kept for the curious. */

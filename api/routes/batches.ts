@@ -4,7 +4,7 @@
  * (api/repositories/batches.ts).
  */
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { UpdateDefinition } from '@temporalio/common';
 import { buildRoster, rosterCsv, summaryCsv, type BatchState, type BatchView } from '../../domain/batch';
 import { entitledToCandidates, seesObjectors } from '../../domain/access';
@@ -18,6 +18,8 @@ import {
   superviseUpdate,
 } from '../../workflows/batch/messages';
 import { DomainError } from '../problems';
+import { chinaDateOf } from '../../domain/dates';
+import { rosterWorkbook, summaryWorkbook, XLSX_CONTENT_TYPE } from '../../exports/workbooks';
 import { caseIdSuffix, envelopeOf, updateIdOf } from '../cases';
 import { batchForCaller, batchScope } from '../masking';
 import type { BatchDoc } from '../repositories/batches';
@@ -53,6 +55,10 @@ import {
 const LIST_BODY_LIMIT = 16 * 1024 * 1024;
 
 const resultsNotSubmitted = () => new DomainError('INVALID_STATE', 'The results have not been submitted yet');
+
+function xlsxReply(reply: FastifyReply, filename: string, body: Buffer) {
+  return reply.type(XLSX_CONTENT_TYPE).header('content-disposition', `attachment; filename="${filename}"`).send(body);
+}
 
 const batchesRoutes: FastifyPluginAsyncZod = async (app) => {
   const { cases } = app;
@@ -263,7 +269,7 @@ const batchesRoutes: FastifyPluginAsyncZod = async (app) => {
       config: { action: 'batch.read' },
       schema: {
         tags: ['batches'],
-        summary: '结果汇总表 (per occupation, counts per level); ?format=csv gives a UTF-8 CSV that Excel opens',
+        summary: '结果汇总表 (per occupation, counts per level); ?format=csv gives a UTF-8 CSV, ?format=xlsx the seed form (001 附件3) as a workbook',
         security,
         params: caseIdParams,
         querystring: exportFormat,
@@ -275,6 +281,7 @@ const batchesRoutes: FastifyPluginAsyncZod = async (app) => {
       if (!summary) throw resultsNotSubmitted();
       if (req.query.format === 'csv')
         return reply.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="summary-${doc._id}.csv"`).send(summaryCsv(summary));
+      if (req.query.format === 'xlsx') return xlsxReply(reply, `summary-${doc._id}.xlsx`, await summaryWorkbook(summary));
       return summary;
     },
   );
@@ -285,7 +292,7 @@ const batchesRoutes: FastifyPluginAsyncZod = async (app) => {
       config: { action: 'batch.read' },
       schema: {
         tags: ['batches'],
-        summary: '合格人员花名册 (passed candidates, seed 001 layout); ?format=csv for Excel',
+        summary: '合格人员花名册 (passed candidates); ?format=csv a UTF-8 CSV, ?format=xlsx the seed form (001 附件4) as a workbook',
         security,
         params: caseIdParams,
         querystring: exportFormat,
@@ -298,6 +305,10 @@ const batchesRoutes: FastifyPluginAsyncZod = async (app) => {
       const roster = buildRoster(batchForCaller(full, req.caller));
       if (req.query.format === 'csv')
         return reply.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="roster-${doc._id}.csv"`).send(rosterCsv(roster));
+      if (req.query.format === 'xlsx') {
+        const meta = { institution: full.institution, batchId: full.id, reportDate: chinaDateOf(Date.parse(full.results.submittedAt)) };
+        return xlsxReply(reply, `roster-${doc._id}.xlsx`, await rosterWorkbook(roster, meta));
+      }
       return { items: roster };
     },
   );

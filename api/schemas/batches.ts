@@ -108,4 +108,5 @@ export const batchSummary = z.object({
 });
 
 /** `?format=` of the result tables: JSON, or CSV with a UTF-8 BOM that Excel opens. */
-export const exportFormat = z.object({ format: z.enum(['json', 'csv']).default('json') }).strict();
+/** json, a UTF-8 CSV, or the seed's form as an Excel workbook (exports/workbooks.ts) */
+export const exportFormat = z.object({ format: z.enum(['json', 'csv', 'xlsx']).default('json') }).strict();

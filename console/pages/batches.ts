@@ -29,6 +29,7 @@ import { chinaDateOf } from '../../domain/calendar';
 import { roleAllows } from '../../domain/access';
 import { api, chinaTime, signedInOnly, one, problemText, render, seeOther, type ApiResult } from '../core';
 import * as labels from '../labels';
+import { XLSX_CONTENT_TYPE } from '../../exports/workbooks';
 import { parseRosterFile, parseScoreFile, parseScore, rosterTemplateCsv, scoreTemplateCsv, type RowError } from '../roster';
 
 interface Upload {
@@ -550,14 +551,21 @@ export default async function batchesPages(app: FastifyInstance) {
 
   // ——— downloads, with the user's own token ———
 
-  const download = (kind: 'summary' | 'roster') => async (req: FastifyRequest, reply: FastifyReply) => {
+  const download = (kind: 'summary' | 'roster', format: 'csv' | 'xlsx') => async (req: FastifyRequest, reply: FastifyReply) => {
     const { id } = req.params as { id: string };
-    const r = await api(req, 'GET', `/batches/${encodeURIComponent(id)}/${kind}`, { query: { format: 'csv' } });
+    const r = await api(req, 'GET', `/batches/${encodeURIComponent(id)}/${kind}`, { query: { format } });
     if (!r.ok) return detailPage(req, reply, { problem: r.code === 'INVALID_STATE' ? '结果尚未报送，暂无可下载的表格。' : problemText(r) }, r.status);
-    return csvReply(reply, `${kind}-${id}.csv`, String(r.body));
+    if (format === 'csv') return csvReply(reply, `${kind}-${id}.csv`, String(r.body));
+    return reply
+      .type(XLSX_CONTENT_TYPE)
+      .header('content-disposition', `attachment; filename="${`${kind}-${id}.xlsx`.replace(/[^A-Za-z0-9._-]/g, '_')}"`)
+      .header('cache-control', 'no-store')
+      .send(r.raw);
   };
-  app.get('/batches/:id/summary.csv', download('summary'));
-  app.get('/batches/:id/roster.csv', download('roster'));
+  app.get('/batches/:id/summary.csv', download('summary', 'csv'));
+  app.get('/batches/:id/roster.csv', download('roster', 'csv'));
+  app.get('/batches/:id/summary.xlsx', download('summary', 'xlsx'));
+  app.get('/batches/:id/roster.xlsx', download('roster', 'xlsx'));
 
   app.get('/batches/:id/scores-template.csv', async (req, reply) => {
     const { id } = req.params as { id: string };

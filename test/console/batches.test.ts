@@ -9,6 +9,8 @@ import { http } from '../harness/http';
 import { consoleClient, textOf, type Page } from '../harness/console';
 import { application, idNumber } from '../fixtures/filing';
 import { xlsxOf } from '../fixtures/roster-xlsx';
+import { Workbook } from 'exceljs';
+import { XLSX_CONTENT_TYPE } from '../../exports/workbooks';
 import { chinaDateOf } from '../../domain/calendar';
 import type { Caller } from '../../domain/roles';
 
@@ -347,9 +349,33 @@ describe('console: assessment batches', () => {
     expect(roster.html).toContain(ids[0]);
     expect(roster.html).not.toContain(ids[1]); // failed
     expect(roster.html).not.toContain(ids[2]); // absent
+    // the same two forms as Excel workbooks in the seed's layout (001 附件3, 附件4), read back
+    const sheetOf = async (url: string) => {
+      const res = await s.app.inject({ method: 'GET', url, headers: { cookie: await cookieOf('inst') } });
+      expect([res.statusCode, res.headers['content-type']]).toEqual([200, XLSX_CONTENT_TYPE]);
+      expect(res.headers['content-disposition']).toMatch(/^attachment; filename="(summary|roster)-.*\.xlsx"$/);
+      const wb = new Workbook();
+      await wb.xlsx.load(res.rawPayload as unknown as ArrayBuffer);
+      return wb.worksheets[0];
+    };
+    const summarySheet = await sheetOf(`/batches/${batchId}/summary.xlsx`);
+    expect(summarySheet.getCell('A1').value).toBe('企业职业技能等级认定结果汇总表');
+    expect(JSON.stringify(summarySheet.getSheetValues())).toContain('6-18-01-01');
+    const rosterSheet = await sheetOf(`/batches/${batchId}/roster.xlsx`);
+    expect(rosterSheet.getCell('A1').value).toBe('企业职业技能等级认定合格人员花名册');
+    const rosterRows = JSON.stringify(rosterSheet.getSheetValues());
+    expect(rosterRows).toContain(`"${ids[0]}"`); // the ID number as text, all 18 characters
+    expect(rosterRows).not.toContain(ids[1]);
+    expect(rosterRows).not.toContain(ids[2]);
+    // the API gives the same workbook to a reviewer in scope; an unknown format is a 400
+    const direct = await api.get(`/api/v1/batches/${batchId}/roster?format=xlsx`, t.pref);
+    expect([direct.status, direct.headers['content-type']]).toEqual([200, XLSX_CONTENT_TYPE]);
+    expect((await api.get(`/api/v1/batches/${batchId}/roster?format=pdf`, t.pref)).status).toBe(400);
+
     // without a session: sign in first
     const anon = consoleClient(s.app, s.settings.AUTH_JWT_SECRET!);
     expect((await anon.get(`/batches/${batchId}/summary.csv`)).status).toBe(303);
+    expect((await anon.get(`/batches/${batchId}/roster.xlsx`)).status).toBe(303);
 
     const review = await center.get(`/batches/${batchId}`);
     const form = formHtml(review, 'batch-decision-form')!;
