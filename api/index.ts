@@ -24,6 +24,7 @@ import inboxRoutes from './routes/inbox';
 import batchesRoutes from './routes/batches';
 import certificatesRoutes from './routes/certificates';
 import publicityRoutes from './routes/publicity';
+import reportsRoutes from './routes/reports';
 
 export default fp(
   async (app) => {
@@ -76,6 +77,7 @@ export default fp(
         await api.register(batchesRoutes);
         await api.register(certificatesRoutes);
         await api.register(publicityRoutes);
+        await api.register(reportsRoutes);
         if (settings.APP_MODE === 'demo') await api.register(adminClockRoutes);
       },
       { prefix: '/api/v1' },

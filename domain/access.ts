@@ -67,6 +67,9 @@ export const ACTIONS = {
   // each item is then held to its own action (filing.decide or batch.decide) and scope
   'tasks.decide': { roles: ['expert', 'prefecture-reviewer', 'province-reviewer', 'center'], description: 'decide several inbox tasks at once' },
   'notifications.read': { description: "read one's notifications" },
+  // 003 §九: the figures go up from the centers and the HR departments; a province reviewer also sends the certificate data (002 Art.21)
+  'statistics.read': { roles: ['prefecture-reviewer', 'province-reviewer', 'center', 'admin'], description: 'read the skills statistics of one’s scope' },
+  'reports.certificates': { roles: ['province-reviewer'], description: 'export certificate data for the national query system' },
 } as const satisfies Record<string, ActionRule>;
 
 export type Action = keyof typeof ACTIONS;

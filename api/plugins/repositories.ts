@@ -9,6 +9,7 @@ import { createRegistriesRepository } from '../repositories/registries';
 import { createDirectoryRepository } from '../repositories/directory';
 import { createCertificatesRepository } from '../repositories/certificates';
 import { createInboxRepository } from '../repositories/inbox';
+import { createStatisticsRepository } from '../repositories/statistics';
 import { createCases, type Cases } from '../cases';
 
 function createRepositories(app: { services: import('../../infra/services').Services }) {
@@ -20,6 +21,7 @@ function createRepositories(app: { services: import('../../infra/services').Serv
     directory: createDirectoryRepository(models),
     certificates: createCertificatesRepository(models, app.services.signing),
     inbox: createInboxRepository(models, clock),
+    statistics: createStatisticsRepository(models, clock),
   };
 }
 

@@ -449,6 +449,21 @@ const ROWS: Record<string, Row> = {
     as: batchOwner,
     secrets: batchSecrets,
   },
+  // ——— reporting upward (#15 §7) ———
+  // figures only, no case ids or names: every reviewer, center and admin gets its own scope's
+  'GET /api/v1/statistics': {
+    req: () => ({ url: '/api/v1/statistics?year=2026' }),
+    who: { 'prefecture-reviewer': same(200), 'province-reviewer': same(200), center: same(200), admin: same(200) },
+    secrets: (c) => [...fileSecrets(c), ...batchSecrets(c)],
+  },
+  // full ID numbers for the national query system: a province reviewer, its own province's certificates only
+  // (the revoked one is in a first report whatever its issue date)
+  'GET /api/v1/reports/certificates': {
+    req: () => ({ url: '/api/v1/reports/certificates?from=2000-01-01&to=2000-12-31' }),
+    who: { 'province-reviewer': scoped('list+', 'list-') },
+    subject: (c) => c.revoked,
+    secrets: batchSecrets,
+  },
   'GET /api/v1/certificates/signing-keys': {
     req: () => ({ url: '/api/v1/certificates/signing-keys' }),
     who: everyone(200),
