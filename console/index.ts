@@ -17,6 +17,7 @@ import filingPages from './pages/filings';
 import batchPages from './pages/batches';
 import workPages from './pages/work';
 import adminPages from './pages/admin';
+import dashboardPages from './pages/dashboard';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -129,4 +130,5 @@ export default async function consolePlugin(app: FastifyInstance) {
   await app.register(batchPages);
   await app.register(workPages);
   await app.register(adminPages);
+  await app.register(dashboardPages);
 }

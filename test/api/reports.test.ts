@@ -11,6 +11,7 @@
 import Papa from 'papaparse';
 import { devStack, type DevStack } from '../harness/stack';
 import { http } from '../harness/http';
+import { consoleClient, textOf } from '../harness/console';
 import { idNumber, newCreditCode } from '../fixtures/filing';
 import { buildCertificateCode, type CertificateLevel } from '../../domain/certificate-code';
 import type { CertificateDoc } from '../../models/batch';
@@ -91,8 +92,14 @@ describe('statistics and the certificate report', () => {
       }),
       // Z's earlier application was refused: the institution counts once, as its latest filing stands
       filing('f0', { status: 'rejected', stage: null, prefecture: '220200', institutionId: Z, dueAt: past, updatedAt: new Date('2025-06-01') }),
-      filing('f3', { status: 'in-review', stage: 'expert-review', institutionId: newCreditCode('220102'), dueAt: future, updatedAt: new Date('2026-04-01') }),
-      filing('f9', { status: 'in-review', stage: 'expert-review', province: '21', prefecture: '210100', institutionId: W, dueAt: past }),
+      filing('f3', {
+        status: 'in-review',
+        stage: 'technical-assessment',
+        institutionId: newCreditCode('220102'),
+        dueAt: future,
+        updatedAt: new Date('2026-04-01'),
+      }),
+      filing('f9', { status: 'in-review', stage: 'technical-assessment', province: '21', prefecture: '210100', institutionId: W, dueAt: past }),
     ]);
     await Batch.insertMany([
       batch('b1', {}, [summaryRow({ 4: [10, 8] })]),
@@ -161,8 +168,8 @@ describe('statistics and the certificate report', () => {
       { status: 'in-review', count: 2 },
     ]);
     expect(r.body.filings.byStage).toEqual([
-      { stage: 'expert-review', count: 1 },
       { stage: 'preliminary-review', count: 1 },
+      { stage: 'technical-assessment', count: 1 },
     ]);
     // the refused filing's old due date is not a step anyone owes
     expect(r.body.overdue).toEqual({
@@ -249,5 +256,33 @@ describe('statistics and the certificate report', () => {
       'from=2026-01-01&to=2026-01-31&format=xml',
     ])
       expect([q, (await api.get(`/api/v1/reports/certificates?${q}`, t.prov)).status]).toEqual([q, 400]);
+  });
+
+  it('draws the dashboard from the same figures: four SVG charts, each with its table, no script; only for those who read statistics', async () => {
+    const c = consoleClient(s.app, s.settings.AUTH_JWT_SECRET!);
+    await c.signInAs({ sub: 'prov', name: '省厅审核员', role: 'province-reviewer', province: '22' });
+    const page = await c.get('/dashboard?year=2026');
+    expect(page.status).toBe(200);
+    expect(page.html).toContain('href="/dashboard"');
+    for (const chart of ['stages', 'overdue', 'months', 'passRates']) {
+      const section = new RegExp(`data-testid="chart-${chart}"[\\s\\S]*?</section>`).exec(page.html)?.[0] ?? '';
+      expect([chart, (section.match(/<svg /g) ?? []).length, (section.match(/<table>/g) ?? []).length]).toEqual([chart, 1, 1]);
+    }
+    expect(page.html).not.toMatch(/<script/i);
+    const text = textOf(page.html);
+    expect(text).toContain('2026年发放证书 3 本');
+    expect(text).toMatch(/长春市 1/); // 220100's overdue batch
+    expect(text).toContain('车工（6-18-01-01） — 66.7 100 — —'); // by level 5…1: 10 of 15 at level 4, 4 of 4 at level 3
+    expect(text).toMatch(/初评 1 技术评估 1/);
+    expect(text).toMatch(/审核中 2/);
+    expect(text).toMatch(/2026年4月 1/);
+
+    // another year has its own figures; an institution is told the page is not for it
+    expect(textOf((await c.get('/dashboard?year=2025')).html)).toContain('2025年发放证书 1 本');
+    const inst = consoleClient(s.app, s.settings.AUTH_JWT_SECRET!);
+    await inst.signInAs({ sub: 'inst', name: '机构', role: 'institution', province: '22', institutionId: X });
+    const refused = await inst.get('/dashboard');
+    expect(refused.status).toBe(403);
+    expect(refused.html).not.toContain('<svg');
   });
 });
