@@ -15,6 +15,8 @@ import type { PayloadCodec } from '@temporalio/common';
 import { endpointsFrom, payloadCodecFor, type Endpoints } from './infra/services';
 import { encryptedDataConverter } from './infra/payload-codec';
 import { isUnreachable, whileUnreachable } from './infra/startup';
+import { mailerFromSettings } from './infra/mailer';
+import { startMailSender, type MailSender } from './infra/mail-sender';
 
 /**
  * Compiled (`node dist/worker.js`, the production stack) the worker loads the workflow bundle that
@@ -67,7 +69,10 @@ export async function startWorker(settings: Settings, endpoints: Endpoints, code
   const dataConverter = encryptedDataConverter(codec);
   // what is open so far is closed again when a later step fails, so a retried start leaks nothing
   const opened: { close(): Promise<unknown> }[] = [];
+  let sender: MailSender | undefined;
   const closeAll = async () => {
+    // the mail sender first: a send in flight records its outcome while the database is still open
+    await sender?.stop().catch(() => undefined);
     await Promise.allSettled(opened.map((c) => c.close()));
   };
   try {
@@ -81,17 +86,20 @@ export async function startWorker(settings: Settings, endpoints: Endpoints, code
     const client = new Client({ connection: clientConnection, namespace: settings.TEMPORAL_NAMESPACE, dataConverter });
     const db = await connectDatabase(endpoints.mongoUri);
     opened.push(db.conn);
+    // mail is off without SMTP_URL: no outbox is written and no sender runs (infra/mail-sender.ts)
+    const mailer = mailerFromSettings(settings);
     const worker = await Worker.create({
       connection,
       namespace: settings.TEMPORAL_NAMESPACE,
       taskQueue: settings.TEMPORAL_TASK_QUEUE,
       ...workflowCode(),
       dataConverter,
-      activities: createActivities({ models: db.models, client, taskQueue: settings.TEMPORAL_TASK_QUEUE }),
+      activities: createActivities({ models: db.models, client, taskQueue: settings.TEMPORAL_TASK_QUEUE, mail: !!mailer }),
       ...workerTuning,
       ...workerSettings(settings),
       ...extra,
     });
+    if (mailer) sender = startMailSender(db.models, mailer);
     return { worker, close: closeAll };
   } catch (err) {
     await closeAll();

@@ -61,7 +61,7 @@ import type { Actor, FilingState } from '../domain/filing';
 import { filingWorkflowId, stateQuery as filingStateQuery } from '../workflows/filing/messages';
 import { batchWorkflowId, serialAllocatorId, filingTerminatedUpdate, type RevocationInput } from '../workflows/batch/messages';
 import { stateOf } from '../models/records';
-import { auditDocs, certificateAuditDoc, insertOnce, notificationDocs, putVersioned, type AuditDraft, type NotificationDraft } from './records';
+import { auditDocs, certificateAuditDoc, insertOnce, mailDocs, notificationDocs, putVersioned, type AuditDraft, type NotificationDraft } from './records';
 import { createAllocateActivities } from './allocate';
 
 export interface IssueInput {
@@ -89,7 +89,7 @@ export interface BatchActivityHooks {
 const fail = (type: string, message: string, details?: Record<string, unknown>) =>
   ApplicationFailure.create({ type, message, nonRetryable: true, details: details ? [details] : undefined });
 
-export function createBatchActivities(deps: { models: Models; client: Client; taskQueue: string }, hooks: BatchActivityHooks = {}) {
+export function createBatchActivities(deps: { models: Models; client: Client; taskQueue: string; mail?: boolean }, hooks: BatchActivityHooks = {}) {
   const { models, client } = deps;
   const { allocate } = createAllocateActivities(deps.client, deps.taskQueue);
 
@@ -139,7 +139,10 @@ export function createBatchActivities(deps: { models: Models; client: Client; ta
         state: JSON.stringify(state),
       });
       await insertOnce(models.Audit, auditDocs('batch', state.id, state.version, input.audit));
-      await insertOnce(models.Notification, notificationDocs('batch', state.id, state.version, input.notifications));
+      const notes = notificationDocs('batch', state.id, state.version, input.notifications);
+      await insertOnce(models.Notification, notes);
+      // the outbox beside the notifications (activities/records.ts mailDocs says why not a send here)
+      if (deps.mail) await insertOnce(models.Mail, mailDocs(notes, new Date()));
     },
 
     async batchFilingSnapshot(input: { filingId: string }): Promise<FilingSnapshot> {

@@ -16,13 +16,15 @@ export interface ActivityDeps {
   models: Models;
   client: Client;
   taskQueue: string;
+  /** mail is on (SMTP_URL set): mailed notifications are queued in the outbox for the mail sender */
+  mail?: boolean;
 }
 
 export function createActivities(deps: ActivityDeps) {
   const calendars = new CalendarStore(deps.models);
   return {
     ...createCalendarActivities(calendars),
-    ...createRecordActivities(deps.models),
+    ...createRecordActivities(deps.models, { mail: deps.mail }),
     ...createAllocateActivities(deps.client, deps.taskQueue),
     ...createBatchActivities(deps),
     ...createCertificateActivities(deps),

@@ -6,6 +6,7 @@
 import type { Models } from '../models';
 import { jurisdictionOf, pendingSteps, TERMINAL_STATUSES, type Audience, type FilingState } from '../domain/filing';
 import { maskPhone } from '../domain/identifiers';
+import { mailKindOf, mailText } from '../domain/mail';
 
 export interface AuditDraft {
   actor: string;
@@ -69,6 +70,38 @@ export function notificationDocs(targetType: string, targetId: string, version: 
   }));
 }
 
+/**
+ * The outbox documents of a transition's mailed notifications (domain/mail.ts), under the
+ * notification's own id: written with the notification by the same activity, so a transition that
+ * is recorded has its mail recorded too, and a retried activity writes neither twice. Sending is
+ * the mail sender's (infra/mail-sender.ts), never this activity's: an SMTP outage must not fail or
+ * repeat the write of a case's transition, and a mail must outlive the workflow run that caused it
+ * (a filing that ends or continues as new), which an activity scheduled by that run would not.
+ */
+export function mailDocs(notifications: ReturnType<typeof notificationDocs>, now: Date) {
+  return notifications.flatMap((n) => {
+    const kind = mailKindOf(n.kind);
+    if (!kind) return [];
+    const { subject, text } = mailText(n);
+    return [
+      {
+        _id: n._id,
+        kind,
+        notificationKind: n.kind,
+        targetType: n.targetType,
+        targetId: n.targetId,
+        audience: n.audience,
+        subject,
+        text,
+        createdAt: now,
+        state: 'pending',
+        attempts: 0,
+        nextAttemptAt: now,
+      },
+    ];
+  });
+}
+
 export function auditDocs(targetType: string, targetId: string, version: number, drafts: AuditDraft[]) {
   return drafts.map((a, i) => ({
     _id: `${targetId}:${version}:a${i}`,
@@ -104,7 +137,8 @@ export function certificateAuditDoc(
   };
 }
 
-export function createRecordActivities(models: Models) {
+/** `mail`: SMTP_URL is set, so mailed notifications are queued in the outbox too (off: inbox only). */
+export function createRecordActivities(models: Models, opts: { mail?: boolean } = {}) {
   return {
     async recordFiling(input: { state: FilingState; audit: AuditDraft[]; notifications: NotificationDraft[]; directory?: 'upsert' | 'remove' }) {
       const { state } = input;
@@ -138,7 +172,9 @@ export function createRecordActivities(models: Models) {
         }),
       );
       writes.push(insertOnce(models.Audit, auditDocs('filing', state.id, state.version, input.audit)));
-      writes.push(insertOnce(models.Notification, notificationDocs('filing', state.id, state.version, input.notifications)));
+      const notes = notificationDocs('filing', state.id, state.version, input.notifications);
+      writes.push(insertOnce(models.Notification, notes));
+      if (opts.mail) writes.push(insertOnce(models.Mail, mailDocs(notes, new Date())));
       // the institution points at its filing; only the start, the notice and the end change what it says
       if (state.version === 1 || input.directory || state.status === 'active' || TERMINAL_STATUSES.includes(state.status)) {
         writes.push(
@@ -153,6 +189,7 @@ export function createRecordActivities(models: Models) {
               filingId: state.id,
               filingStatus: state.status,
               institutionCode: state.notice?.institutionCode,
+              contactEmail: inst.contact.email ?? null,
               updatedAt: new Date(),
             },
             { upsert: true },

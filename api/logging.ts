@@ -3,11 +3,11 @@
  * - request bodies and query strings are not logged (the `req` serializer keeps the path only);
  * - the paths below are redacted wherever they appear in a logged object;
  * - and, as a last line of defence, every line is scrubbed on its way out: a resident ID number
- *   (18 characters, GB 11643 check digit) or a mainland mobile number anywhere in it, in a
+ *   (18 characters, GB 11643 check digit), a mainland mobile number or an e-mail address anywhere in it, in a
  *   message, an error, a binding or a header, is masked before it is written.
  */
 import { LogController, type FastifyReply, type FastifyRequest } from 'fastify';
-import { isValidIdNumber, maskIdNumber, maskPhone } from '../domain/identifiers';
+import { isValidIdNumber, maskEmail, maskIdNumber, maskPhone } from '../domain/identifiers';
 
 export const REDACT_PATHS = [
   'req.headers.authorization',
@@ -20,11 +20,14 @@ export const REDACT_PATHS = [
   '*.phone',
   '*.contact',
   '*.contact.phone',
+  '*.email',
+  '*.contact.email',
   'candidates[*].idNumber',
   '*.candidates[*].idNumber',
   'idNumber',
   'phone',
   'contact',
+  'email',
 ];
 
 /** an 18-character ID number (17 digits and a check character) not inside a longer run of digits or letters */
@@ -32,10 +35,14 @@ const ID_NUMBER = /(?<![0-9A-Za-z])\d{17}[\dXx](?![0-9A-Za-z])/g;
 /** a mainland mobile number, not inside a longer run of digits */
 const MOBILE = /(?<!\d)1[3-9]\d{9}(?!\d)/g;
 
-/** Masks ID numbers (those that pass the check digit) and mobile numbers anywhere in a text. */
+/** an e-mail address: a mailbox, `@`, a dotted domain */
+const EMAIL = /[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+/g;
+
+/** Masks ID numbers (those that pass the check digit), mobile numbers and e-mail addresses anywhere in a text. */
 export function scrubPersonalData(text: string): string {
-  if (!/\d{11}/.test(text)) return text;
-  return text.replace(ID_NUMBER, (m) => (isValidIdNumber(m) ? maskIdNumber(m) : m)).replace(MOBILE, (m) => maskPhone(m));
+  const withoutEmail = text.includes('@') ? text.replace(EMAIL, (m) => maskEmail(m)) : text;
+  if (!/\d{11}/.test(withoutEmail)) return withoutEmail;
+  return withoutEmail.replace(ID_NUMBER, (m) => (isValidIdNumber(m) ? maskIdNumber(m) : m)).replace(MOBILE, (m) => maskPhone(m));
 }
 
 interface Writable {

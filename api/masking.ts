@@ -1,9 +1,9 @@
 /**
- * What a caller is shown of a case: personal data (ID numbers, phones) masked unless the access
+ * What a caller is shown of a case: personal data (ID numbers, phones, e-mail addresses) masked unless the access
  * rules (domain/access.ts `entitledToPersonalData`, `entitledToCandidates`, SPEC §7) entitle them,
  * and who objected left out for anyone who does not investigate (`seesObjectors`).
  */
-import { maskIdNumber, maskPhone } from '../domain/identifiers';
+import { maskEmail, maskIdNumber, maskPhone } from '../domain/identifiers';
 import type { Caller } from '../domain/roles';
 import type { FilingState, Person } from '../domain/filing';
 import type { BatchState, BatchView } from '../domain/batch';
@@ -39,7 +39,7 @@ export function filingForCaller(state: FilingState, caller: Caller | undefined):
   const s: FilingState = structuredClone(state);
   if (entitledToPersonalData(caller, filingScope(state))) return s;
   const i = s.application.institution;
-  i.contact = { ...i.contact, phone: maskPhone(i.contact.phone) };
+  i.contact = { ...i.contact, phone: maskPhone(i.contact.phone), ...(i.contact.email ? { email: maskEmail(i.contact.email) } : {}) };
   if (s.application.staff) {
     s.application.staff = {
       fullTime: maskPeople(s.application.staff.fullTime),

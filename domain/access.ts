@@ -169,6 +169,14 @@ export function keepsRegistration(caller: Caller, province: string): boolean {
   return caller.role !== 'province-reviewer' || caller.province === province;
 }
 
+/**
+ * A registered person's e-mail address (personal data, SPEC §7) is for those who keep the registry
+ * of their province — its provincial reviewers and admins; every other reader of the registry sees it masked.
+ */
+export function seesRegistrantEmail(caller: Caller | undefined, province: string): boolean {
+  return !!caller && (caller.role === 'admin' || (caller.role === 'province-reviewer' && caller.province === province));
+}
+
 /** Registering, or moving a registration, into `province`: a provincial reviewer only into its own (FORBIDDEN). */
 export function registrationRefusal(caller: Caller, province: string, change: boolean): Refusal | null {
   if (keepsRegistration(caller, province)) return null;

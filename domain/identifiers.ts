@@ -331,6 +331,16 @@ export function maskPhone(input: string): string {
 }
 
 /**
+ * Masks an e-mail address: the first character of the mailbox and the whole domain stay, so its
+ * owner recognises it (`l***@example.com`); anything that is not `local@domain` becomes all stars.
+ */
+export function maskEmail(input: string): string {
+  const at = input.lastIndexOf('@');
+  if (at < 1) return '*'.repeat(Math.min(Array.from(input).length, 8));
+  return `${Array.from(input)[0]}***${input.slice(at)}`;
+}
+
+/**
  * Masks a personal name for the public certificate query: 2 characters → `张*`; 3 or more keep the
  * first and last (`张*明`, `欧**锋`); 1 character → `*`. Works on code points, so rare characters
  * outside the BMP count as one.

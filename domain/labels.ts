@@ -283,6 +283,14 @@ export const TASK_ACTION_LABELS: Record<string, string> = {
   'supervision:resume-or-cancel': '决定恢复或终止批次',
 };
 
+/** What an e-mail is (domain/mail.ts): the four kinds mailed besides the inbox. */
+export const MAIL_KIND_LABELS: Record<string, string> = {
+  reminder: '提醒',
+  escalation: '督办',
+  decision: '审核决定',
+  certificate: '证书发放',
+};
+
 /** Kinds of notification (GET /notifications `kind`); the messages themselves are Chinese already. */
 export const NOTIFICATION_KIND_LABELS: Record<string, string> = {
   submitted: '新的备案申请',

@@ -16,11 +16,9 @@
  * chosen by nodemailer), so Chinese text survives any 7-bit relay.
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import nodemailer, { type NodemailerError, type Transporter } from 'nodemailer';
 import { ApplicationFailure } from '@temporalio/common';
-import { SettingsError, type Settings } from '../config';
+import type { Settings } from '../config';
 
 export interface MailMessage {
   to: string[];
@@ -140,37 +138,9 @@ function smtpFailure(err: NodemailerError, messageId: string): ApplicationFailur
 }
 
 /**
- * Mail written to $DATA_DIR/outbox/<Message-ID>.eml instead of sent, for development and demo
- * without a mail server: the same message bytes SMTP would carry, one file per Message-ID (a
- * retry overwrites its own file), mode 0600 since mails hold personal data.
+ * SMTP when SMTP_URL is set; without it mail is off in every mode, production included (undefined):
+ * notifications still reach the inbox, and nothing waits for or fails on a mail server.
  */
-export function createOutboxMailer(opts: { dir: string; from?: string; log?: (line: string) => void }): Mailer {
-  const from = opts.from ?? 'no-reply@localhost';
-  const domain = addressOf(from).split('@')[1] ?? 'localhost';
-  const transport = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'unix', disableFileAccess: true, disableUrlAccess: true });
-  const log = opts.log ?? ((line: string) => console.log(line));
-  return {
-    async sendMail(m) {
-      validate(m);
-      const messageId = messageIdHeader(m.messageId, domain);
-      const info = await transport.sendMail({ from, to: m.to, subject: m.subject, text: m.text, html: m.html, messageId });
-      mkdirSync(opts.dir, { recursive: true, mode: 0o700 });
-      const file = join(opts.dir, `${messageId.slice(1, -1).replace(/[^A-Za-z0-9._@-]/g, '_')}.eml`);
-      writeFileSync(file, info.message as Buffer, { mode: 0o600 });
-      log(`mail ${messageId} written to ${file} (SMTP_URL is not set)`);
-      return { messageId, accepted: [...m.to], rejected: [] };
-    },
-    close: () => transport.close(),
-  };
-}
-
-/** SMTP when SMTP_URL is set; without it production refuses to start and other modes use the outbox. */
-export function mailerFromSettings(
-  settings: Pick<Settings, 'APP_MODE' | 'dataDir' | 'SMTP_URL' | 'SMTP_FROM'>,
-  opts: { log?: (line: string) => void } = {},
-): Mailer {
-  if (settings.SMTP_URL) return createSmtpMailer({ url: settings.SMTP_URL, from: settings.SMTP_FROM });
-  if (settings.APP_MODE === 'production')
-    throw new SettingsError('Invalid settings:\n  SMTP_URL: required in production (smtp://user:pass@host:port or smtps://…)');
-  return createOutboxMailer({ dir: join(settings.dataDir, 'outbox'), from: settings.SMTP_FROM, log: opts.log });
+export function mailerFromSettings(settings: Pick<Settings, 'SMTP_URL' | 'SMTP_FROM'>): Mailer | undefined {
+  return settings.SMTP_URL ? createSmtpMailer({ url: settings.SMTP_URL, from: settings.SMTP_FROM }) : undefined;
 }

@@ -31,6 +31,7 @@ import {
 } from './records';
 import { objectionSchema, objectionSenderSchema } from './objections';
 import { certificateCorrectionSchema, type CertificateCorrectionDoc } from './certificates';
+import { mailSchema, type MailDoc } from './mail';
 
 export function createModels(conn: Connection) {
   return {
@@ -51,6 +52,7 @@ export function createModels(conn: Connection) {
     PublicityNames: conn.model<PublicityNamesDoc>('PublicityNames', publicityNamesSchema),
     Objection: conn.model('Objection', objectionSchema),
     ObjectionSender: conn.model('ObjectionSender', objectionSenderSchema),
+    Mail: conn.model<MailDoc>('Mail', mailSchema),
   };
 }
 export type Models = ReturnType<typeof createModels>;

@@ -205,6 +205,8 @@ export interface InstitutionDoc {
   filingId?: string;
   filingStatus?: string;
   institutionCode?: string;
+  /** the filing's contact e-mail (personal data): where mail for the institution goes */
+  contactEmail?: string | null;
   updatedAt?: Date;
 }
 
@@ -218,6 +220,7 @@ export const institutionSchema = new Schema(
     filingId: String,
     filingStatus: String,
     institutionCode: String,
+    contactEmail: String,
     updatedAt: Date,
   },
   { collection: 'institutions', versionKey: false },

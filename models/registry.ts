@@ -12,6 +12,8 @@ export const registrantSchema = new Schema(
     province: { type: String, required: true, index: true },
     prefecture: { type: String, default: null },
     occupations: { type: [String], default: [] },
+    /** where their reminders, escalations and decisions are mailed (personal data) */
+    email: { type: String, default: null },
     active: { type: Boolean, default: true },
     registeredBy: String,
     registeredAt: Date,

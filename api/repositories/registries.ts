@@ -5,8 +5,8 @@
  */
 import type { Models } from '../../models';
 import type { Caller } from '../../domain/roles';
-import { keepsRegistration } from '../../domain/access';
-import { maskIdNumber } from '../../domain/identifiers';
+import { keepsRegistration, seesRegistrantEmail } from '../../domain/access';
+import { maskEmail, maskIdNumber } from '../../domain/identifiers';
 
 export type RegistryKind = 'expert' | 'supervisor';
 
@@ -17,6 +17,7 @@ export interface Registrant {
   province: string;
   prefecture?: string | null;
   occupations?: string[];
+  email?: string | null;
   active?: boolean | null;
   registeredBy?: string | null;
   registeredAt?: Date | null;
@@ -24,8 +25,11 @@ export interface Registrant {
   updatedAt?: Date | null;
 }
 
-/** A registration as the API shows it: the ID number masked. */
-export function present(d: Registrant) {
+/**
+ * A registration as the API shows it: the ID number masked; the e-mail address whole only for
+ * `caller` entitled to it (domain seesRegistrantEmail), masked for anyone else and in the audit trail (no caller).
+ */
+export function present(d: Registrant, caller?: Caller) {
   return {
     userId: d._id,
     name: d.name,
@@ -33,6 +37,7 @@ export function present(d: Registrant) {
     province: d.province,
     prefecture: d.prefecture ?? null,
     occupations: d.occupations ?? [],
+    email: d.email ? (seesRegistrantEmail(caller, d.province) ? d.email : maskEmail(d.email)) : null,
     active: d.active ?? true,
   };
 }

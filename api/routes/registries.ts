@@ -35,6 +35,7 @@ const registriesRoutes: FastifyPluginAsyncZod = async (app) => {
           province: req.body.province,
           prefecture: req.body.prefecture ?? null,
           occupations: req.body.occupations ?? [],
+          email: req.body.email ?? null,
           active: true,
           registeredBy: c.sub,
           registeredAt: await app.services.clock.now(),
@@ -44,7 +45,7 @@ const registriesRoutes: FastifyPluginAsyncZod = async (app) => {
           throw new DomainError('ALREADY_REGISTERED', `${doc._id} is already registered; an owner in scope changes it with PUT ${path}/${doc._id}`);
         }
         await recordRequestAudit(app, req, { action: `registry.register-${kind}`, target: { type: kind, id: doc._id }, before: null, after: present(doc) });
-        return reply.status(201).send(present(doc));
+        return reply.status(201).send(present(doc, c));
       },
     );
 
@@ -75,6 +76,7 @@ const registriesRoutes: FastifyPluginAsyncZod = async (app) => {
           province: req.body.province,
           prefecture: req.body.prefecture ?? null,
           occupations: req.body.occupations ?? [],
+          email: req.body.email === undefined ? (previous.email ?? null) : req.body.email,
           active: req.body.active ?? previous.active ?? true,
           registeredBy: previous.registeredBy,
           registeredAt: previous.registeredAt,
@@ -88,7 +90,7 @@ const registriesRoutes: FastifyPluginAsyncZod = async (app) => {
           before: present(previous),
           after: present(doc),
         });
-        return present(doc);
+        return present(doc, c);
       },
     );
 
@@ -104,7 +106,7 @@ const registriesRoutes: FastifyPluginAsyncZod = async (app) => {
           response: { 200: z.object({ items: z.array(registrantView) }), ...caseProblems },
         },
       },
-      async (req) => ({ items: (await registries.list(kind, req.caller!, req.query.occupation)).map(present) }),
+      async (req) => ({ items: (await registries.list(kind, req.caller!, req.query.occupation)).map((d) => present(d, req.caller)) }),
     );
   }
 };

@@ -10,6 +10,8 @@ export const registrantBody = z
     province: provinceCode,
     prefecture: prefectureCode.optional(),
     occupations: z.array(occupationCode).max(50).optional(),
+    /** where reminders, escalations and decisions are mailed (README "E-mail") */
+    email: z.email().max(100).optional(),
   })
   .strict()
   .refine((b) => !b.prefecture || b.prefecture.startsWith(b.province), { message: 'prefecture is not in the province', path: ['prefecture'] });
@@ -22,6 +24,8 @@ export const registrantUpdate = z
     province: provinceCode,
     prefecture: prefectureCode.optional(),
     occupations: z.array(occupationCode).max(50).optional(),
+    /** absent: kept as it is; null: removed */
+    email: z.email().max(100).nullable().optional(),
     active: z.boolean().optional(),
   })
   .strict()
@@ -34,6 +38,7 @@ export const registrantView = z.object({
   province: z.string(),
   prefecture: z.string().nullable(),
   occupations: z.array(z.string()),
+  email: z.string().nullable().describe('masked unless the caller keeps the registry of its province'),
   active: z.boolean(),
 });
 

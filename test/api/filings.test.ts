@@ -13,6 +13,7 @@ describe('filings over HTTP on the dev server', () => {
   const tokens: Record<string, string> = {};
   const app1 = application({ province: '22', prefecture: '220100' });
   const app2 = application({ province: '22', prefecture: '220200' });
+  app1.institution.contact.email = 'lihong@jingong.example.cn';
 
   beforeAll(async () => {
     s = await devStack();
@@ -27,9 +28,14 @@ describe('filings over HTTP on the dev server', () => {
     tokens.expertB = await t('expert-b', { role: 'expert', province: '22' });
     tokens.admin = await t('admin-1', { role: 'admin' });
     for (const [i, sub] of ['expert-a', 'expert-b'].entries()) {
-      const r = await api.post('/api/v1/experts', { userId: sub, name: `专家${i}`, idNumber: idNumber(500 + i), province: '22' }, tokens.prov);
+      const r = await api.post(
+        '/api/v1/experts',
+        { userId: sub, name: `专家${i}`, idNumber: idNumber(500 + i), province: '22', email: `${sub}@experts.example.cn` },
+        tokens.prov,
+      );
       expect(r.status).toBe(201);
       expect(r.body.idNumber).toMatch(/\*{4}/);
+      expect(r.body.email).toBe(`${sub}@experts.example.cn`);
     }
   });
   afterAll(async () => s?.close());
@@ -45,8 +51,27 @@ describe('filings over HTTP on the dev server', () => {
     expect(got.status).toBe(200);
     expect(got.body.policy.id).toBe('jilin-2025');
     expect(got.body.due.dueDate).toMatch(/^\d{4}-\d{2}-\d{2}$/);
-    // the owner sees its own contact phone in full
+    // the owner sees its own contact phone and e-mail in full
     expect(got.body.application.institution.contact.phone).toBe('13912345678');
+    expect(got.body.application.institution.contact.email).toBe('lihong@jingong.example.cn');
+  });
+
+  it("a registered expert's e-mail: whole for the province that keeps the registry, masked for other readers, 400 when not an address", async () => {
+    const byProvince = await api.get('/api/v1/experts', tokens.prov);
+    expect(byProvince.body.items.find((e: { userId: string }) => e.userId === 'expert-a').email).toBe('expert-a@experts.example.cn');
+    const byPrefecture = await api.get('/api/v1/experts', tokens.prefA);
+    expect(byPrefecture.body.items.find((e: { userId: string }) => e.userId === 'expert-a').email).toBe('e***@experts.example.cn');
+    const bad = await api.post(
+      '/api/v1/experts',
+      { userId: 'expert-z', name: '专家', idNumber: idNumber(509), province: '22', email: 'not an address' },
+      tokens.prov,
+    );
+    expect(bad.status).toBe(400);
+    // a change without an address keeps it; null removes it
+    const put = (email?: string | null) =>
+      api.put('/api/v1/experts/expert-b', { name: '专家1', idNumber: idNumber(501), province: '22', ...(email === undefined ? {} : { email }) }, tokens.prov);
+    expect((await put()).body.email).toBe('expert-b@experts.example.cn');
+    expect((await put(null)).body.email).toBeNull();
   });
 
   it('400 on a malformed body, with the failing fields named', async () => {
@@ -122,6 +147,7 @@ describe('filings over HTTP on the dev server', () => {
     const seen = await api.get(`/api/v1/filings/${id1}`, tokens.expertA);
     expect(seen.status).toBe(200);
     expect(seen.body.application.institution.contact.phone).toBe('139****5678');
+    expect(seen.body.application.institution.contact.email).toBe('l***@jingong.example.cn');
     const tasks = await api.get('/api/v1/tasks', tokens.expertA);
     expect(tasks.body.items).toEqual([expect.objectContaining({ id: id1, action: 'decide:preliminary-review', overdue: false })]);
   });

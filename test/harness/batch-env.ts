@@ -104,7 +104,8 @@ export interface BatchBed {
   close(): Promise<void>;
 }
 
-export async function batchBed(): Promise<BatchBed> {
+/** `mail`: the activities queue mailed notifications in the outbox, as a worker with SMTP_URL set does (the test runs the sender). */
+export async function batchBed(opts: { mail?: boolean } = {}): Promise<BatchBed> {
   const env = await timeSkippingEnv();
   // a fixed starting point: nothing below depends on the day the suite runs
   const base = baseInstant(await env.currentTimeMs());
@@ -112,7 +113,7 @@ export async function batchBed(): Promise<BatchBed> {
   const { conn, models } = await connectDatabase(`${stackInfo().mongoBase}/${uniqueName('bt').replace(/-/g, '_')}`);
   const taskQueue = uniqueName('batch');
   const hooks: BatchActivityHooks = {};
-  const deps = { models, client: env.client, taskQueue };
+  const deps = { models, client: env.client, taskQueue, mail: opts.mail };
   const batchActivities = createBatchActivities(deps, hooks);
   const newWorker = () =>
     Worker.create({

@@ -2,13 +2,10 @@
  * The mailer against a real SMTP server in this process (smtp-server, with authentication), the
  * received bytes parsed back with mailparser.
  */
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { SMTPServer, type SMTPServerSession } from 'smtp-server';
 import { simpleParser, type AddressObject } from 'mailparser';
 import { ApplicationFailure } from '@temporalio/common';
-import { loadSettings, SettingsError } from '../../config';
+import { loadSettings } from '../../config';
 import { freePort } from '../../infra/embedded';
 import { createSmtpMailer, mailerFromSettings, messageIdHeader, type Mailer } from '../../infra/mailer';
 
@@ -188,40 +185,16 @@ describe('mailer (SMTP)', () => {
 });
 
 describe('mailerFromSettings', () => {
-  let dir: string;
-  beforeEach(() => (dir = mkdtempSync(join(tmpdir(), 'mailer-'))));
-  afterEach(() => rmSync(dir, { recursive: true, force: true }));
-
-  it('production refuses to start without SMTP_URL, naming it', () => {
-    const s = loadSettings({ APP_MODE: 'production', AUTH_JWT_SECRET: 'Zq8#x1!pL0v$N2m@R7t^W4y&K9b*C3d%', DATA_DIR: dir });
-    expect(() => mailerFromSettings(s)).toThrow(SettingsError);
-    expect(() => mailerFromSettings(s)).toThrow(/SMTP_URL: required in production/);
-  });
-
-  it('development without SMTP_URL writes each message once to $DATA_DIR/outbox (0600), a retry overwriting its own file', async () => {
-    const lines: string[] = [];
-    const m = mailerFromSettings(loadSettings({ APP_MODE: 'development', DATA_DIR: dir, SMTP_FROM: '认定中心 <no-reply@skills.example.gov.cn>' }), {
-      log: (l) => lines.push(l),
-    });
-    const message = { to: ['zhangsan@example.cn'], subject: SUBJECT, text: TEXT, messageId: 'batch-B1-notice' };
-    await m.sendMail(message);
-    await m.sendMail(message);
-    const files = readdirSync(join(dir, 'outbox'));
-    expect(files).toEqual(['batch-B1-notice@skills.example.gov.cn.eml']);
-    const file = join(dir, 'outbox', files[0]);
-    expect(statSync(file).mode & 0o777).toBe(0o600);
-    const mail = await simpleParser(readFileSync(file));
-    expect(mail.subject).toBe(SUBJECT);
-    expect(mail.text?.trim()).toBe(TEXT);
-    expect(lines[0]).toMatch(/written to .*outbox.*SMTP_URL is not set/);
-    expect(lines.join('\n')).not.toContain('zhangsan');
-    m.close();
+  it('without SMTP_URL mail is off in every mode, production included: no mailer, nothing thrown', () => {
+    const production = loadSettings({ APP_MODE: 'production', AUTH_JWT_SECRET: 'Zq8#x1!pL0v$N2m@R7t^W4y&K9b*C3d%' });
+    expect(mailerFromSettings(production)).toBeUndefined();
+    expect(mailerFromSettings(loadSettings({ APP_MODE: 'development' }))).toBeUndefined();
   });
 
   it('uses SMTP when SMTP_URL is set', async () => {
     const port = await freePort();
     const server = await smtpServer(port);
-    const m = mailerFromSettings(loadSettings({ APP_MODE: 'development', DATA_DIR: dir, SMTP_URL: url(port), SMTP_FROM: 'no-reply@skills.example.gov.cn' }));
+    const m = mailerFromSettings(loadSettings({ APP_MODE: 'development', SMTP_URL: url(port), SMTP_FROM: 'no-reply@skills.example.gov.cn' }))!;
     try {
       await m.sendMail({ to: ['zhangsan@example.cn'], subject: SUBJECT, text: TEXT, messageId: 'x-1' });
       expect(server.received).toHaveLength(1);
