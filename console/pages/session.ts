@@ -131,7 +131,18 @@ export default async function sessionPages(app: FastifyInstance) {
     oidc.clearCookies(reply);
     // only a session that came from the provider has a provider session to end
     const end = hint ? await oidc.endSessionUrl(hint) : undefined;
-    return end ? reply.redirect(end, 303) : seeOther(reply, '/', 'signed-out');
+    if (!end) return seeOther(reply, '/', 'signed-out');
+    // a page, not a redirect: the Content-Security-Policy's form-action 'self' stops a form's
+    // redirect to another origin, and the provider's origin is no business of every other page
+    return render(req, reply, 'message', {
+      title: '退出登录',
+      heading: '已退出本系统',
+      kind: 'ok',
+      text: '正在退出身份认证平台……',
+      refresh: end,
+      back: end,
+      backText: '继续退出身份认证平台',
+    });
   });
 
   // where the provider sends the browser back after ending its own session
