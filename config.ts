@@ -7,6 +7,7 @@ import { resolve } from 'node:path';
 import { isIP } from 'node:net';
 import { parsePayloadKeys } from './infra/payload-keys';
 import { parsePublicBaseUrl, parsePublicKeys, parseSigningKeys } from './certificates/signature';
+import { oidcClaimsMappingSchema, oidcRoleMapSchema } from './console/oidc-claims';
 
 /** A comma-separated list of browser origins, `scheme://host[:port]` each. */
 const originList = (example: string) =>
@@ -46,6 +47,25 @@ function keyList(parse: (s: string) => unknown) {
         ctx.addIssue({ code: 'custom', message: withoutSettingName((err as Error).message) });
       }
     });
+}
+
+/** A setting holding JSON, parsed and checked against `schema` at start. */
+function jsonSetting<T extends z.ZodType>(schema: T) {
+  return z.string().transform((s, ctx): z.infer<T> => {
+    let value: unknown;
+    try {
+      value = JSON.parse(s);
+    } catch {
+      ctx.addIssue({ code: 'custom', message: 'not JSON' });
+      return z.NEVER;
+    }
+    const parsed = schema.safeParse(value);
+    if (!parsed.success) {
+      for (const i of parsed.error.issues) ctx.addIssue({ code: 'custom', message: `${i.path.join('.') || 'value'}: ${i.message}` });
+      return z.NEVER;
+    }
+    return parsed.data;
+  });
 }
 
 const withoutSettingName = (message: string) => message.replace(/^[A-Z_]+: /, '');
@@ -214,6 +234,33 @@ export const settingsSchema = z.object({
         return undefined;
       }
     }),
+  /**
+   * Sign-in with the province's identity provider (OpenID Connect, authorization code with PKCE;
+   * console/oidc.ts). The issuer's URL (its discovery document is at
+   * `<issuer>/.well-known/openid-configuration`); unset, the console offers no such sign-in.
+   */
+  AUTH_OIDC_ISSUER: z.url({ protocol: /^https?$/ }).optional(),
+  AUTH_OIDC_CLIENT_ID: z.string().min(1).max(512).optional(),
+  /** The client's secret at the provider; unset, the console signs in as a public client (PKCE only). */
+  AUTH_OIDC_CLIENT_SECRET: z.string().min(1).max(1024).optional(),
+  /** Scopes asked for, space-separated; must include `openid`. */
+  AUTH_OIDC_SCOPES: z
+    .string()
+    .default('openid profile')
+    .refine((s) => s.split(/\s+/).includes('openid'), 'must include openid')
+    .refine((s) => /^[\x21\x23-\x5B\x5D-\x7E ]+$/.test(s), 'scopes are printable ASCII without quotes or backslashes'),
+  /**
+   * Which claim of the ID token (or userinfo) gives each part of the session, as JSON, e.g.
+   * `{"role":"skill_role","institutionId":"org_code"}`; parts not named keep their default
+   * (console/oidc-claims.ts DEFAULT_CLAIMS_MAPPING). A dotted name reaches into an object claim.
+   */
+  AUTH_OIDC_CLAIMS: jsonSetting(oidcClaimsMappingSchema).optional(),
+  /**
+   * The provider's role values and the role each stands for, as JSON, e.g.
+   * `{"hrss_province_reviewer":"province-reviewer"}`. Unset, the role claim must be one of this
+   * system's role names; set, only the values listed sign in.
+   */
+  AUTH_OIDC_ROLES: jsonSetting(oidcRoleMapSchema).optional(),
   /** Outgoing mail server, `smtp://[user:pass@]host[:port]` (STARTTLS when offered) or `smtps://…` (TLS from the start). */
   SMTP_URL: z
     .string()
@@ -269,6 +316,14 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
       throw new SettingsError('Invalid settings:\n  AUTH_JWT_SECRET: too weak (use at least 32 random characters)');
     if (s.METRICS_TOKEN && isWeakSecret(s.METRICS_TOKEN))
       throw new SettingsError('Invalid settings:\n  METRICS_TOKEN: too weak (use at least 32 random characters)');
+  }
+  if (s.AUTH_OIDC_ISSUER) {
+    if (!s.AUTH_OIDC_CLIENT_ID) throw new SettingsError('Invalid settings:\n  AUTH_OIDC_CLIENT_ID: required with AUTH_OIDC_ISSUER');
+    // the console's session is a token minted here from the mapped claims (console/oidc.ts)
+    if (!s.AUTH_JWT_SECRET && s.APP_MODE === 'production')
+      throw new SettingsError('Invalid settings:\n  AUTH_JWT_SECRET: required with AUTH_OIDC_ISSUER (the console signs its sessions with it)');
+    if (s.APP_MODE === 'production' && !s.AUTH_OIDC_ISSUER.startsWith('https:'))
+      throw new SettingsError('Invalid settings:\n  AUTH_OIDC_ISSUER: must be https in production');
   }
   // production with only a JWKS URL accepts no HS256 token at all (never the public development secret)
   const secret = s.AUTH_JWT_SECRET ?? (s.APP_MODE === 'production' ? undefined : DEV_SECRET);

@@ -1,8 +1,9 @@
 /** Two projects: `unit` needs nothing running; `stack` gets real Temporal servers and FerretDB
  * from the global setup in test/harness (started on free ports, stopped afterwards). */
 // ESM-only dependencies compiled to CommonJS for jest: cookie 2 (pulled in by fastify's inject)
-// and the chart stack of console/charts.ts (vega and the d3 modules under it)
-const esmPackages = 'cookie|vega[^/]*|d3-[^/]+|internmap|delaunator|robust-predicates';
+// the chart stack of console/charts.ts (vega and the d3 modules under it), and openid-client with
+// what it imports (oauth4webapi, and jose 6 nested under it: the project's own jose 5 ships CommonJS)
+const esmPackages = 'cookie|vega[^/]*|d3-[^/]+|internmap|delaunator|robust-predicates|openid-client|oauth4webapi|jose/dist/webapi';
 const transform = {
   '^.+\\.ts$': ['ts-jest', { diagnostics: false, tsconfig: { isolatedModules: true } }],
   [`^.+/node_modules/(${esmPackages})/.+\\.m?js$`]: ['ts-jest', { diagnostics: false, tsconfig: { isolatedModules: true, allowJs: true } }],

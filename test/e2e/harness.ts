@@ -16,9 +16,10 @@ export interface Demo {
   output(): string;
 }
 
-export async function startDemo(): Promise<Demo> {
+/** `extra` settings go to the demo command as they are (a fixed PORT, say, for a provider's redirect URIs). */
+export async function startDemo(extra: Record<string, string> = {}): Promise<Demo> {
   const dataDir = mkdtempSync(join(tmpdir(), 'skillcert-e2e-'));
-  const env = await embeddedEnv(dataDir);
+  const env = await embeddedEnv(dataDir, extra);
   const demo = await startMainCommand(env, ['--demo']);
   return {
     base: `http://127.0.0.1:${env.PORT}`,
