@@ -10,6 +10,7 @@ import { createDirectoryRepository } from '../repositories/directory';
 import { createCertificatesRepository } from '../repositories/certificates';
 import { createInboxRepository } from '../repositories/inbox';
 import { createCases, type Cases } from '../cases';
+import { documentStore } from '../../models/documents';
 
 function createRepositories(app: { services: import('../../infra/services').Services }) {
   const { models, clock } = app.services;
@@ -20,6 +21,8 @@ function createRepositories(app: { services: import('../../infra/services').Serv
     directory: createDirectoryRepository(models),
     certificates: createCertificatesRepository(models, app.services.signing),
     inbox: createInboxRepository(models, clock),
+    /** material documents' bytes (GridFS on the same database) */
+    documents: documentStore(app.services.db),
   };
 }
 
