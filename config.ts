@@ -150,6 +150,13 @@ export const settingsSchema = z.object({
   OBJECTIONS_PER_OBJECTOR: z.coerce.number().int().min(1).max(100_000).default(3),
   /** A request (headers and body) must arrive within this many milliseconds, or the connection is closed (a trickled body holds nothing for long). */
   REQUEST_TIMEOUT_MS: z.coerce.number().int().min(1000).max(600_000).default(30_000),
+  /** Largest material document accepted (POST /filings/:id/documents), in bytes; larger is 413 DOCUMENT_TOO_LARGE. */
+  DOCUMENT_MAX_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .max(200 * 1024 * 1024)
+    .default(20 * 1024 * 1024),
   /** Longest lifetime (exp − iat) of a token the API accepts, in hours; tokens must carry exp. */
   AUTH_MAX_TOKEN_HOURS: z.coerce
     .number()

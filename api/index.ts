@@ -18,6 +18,7 @@ import healthRoutes from './routes/health';
 import calendarRoutes from './routes/calendar';
 import adminClockRoutes from './routes/admin-clock';
 import filingsRoutes from './routes/filings';
+import documentsRoutes from './routes/documents';
 import registriesRoutes from './routes/registries';
 import directoryRoutes from './routes/directory';
 import inboxRoutes from './routes/inbox';
@@ -71,6 +72,7 @@ export default fp(
       async (api) => {
         await api.register(calendarRoutes);
         await api.register(filingsRoutes);
+        await api.register(documentsRoutes);
         await api.register(registriesRoutes);
         await api.register(directoryRoutes);
         await api.register(inboxRoutes);

@@ -151,6 +151,35 @@ export async function api<T = any>(
   return { status: res.statusCode, ok, body, code: !ok && isErrorCode(body?.code) ? body.code : undefined, headers: res.headers, raw: res.rawPayload };
 }
 
+/** A file a form sent, to pass on to the API. */
+export interface FormFile {
+  name: string;
+  data: Buffer;
+}
+
+/** Sends a multipart upload (text fields and one file, as `file`) to the API as the signed-in user. */
+export async function apiUpload(req: FastifyRequest, path: string, fields: Record<string, string>, file: FormFile, key?: string): Promise<ApiResult> {
+  const boundary = `----console${randomUUID()}`;
+  const quote = (s: string) => s.replace(/["\r\n]/g, '_');
+  const parts: Buffer[] = Object.entries(fields).map(([k, v]) =>
+    Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${quote(k)}"\r\n\r\n${v}\r\n`),
+  );
+  parts.push(
+    Buffer.from(
+      `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${quote(file.name)}"\r\nContent-Type: application/octet-stream\r\n\r\n`,
+    ),
+    file.data,
+    Buffer.from(`\r\n--${boundary}--\r\n`),
+  );
+  const headers: Record<string, string> = { 'x-request-id': String(req.id), 'content-type': `multipart/form-data; boundary=${boundary}` };
+  if (req.consoleToken) headers.authorization = `Bearer ${req.consoleToken}`;
+  if (key) headers['idempotency-key'] = key;
+  const res = await req.server.inject({ method: 'POST', url: `/api/v1${path}`, headers, payload: Buffer.concat(parts), remoteAddress: req.ip });
+  const body = String(res.headers['content-type'] ?? '').includes('json') ? res.json() : res.body;
+  const ok = res.statusCode < 400;
+  return { status: res.statusCode, ok, body, code: !ok && isErrorCode(body?.code) ? body.code : undefined, headers: res.headers, raw: res.rawPayload };
+}
+
 /** A refusal in plain words, with the API's own detail kept for the curious. */
 export function problemText(r: ApiResult): string {
   const words = (r.code && labels.PROBLEM_LABELS[r.code]) || (r.status >= 500 ? labels.PROBLEM_LABELS.INTERNAL : '操作未能完成。');

@@ -31,6 +31,10 @@ export const ACTIONS = {
   'filing.assign': { roles: [...REVIEWERS], description: 'form an expert group' },
   'filing.decide': { roles: ['expert', 'prefecture-reviewer', 'province-reviewer', 'center'], description: 'decide a filing stage' },
   'filing.supplement': { roles: ['institution'], description: 'answer a 补正 request' },
+  'filing.attach-document': { roles: ['institution'], description: 'upload a material document (PDF, JPEG, PNG)' },
+  // API.md: the institution, reviewers and experts in scope; a center reads (and so decides on) the
+  // materials only where its preset makes centers decide (api/repositories/scope.ts canReadFiling)
+  'filing.read-document': { roles: ['institution', ...REVIEWERS, 'expert', 'center'], description: "download a filing's material document" },
   'filing.object': { public: true, description: 'object during a publicity' },
   'filing.resolve-objection': { roles: [...REVIEWERS], description: 'resolve an objection' },
   'filing.renew': { roles: ['institution'], description: 'apply for renewal' },

@@ -50,8 +50,10 @@ export const ERRORS = {
   IDEMPOTENCY_KEY_REUSED: { status: 422, text: '这份表单已提交过，内容不同，请刷新页面后重新填写。' },
   // ——— too much, too fast (413, 414, 415, 429) ———
   PAYLOAD_TOO_LARGE: { status: 413, text: '提交的内容过大。' },
+  DOCUMENT_TOO_LARGE: { status: 413, text: '文件超过了大小上限，请压缩或拆分后再上传。' },
   URI_TOO_LONG: { status: 414, text: '网址过长。' },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, text: '不支持的内容类型。' },
+  DOCUMENT_TYPE_UNSUPPORTED: { status: 415, text: '只接受 PDF、JPEG 或 PNG 格式的文件（按文件内容识别，改扩展名无效）。' },
   RATE_LIMITED: { status: 429, text: '操作过于频繁，请稍后再试。' },
   TOO_MANY_OBJECTIONS: { status: 429, text: '您在本次公示中提出的异议尚未处理完毕，请待处理后再提出。' },
   // ——— ours (500) ———

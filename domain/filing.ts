@@ -8,6 +8,7 @@ import { outcomesOf, type FilingPolicy, type StageDef } from './filing-policy';
 import { openObjections, resolutionRefusal, type ObjectionLedger } from './objections';
 import { endOfDayMs } from './dates';
 import type { Refusal } from './errors';
+import type { FilingDocument } from './documents';
 
 export const MATERIAL_KINDS = [
   'application-report',
@@ -242,6 +243,8 @@ export interface FilingState {
   assignedExperts: string[];
   decisions: Decision[];
   supplements: { requestedAt: string; items: string[]; stage: string; answeredAt?: string; note?: string; materials?: Application['materials'] }[];
+  /** material documents attached (domain/documents.ts): their description and sha256, never their bytes; absent in runs started before them */
+  documents?: FilingDocument[];
   due: StageDue | null;
   escalations: Escalation[];
   publicity: Publicity | null;

@@ -185,6 +185,7 @@ export const FILING_EVENT_LABELS: Record<string, string> = {
   'decided:supplement': '决定：要求补正',
   'decided:reject': '决定：不通过',
   supplemented: '提交补正材料',
+  'document-attached': '上传材料文件',
   'publicity-started': '开始公示',
   'publicity-closed': '公示结束',
   'publicity-ended': '公示终止（异议成立）',
@@ -257,6 +258,8 @@ export const AUDIT_ACTION_LABELS: Record<string, string> = {
   'filing.assign': '组成专家组',
   'filing.decide': '作出决定',
   'filing.supplement': '补正材料',
+  'filing.attach-document': '上传材料文件',
+  'filing.read-document': '下载材料文件',
   'filing.object': '提出异议',
   'filing.resolve-objection': '处理异议',
   'filing.escalate': '逾期升级',
@@ -379,6 +382,8 @@ export const FLASH_LABELS: Record<string, string> = {
   clock: '演示时间已推进。',
   revoked: '证书已撤销。',
   resolved: '异议已处理。',
+  document: '文件已上传。',
+  'submitted-documents-failed': '备案申请已提交，但有文件未能上传（只接受 PDF、JPEG、PNG 文件，且不超过大小上限），请在“材料文件”中重新上传。',
 };
 
 /** What a refusal means to the person who made it, by problem `code` (from the one catalogue). */

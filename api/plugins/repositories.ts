@@ -11,6 +11,7 @@ import { createCertificatesRepository } from '../repositories/certificates';
 import { createInboxRepository } from '../repositories/inbox';
 import { createStatisticsRepository } from '../repositories/statistics';
 import { createCases, type Cases } from '../cases';
+import { documentStore } from '../../models/documents';
 
 function createRepositories(app: { services: import('../../infra/services').Services }) {
   const { models, clock } = app.services;
@@ -22,6 +23,8 @@ function createRepositories(app: { services: import('../../infra/services').Serv
     certificates: createCertificatesRepository(models, app.services.signing),
     inbox: createInboxRepository(models, clock),
     statistics: createStatisticsRepository(models, clock),
+    /** material documents' bytes (GridFS on the same database) */
+    documents: documentStore(app.services.db),
   };
 }
 

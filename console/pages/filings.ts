@@ -26,9 +26,10 @@ import {
 } from '../../domain/filing';
 import { outcomesOf, type StageDef } from '../../domain/filing-policy';
 import { roleAllows } from '../../domain/access';
+import { documentRefusal } from '../../domain/documents';
 import { PREFECTURE_NAMES, PROVINCES } from '../../domain/regions';
 import type { Caller } from '../../domain/roles';
-import { api, chinaDate, chinaTime, many, signedInOnly, one, problemText, render, seeOther, type ApiResult } from '../core';
+import { api, apiUpload, chinaDate, chinaTime, many, signedInOnly, one, problemText, render, seeOther, type ApiResult, type FormFile } from '../core';
 import * as labels from '../labels';
 
 /** The API's field errors (400) in words: "第1个职业（工种）：职业编码" and so on. */
@@ -145,6 +146,33 @@ function readMaterials(b: Record<string, unknown>): MaterialsValues {
   const v: MaterialsValues = {};
   for (const k of MATERIAL_KINDS) v[k] = { title: one(b[`mat-${k}-title`]).trim(), online: one(b[`mat-${k}-online`]) === '1' };
   return v;
+}
+
+/** A multipart form as the url-encoded parser would give it (a repeated field is a list), with its non-empty files by field. */
+interface MultipartForm {
+  fields: Record<string, string | string[]>;
+  files: Record<string, FormFile>;
+  /** fields whose file went over the size limit (dropped) */
+  tooLarge: string[];
+}
+
+async function readMultipartForm(req: FastifyRequest, maxFileBytes: number, maxFiles: number): Promise<MultipartForm> {
+  const out: MultipartForm = { fields: {}, files: {}, tooLarge: [] };
+  // over-large files are cut and reported, not thrown: the rest of the form still arrives
+  // throwFileSizeLimit is honoured per call by @fastify/multipart 10, though its types omit it
+  const options = { limits: { fileSize: maxFileBytes, files: maxFiles, fields: 200 }, throwFileSizeLimit: false } as Parameters<FastifyRequest['parts']>[0];
+  for await (const part of req.parts(options)) {
+    if (part.type === 'file') {
+      const data = await part.toBuffer();
+      if (part.file.truncated) out.tooLarge.push(part.fieldname);
+      else if (data.length) out.files[part.fieldname] = { name: part.filename || part.fieldname, data };
+    } else {
+      const v = String(part.value);
+      const had = out.fields[part.fieldname];
+      out.fields[part.fieldname] = had === undefined ? v : [...(Array.isArray(had) ? had : [had]), v];
+    }
+  }
+  return out;
 }
 
 /** Listed items as the API takes them: a title, or 网上核验 (waived, 000 §三(二), 002 Art.13). */
@@ -439,6 +467,9 @@ async function detailPage(req: FastifyRequest, reply: FastifyReply, id: string, 
       own,
       openSupplement,
       missingKinds: MATERIAL_KINDS.filter((k) => !present.has(k)),
+      documents: s.documents ?? [],
+      mayAttach: own && !documentRefusal(s, caller),
+      documentMaxMb: Math.floor(req.server.services.settings.DOCUMENT_MAX_BYTES / 1024 / 1024),
       mayRenewOrChange: own && !requestRefusal(s, caller, 'change', Date.now(), false),
       mayOrderTermination: !own && !terminationRefusal(s, caller, false),
       problem: extra.problem,
@@ -453,6 +484,7 @@ async function detailPage(req: FastifyRequest, reply: FastifyReply, id: string, 
 
 export default async function filingsPages(app: FastifyInstance) {
   app.addHook('onRequest', signedInOnly);
+  const maxDocumentBytes = app.services.settings.DOCUMENT_MAX_BYTES;
   app.get('/filings', async (req, reply) => {
     const q = req.query as Record<string, unknown>;
     const filters = { status: one(q.status), stage: one(q.stage), overdue: one(q.overdue), cursor: one(q.cursor) };
@@ -509,6 +541,7 @@ export default async function filingsPages(app: FastifyInstance) {
         materials: {},
         missing: [],
         problems: [],
+        documentMaxMb: Math.floor(req.server.services.settings.DOCUMENT_MAX_BYTES / 1024 / 1024),
         ...extra,
         values,
       }),
@@ -526,10 +559,17 @@ export default async function filingsPages(app: FastifyInstance) {
 
   app.post('/filings/new', async (req, reply) => {
     if (req.consoleCaller!.role !== 'institution') return institutionOnly(req, reply);
-    const b = (req.body ?? {}) as Record<string, unknown>;
+    // multipart when the browser sends the material files with the form (the form's enctype)
+    const form = req.isMultipart() ? await readMultipartForm(req, maxDocumentBytes, MATERIAL_KINDS.length) : undefined;
+    const b = (form?.fields ?? req.body ?? {}) as Record<string, unknown>;
     const values = readFilingForm(b);
     const { rows } = readOccupations(b);
     const materialValues = readMaterials(b);
+    // a file given for a material names it when its title was left empty
+    for (const k of MATERIAL_KINDS) {
+      const file = form?.files[`mat-${k}-file`];
+      if (file && !materialValues[k].title) materialValues[k].title = file.name.slice(0, 200);
+    }
     const keep = { values, occupations: rows, materials: materialValues };
     if (one(b.action) === 'add-occupation') {
       return newForm(req, reply, {
@@ -552,7 +592,16 @@ export default async function filingsPages(app: FastifyInstance) {
       const apiMissing = r.code === 'MATERIALS_INCOMPLETE' && Array.isArray(r.body?.missing) ? (r.body.missing as string[]) : [];
       return newForm(req, reply, { ...keep, missing: apiMissing, problems: fieldErrors(r), problem: problemText(r) }, r.status);
     }
-    return seeOther(reply, `/filings/${encodeURIComponent(r.body.id)}`, 'submitted');
+    // the filing exists now: its files follow, each through POST /filings/:id/documents
+    const filingId = String(r.body.id);
+    let failed = form?.tooLarge.length ?? 0;
+    for (const k of MATERIAL_KINDS) {
+      const file = form?.files[`mat-${k}-file`];
+      if (!file) continue;
+      const up = await apiUpload(req, `/filings/${encodeURIComponent(filingId)}/documents`, { kind: k }, file);
+      if (!up.ok) failed += 1;
+    }
+    return seeOther(reply, `/filings/${encodeURIComponent(filingId)}`, failed ? 'submitted-documents-failed' : 'submitted');
   });
 
   app.get('/filings/:id', async (req, reply) => {
@@ -567,6 +616,30 @@ export default async function filingsPages(app: FastifyInstance) {
     detailPage(req, reply, id, { problem, form, values }, 400);
 
   const path = (id: string, rest = '') => `/filings/${encodeURIComponent(id)}${rest}`;
+
+  // ——— material documents ———
+
+  app.post('/filings/:id/documents', async (req, reply) => {
+    const { id } = req.params as { id: string };
+    if (!req.isMultipart()) return refuse(req, reply, id, 'document', {}, '请选择要上传的文件。');
+    const form = await readMultipartForm(req, maxDocumentBytes, 1);
+    const values = { kind: one(form.fields.kind) };
+    if (form.tooLarge.length) return detailPage(req, reply, id, { problem: labels.PROBLEM_LABELS.DOCUMENT_TOO_LARGE, form: 'document', values }, 413);
+    const file = form.files.file;
+    if (!file) return refuse(req, reply, id, 'document', values, '请选择要上传的文件。');
+    if (!(MATERIAL_KINDS as readonly string[]).includes(values.kind)) return refuse(req, reply, id, 'document', values, '请选择材料类别。');
+    const r = await apiUpload(req, path(id, '/documents'), { kind: values.kind }, file, one(form.fields._key) || undefined);
+    return afterForm(req, reply, id, 'document', values, r, 'document');
+  });
+
+  // the browser has a session cookie, the API wants the user's token: the console passes the file on
+  app.get('/filings/:id/documents/:documentId', async (req, reply) => {
+    const { id, documentId } = req.params as { id: string; documentId: string };
+    const r = await api(req, 'GET', path(id, `/documents/${encodeURIComponent(documentId)}`));
+    if (!r.ok) return notFoundPage(req, reply, r);
+    for (const h of ['content-type', 'content-disposition', 'x-content-type-options']) if (r.headers[h]) reply.header(h, String(r.headers[h]));
+    return reply.header('cache-control', 'no-store').send(r.raw);
+  });
 
   app.post('/filings/:id/decision', async (req, reply) => {
     const { id } = req.params as { id: string };

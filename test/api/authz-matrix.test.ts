@@ -254,6 +254,23 @@ const ROWS: Record<string, Row> = {
     req: (c) => ({ url: `/api/v1/filings/${c.f1}/supplements`, body: { materials: [{ kind: 'emergency-plan', title: '应急预案.pdf' }] } }),
     who: { institution: scoped(409, HIDDEN) },
   },
+  'POST /api/v1/filings/:id/documents': {
+    // a JSON body: past the scope check the owner is told to send multipart (415); nothing is stored
+    req: (c) => ({ url: `/api/v1/filings/${c.f1}/documents`, body: { kind: 'work-plan' } }),
+    who: { institution: scoped(415, HIDDEN) },
+  },
+  'GET /api/v1/filings/:id/documents/:documentId': {
+    // no such document: in scope the filing is found and the document is not (and no download is audited)
+    req: (c) => ({ url: `/api/v1/filings/${c.f1}/documents/${'0'.repeat(24)}` }),
+    who: {
+      institution: scoped(about(/document/i), about(/filing/i)),
+      'prefecture-reviewer': scoped(about(/document/i), about(/filing/i)),
+      'province-reviewer': scoped(about(/document/i), about(/filing/i)),
+      expert: scoped(about(/document/i), about(/filing/i)),
+      // a center reads filings only where its preset makes centers decide (not F1's jilin-2025)
+      center: same(about(/filing/i)),
+    },
+  },
   'POST /api/v1/filings/:id/objections': {
     // public: anyone may object, but only during the publicity (409 NOT_IN_PUBLICITY)
     req: (c) => ({ url: `/api/v1/filings/${c.f1}/objections`, body: { name: '张三', contact: '13800000000', reason: '场地不符' } }),

@@ -378,6 +378,54 @@ describe('console: filing pages', () => {
     // another institution cannot open the supplement page
     expect((await (await client('inst2')).get(`/filings/${encodeURIComponent(id)}/supplement`)).status).toBe(404);
   });
+
+  it("the filing form sends a material's file with the application; the detail page lists it and takes more; the expert's decision form links each", async () => {
+    const app4 = application({ province: '22', prefecture: '220100' });
+    who.inst4 = { sub: 'inst-4', name: '机构四', role: 'institution', province: '22', institutionId: app4.institution.creditCode };
+    const inst = await client('inst4');
+    const fields = filingFields(app4, { omit: ['work-plan'] });
+    const report = Buffer.concat([Buffer.from('%PDF-1.4\n'), Buffer.alloc(5000, 1)]);
+    // the work plan has no title: its file names it
+    const r = await inst.upload('/filings/new', fields, { field: 'mat-work-plan-file', name: '认定工作方案.pdf', type: 'application/pdf', content: report });
+    expect(r.status).toBe(303);
+    const id = decodeURIComponent(/^\/filings\/(FL22-[^?]+)\?ok=submitted$/.exec(r.location ?? '')![1]);
+    const detail = await inst.get(`/filings/${encodeURIComponent(id)}`);
+    const table = detail.html.slice(detail.html.indexOf('data-testid="documents"'));
+    expect(textOf(table.slice(0, table.indexOf('</table>')))).toContain('职业技能等级认定工作方案 认定工作方案.pdf');
+    // a second document through the detail page's form; a text file is refused in plain words
+    const form = formOf(detail.html, 'document-form')!;
+    expect(form).toContain('enctype="multipart/form-data"');
+    const refused = await inst.upload(
+      `/filings/${encodeURIComponent(id)}/documents`,
+      { _key: keyOf(form), kind: 'emergency-plan' },
+      { field: 'file', name: '预案.pdf', type: 'application/pdf', content: 'not a pdf' },
+    );
+    expect(refused.status).toBe(415);
+    expect(textOf(refused.html)).toContain('只接受 PDF、JPEG 或 PNG 格式的文件');
+    const png = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.alloc(100)]);
+    // the page answered with a fresh form: its refused Idempotency-Key would replay the refusal
+    const again = formOf(refused.html, 'document-form')!;
+    const ok = await inst.upload(
+      `/filings/${encodeURIComponent(id)}/documents`,
+      { _key: keyOf(again), kind: 'venue-equipment-proof' },
+      { field: 'file', name: '场地照片.png', type: 'image/png', content: png },
+    );
+    expect([ok.status, ok.location]).toEqual([303, `/filings/${encodeURIComponent(id)}?ok=document`]);
+    const docs: { documentId: string; filename: string }[] = (await api.get(`/api/v1/filings/${id}`, await s.token(who.inst4))).body.documents;
+    expect(docs.map((d) => d.filename)).toEqual(['认定工作方案.pdf', '场地照片.png']);
+
+    expect((await api.post(`/api/v1/filings/${id}/assignments`, { stage: 'preliminary-review', expertIds: ['ea'] }, tokens.pref)).status).toBe(200);
+    const ea = await client('ea');
+    const page = await ea.get(`/filings/${encodeURIComponent(id)}`);
+    const decide = formOf(page.html, 'decision-form')!;
+    for (const d of docs) expect(decide).toContain(`href="/filings/${encodeURIComponent(id)}/documents/${d.documentId}"`);
+    expect(formOf(page.html, 'document-form')).toBeUndefined();
+    const file = await ea.get(`/filings/${encodeURIComponent(id)}/documents/${docs[0].documentId}`);
+    expect([file.status, file.headers['content-type']]).toEqual([200, 'application/pdf']);
+    expect(file.html).toBe(report.toString()); // ASCII bytes: the text is the file
+    // an expert not assigned to it finds nothing
+    expect((await (await client('ed')).get(`/filings/${encodeURIComponent(id)}/documents/${docs[0].documentId}`)).status).toBe(404);
+  });
 });
 
 describe('console: a filing through publicity, notice and its active life (demo mode)', () => {

@@ -28,6 +28,9 @@ describe('the console, end to end in Chromium (demo mode)', () => {
   ] as const;
   const STAGES = ['preliminary-review', 'technical-assessment', 'comprehensive-review'] as const;
   let filingId = '';
+  /** material documents, recognised by their first bytes */
+  const PDF = Buffer.concat([Buffer.from('%PDF-1.4\n'), Buffer.alloc(2048, 0x20)]);
+  const PNG = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.alloc(256)]);
   let batchId = '';
   let certificateNumber = '';
   const center = { role: 'center', name: '长春市职业技能鉴定中心', sub: 'center-changchun', prefecture: '220100' };
@@ -158,11 +161,21 @@ describe('the console, end to end in Chromium (demo mode)', () => {
     await expect(page.locator(`[data-missing="${last}"]`).count()).resolves.toBeGreaterThan(0);
     expect(page.url()).toMatch(/\/filings\/new$/);
     await page.locator(`#mat-${last}-title`).fill(`${last}.pdf`);
+    // the application report's file goes with the form (a re-shown form keeps no file: chosen now)
+    await page.locator('#mat-application-report-file').setInputFiles({ name: '申请报告.pdf', mimeType: 'application/pdf', buffer: PDF });
     await page.getByTestId('filing-form').getByRole('button', { name: '提交备案申请' }).click();
     await page.waitForURL(/ok=submitted/);
     filingId = decodeURIComponent(new URL(page.url()).pathname.split('/').pop()!);
     expect(filingId).not.toBe('');
     await expect(page.getByTestId('status').textContent()).resolves.toContain('审核中');
+    await expect(page.getByTestId('documents').textContent()).resolves.toContain('申请报告.pdf');
+    // one more through the detail page's upload form: a photo of the venue
+    const upload = page.getByTestId('document-form');
+    await upload.locator('#doc-kind').selectOption('venue-equipment-proof');
+    await upload.locator('#doc-file').setInputFiles({ name: '场地照片.png', mimeType: 'image/png', buffer: PNG });
+    await upload.getByRole('button', { name: '上传文件' }).click();
+    await page.waitForURL(/ok=document/);
+    await expect(page.getByTestId('document-link').allTextContents()).resolves.toEqual(['申请报告.pdf', '场地照片.png']);
   });
 
   it('the prefecture reviewer forms the expert groups from the inbox; the experts decide from theirs', async () => {
@@ -184,6 +197,14 @@ describe('the console, end to end in Chromium (demo mode)', () => {
       await openFromInbox(filingId);
       const form = page.getByTestId('decision-form');
       await expect(form.locator('input[name=stage]').inputValue()).resolves.toBe(stage);
+      if (i === 0) {
+        // the expert reads the materials from the decision form: each document is a link that opens the file
+        const links = form.getByTestId('decision-documents').locator('a');
+        await expect(links.count()).resolves.toBe(2);
+        const file = await page.request.get(new URL((await links.first().getAttribute('href'))!, demo.base).href);
+        expect([file.status(), file.headers()['content-type']]).toEqual([200, 'application/pdf']);
+        expect(Buffer.from(await file.body()).equals(PDF)).toBe(true);
+      }
       await form.locator('#outcome-pass').check();
       if (await form.locator('#score').count()) await form.locator('#score').fill('88');
       await form.locator('#opinion').fill('符合要求');

@@ -50,10 +50,15 @@ export function consoleClient(app: FastifyInstance, secret: string) {
       );
     },
     /** multipart upload of one file plus fields */
-    async upload(url: string, fields: Record<string, string>, file: { field: string; name: string; type: string; content: Buffer | string }): Promise<Page> {
+    async upload(
+      url: string,
+      fields: Record<string, string | string[]>,
+      file: { field: string; name: string; type: string; content: Buffer | string },
+    ): Promise<Page> {
       const boundary = `----console${Date.now()}`;
       const parts: Buffer[] = [];
-      for (const [k, v] of Object.entries(fields)) parts.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${k}"\r\n\r\n${v}\r\n`));
+      for (const [k, v] of Object.entries(fields))
+        for (const x of [v].flat()) parts.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${k}"\r\n\r\n${x}\r\n`));
       parts.push(
         Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${file.field}"; filename="${file.name}"\r\nContent-Type: ${file.type}\r\n\r\n`),
       );

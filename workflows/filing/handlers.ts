@@ -23,6 +23,7 @@ import {
   terminationUpdate,
 } from './messages';
 import * as v from './validators';
+import { setDocumentHandler } from './documents';
 import { changeTrack, terminationKindOf } from '../../domain/filing';
 
 export function setFilingHandlers(c: FilingCase): void {
@@ -65,6 +66,7 @@ export function setFilingHandlers(c: FilingCase): void {
     c.calendarYears.push(...years);
     c.deadlineMoved = true;
   });
+  setDocumentHandler(c);
 }
 
 /** The main loop takes the next work of these kinds that is still valid. */

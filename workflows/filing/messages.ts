@@ -6,6 +6,7 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { Actor, Application, ChangeRequest, FilingState } from '../../domain/filing';
 import type { FilingPolicy } from '../../domain/filing-policy';
+import type { FilingDocument } from '../../domain/documents';
 import type { DismissInput, Envelope } from '../shared/messages';
 
 export const FILING_WORKFLOW = 'filing';
@@ -56,6 +57,10 @@ export interface ChangeInput extends Envelope {
 export interface TerminationInput extends Envelope {
   reason: string;
 }
+/** A material document the API has stored (its bytes in GridFS): the filing records what it is, never the bytes. */
+export interface AttachDocumentInput extends Envelope {
+  document: Pick<FilingDocument, 'documentId' | 'kind' | 'filename' | 'size' | 'sha256' | 'contentType'>;
+}
 
 export const decideUpdate = defineUpdate<FilingState, [DecideInput]>('decide');
 export const assignExpertsUpdate = defineUpdate<FilingState, [AssignInput]>('assignExperts');
@@ -66,6 +71,7 @@ export const dismissObjectionsUpdate = defineUpdate<FilingState, [DismissInput]>
 export const renewalUpdate = defineUpdate<FilingState, [RenewalInput]>('applyRenewal');
 export const changeUpdate = defineUpdate<FilingState, [ChangeInput]>('applyChange');
 export const terminationUpdate = defineUpdate<FilingState, [TerminationInput]>('terminate');
+export const attachDocumentUpdate = defineUpdate<FilingState, [AttachDocumentInput]>('attachDocument');
 
 /** A batch of this institution held its last exam day (restarts the idle-exit clock, 001 §四(三)). */
 export const examsHeldSignal = defineSignal<[{ batchId: string; lastExamDate: string }]>('examsHeld');
