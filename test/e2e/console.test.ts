@@ -3,7 +3,7 @@
  * trainer's walk from a filing form to certificates, through the pages people use, never the API.
  */
 import type { Browser, Page } from 'playwright-core';
-import { launchBrowser, screenshot, screenshotOf, signInAs, startDemo, type Demo } from './harness';
+import { axeViolations, launchBrowser, screenshot, screenshotOf, signInAs, startDemo, type Demo } from './harness';
 import { makeCreditCode, makeIdNumber } from '../../domain/identifiers';
 import { MATERIAL_KINDS } from '../../domain/filing';
 
@@ -33,6 +33,8 @@ describe('the console, end to end in Chromium (demo mode)', () => {
   const PNG = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.alloc(256)]);
   let batchId = '';
   let certificateNumber = '';
+  /** the batch's exam day: its pass rate counts in that year */
+  let examDate = '';
   const center = { role: 'center', name: '长春市职业技能鉴定中心', sub: 'center-changchun', prefecture: '220100' };
   const candidates = [0, 1, 2].map((i) => {
     const idNumber = makeIdNumber('220102', '19900101', 300 + i);
@@ -50,6 +52,7 @@ describe('the console, end to end in Chromium (demo mode)', () => {
     const form = page.getByTestId('plan-form');
     const first = await page.locator('#firstExamDate').inputValue();
     expect(first).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+    examDate = first;
     await page.locator('#lastExamDate').fill(first);
     await form.getByLabel('场地名称').fill('实训楼一层');
     await page.locator('#venueAddress').fill('吉林省长春市朝阳区人民大街1号');
@@ -211,14 +214,18 @@ describe('the console, end to end in Chromium (demo mode)', () => {
       await form.getByRole('button', { name: '提交决定' }).click();
       await page.waitForURL(/ok=decided/);
     }
+    // the deliberation from the inbox, ticked and decided with the bulk form (one task here; the
+    // form is the same for forty): the result table shows it done
     await signInAs(page, demo.base, prefA);
-    await openFromInbox(filingId);
-    const form = page.getByTestId('decision-form');
-    await expect(form.locator('input[name=stage]').inputValue()).resolves.toBe('deliberation');
-    await form.locator('#outcome-pass').check();
-    await form.locator('#opinion').fill('专题审议通过');
-    await form.getByRole('button', { name: '提交决定' }).click();
-    await page.waitForURL(/ok=decided/);
+    await page.goto(`${demo.base}/inbox`);
+    const bulk = page.getByTestId('bulk-form');
+    await bulk.locator(`[id="pick-${filingId}"]`).check();
+    await bulk.locator('#bulk-outcome').selectOption('pass');
+    await bulk.locator('#bulk-opinion').fill('专题审议通过');
+    await bulk.getByRole('button', { name: '一并处理' }).click();
+    await expect(page.locator(`[data-testid=bulk-result][data-id="${filingId}"]`).getAttribute('data-status')).resolves.toBe('200');
+    await screenshot(page, 'inbox-bulk-results');
+    await page.goto(`${demo.base}/filings/${encodeURIComponent(filingId)}`);
     await expect(page.getByTestId('current-stage').textContent()).resolves.toBe('公示');
   });
 
@@ -329,6 +336,62 @@ describe('the console, end to end in Chromium (demo mode)', () => {
     expect(holder).not.toContain(candidates[1].idNumber);
     await expect(page.getByTestId('certificate-status').textContent()).resolves.toBe('有效');
     await screenshot(page, 'verify');
+  });
+
+  it('the province reviewer opens the dashboard: four charts drawn on the server, each with its table', async () => {
+    await signInAs(page, demo.base, province);
+    await page.getByRole('navigation', { name: '主菜单' }).getByRole('link', { name: '统计概览' }).click();
+    await page.waitForURL(/\/dashboard/);
+    for (const chart of ['stages', 'overdue', 'months', 'passRates']) {
+      const section = page.getByTestId(`chart-${chart}`);
+      await expect(section.locator('svg, [data-testid=chart-empty]').count()).resolves.toBe(1);
+    }
+    // the two certificates of this walk are in the months chart's table
+    await expect(page.getByTestId('dashboard-summary').textContent()).resolves.toMatch(/发放证书 2 本/);
+    await expect(page.getByTestId('chart-months').locator('svg').count()).resolves.toBe(1);
+    // pass rates count by the year of the exams, which the demo clock may have left behind: choose it
+    await page.getByTestId('dashboard-filter').locator('#year').selectOption(examDate.slice(0, 4));
+    await page.getByTestId('dashboard-filter').getByRole('button', { name: '查看' }).click();
+    await page.waitForURL(/year=/);
+    await expect(page.getByTestId('chart-passRates').locator('table').textContent()).resolves.toContain('66.7');
+    await screenshot(page, 'dashboard');
+  });
+
+  it('no main page has a serious or critical accessibility violation (axe-core, WCAG 2.1 AA)', async () => {
+    const who = { institution, prefA, province, center, admin, public: null };
+    const pages: [keyof typeof who, string][] = [
+      ['public', '/'],
+      ['public', '/directory'],
+      ['public', '/verify'],
+      ['public', `/verify?number=${certificateNumber}`],
+      ['public', '/publicity'],
+      ['public', '/signin'],
+      ['institution', '/filings'],
+      ['institution', '/filings/new'],
+      ['institution', `/filings/${encodeURIComponent(filingId)}`],
+      ['institution', '/batches'],
+      ['institution', '/batches/new'],
+      ['institution', `/batches/${encodeURIComponent(batchId)}`],
+      ['prefA', '/inbox'],
+      ['prefA', '/notifications'],
+      ['center', `/batches/${encodeURIComponent(batchId)}`],
+      ['province', '/registries'],
+      ['province', '/dashboard'],
+      ['admin', '/admin'],
+    ];
+    const found: string[] = [];
+    let signedAs: keyof typeof who | undefined;
+    for (const [as, path] of pages) {
+      if (as !== signedAs) {
+        const person = who[as];
+        if (person) await signInAs(page, demo.base, person);
+        else await page.context().clearCookies();
+        signedAs = as;
+      }
+      await page.goto(`${demo.base}${path}`);
+      for (const v of await axeViolations(page)) found.push(`${path} (${as}): ${v.impact} ${v.id} — ${v.help} — ${v.nodes.join(' | ')}`);
+    }
+    expect(found).toEqual([]);
   });
 
   it('on a phone the main pages fit the screen, and every form field has a label', async () => {

@@ -3,7 +3,7 @@
  * server, FerretDB, a worker and the API with the console) on free ports with its own DATA_DIR,
  * and Debian's Chromium driven by playwright-core (scripts/provision-browser.sh installs it).
  */
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
@@ -78,4 +78,28 @@ export async function signInAs(
 export async function screenshotOf(part: Locator, name: string): Promise<void> {
   mkdirSync(SCREENSHOT_DIR, { recursive: true });
   await part.screenshot({ path: join(SCREENSHOT_DIR, `${name}.png`) });
+}
+
+/** axe-core's browser bundle, read once */
+let axeSource: string | undefined;
+
+export interface AxeFinding {
+  id: string;
+  impact: string;
+  help: string;
+  nodes: string[];
+}
+
+/**
+ * Runs axe-core (WCAG 2.1 A and AA rules) on the page as it is and answers its serious and critical
+ * violations. The bundle is evaluated through the DevTools protocol, which the pages' CSP (no script
+ * at all) does not govern, so the check needs no change to the pages.
+ */
+export async function axeViolations(page: Page): Promise<AxeFinding[]> {
+  axeSource ??= readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+  if (!(await page.evaluate<boolean>('typeof window.axe === "object"'))) await page.evaluate(axeSource);
+  const found = await page.evaluate<AxeFinding[]>(`window.axe
+    .run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] }, resultTypes: ['violations'] })
+    .then((r) => r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.slice(0, 3).map((n) => n.target.join(' ')) })))`);
+  return found.filter((v) => v.impact === 'serious' || v.impact === 'critical');
 }
