@@ -47,6 +47,7 @@ export const ACTIONS = {
   'registry.update': { roles: ['province-reviewer', 'admin'], description: 'change a registration in its own scope' },
   'registry.read-experts': { roles: [...REVIEWERS, 'admin'], description: 'read the expert registry' },
   'registry.read-supervisors': { roles: [...REVIEWERS, 'center', 'admin'], description: 'read the supervisor registry' },
+  'registry.read-reviewers': { roles: ['province-reviewer', 'admin'], description: "read the reviewers' mail addresses" },
   'batch.create': { roles: ['institution'], description: 'plan a batch' },
   'batch.read': { roles: ['institution', 'center', 'supervisor', 'prefecture-reviewer', 'province-reviewer', 'admin'], description: 'read batches' },
   'batch.list': { roles: ['institution', 'center', 'supervisor', 'prefecture-reviewer', 'province-reviewer', 'admin'], description: 'list batches' },

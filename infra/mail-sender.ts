@@ -64,8 +64,16 @@ export async function recipientsOf(models: Models, audience: Audience): Promise<
       for (const p of people) if (p.email && p.active !== false) to.add(p.email);
     }
   }
+  // a step addressed to a role in a region (a reviewer's task, an escalation): the address book's people of that role there
+  if (audience.role && REVIEWER_ROLE_SET.has(audience.role) && audience.province) {
+    const where = audience.role === 'province-reviewer' ? {} : audience.prefecture ? { prefecture: audience.prefecture } : { prefecture: null };
+    const people = await models.Reviewer.find({ role: audience.role, province: audience.province, ...where }, { email: 1, active: 1 }).lean();
+    for (const p of people) if (p.email && p.active !== false) to.add(p.email);
+  }
   return [...to];
 }
+
+const REVIEWER_ROLE_SET: ReadonlySet<string> = new Set(['prefecture-reviewer', 'province-reviewer', 'center']);
 
 export function startMailSender(models: Models, mailer: Mailer, opts: MailSenderOptions = {}): MailSender {
   const pollMs = opts.pollMs ?? 2_000;

@@ -17,7 +17,7 @@ import {
   type PublicityNamesDoc,
   type UploadPartDoc,
 } from './batch';
-import { idempotencySchema, registrantSchema } from './registry';
+import { idempotencySchema, registrantSchema, reviewerSchema } from './registry';
 import {
   auditSchema,
   directorySchema,
@@ -43,6 +43,7 @@ export function createModels(conn: Connection) {
     Institution: conn.model<InstitutionDoc>('Institution', institutionSchema),
     Expert: conn.model('Expert', registrantSchema, 'experts'),
     Supervisor: conn.model('Supervisor', registrantSchema, 'supervisors'),
+    Reviewer: conn.model('Reviewer', reviewerSchema, 'reviewers'),
     Idempotency: conn.model('Idempotency', idempotencySchema),
     Batch: conn.model<BatchViewDoc>('Batch', batchViewSchema),
     Certificate: conn.model('Certificate', certificateSchema),

@@ -23,6 +23,30 @@ export const registrantSchema = new Schema(
   { versionKey: false },
 );
 
+/**
+ * The reviewers' mail addresses (审核人员通讯录): who at a prefecture's or province's HR department
+ * or skills center receives the mail of a step addressed to their role there (escalations,
+ * reminders, tasks). Reviewers sign in by token and are not otherwise registered; only their
+ * address needs a home. Written only by the /reviewers routes.
+ */
+export const reviewerSchema = new Schema(
+  {
+    _id: { type: String, required: true },
+    name: { type: String, required: true },
+    role: { type: String, required: true },
+    province: { type: String, required: true, index: true },
+    prefecture: { type: String, default: null },
+    /** personal data: shown whole only to those who keep the province's registries */
+    email: { type: String, required: true },
+    active: { type: Boolean, default: true },
+    registeredBy: String,
+    registeredAt: Date,
+    updatedBy: String,
+    updatedAt: Date,
+  },
+  { versionKey: false },
+);
+
 /** Stored first answers to mutating requests that carried an Idempotency-Key. */
 export const idempotencySchema = new Schema(
   {

@@ -48,6 +48,33 @@ function scopeOf(c: Caller): Record<string, unknown> {
   return { province: c.province };
 }
 
+export interface ReviewerContact {
+  _id: string;
+  name: string;
+  role: 'prefecture-reviewer' | 'province-reviewer' | 'center';
+  province: string;
+  prefecture?: string | null;
+  email: string;
+  active?: boolean | null;
+  registeredBy?: string | null;
+  registeredAt?: Date | null;
+  updatedBy?: string | null;
+  updatedAt?: Date | null;
+}
+
+/** A reviewer's entry as the API shows it: the address whole only for those entitled (domain seesRegistrantEmail). */
+export function presentReviewer(d: ReviewerContact, caller?: Caller) {
+  return {
+    userId: d._id,
+    name: d.name,
+    role: d.role,
+    province: d.province,
+    prefecture: d.prefecture ?? null,
+    email: seesRegistrantEmail(caller, d.province) ? d.email : maskEmail(d.email),
+    active: d.active ?? true,
+  };
+}
+
 export function createRegistriesRepository(models: Models) {
   const modelOf = (kind: RegistryKind) => (kind === 'expert' ? models.Expert : models.Supervisor);
   return {
@@ -74,6 +101,28 @@ export function createRegistriesRepository(models: Models) {
         .sort({ _id: 1 })
         .limit(1000)
         .lean(),
+    reviewers: {
+      /** false when the user id is in the address book already (a unique _id) */
+      async register(doc: ReviewerContact): Promise<boolean> {
+        try {
+          await models.Reviewer.create(doc);
+          return true;
+        } catch (err) {
+          if ((err as { code?: number }).code === 11000) return false;
+          throw err;
+        }
+      },
+      async findKept(caller: Caller, userId: string): Promise<ReviewerContact | undefined> {
+        const doc = await models.Reviewer.findById(userId).lean<ReviewerContact>();
+        return doc && keepsRegistration(caller, doc.province) ? doc : undefined;
+      },
+      replace: (doc: ReviewerContact) => models.Reviewer.replaceOne({ _id: doc._id }, doc),
+      list: (caller: Caller) =>
+        models.Reviewer.find(caller.role === 'admin' ? {} : { province: caller.province })
+          .sort({ _id: 1 })
+          .limit(1000)
+          .lean<ReviewerContact[]>(),
+    },
     /** Experts by user id, for forming a group (domain expertGroupRefusal). */
     experts: (ids: readonly string[]) => models.Expert.find({ _id: { $in: ids } }).lean(),
   };

@@ -4,9 +4,18 @@ import { z } from 'zod';
 import { registrationRefusal, type Action } from '../../domain/access';
 import { DomainError, notFound, refused } from '../problems';
 import { recordRequestAudit } from '../audit';
-import { present } from '../repositories/registries';
+import { present, presentReviewer } from '../repositories/registries';
 import { caseProblems } from '../schemas/common';
-import { registrantBody, registrantParams, registrantUpdate, registrantView, registryQuery } from '../schemas/registries';
+import {
+  registrantBody,
+  registrantParams,
+  registrantUpdate,
+  registrantView,
+  registryQuery,
+  reviewerBody,
+  reviewerUpdate,
+  reviewerView,
+} from '../schemas/registries';
 
 const REGISTRIES = [
   { path: '/experts', kind: 'expert', label: 'expert', readAction: 'registry.read-experts' },
@@ -109,6 +118,96 @@ const registriesRoutes: FastifyPluginAsyncZod = async (app) => {
       async (req) => ({ items: (await registries.list(kind, req.caller!, req.query.occupation)).map((d) => present(d, req.caller)) }),
     );
   }
+
+  // the reviewers' address book: where the mail of a step addressed to a role in a region goes (README "E-mail")
+  app.post(
+    '/reviewers',
+    {
+      config: { action: 'registry.register' },
+      schema: {
+        tags: ['registries'],
+        summary: "Add a reviewer's or center's mail address",
+        security,
+        body: reviewerBody,
+        response: { 201: reviewerView, ...caseProblems },
+      },
+    },
+    async (req, reply) => {
+      const c = req.caller!;
+      const refusal = registrationRefusal(c, req.body.province, false);
+      if (refusal) throw refused(refusal);
+      const { userId, ...fields } = req.body;
+      const doc = {
+        _id: userId,
+        ...fields,
+        prefecture: fields.prefecture ?? null,
+        active: true,
+        registeredBy: c.sub,
+        registeredAt: await app.services.clock.now(),
+      };
+      if (!(await registries.reviewers.register(doc)))
+        throw new DomainError('ALREADY_REGISTERED', `${userId} is already in the address book; an owner in scope changes it with PUT /reviewers/${userId}`);
+      await recordRequestAudit(app, req, {
+        action: 'registry.register-reviewer',
+        target: { type: 'reviewer', id: userId },
+        before: null,
+        after: presentReviewer(doc),
+      });
+      return reply.status(201).send(presentReviewer(doc, c));
+    },
+  );
+
+  app.put(
+    '/reviewers/:userId',
+    {
+      config: { action: 'registry.update' },
+      schema: {
+        tags: ['registries'],
+        summary: "Change a reviewer's mail address, role or region, or set it inactive (in the registering scope; audited)",
+        security,
+        params: registrantParams,
+        body: reviewerUpdate,
+        response: { 200: reviewerView, ...caseProblems },
+      },
+    },
+    async (req) => {
+      const c = req.caller!;
+      const previous = await registries.reviewers.findKept(c, req.params.userId);
+      if (!previous) throw notFound('reviewer');
+      const refusal = registrationRefusal(c, req.body.province, true);
+      if (refusal) throw refused(refusal);
+      const doc = {
+        ...previous,
+        ...req.body,
+        prefecture: req.body.prefecture ?? null,
+        active: req.body.active ?? previous.active ?? true,
+        updatedBy: c.sub,
+        updatedAt: await app.services.clock.now(),
+      };
+      await registries.reviewers.replace(doc);
+      await recordRequestAudit(app, req, {
+        action: 'registry.update-reviewer',
+        target: { type: 'reviewer', id: doc._id },
+        before: presentReviewer(previous),
+        after: presentReviewer(doc),
+      });
+      return presentReviewer(doc, c);
+    },
+  );
+
+  app.get(
+    '/reviewers',
+    {
+      config: { action: 'registry.read-reviewers' },
+      schema: {
+        tags: ['registries'],
+        summary: "The reviewers' and centers' mail addresses of the caller's province",
+        security,
+        response: { 200: z.object({ items: z.array(reviewerView) }), ...caseProblems },
+      },
+    },
+    async (req) => ({ items: (await registries.reviewers.list(req.caller!)).map((d) => presentReviewer(d, req.caller)) }),
+  );
 };
 
 export default registriesRoutes;

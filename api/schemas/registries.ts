@@ -44,3 +44,31 @@ export const registrantView = z.object({
 
 export const registrantParams = z.object({ userId }).strict();
 export const registryQuery = z.object({ occupation: occupationCode.optional() }).strict();
+
+/** The roles whose mail goes to the reviewers' address book: the HR departments' reviewers and the skills centers. */
+export const REVIEWER_ROLES = ['prefecture-reviewer', 'province-reviewer', 'center'] as const;
+
+const reviewerFields = {
+  name: text(50),
+  role: z.enum(REVIEWER_ROLES),
+  province: provinceCode,
+  prefecture: prefectureCode.optional(),
+  email: z.email().max(100),
+};
+const reviewerRegion = <T extends { role: string; province: string; prefecture?: string }>(o: z.ZodType<T>) =>
+  o
+    .refine((b) => !b.prefecture || b.prefecture.startsWith(b.province), { message: 'prefecture is not in the province', path: ['prefecture'] })
+    .refine((b) => b.role !== 'prefecture-reviewer' || !!b.prefecture, { message: 'a prefecture reviewer has a prefecture', path: ['prefecture'] })
+    .refine((b) => b.role !== 'province-reviewer' || !b.prefecture, { message: 'a province reviewer has no prefecture', path: ['prefecture'] });
+
+export const reviewerBody = reviewerRegion(z.object({ userId, ...reviewerFields }).strict());
+export const reviewerUpdate = reviewerRegion(z.object({ ...reviewerFields, active: z.boolean().optional() }).strict());
+export const reviewerView = z.object({
+  userId: z.string(),
+  name: z.string(),
+  role: z.enum(REVIEWER_ROLES),
+  province: z.string(),
+  prefecture: z.string().nullable(),
+  email: z.string().describe('masked unless the caller keeps the registries of its province'),
+  active: z.boolean(),
+});

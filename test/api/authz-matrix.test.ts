@@ -194,6 +194,17 @@ const ROWS: Record<string, Row> = {
   },
   'GET /api/v1/notifications': { req: () => ({ url: '/api/v1/notifications' }), who: signedIn(200), secrets: (c) => [...fileSecrets(c), ...batchSecrets(c)] },
 
+  // the reviewers' address book: kept by a province reviewer of its province, or an admin
+  'POST /api/v1/reviewers': {
+    req: (c) => ({ url: '/api/v1/reviewers', body: { userId: `matrix-r-${c.n}`, name: '矩阵', role: 'center', province: '22', email: `r${c.n}@x.cn` } }),
+    who: { 'province-reviewer': scoped(201, 403), admin: same(201) },
+  },
+  'PUT /api/v1/reviewers/:userId': {
+    req: () => ({ url: '/api/v1/reviewers/matrix-none', body: { name: '矩阵', role: 'center', province: '22', email: 'r@x.cn' } }),
+    who: { 'province-reviewer': same(404), admin: same(404) },
+  },
+  'GET /api/v1/reviewers': { req: () => ({ url: '/api/v1/reviewers' }), who: { 'province-reviewer': same(200), admin: same(200) } },
+
   // ——— filings ———
   'POST /api/v1/filings': {
     // X again while F1 is under review: 409 ALREADY_EXISTS; Y filing X's application: 403

@@ -74,6 +74,44 @@ describe('filings over HTTP on the dev server', () => {
     expect((await put(null)).body.email).toBeNull();
   });
 
+  it("the reviewers' address book: kept by the province and shown whole to it, closed to another province, the region checked, audited without the address", async () => {
+    const add = (body: Record<string, unknown>, token = tokens.prov) => api.post('/api/v1/reviewers', body, token);
+    const ok = await add({
+      userId: 'pref-a',
+      name: '长春审核员',
+      role: 'prefecture-reviewer',
+      province: '22',
+      prefecture: '220100',
+      email: 'pref-a@hrss.example.cn',
+    });
+    expect([ok.status, ok.body.email]).toEqual([201, 'pref-a@hrss.example.cn']);
+    expect((await add({ userId: 'pref-a', name: '重复', role: 'center', province: '22', email: 'x@hrss.example.cn' })).body.code).toBe('ALREADY_REGISTERED');
+    for (const bad of [
+      { userId: 'r1', name: '无地市', role: 'prefecture-reviewer', province: '22', email: 'r1@hrss.example.cn' },
+      { userId: 'r2', name: '省厅', role: 'province-reviewer', province: '22', prefecture: '220100', email: 'r2@hrss.example.cn' },
+      { userId: 'r3', name: '外省地市', role: 'center', province: '22', prefecture: '210100', email: 'r3@hrss.example.cn' },
+      { userId: 'r4', name: '专家', role: 'expert', province: '22', email: 'r4@hrss.example.cn' },
+      { userId: 'r5', name: '无地址', role: 'center', province: '22' },
+    ])
+      expect([bad.userId, (await add(bad)).status]).toEqual([bad.userId, 400]);
+    // another province's reviewer neither adds nor sees nor changes province 22's entries
+    const prov21 = await s.token({ sub: 'prov-21', name: 'prov-21', role: 'province-reviewer', province: '21' });
+    expect((await add({ userId: 'c21', name: '中心', role: 'center', province: '22', email: 'c@x.cn' }, prov21)).status).toBe(403);
+    expect((await api.get('/api/v1/reviewers', prov21)).body.items).toEqual([]);
+    expect((await api.put('/api/v1/reviewers/pref-a', { name: 'x', role: 'center', province: '21', email: 'c@x.cn' }, prov21)).status).toBe(404);
+    expect((await api.get('/api/v1/reviewers', tokens.prefA)).status).toBe(403);
+    // set inactive: kept, and said so
+    const off = await api.put(
+      '/api/v1/reviewers/pref-a',
+      { name: '长春审核员', role: 'prefecture-reviewer', province: '22', prefecture: '220100', email: 'pref-a@hrss.example.cn', active: false },
+      tokens.prov,
+    );
+    expect([off.status, off.body.active]).toEqual([200, false]);
+    const audit = await s.services.models.Audit.find({ targetType: 'reviewer', targetId: 'pref-a' }).lean();
+    expect(audit.map((a) => a.action).sort()).toEqual(['registry.register-reviewer', 'registry.update-reviewer']);
+    expect(JSON.stringify(audit)).not.toContain('pref-a@hrss.example.cn');
+  });
+
   it('400 on a malformed body, with the failing fields named', async () => {
     const bad = structuredClone(app2) as any;
     const cc: string = app2.institution.creditCode;

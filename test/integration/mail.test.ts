@@ -153,7 +153,7 @@ describe('e-mail through SMTP', () => {
     }
   });
 
-  it('recipients: the institution by its filing contact, registered experts and supervisors by their address unless inactive', async () => {
+  it('recipients: the institution by its filing contact, registered experts and supervisors by their address, reviewers and centers by the address book, inactive ones never', async () => {
     await bed.models.Expert.create([
       { _id: 'mail-expert-1', name: '专家甲', idNumber: '220102198001011234', province: '22', email: 'zhuanjia@example.cn' },
       { _id: 'mail-expert-2', name: '专家乙', idNumber: '220102198001011235', province: '22', email: 'yi@example.cn', active: false },
@@ -163,7 +163,19 @@ describe('e-mail through SMTP', () => {
     expect(await recipientsOf(bed.models, { role: 'expert', userIds: ['mail-expert-1', 'mail-expert-2', 'mail-expert-3'] })).toEqual(['zhuanjia@example.cn']);
     expect(await recipientsOf(bed.models, { role: 'supervisor', userIds: ['mail-sup-1', 'mail-expert-1'] })).toEqual(['dudao@example.cn']);
     expect(await recipientsOf(bed.models, { institutionId: f.app.institution.creditCode })).toEqual([CONTACT]);
-    // a role without a registry of addresses gets no mail
-    expect(await recipientsOf(bed.models, { role: 'center', province: '22' })).toEqual([]);
+    // reviewers and centers by the address book: the role in the step's region, active ones only
+    await bed.models.Reviewer.create([
+      { _id: 'mail-pref-1', name: '长春', role: 'prefecture-reviewer', province: '22', prefecture: '220100', email: 'cc@hrss.example.cn' },
+      { _id: 'mail-pref-2', name: '吉林', role: 'prefecture-reviewer', province: '22', prefecture: '220200', email: 'jl@hrss.example.cn' },
+      { _id: 'mail-prov-1', name: '省厅', role: 'province-reviewer', province: '22', prefecture: null, email: 'st@hrss.example.cn' },
+      { _id: 'mail-prov-2', name: '省厅乙', role: 'province-reviewer', province: '22', prefecture: null, email: 'old@hrss.example.cn', active: false },
+      { _id: 'mail-center-1', name: '市中心', role: 'center', province: '22', prefecture: '220100', email: 'zx@osta.example.cn' },
+      { _id: 'mail-center-2', name: '省中心', role: 'center', province: '22', prefecture: null, email: 'szx@osta.example.cn' },
+    ]);
+    expect(await recipientsOf(bed.models, { role: 'prefecture-reviewer', province: '22', prefecture: '220100' })).toEqual(['cc@hrss.example.cn']);
+    expect(await recipientsOf(bed.models, { role: 'province-reviewer', province: '22' })).toEqual(['st@hrss.example.cn']);
+    expect(await recipientsOf(bed.models, { role: 'center', province: '22', prefecture: '220100' })).toEqual(['zx@osta.example.cn']);
+    expect(await recipientsOf(bed.models, { role: 'center', province: '22' })).toEqual(['szx@osta.example.cn']);
+    expect(await recipientsOf(bed.models, { role: 'province-reviewer', province: '21' })).toEqual([]);
   });
 });
