@@ -20,13 +20,14 @@
 import { randomInt } from 'node:crypto';
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
-import type { Client } from '@temporalio/client';
+import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import type { Models } from '../models';
 import { publicityNamesId, type CandidateRow, type CertificateDoc } from '../models/batch';
 import { insertCandidates, readCandidates, rewritePages } from '../models/candidates';
 import { readUpload, rowsSha256 } from '../models/uploads';
 import {
   acceptPlan,
+  BATCH_TERMINAL,
   batchPendingSteps,
   buildSummary,
   mayRevokeCertificate,
@@ -63,6 +64,8 @@ import { batchWorkflowId, serialAllocatorId, filingTerminatedUpdate, type Revoca
 import { stateOf } from '../models/records';
 import { auditDocs, certificateAuditDoc, insertOnce, mailDocs, notificationDocs, putVersioned, type AuditDraft, type NotificationDraft } from './records';
 import { createAllocateActivities } from './allocate';
+import { examsHeld } from '../domain/archives';
+import { archiveRetentionId, type ArchiveRetentionInput } from '../workflows/archive/messages';
 
 export interface IssueInput {
   batchId: string;
@@ -143,6 +146,27 @@ export function createBatchActivities(deps: { models: Models; client: Client; ta
       await insertOnce(models.Notification, notes);
       // the outbox beside the notifications (activities/records.ts mailDocs says why not a send here)
       if (deps.mail) await insertOnce(models.Mail, mailDocs(notes, new Date()));
+      // the batch has ended: its archive's keeping begins (002 Art.21), in a workflow of its own, so
+      // the batch's history and commands stay as they are; the fixed id starts it once
+      if (BATCH_TERMINAL.includes(state.status) && state.endedAt) {
+        try {
+          await client.workflow.start('archiveRetention', {
+            workflowId: archiveRetentionId(state.id),
+            taskQueue: deps.taskQueue,
+            args: [
+              {
+                batchId: state.id,
+                institutionId: state.institution.creditCode,
+                endedOn: state.endedAt.slice(0, 10),
+                lastExamDate: state.plan.lastExamDate,
+                examsHeld: examsHeld(state),
+              } satisfies ArchiveRetentionInput,
+            ],
+          });
+        } catch (err) {
+          if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+        }
+      }
     },
 
     async batchFilingSnapshot(input: { filingId: string }): Promise<FilingSnapshot> {

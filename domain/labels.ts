@@ -323,6 +323,8 @@ export const NOTIFICATION_KIND_LABELS: Record<string, string> = {
   suspended: '批次暂停',
   resumed: '批次恢复',
   publicity: '公示',
+  'archive-reminder': '档案保存期将满',
+  'archive-disposed': '档案保存期满',
 };
 
 /** Fields of the filing body (POST /filings, /changes), for naming what the API found wrong. */
@@ -393,3 +395,7 @@ export const PROBLEM_LABELS: Record<string, string> = Object.fromEntries(Object.
 export function label(map: Record<string, string>, key: unknown): string {
   return typeof key === 'string' || typeof key === 'number' ? (map[String(key)] ?? String(key)) : '';
 }
+
+/** The archive's media and what happens at the end of keeping (domain/archives.ts). */
+export const ARCHIVE_MEDIUM_LABELS: Record<string, string> = { paper: '纸质', electronic: '电子' };
+export const ARCHIVE_DISPOSAL_LABELS: Record<string, string> = { anonymise: '本系统删除个人信息（匿名化）', 'institution-disposes': '评价机构可依规处置' };

@@ -22,6 +22,9 @@ const MAILED: Record<string, MailKind> = {
   'results-reminder': 'reminder',
   'scores-due': 'reminder',
   'results-due': 'reminder',
+  // 002 Art.21: the institution keeps the archive; it hears before and when a part's keeping ends
+  'archive-reminder': 'reminder',
+  'archive-disposed': 'decision',
   // SPEC §8: to the superior, then the province
   escalation: 'escalation',
   // decisions on the case: a stage's outcome, the notice, the end of a filing or batch

@@ -19,6 +19,7 @@ import {
 } from '../../workflows/batch/messages';
 import { DomainError } from '../problems';
 import { chinaDateOf } from '../../domain/dates';
+import { archiveIndex, examsHeld } from '../../domain/archives';
 import { rosterWorkbook, summaryWorkbook, XLSX_CONTENT_TYPE } from '../../exports/workbooks';
 import { caseIdSuffix, envelopeOf, updateIdOf } from '../cases';
 import { batchForCaller, batchScope } from '../masking';
@@ -310,6 +311,37 @@ const batchesRoutes: FastifyPluginAsyncZod = async (app) => {
         return xlsxReply(reply, `roster-${doc._id}.xlsx`, await rosterWorkbook(roster, meta));
       }
       return { items: roster };
+    },
+  );
+
+  app.get(
+    '/batches/:id/archive',
+    {
+      config: { action: 'batch.read' },
+      schema: {
+        tags: ['batches'],
+        summary:
+          "The batch's archive index: each part with its medium and the last day it must be kept (paper 3 years, electronic 5, exam video 1; 002 Art.21, 000 §五(二)2), and the retention steps done",
+        security,
+        params: caseIdParams,
+      },
+    },
+    async (req) => {
+      const doc = await batches.find(req.caller, req.params.id);
+      const s = batches.state(doc);
+      const endedOn = s.endedAt ? s.endedAt.slice(0, 10) : null;
+      const steps = await app.services.models.Audit.find({ targetType: 'batch', targetId: doc._id, action: { $in: ['archive.reminder', 'archive.disposed'] } })
+        .sort({ seq: 1 })
+        .lean<{ action: string; at: Date; after: unknown }[]>();
+      return {
+        batchId: doc._id,
+        status: s.status,
+        endedOn,
+        items: archiveIndex({ endedOn, lastExamDate: s.plan.lastExamDate }, examsHeld(s)),
+        // 004 Art.12: certificate data is kept for review, correction and revocation, whatever the archive
+        certificates: { count: s.certificates?.count ?? 0, kept: 'permanent' as const },
+        steps: steps.map((a) => ({ action: a.action, at: new Date(a.at).toISOString(), detail: a.after })),
+      };
     },
   );
 

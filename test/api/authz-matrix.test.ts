@@ -397,6 +397,12 @@ const ROWS: Record<string, Row> = {
       expect([who, scope, r.body.items.length > 0, unmaskedCandidates(r)]).toEqual([who, scope, true, who !== 'supervisor' && who !== 'admin']);
     },
   },
+  'GET /api/v1/batches/:id/archive': {
+    req: (c) => ({ url: `/api/v1/batches/${c.b1}/archive` }),
+    who: batchReaders(200, HIDDEN),
+    as: batchOwner,
+    secrets: batchSecrets,
+  },
   'GET /api/v1/batches/:id/audit': {
     req: (c) => ({ url: `/api/v1/batches/${c.b1}/audit` }),
     who: { center: scoped(200, HIDDEN), 'prefecture-reviewer': scoped(200, HIDDEN), 'province-reviewer': scoped(200, HIDDEN), admin: same(200) },

@@ -8,6 +8,7 @@ import { http } from '../harness/http';
 import { application, idNumber } from '../fixtures/filing';
 import { parseCertificateCode } from '../../domain/certificate-code';
 import { chinaDateOf } from '../../domain/calendar';
+import { addCalendarDays, addYears } from '../../domain/dates';
 import type { Caller } from '../../domain/roles';
 
 describe('batches and certificates over HTTP in demo mode', () => {
@@ -171,6 +172,20 @@ describe('batches and certificates over HTTP in demo mode', () => {
     expect((await api.get('/api/v1/certificates/Y000022000001264000999')).status).toBe(404);
 
     // exports: JSON and a CSV Excel reads (UTF-8 BOM)
+    // the archive index: each part's medium and last day of keeping, counted from the day the batch ended
+    const archive = await api.get(`/api/v1/batches/${b1.id}/archive`, t.inst);
+    expect(archive.status).toBe(200);
+    const ended = archive.body.endedOn as string;
+    expect(ended).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+    const end = (kind: string) => archive.body.items.find((i: { kind: string }) => i.kind === kind);
+    expect(end('rosters')).toMatchObject({ medium: 'electronic', retentionYears: 5, from: ended, disposal: 'anonymise' });
+    expect(end('exam-papers')).toMatchObject({ medium: 'paper', retentionYears: 3 });
+    expect(end('rosters').retentionEnd).toBe(addCalendarDays(addYears(ended, 5), -1));
+    const view = await api.get(`/api/v1/batches/${b1.id}`, t.inst);
+    expect(end('exam-video')).toMatchObject({ retentionYears: 1, from: view.body.plan.lastExamDate });
+    expect(archive.body.certificates).toEqual({ count: b1.numbers.length, kept: 'permanent' });
+    expect((await api.get(`/api/v1/batches/${b1.id}/archive`, t.other)).status).toBe(404);
+
     const summary = await api.get(`/api/v1/batches/${b1.id}/summary`, t.center);
     expect(JSON.stringify(summary.body)).toContain('6-18-01-01');
     const csv = await s.app.inject({ method: 'GET', url: `/api/v1/batches/${b1.id}/roster?format=csv`, headers: { authorization: `Bearer ${t.inst}` } });
