@@ -212,6 +212,7 @@ export const FILING_EVENT_LABELS: Record<string, string> = {
   'scope-change-passed': '变更（增加职业或等级）通过',
   'scope-change-rejected': '变更（增加职业或等级）未通过',
   'batches-cancelled': '未完成的认定批次已取消',
+  'objections-dismissed': '一并驳回异议',
   rejected: '未通过',
   expired: '到期',
   terminated: '终止',
@@ -232,6 +233,7 @@ export const BATCH_EVENT_LABELS: Record<string, string> = {
   'objection-received': '收到公示异议',
   'objection-upheld': '异议成立，退回评分',
   'objection-dismissed': '异议不成立',
+  'objections-dismissed': '一并驳回异议',
   'results-submitted': '报送认定结果',
   'results-returned': '结果被退回修改',
   certified: '结果审核通过，已发证',
@@ -249,6 +251,94 @@ export const BATCH_EVENT_LABELS: Record<string, string> = {
   rejected: '批次未通过',
   cancelled: '批次取消',
 };
+
+/**
+ * The note of a history entry (GET /filings/:id and /batches/:id `history[].note`) in words. The
+ * workflows record terse notes with codes and a few English words ("until 2041-03-02", "scores due
+ * 2041-04-01", "3 candidates, exams …"); recorded histories keep them so (changing what a workflow
+ * writes would change its history), so they are put into Chinese where a person reads them.
+ * Free text a person wrote (opinions, reasons) passes unchanged; a note no rule knows passes too.
+ */
+export function historyNoteText(kind: 'filing' | 'batch', event: string, note: unknown): string {
+  if (typeof note !== 'string' || !note) return '';
+  const stage = (code: string) =>
+    kind === 'filing' ? (FILING_STAGE_LABELS[code] ?? code) : (DUE_STEP_LABELS[code] ?? (code === 'publicity' ? '结果公示' : code));
+  const tail = (rest: string) => (rest ? `：${rest}` : '');
+  let m: RegExpExecArray | null;
+  switch (event) {
+    case 'stage-entered':
+      return stage(note);
+    case 'experts-assigned':
+      return (m = /^([a-z-]+): ([\s\S]*)$/.exec(note)) ? `${stage(m[1])}${tail(m[2])}` : note;
+    case 'publicity-started':
+    case 'publicity':
+      return (m = /^until (\S+)$/.exec(note)) ? `公示至 ${m[1]}` : note;
+    case 'publicity-ended':
+      return note === 'objection upheld' ? '异议成立' : note;
+    case 'publicity-closed':
+      return (m = /^(\d+) objection\(s\), all dismissed$/.exec(note)) ? `收到异议 ${m[1]} 件，均不成立` : note;
+    case 'objection-received':
+      return (m = /^(\d+) open$/.exec(note)) ? `待处理异议 ${m[1]} 件` : note;
+    case 'objection-upheld':
+    case 'objection-dismissed':
+      return (m = /^([^:\s]+): ([\s\S]*)$/.exec(note)) ? `异议 ${m[1]}${tail(m[2])}` : note;
+    case 'objections-dismissed':
+      return (m = /^(\d+) through #(\d+): ([\s\S]*)$/.exec(note)) ? `驳回待处理异议 ${m[1]} 件（截至第 ${m[2]} 件）${tail(m[3])}` : note;
+    case 'escalated':
+      if ((m = /^(.+) → (superior|province)$/.exec(note))) return `${stage(m[1])}逾期，升级至${m[2] === 'superior' ? '上级' : '省级'}`;
+      if ((m = /^(.+) → level (\d)$/.exec(note))) return `${stage(m[1])}逾期，${m[2] === '1' ? '已升级督办' : '已升级至省级督办'}`;
+      return note;
+    case 'reminder':
+      return (m = /^(\S+) due (\S+)$/.exec(note)) ? `${stage(m[1])}应于 ${m[2]} 前完成` : note;
+    case 'deadline-recomputed':
+      return note
+        .split('; ')
+        .map((part) => ((m = /^([a-z-]+): (\S+) → (\S+)$/.exec(part)) ? `${stage(m[1])}期限由 ${m[2]} 改为 ${m[3]}` : part))
+        .join('；');
+    case 'renewal-reminder':
+      return (m = /^expires (\S+); on time until (\S+)$/.exec(note)) ? `有效期至 ${m[1]}，按期申请续期截止 ${m[2]}` : note;
+    case 'renewed':
+      return (m = /^valid until (\S+)$/.exec(note)) ? `有效期至 ${m[1]}` : note;
+    case 'exams-held':
+      return (m = /^(\S+): (\S+)$/.exec(note)) ? `认定批次 ${m[1]}，最后考核日 ${m[2]}` : note;
+    case 'renewal-applied':
+      return note === 'late' ? '逾期申请' : note === 'in time' ? '按期申请' : note;
+    case 'results-submitted':
+      return note === 'late' ? '逾期报送' : note === 'in time' ? '按期报送' : note;
+    case 'change-applied':
+      return note.startsWith('adds occupations or levels') ? '增加职业或等级：按备案申请的全部流程办理（004 第七条第（一）项）' : note;
+    case 'planned':
+      return (m = /^(\d+) candidates, exams (\S+) – (\S+)$/.exec(note)) ? `考生 ${m[1]} 人，考核日期 ${m[2]} 至 ${m[3]}` : note;
+    case 'scores-posted':
+      return (m = /^(\d+) lines$/.exec(note)) ? `成绩 ${m[1]} 条` : note;
+    case 'certified':
+      return (m = /^(\d+) certificates issued$/.exec(note)) ? `核发证书 ${m[1]} 本` : note;
+    case 'filing-not-notified':
+      // an exception's text, for operators (the worker's log has it); a person needs only the fact
+      return '系统未能送达，将由管理员处理';
+    case 'rejected':
+    case 'expired':
+    case 'terminated':
+    case 'withdrawn':
+      return endReasonText(note);
+    default:
+      if (/^decided:/.test(event)) return (m = /^([a-z-]+): ([\s\S]*)$/.exec(note)) ? `${stage(m[1])}${tail(m[2])}` : note;
+      return note;
+  }
+}
+
+/** Why a filing ended (its `endReason` and the note of its last history entry), in words. */
+export function endReasonText(reason: unknown): string {
+  if (typeof reason !== 'string') return '';
+  let m: RegExpExecArray | null;
+  if (reason === 'rejected in review') return '评估未通过';
+  if (reason === 'voluntary termination') return '机构申请终止';
+  if ((m = /^ordered: ([\s\S]*)$/.exec(reason))) return `责令终止：${m[1]}`;
+  if ((m = /^valid until (\S+); not renewed$/.exec(reason))) return `有效期至 ${m[1]}，未续期`;
+  if ((m = /^no exam held since (\S+) for (\d+) years/.exec(reason))) return `自 ${m[1]} 起连续 ${m[2]} 年未开展认定工作（001 §四（三））`;
+  if ((m = /^(\d+) certificates issued$/.exec(reason))) return `核发证书 ${m[1]} 本`;
+  return reason;
+}
 
 /** Actions of a filing's audit trail (GET /filings/:id/audit `items[].action`). */
 export const AUDIT_ACTION_LABELS: Record<string, string> = {
