@@ -124,6 +124,16 @@ export const CORRECTION_FIELD_LABELS: Record<string, string> = {
   trade: '工种名称',
 };
 
+/** A certificate's later life, as its page lists it (GET /certificates/:number/record). */
+export const CERTIFICATE_EVENT_LABELS: Record<string, string> = { issued: '核发', corrected: '更正', reissued: '补发', revoked: '撤销' };
+
+/** A correctable field's value as a person reads it: 性别 in words, an emptied 工种 as —. */
+export function correctionValueText(field: string, value: string | null | undefined): string {
+  if (value === null || value === undefined || value === '') return '—';
+  if (field === 'holder.sex') return value === 'M' ? '男' : value === 'F' ? '女' : value;
+  return value;
+}
+
 export const CORRECTION_STATUS_LABELS: Record<string, string> = { pending: '复核中', approved: '已更正', rejected: '未通过' };
 
 export const TRACK_LABELS: Record<string, string> = {
@@ -468,6 +478,9 @@ export const FLASH_LABELS: Record<string, string> = {
   calendar: '日历已载入。',
   clock: '演示时间已推进。',
   revoked: '证书已撤销。',
+  'correction-requested': '更正申请已提交，待鉴定中心复核。',
+  'correction-decided': '复核意见已提交。',
+  reissued: '已补发证书，可重新打印。',
   resolved: '异议已处理。',
 };
 
