@@ -368,6 +368,26 @@ export const AUDIT_ACTION_LABELS: Record<string, string> = {
   'filing.apply-scope-change': '申请变更（增加职业或等级）',
   'filing.apply-termination': '申请终止',
   'filing.deadline-recomputed': '期限重算',
+  // a batch's audit trail (GET /batches/:id/audit), written by workflows/batch
+  'batch.plan': '报送认定计划',
+  'batch.decide': '鉴定中心决定',
+  'batch.supervision-assign': '抽取督导员',
+  'batch.supervision-report': '督导报告',
+  'batch.supervision-resume': '恢复批次',
+  'batch.exams-start': '考核开始',
+  'batch.exams-end': '考核结束',
+  'batch.scores': '录入成绩',
+  'batch.publicity-start': '结果公示开始',
+  'batch.publicity-closed': '结果公示结束',
+  'batch.results': '报送认定结果',
+  'batch.reminder': '提醒',
+  'batch.escalate': '逾期升级',
+  'batch.deadline-recomputed': '期限重算',
+  'batch.certificates-issued': '核发证书',
+  'batch.resolve-objection': '处理异议',
+  'batch.dismiss-objections': '一并驳回异议',
+  'batch.rejected': '批次未通过',
+  'batch.cancelled': '批次取消',
 };
 
 /** What a step in an inbox asks (GET /tasks `action`, before any `:stage`). */

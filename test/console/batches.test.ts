@@ -259,6 +259,8 @@ describe('console: assessment batches', () => {
     expect(after.html).not.toContain('data-testid="batch-decision-form"');
     expect(textOf(after.html)).toContain('计划已确认');
     expect(textOf(after.html)).toMatch(/计划确认：\s*确认备案 — 计划已收悉/);
+    const audit = textOf(/<table data-testid="audit">[\s\S]*?<\/table>/.exec(after.html)![0]);
+    expect([audit.includes('报送认定计划'), audit.includes('鉴定中心决定'), /batch\.\w/.test(audit)]).toEqual([true, true, false]);
     // the same decision again with a fresh key: the batch is no longer at that stage
     const again = await center.post(`/batches/${batchId}/decisions`, { ...fields, _key: keyOf(after) });
     expect(again.status).toBe(409);
