@@ -15,6 +15,7 @@ import sessionPages from './pages/session';
 import publicPages from './pages/public';
 import filingPages from './pages/filings';
 import batchPages from './pages/batches';
+import certificatePages from './pages/certificates';
 import workPages from './pages/work';
 import adminPages from './pages/admin';
 import dashboardPages from './pages/dashboard';
@@ -128,6 +129,7 @@ export default async function consolePlugin(app: FastifyInstance) {
   await app.register(publicPages);
   await app.register(filingPages);
   await app.register(batchPages);
+  await app.register(certificatePages);
   await app.register(workPages);
   await app.register(adminPages);
   await app.register(dashboardPages);

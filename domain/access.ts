@@ -67,6 +67,12 @@ export const ACTIONS = {
   'certificate.correct': { roles: ['institution'], description: 'request a correction of a certificate' },
   'certificate.decide-correction': { roles: ['center'], description: 'approve or reject a correction' },
   'certificate.reissue': { roles: ['institution'], description: 'reissue a lost certificate document' },
+  // the holder in full and the certificate's later life: those who act on it (domain/certificates.ts mayReadCertificateRecord)
+  'certificate.record': {
+    roles: ['institution', ...REVIEWERS, 'center'],
+    description: "read a certificate's record (holder, revocation, corrections, reissues)",
+  },
+  'certificate.corrections': { roles: ['institution', ...REVIEWERS, 'center'], description: 'list correction requests in scope' },
   'console.page': { public: true, description: "open a page of the web console (each page calls this API with the signed-in user's own token)" },
   'tasks.read': { description: "read one's inbox" },
   // each item is then held to its own action (filing.decide or batch.decide) and scope

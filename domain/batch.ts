@@ -1000,6 +1000,8 @@ export type BatchView = Omit<BatchState, 'plan' | 'certificates' | 'cancellation
   scores: ScoreSheet;
   certificates: (NonNullable<BatchState['certificates']> & { items: IssuedCertificate[] }) | null;
   cancellation?: Omit<NonNullable<BatchState['cancellation']>, 'refund'> & { refund?: { count: number; idNumbers: string[] } };
+  /** present when one slice of the roster was asked for: the lists above are that slice's */
+  candidatesPage?: { offset: number; limit: number; total: number };
 };
 
 // ---------------------------------------------------------------------------------------------

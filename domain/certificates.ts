@@ -6,7 +6,7 @@
 import type { Caller } from './roles';
 import type { Refusal } from './errors';
 import { isBatchCenter, type Jurisdiction } from './batch';
-import { entitledToPersonalData } from './access';
+import { entitledToCandidates, entitledToPersonalData } from './access';
 import { isValidIdNumber } from './identifiers';
 
 /** Where a certificate sits, for the access rules: the issuing institution and its batch's jurisdiction. */
@@ -37,6 +37,29 @@ export function mayReadCertificateDocument(caller: Caller, scope: CertificateSco
     prefecture: scope.jurisdiction.prefecture,
     institutionId: scope.institutionId,
   });
+}
+
+/**
+ * A certificate's record — its holder in full, its revocation, corrections, reissues and correction
+ * requests (GET /certificates/:number/record): for those who act on it, the issuing institution,
+ * the reviewers in scope and the center in scope, who all see its batch's candidates in full
+ * (SPEC §7, 000 §五(二)); everyone else has the public check.
+ */
+export function mayReadCertificateRecord(caller: Caller, scope: CertificateScope): boolean {
+  return entitledToCandidates(caller, {
+    province: scope.jurisdiction.province,
+    prefecture: scope.jurisdiction.prefecture,
+    institutionId: scope.institutionId,
+  });
+}
+
+/**
+ * Which correction requests a caller is shown (GET /certificates/corrections): a center those it
+ * reviews (the center of the certificate's batch, correctionDecisionRefusal), everyone else those
+ * of the certificates whose record it may read.
+ */
+export function listsCorrection(caller: Caller, scope: CertificateScope): boolean {
+  return caller.role === 'center' ? isBatchCenter(scope.jurisdiction, caller) : mayReadCertificateRecord(caller, scope);
 }
 
 /** A certificate's version: 1 as issued, +1 per approved correction. Certificates issued before versions existed are version 1. */

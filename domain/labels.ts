@@ -124,6 +124,16 @@ export const CORRECTION_FIELD_LABELS: Record<string, string> = {
   trade: '工种名称',
 };
 
+/** A certificate's later life, as its page lists it (GET /certificates/:number/record). */
+export const CERTIFICATE_EVENT_LABELS: Record<string, string> = { issued: '核发', corrected: '更正', reissued: '补发', revoked: '撤销' };
+
+/** A correctable field's value as a person reads it: 性别 in words, an emptied 工种 as —. */
+export function correctionValueText(field: string, value: string | null | undefined): string {
+  if (value === null || value === undefined || value === '') return '—';
+  if (field === 'holder.sex') return value === 'M' ? '男' : value === 'F' ? '女' : value;
+  return value;
+}
+
 export const CORRECTION_STATUS_LABELS: Record<string, string> = { pending: '复核中', approved: '已更正', rejected: '未通过' };
 
 export const TRACK_LABELS: Record<string, string> = {
@@ -213,6 +223,7 @@ export const FILING_EVENT_LABELS: Record<string, string> = {
   'scope-change-passed': '变更（增加职业或等级）通过',
   'scope-change-rejected': '变更（增加职业或等级）未通过',
   'batches-cancelled': '未完成的认定批次已取消',
+  'objections-dismissed': '一并驳回异议',
   rejected: '未通过',
   expired: '到期',
   terminated: '终止',
@@ -233,6 +244,7 @@ export const BATCH_EVENT_LABELS: Record<string, string> = {
   'objection-received': '收到公示异议',
   'objection-upheld': '异议成立，退回评分',
   'objection-dismissed': '异议不成立',
+  'objections-dismissed': '一并驳回异议',
   'results-submitted': '报送认定结果',
   'results-returned': '结果被退回修改',
   certified: '结果审核通过，已发证',
@@ -250,6 +262,94 @@ export const BATCH_EVENT_LABELS: Record<string, string> = {
   rejected: '批次未通过',
   cancelled: '批次取消',
 };
+
+/**
+ * The note of a history entry (GET /filings/:id and /batches/:id `history[].note`) in words. The
+ * workflows record terse notes with codes and a few English words ("until 2041-03-02", "scores due
+ * 2041-04-01", "3 candidates, exams …"); recorded histories keep them so (changing what a workflow
+ * writes would change its history), so they are put into Chinese where a person reads them.
+ * Free text a person wrote (opinions, reasons) passes unchanged; a note no rule knows passes too.
+ */
+export function historyNoteText(kind: 'filing' | 'batch', event: string, note: unknown): string {
+  if (typeof note !== 'string' || !note) return '';
+  const stage = (code: string) =>
+    kind === 'filing' ? (FILING_STAGE_LABELS[code] ?? code) : (DUE_STEP_LABELS[code] ?? (code === 'publicity' ? '结果公示' : code));
+  const tail = (rest: string) => (rest ? `：${rest}` : '');
+  let m: RegExpExecArray | null;
+  switch (event) {
+    case 'stage-entered':
+      return stage(note);
+    case 'experts-assigned':
+      return (m = /^([a-z-]+): ([\s\S]*)$/.exec(note)) ? `${stage(m[1])}${tail(m[2])}` : note;
+    case 'publicity-started':
+    case 'publicity':
+      return (m = /^until (\S+)$/.exec(note)) ? `公示至 ${m[1]}` : note;
+    case 'publicity-ended':
+      return note === 'objection upheld' ? '异议成立' : note;
+    case 'publicity-closed':
+      return (m = /^(\d+) objection\(s\), all dismissed$/.exec(note)) ? `收到异议 ${m[1]} 件，均不成立` : note;
+    case 'objection-received':
+      return (m = /^(\d+) open$/.exec(note)) ? `待处理异议 ${m[1]} 件` : note;
+    case 'objection-upheld':
+    case 'objection-dismissed':
+      return (m = /^([^:\s]+): ([\s\S]*)$/.exec(note)) ? `异议 ${m[1]}${tail(m[2])}` : note;
+    case 'objections-dismissed':
+      return (m = /^(\d+) through #(\d+): ([\s\S]*)$/.exec(note)) ? `驳回待处理异议 ${m[1]} 件（截至第 ${m[2]} 件）${tail(m[3])}` : note;
+    case 'escalated':
+      if ((m = /^(.+) → (superior|province)$/.exec(note))) return `${stage(m[1])}逾期，升级至${m[2] === 'superior' ? '上级' : '省级'}`;
+      if ((m = /^(.+) → level (\d)$/.exec(note))) return `${stage(m[1])}逾期，${m[2] === '1' ? '已升级督办' : '已升级至省级督办'}`;
+      return note;
+    case 'reminder':
+      return (m = /^(\S+) due (\S+)$/.exec(note)) ? `${stage(m[1])}应于 ${m[2]} 前完成` : note;
+    case 'deadline-recomputed':
+      return note
+        .split('; ')
+        .map((part) => ((m = /^([a-z-]+): (\S+) → (\S+)$/.exec(part)) ? `${stage(m[1])}期限由 ${m[2]} 改为 ${m[3]}` : part))
+        .join('；');
+    case 'renewal-reminder':
+      return (m = /^expires (\S+); on time until (\S+)$/.exec(note)) ? `有效期至 ${m[1]}，按期申请续期截止 ${m[2]}` : note;
+    case 'renewed':
+      return (m = /^valid until (\S+)$/.exec(note)) ? `有效期至 ${m[1]}` : note;
+    case 'exams-held':
+      return (m = /^(\S+): (\S+)$/.exec(note)) ? `认定批次 ${m[1]}，最后考核日 ${m[2]}` : note;
+    case 'renewal-applied':
+      return note === 'late' ? '逾期申请' : note === 'in time' ? '按期申请' : note;
+    case 'results-submitted':
+      return note === 'late' ? '逾期报送' : note === 'in time' ? '按期报送' : note;
+    case 'change-applied':
+      return note.startsWith('adds occupations or levels') ? '增加职业或等级：按备案申请的全部流程办理（004 第七条第（一）项）' : note;
+    case 'planned':
+      return (m = /^(\d+) candidates, exams (\S+) – (\S+)$/.exec(note)) ? `考生 ${m[1]} 人，考核日期 ${m[2]} 至 ${m[3]}` : note;
+    case 'scores-posted':
+      return (m = /^(\d+) lines$/.exec(note)) ? `成绩 ${m[1]} 条` : note;
+    case 'certified':
+      return (m = /^(\d+) certificates issued$/.exec(note)) ? `核发证书 ${m[1]} 本` : note;
+    case 'filing-not-notified':
+      // an exception's text, for operators (the worker's log has it); a person needs only the fact
+      return '系统未能送达，将由管理员处理';
+    case 'rejected':
+    case 'expired':
+    case 'terminated':
+    case 'withdrawn':
+      return endReasonText(note);
+    default:
+      if (/^decided:/.test(event)) return (m = /^([a-z-]+): ([\s\S]*)$/.exec(note)) ? `${stage(m[1])}${tail(m[2])}` : note;
+      return note;
+  }
+}
+
+/** Why a filing ended (its `endReason` and the note of its last history entry), in words. */
+export function endReasonText(reason: unknown): string {
+  if (typeof reason !== 'string') return '';
+  let m: RegExpExecArray | null;
+  if (reason === 'rejected in review') return '评估未通过';
+  if (reason === 'voluntary termination') return '机构申请终止';
+  if ((m = /^ordered: ([\s\S]*)$/.exec(reason))) return `责令终止：${m[1]}`;
+  if ((m = /^valid until (\S+); not renewed$/.exec(reason))) return `有效期至 ${m[1]}，未续期`;
+  if ((m = /^no exam held since (\S+) for (\d+) years/.exec(reason))) return `自 ${m[1]} 起连续 ${m[2]} 年未开展认定工作（001 §四（三））`;
+  if ((m = /^(\d+) certificates issued$/.exec(reason))) return `核发证书 ${m[1]} 本`;
+  return reason;
+}
 
 /** Actions of a filing's audit trail (GET /filings/:id/audit `items[].action`). */
 export const AUDIT_ACTION_LABELS: Record<string, string> = {
@@ -271,6 +371,26 @@ export const AUDIT_ACTION_LABELS: Record<string, string> = {
   'filing.apply-scope-change': '申请变更（增加职业或等级）',
   'filing.apply-termination': '申请终止',
   'filing.deadline-recomputed': '期限重算',
+  // a batch's audit trail (GET /batches/:id/audit), written by workflows/batch
+  'batch.plan': '报送认定计划',
+  'batch.decide': '鉴定中心决定',
+  'batch.supervision-assign': '抽取督导员',
+  'batch.supervision-report': '督导报告',
+  'batch.supervision-resume': '恢复批次',
+  'batch.exams-start': '考核开始',
+  'batch.exams-end': '考核结束',
+  'batch.scores': '录入成绩',
+  'batch.publicity-start': '结果公示开始',
+  'batch.publicity-closed': '结果公示结束',
+  'batch.results': '报送认定结果',
+  'batch.reminder': '提醒',
+  'batch.escalate': '逾期升级',
+  'batch.deadline-recomputed': '期限重算',
+  'batch.certificates-issued': '核发证书',
+  'batch.resolve-objection': '处理异议',
+  'batch.dismiss-objections': '一并驳回异议',
+  'batch.rejected': '批次未通过',
+  'batch.cancelled': '批次取消',
 };
 
 /** What a step in an inbox asks (GET /tasks `action`, before any `:stage`). */
@@ -383,6 +503,9 @@ export const FLASH_LABELS: Record<string, string> = {
   calendar: '日历已载入。',
   clock: '演示时间已推进。',
   revoked: '证书已撤销。',
+  'correction-requested': '更正申请已提交，待鉴定中心复核。',
+  'correction-decided': '复核意见已提交。',
+  reissued: '已补发证书，可重新打印。',
   resolved: '异议已处理。',
   document: '文件已上传。',
   'submitted-documents-failed': '备案申请已提交，但有文件未能上传（只接受 PDF、JPEG、PNG 文件，且不超过大小上限），请在“材料文件”中重新上传。',

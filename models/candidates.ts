@@ -12,6 +12,19 @@ export async function readCandidates(models: Models, batchId: string): Promise<C
   return pages.sort((a, b) => a.page - b.page).flatMap((p) => p.rows);
 }
 
+/**
+ * The candidates at plan positions [offset, offset + limit), reading only the pages that hold
+ * them (a page of the console's score grid out of a roster of 20,000).
+ */
+export async function readCandidateSlice(models: Models, batchId: string, offset: number, limit: number): Promise<CandidateRow[]> {
+  const first = Math.floor(offset / CANDIDATE_PAGE_ROWS);
+  const last = Math.floor((offset + limit - 1) / CANDIDATE_PAGE_ROWS);
+  const pages = await models.CandidatePage.find({ batchId, page: { $gte: first, $lte: last } }).lean();
+  const rows = pages.sort((a, b) => a.page - b.page).flatMap((p) => p.rows);
+  const start = offset - first * CANDIDATE_PAGE_ROWS;
+  return rows.slice(start, start + limit);
+}
+
 const pageId = (batchId: string, page: number) => `${batchId}:${page}`;
 
 /** The pages of a new roster; a retry finds them written and writes nothing. */

@@ -12,7 +12,7 @@ import { plannedCandidateOf } from '../../activities/batch';
 import { publicityNamesId, type BatchViewDoc } from '../../models/batch';
 import { stateOf } from '../../models/records';
 import { discardUpload, storeUpload } from '../../models/uploads';
-import { readCandidates } from '../../models/candidates';
+import { readCandidateSlice, readCandidates } from '../../models/candidates';
 import { auditTrail } from '../audit';
 import { caseReads } from './case-reads';
 import { afterCursor, nextListCursor } from './cursor';
@@ -61,8 +61,8 @@ export function createBatchesRepository(models: Models, clock: Clock) {
       }
     },
 
-    /** the stored batch, or the state an Update answered with, joined with its lists */
-    view: (doc: BatchDoc | BatchState) => batchView(models, doc),
+    /** the stored batch, or the state an Update answered with, joined with its lists (of one slice of the roster when asked) */
+    view: (doc: BatchDoc | BatchState, slice?: CandidateSlice) => batchView(models, doc, slice),
 
     publicityNames: (batchId: string, round: number) => publicityNames(models, batchId, round),
 
@@ -113,21 +113,32 @@ export function createBatchesRepository(models: Models, clock: Clock) {
 
 export type BatchesRepository = ReturnType<typeof createBatchesRepository>;
 
+/** Candidates at plan positions [offset, offset + limit) (GET /batches/:id?candidatesOffset=&candidatesLimit=). */
+export interface CandidateSlice {
+  offset: number;
+  limit: number;
+}
+
 /**
  * The batch with its lists (GET /batches/:id): the workflow's state joined with its candidates
  * and scores (`batchCandidates`) and its certificates, which the workflow does not hold (#14 §3).
+ * With a slice, the lists are those of the slice's candidates only (their scores, certificates and
+ * refunds), and `candidatesPage` says where the slice sits in the roster.
  */
-export async function batchView(models: Models, doc: BatchDoc | BatchState): Promise<BatchView> {
+export async function batchView(models: Models, doc: BatchDoc | BatchState, slice?: CandidateSlice): Promise<BatchView> {
   const s = 'state' in doc && typeof doc.state === 'string' ? stateOf<BatchState>(doc) : (doc as BatchState);
-  const rows = await readCandidates(models, s.id);
+  const rows = slice ? await readCandidateSlice(models, s.id, slice.offset, slice.limit) : await readCandidates(models, s.id);
   const scores: ScoreSheet = {};
   for (const r of rows) if (r.scores) scores[r.idNumber] = r.scores;
+  const certFilter: Record<string, unknown> = { batchId: s.id };
+  if (slice) certFilter['holder.idNumber'] = { $in: rows.map((r) => r.idNumber) };
   const certs = s.certificates
-    ? await models.Certificate.find({ batchId: s.id }, { holder: 1, level: 1, occupation: 1, serial: 1 }).sort({ level: -1, serial: 1 }).lean()
+    ? await models.Certificate.find(certFilter, { holder: 1, level: 1, occupation: 1, serial: 1 }).sort({ level: -1, serial: 1 }).lean()
     : [];
   const candidates = rows.map(plannedCandidateOf);
   return {
     ...s,
+    ...(slice ? { candidatesPage: { offset: slice.offset, limit: slice.limit, total: s.plan.roster.count } } : {}),
     plan: { ...s.plan, candidates },
     scores,
     certificates: s.certificates

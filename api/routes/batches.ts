@@ -44,6 +44,7 @@ import {
   batchListQuery,
   batchResolutionBody,
   batchStateSchema,
+  batchViewQuery,
   batchSummary,
   exportFormat,
   planBody,
@@ -128,13 +129,19 @@ const batchesRoutes: FastifyPluginAsyncZod = async (app) => {
       config: { action: 'batch.read' },
       schema: {
         tags: ['batches'],
-        summary: 'A batch: state, plan, supervision, scores, publicity, review, certificates',
+        summary:
+          'A batch: state, plan, supervision, scores, publicity, review, certificates; with candidatesOffset and candidatesLimit, the lists of that slice of the roster only (and candidatesPage)',
         security,
         params: caseIdParams,
+        querystring: batchViewQuery,
         response: stateResponse,
       },
     },
-    async (req) => view(req, await batches.view(await batches.find(req.caller, req.params.id))),
+    async (req) => {
+      const { candidatesOffset: offset, candidatesLimit: limit } = req.query;
+      const slice = offset !== undefined && limit !== undefined ? { offset, limit } : undefined;
+      return view(req, await batches.view(await batches.find(req.caller, req.params.id), slice));
+    },
   );
 
   app.get(

@@ -5,7 +5,7 @@
  */
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { FastifyRequest } from 'fastify';
-import { correctionRefusal, correctionValue, mayReadCertificateDocument, reissueRefusal, versionOf } from '../../domain/certificates';
+import { correctionRefusal, correctionValue, mayReadCertificateDocument, mayReadCertificateRecord, reissueRefusal, versionOf } from '../../domain/certificates';
 import type { CertificateDoc } from '../../models/batch';
 import { CertificateDocumentError, certificateDocumentInput, renderCertificatePdf } from '../../certificates/document';
 import { caseIdSuffix, envelopeOf, updateIdOf } from '../cases';
@@ -13,11 +13,14 @@ import { recordRequestAudit } from '../audit';
 import { DomainError, notFound, refused } from '../problems';
 import type { Refusal } from '../../domain/errors';
 import { publicRateLimit } from '../plugins/security';
-import { problems } from '../schemas/common';
-import { publicView, verifyUrlOf } from '../repositories/certificates';
+import { page, problems } from '../schemas/common';
+import { publicView, recordView, verifyUrlOf } from '../repositories/certificates';
 import {
   certificateNumberParams,
+  certificateRecordView,
   certificateView,
+  correctionListItem,
+  correctionListQuery,
   correctionAccepted,
   correctionBody,
   correctionDecisionBody,
@@ -72,6 +75,47 @@ const certificatesRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (req) => certificates.byNumber(req.params.number),
+  );
+
+  // a static path: it wins over /certificates/:number (which would refuse "corrections" as a number anyway)
+  app.get(
+    '/certificates/corrections',
+    {
+      config: { action: 'certificate.corrections' },
+      schema: {
+        tags: ['certificates'],
+        summary:
+          'Correction requests in scope, oldest first (?status=pending: the queue): a center those it reviews; the issuing institution and the reviewers in scope theirs',
+        security,
+        querystring: correctionListQuery,
+        response: { 200: page(correctionListItem), ...problems(400, 401, 403) },
+      },
+    },
+    async (req) => certificates.corrections(req.caller!, req.query),
+  );
+
+  app.get(
+    '/certificates/:number/record',
+    {
+      config: { action: 'certificate.record' },
+      schema: {
+        tags: ['certificates'],
+        summary:
+          'The certificate with its holder in full, its revocation, corrections (what each replaced), reissues and correction requests: the issuing institution, reviewers and center in scope',
+        security,
+        params: certificateNumberParams,
+        response: { 200: certificateRecordView, ...problems(400, 401, 403, 404) },
+      },
+    },
+    async (req) => {
+      const doc = await certificates.find(req.params.number);
+      // the full ID number, as the document prints it, and the center's review needs it (SPEC §7)
+      const scope = await certificates.scopeOf(doc);
+      if (!mayReadCertificateRecord(req.caller!, scope)) {
+        throw new DomainError('FORBIDDEN', "The record is for the issuing institution, and the reviewers and center of the certificate's batch");
+      }
+      return recordView(doc, scope, await certificates.requestsOf(doc._id), signing);
+    },
   );
 
   app.get(

@@ -92,6 +92,21 @@ export const batchStateSchema = z
   .object({ id: z.string(), status: z.enum(BATCH_STATUSES), stage: z.string().nullable(), filingId: z.string(), plan: z.object({}).loose() })
   .loose();
 
+/**
+ * GET /batches/:id: one slice of the roster (a page of the console's score grid), or, without
+ * these, every candidate as before. Both or neither.
+ */
+export const batchViewQuery = z
+  .object({
+    candidatesOffset: z.coerce.number().int().min(0).max(20_000).optional(),
+    candidatesLimit: z.coerce.number().int().min(1).max(1_000).optional(),
+  })
+  .strict()
+  .refine((q) => (q.candidatesOffset === undefined) === (q.candidatesLimit === undefined), {
+    message: 'candidatesOffset and candidatesLimit go together',
+    path: ['candidatesLimit'],
+  });
+
 export const batchListQuery = z.object({ status: z.enum(BATCH_STATUSES).optional(), filingId: id.optional(), ...pageQuery }).strict();
 
 export const batchSummary = z.object({

@@ -1,6 +1,6 @@
 /** zod schemas of the certificate routes (SPEC §4, API.md "certificates"). */
 import { z } from 'zod';
-import { idNumber, text } from './common';
+import { idNumber, pageQuery, text } from './common';
 import { CORRECTABLE_FIELDS } from '../../domain/certificates';
 
 /** What the public sees of a certificate (domain/batch.ts publicCertificateView): the holder masked. */
@@ -76,4 +76,57 @@ export const reissueView = z.object({
   reissues: z.number().int().describe('replacement documents issued so far, this one included'),
   reissuedAt: z.string(),
   document: z.string().describe('path of the document, which now prints the reissue'),
+});
+
+const person = z.object({ name: z.string(), role: z.string() });
+
+/** A correction request as its issuer, the center and the reviewers in scope see it (values in full). */
+export const correctionRequestView = z.object({
+  correctionId: z.string(),
+  number: z.string(),
+  field: z.string(),
+  value: z.string().nullable().describe('the new value asked for'),
+  reason: z.string(),
+  status: z.enum(['pending', 'approved', 'rejected']),
+  requestedBy: person,
+  requestedAt: z.string(),
+  decision: z.object({ outcome: z.enum(['pass', 'reject']), opinion: z.string(), by: person, at: z.string(), version: z.number().int().optional() }).nullable(),
+});
+
+/**
+ * GET /certificates/:number/record: the certificate with its holder in full and its later life —
+ * revocation, approved corrections (what each replaced), reissues, and every correction request.
+ */
+export const certificateRecordView = certificateView.extend({
+  holder: z.object({ name: z.string(), idNumber: z.string(), sex: z.string() }).describe('in full'),
+  institution: z.object({ name: z.string(), code: z.string(), creditCode: z.string(), province: z.string() }),
+  jurisdiction: z
+    .object({ level: z.enum(['prefecture', 'province']), province: z.string(), prefecture: z.string().optional() })
+    .describe("the certificate's batch's jurisdiction: whose reviewers and center act on it"),
+  displayStatus: z.enum(['valid', 'revoked', 'corrected']).describe('有效 / 已撤销 / 已更正, as the public check says'),
+  batchId: z.string(),
+  revocation: z.object({ reason: z.string(), by: person, at: z.string() }).nullable(),
+  corrections: z.array(
+    z.object({
+      correctionId: z.string(),
+      version: z.number().int(),
+      field: z.string(),
+      from: z.string().nullable(),
+      to: z.string().nullable(),
+      reason: z.string(),
+      requestedBy: person,
+      approvedBy: person,
+      opinion: z.string(),
+      at: z.string(),
+    }),
+  ),
+  reissues: z.array(z.object({ at: z.string(), reason: z.string(), by: person })),
+  requests: z.array(correctionRequestView),
+});
+
+export const correctionListQuery = z.object({ status: z.enum(['pending', 'approved', 'rejected']).optional(), ...pageQuery }).strict();
+
+export const correctionListItem = correctionRequestView.extend({
+  holder: z.object({ name: z.string() }),
+  current: z.string().nullable().describe('the value the certificate has now'),
 });

@@ -177,7 +177,20 @@ const PLAN_DEFAULTS = {
   supervisors: '',
 };
 
-/** An instant as China local time, "YYYY-MM-DD HH:mm". */
+/**
+ * Candidates per page of the batch page's tables: a batch may have 20,000, and a grid of 20,000
+ * rows (80,000 inputs) is neither sent nor filled in one go. The API reads only that page's rows.
+ */
+export const CANDIDATES_PER_PAGE = 100;
+
+/** The page asked for (`?page=`, from 1); anything else is the first. */
+function pageOf(req: FastifyRequest): number {
+  const n = Number(one((req.query as Record<string, unknown> | undefined)?.page));
+  return Number.isInteger(n) && n >= 1 && n <= 1_000 ? n : 1;
+}
+
+/** The batch page at the page of candidates the request was on. */
+const batchPath = (id: string, page: number) => `/batches/${encodeURIComponent(id)}${page > 1 ? `?page=${page}` : ''}`;
 
 function csvReply(reply: FastifyReply, filename: string, body: string) {
   return reply
@@ -347,11 +360,19 @@ export default async function batchesPages(app: FastifyInstance) {
 
   const detailPage = async (req: FastifyRequest, reply: FastifyReply, extra: DetailExtra = {}, status = 200) => {
     const { id } = req.params as { id: string };
-    const r = await api<BatchView>(req, 'GET', `/batches/${encodeURIComponent(id)}`);
+    const page = pageOf(req);
+    const r = await api<BatchView>(req, 'GET', `/batches/${encodeURIComponent(id)}`, {
+      query: { candidatesOffset: (page - 1) * CANDIDATES_PER_PAGE, candidatesLimit: CANDIDATES_PER_PAGE },
+    });
     if (!r.ok) {
       return render(req, reply, 'message', { title: '认定批次', heading: '认定批次', text: problemText(r) }, r.status);
     }
     const b = r.body;
+    const total = b.candidatesPage?.total ?? b.plan.candidates.length;
+    const pages = Math.max(1, Math.ceil(total / CANDIDATES_PER_PAGE));
+    // a page past the end (the link was kept from a longer roster): the last one
+    if (page > pages && req.method === 'GET') return reply.redirect(batchPath(id, pages), 303);
+    const offset = (page - 1) * CANDIDATES_PER_PAGE;
     const caller = req.consoleCaller!;
     const role = caller.role;
     const audit = roleAllows(caller, 'batch.audit') ? await api(req, 'GET', `/batches/${encodeURIComponent(id)}/audit`) : undefined;
@@ -361,7 +382,7 @@ export default async function batchesPages(app: FastifyInstance) {
       const o = outcomeOf(b.plan, c, b.scores, b.policy);
       const sc = b.scores[c.idNumber.toUpperCase()] ?? {};
       const result = o.absent ? '缺考' : !o.complete ? (Object.keys(sc).length ? '未录完' : '未录入') : o.passed ? '合格' : '不合格';
-      return { ...c, seq: i + 1, scores: sc, result, passed: o.passed, complete: o.complete };
+      return { ...c, seq: offset + i + 1, scores: sc, result, passed: o.passed, complete: o.complete };
     });
     // the forms the domain's rules let this caller use now; the API still checks every submission
     const isCenter = isBatchCenter(b.jurisdiction, caller);
@@ -386,6 +407,7 @@ export default async function batchesPages(app: FastifyInstance) {
         title: `认定批次 ${b.id}`,
         b,
         candidates,
+        paging: { page, pages, total, from: Math.min(total, offset + 1), to: Math.min(total, offset + CANDIDATES_PER_PAGE), perPage: CANDIDATES_PER_PAGE },
         kinds,
         overdue: !!b.due && b.due.dueAtMs < nowMs,
         forms,
@@ -410,7 +432,7 @@ export default async function batchesPages(app: FastifyInstance) {
     const f = (req.body ?? {}) as Record<string, unknown>;
     const r = await api(req, 'POST', `/batches/${encodeURIComponent(id)}${path}`, { body, key: one(f._key) || undefined });
     if (!r.ok) return detailPage(req, reply, { problem: problemText(r), values }, r.status);
-    return seeOther(reply, `/batches/${encodeURIComponent(id)}`, ok);
+    return seeOther(reply, batchPath(id, pageOf(req)), ok);
   };
   const formOf = (req: FastifyRequest) => (req.body && typeof req.body === 'object' ? (req.body as Record<string, unknown>) : {});
 

@@ -522,6 +522,26 @@ const ROWS: Record<string, Row> = {
     who: { center: same(about(/No such correction/)) },
     secrets: batchSecrets,
   },
+  // the holder in full and the certificate's later life: the issuer, the reviewers and the center in scope
+  'GET /api/v1/certificates/:number/record': {
+    req: (c) => ({ url: `/api/v1/certificates/${c.revoked}/record` }),
+    who: { institution: scoped(200, 403), 'prefecture-reviewer': scoped(200, 403), 'province-reviewer': scoped(200, 403), center: scoped(200, 403) },
+    as: batchOwner,
+    secrets: batchSecrets,
+    check: (_who, _scope, r) => {
+      const full = CANDIDATES.some((x) => x.idNumber === r.body.holder?.idNumber);
+      if (r.status === 200) expect([full, r.body.status, r.body.revocation?.reason]).toEqual([true, 'revoked', '成绩录入错误']);
+    },
+  },
+  // no correction was asked for in the fixtures: each gets its own scope's list (empty), never another's
+  'GET /api/v1/certificates/corrections': {
+    req: () => ({ url: '/api/v1/certificates/corrections' }),
+    who: { institution: same(200), 'prefecture-reviewer': same(200), 'province-reviewer': same(200), center: same(200) },
+    secrets: batchSecrets,
+    check: (_who, _scope, r) => {
+      if (r.status === 200) expect(r.body.items).toEqual([]);
+    },
+  },
   'POST /api/v1/certificates/:number/reissue': {
     req: (c) => ({ url: `/api/v1/certificates/${c.revoked}/reissue`, body: { reason: '矩阵' } }),
     who: { institution: scoped(409, 403) },

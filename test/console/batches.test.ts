@@ -2,7 +2,9 @@
  * The console's batch pages on the real stack in demo mode (time-skipping server): the plan form
  * with its 花名册 upload (a bad row is shown per row and nothing is sent; the fixed file creates the
  * batch), API refusals in plain words, the center's forms only at their stage, supervision, the
- * score grid, results, and the CSV downloads proxied with the user's own token.
+ * score grid (a page of candidates at a time in a batch of 205), results, and the CSV downloads
+ * proxied with the user's own token; then the certificate's page: its record, the PDF, a correction
+ * the center reviews from its queue, a reissue, and a revocation with its confirmation.
  */
 import { devStack, timeSkippingAddress, type DevStack } from '../harness/stack';
 import { http } from '../harness/http';
@@ -27,7 +29,14 @@ describe('console: assessment batches', () => {
     inst: { sub: 'inst', name: '精工机械', role: 'institution', province: '22', institutionId: inst.institution.creditCode },
     center: { sub: 'center', name: '市鉴定中心', role: 'center', province: '22', prefecture: '220100' },
     sup: { sub: 'sup-1', name: '王督导', role: 'supervisor', province: '22', prefecture: '220100' },
+    pref: { sub: 'pref', name: '市人社局', role: 'prefecture-reviewer', province: '22', prefecture: '220100' },
+    prov: { sub: 'prov', name: '省人社厅', role: 'province-reviewer', province: '22' },
   };
+  /** a second batch, of 205 candidates, for the score grid's pages */
+  let bigId: string;
+  /** the certificate the first batch issues */
+  let certificate = '';
+  const bigIds = Array.from({ length: 205 }, (_, i) => idNumber(100 + i, '19880808'));
   let filingId: string;
   let batchId: string;
   const client = async (who: keyof typeof callers) => {
@@ -49,6 +58,7 @@ describe('console: assessment batches', () => {
     t.pref = await tok('pref', { role: 'prefecture-reviewer', province: '22', prefecture: '220100' });
     t.prov = await tok('prov', { role: 'province-reviewer', province: '22' });
     t.admin = await tok('admin', { role: 'admin' });
+    t.center = await tok('center', { role: 'center', province: '22', prefecture: '220100' });
     for (const [i, sub] of ['ea', 'eb', 'ec'].entries()) {
       t[sub] = await tok(sub, { role: 'expert', province: '22' });
       expect((await api.post('/api/v1/experts', { userId: sub, name: `专家${i}`, idNumber: idNumber(800 + i), province: '22' }, t.prov)).status).toBe(201);
@@ -203,6 +213,35 @@ describe('console: assessment batches', () => {
     expect(page.html).not.toContain('data-testid="score-grid"');
     // the list links to it
     expect((await c.get('/batches')).html).toContain(`href="/batches/${encodeURIComponent(batchId)}"`);
+
+    // the batch of 205 for the grid's pages, on the same days, acknowledged so that its exams go ahead
+    const { firstExamDate } = await planFields(c);
+    const big = await api.post(
+      '/api/v1/batches',
+      {
+        filingId,
+        firstExamDate,
+        lastExamDate: firstExamDate,
+        venues: [{ name: '一号实训车间', address: '吉林省长春市朝阳区人民大街1号' }],
+        modules: [{ kind: 'theory' }, { kind: 'skill' }],
+        candidates: bigIds.map((idNumber, i) => ({
+          name: `大批考生${i + 1}`,
+          idNumber,
+          post: '车工',
+          yearsInPost: 3,
+          occupationCode: '6-18-01-01',
+          level: 4,
+          employerCreditCode: inst.institution.creditCode,
+        })),
+        proctors: [{ name: '监考' }],
+        examiners: [{ name: '考评员' }],
+        supervisors: [{ name: '内部督导' }],
+      },
+      t.inst,
+    );
+    expect([big.status, big.body.code, big.body.detail]).toEqual([201, undefined, undefined]);
+    bigId = big.body.id;
+    expect((await api.post(`/api/v1/batches/${bigId}/decisions`, { stage: 'plan-review', outcome: 'pass', opinion: '已收悉' }, t.center)).status).toBe(200);
   });
 
   it("the center's decision form appears only at its stage; a stale form is refused in plain words", async () => {
@@ -220,6 +259,8 @@ describe('console: assessment batches', () => {
     expect(after.html).not.toContain('data-testid="batch-decision-form"');
     expect(textOf(after.html)).toContain('计划已确认');
     expect(textOf(after.html)).toMatch(/计划确认：\s*确认备案 — 计划已收悉/);
+    const audit = textOf(/<table data-testid="audit">[\s\S]*?<\/table>/.exec(after.html)![0]);
+    expect([audit.includes('报送认定计划'), audit.includes('鉴定中心决定'), /batch\.\w/.test(audit)]).toEqual([true, true, false]);
     // the same decision again with a fresh key: the batch is no longer at that stage
     const again = await center.post(`/batches/${batchId}/decisions`, { ...fields, _key: keyOf(after) });
     expect(again.status).toBe(409);
@@ -308,6 +349,52 @@ describe('console: assessment batches', () => {
     expect(textOf(shown.html)).toMatch(/考生3 .*缺考/);
   });
 
+  it('a batch of 205 shows its score grid 100 candidates a page, and a page posts only its own rows', async () => {
+    // the API: a slice on request, everyone by default, and both parameters or neither
+    const slice = (await api.get(`/api/v1/batches/${bigId}?candidatesOffset=200&candidatesLimit=100`, t.inst)).body;
+    expect(slice.plan.candidates.map((x: { idNumber: string }) => x.idNumber)).toEqual(bigIds.slice(200));
+    expect(slice.candidatesPage).toEqual({ offset: 200, limit: 100, total: 205 });
+    const whole = (await api.get(`/api/v1/batches/${bigId}`, t.inst)).body;
+    expect([whole.plan.candidates.length, whole.candidatesPage]).toEqual([205, undefined]);
+    expect((await api.get(`/api/v1/batches/${bigId}?candidatesOffset=100`, t.inst)).status).toBe(400);
+
+    const c = await client('inst');
+    const first = await c.get(`/batches/${bigId}`);
+    expect(first.status).toBe(200);
+    expect(textOf(first.html)).toContain('考生 205 人');
+    expect(textOf(first.html)).toContain('共 205 人，每页 100 人，共 3 页；本页为第 1–100 人');
+    expect(textOf(first.html)).toContain('第 1 / 3 页');
+    const grid1 = formHtml(first, 'score-grid')!;
+    expect(grid1.match(/type="number"/g)).toHaveLength(200);
+    expect(grid1).toContain(`name="s_${bigIds[99]}_theory"`);
+    expect(grid1).not.toContain(bigIds[100]);
+    expect(first.html).toContain(`href="/batches/${bigId}?page=2#candidates-heading"`);
+    expect(first.html).toContain('for="page-jump"');
+
+    const third = await c.get(`/batches/${bigId}?page=3`);
+    const grid3 = formHtml(third, 'score-grid')!;
+    expect(grid3).toContain(`action="/batches/${bigId}/scores?page=3"`);
+    expect(grid3.match(/type="number"/g)).toHaveLength(10);
+    expect(textOf(grid3)).toMatch(/^序号 .* 201 大批考生201/);
+    expect(textOf(grid3)).toContain('保存本页成绩');
+    // past the end: the last page
+    expect((await c.get(`/batches/${bigId}?page=9`)).location).toBe(`/batches/${bigId}?page=3`);
+
+    const fields: Record<string, string> = { _key: keyOf(third) };
+    for (const id of bigIds.slice(200)) Object.assign(fields, { [`s_${id}_theory`]: '70', [`s_${id}_skill`]: '65' });
+    const saved = await c.post(`/batches/${bigId}/scores?page=3`, fields);
+    expect([saved.status, saved.location]).toEqual([303, `/batches/${bigId}?page=3&ok=scored`]);
+    const after = await c.get(saved.location!);
+    expect(textOf(after.html)).toContain('成绩已保存');
+    expect(after.html).toMatch(new RegExp(`name="s_${bigIds[204]}_skill"[^>]*value="65"`));
+    const b = (await api.get(`/api/v1/batches/${bigId}`, t.inst)).body;
+    expect(Object.keys(b.scores).sort()).toEqual(bigIds.slice(200).sort());
+    expect(b.status).toBe('scoring');
+    // the history says it in words
+    expect(textOf(after.html)).toContain('录入成绩：成绩 5 条');
+    expect(textOf(after.html)).toContain('报送认定计划：考生 205 人，考核日期');
+  });
+
   it('after the publicity the institution submits results and downloads the 结果汇总表 and 合格人员花名册; the center then reviews', async () => {
     const c = await client('inst');
     const notYet = await c.get(`/batches/${batchId}/summary.csv`);
@@ -386,9 +473,121 @@ describe('console: assessment batches', () => {
     expect(passed.status).toBe(303);
     const done = await c.get(`/batches/${batchId}`);
     expect(textOf(done.html)).toContain('已发证');
-    const numbers = [...done.html.matchAll(/href="\/verify\?number=([A-Z0-9]+)"/g)].map((x) => x[1]);
+    const numbers = [...done.html.matchAll(/href="\/certificates\/([A-Z0-9]+)"/g)].map((x) => x[1]);
     expect(numbers).toHaveLength(1);
     expect(numbers[0]).toMatch(/^Y000022\d{6}\d{2}4000001$/);
+    certificate = numbers[0];
+    expect(textOf(done.html)).toContain('结果审核通过，已发证');
+    expect(textOf(done.html)).toContain('核发证书 1 本');
+    expect(textOf(done.html)).not.toMatch(/certificates issued|candidates, exams|\bin time\b|until 20/);
+  });
+
+  const certPath = () => `/certificates/${certificate}`;
+
+  it("the certificate's page: its data in full for the issuer, the PDF through the user's token, and the forms each may use", async () => {
+    const c = await client('inst');
+    const page = await c.get(certPath());
+    expect(page.status).toBe(200);
+    expect(page.html).not.toMatch(/<script/);
+    expect(textOf(/<dl class="facts" data-testid="certificate-data">[\s\S]*?<\/dl>/.exec(page.html)![0])).toContain(`证件号码 ${ids[0]}`);
+    expect(textOf(page.html)).toMatch(/证书 Y\d+ 有效/);
+    expect(textOf(page.html)).toContain('第 1 版');
+    expect(page.html).toContain(`href="${certPath()}/document.pdf"`);
+    for (const f of ['correction-form', 'reissue-form', 'revocation-form']) expect(formHtml(page, f)).toContain('name="_key"');
+    expect(page.html).not.toContain('data-testid="correction-decision-form"');
+    for (const [, id] of page.html.matchAll(/<(?:input|select|textarea) id="([^"]+)"/g)) expect(page.html).toContain(`for="${id}"`);
+
+    const pdf = await s.app.inject({ method: 'GET', url: `${certPath()}/document.pdf`, headers: { cookie: await cookieOf('inst') } });
+    expect([pdf.statusCode, pdf.headers['content-type']]).toEqual([200, 'application/pdf']);
+    expect(pdf.rawPayload.subarray(0, 5).toString()).toBe('%PDF-');
+
+    // the province reviewer may revoke, not correct; the prefecture reviewer only reads; the center has no document
+    const prov = await (await client('prov')).get(certPath());
+    expect([prov.status, !!formHtml(prov, 'revocation-form'), !!formHtml(prov, 'correction-form')]).toEqual([200, true, false]);
+    const pref = await (await client('pref')).get(certPath());
+    expect([pref.status, !!formHtml(pref, 'revocation-form'), pref.html.includes('document.pdf')]).toEqual([200, false, true]);
+    const center = await (await client('center')).get(certPath());
+    expect([center.status, center.html.includes('document.pdf'), center.html.includes(ids[0])]).toEqual([200, false, true]);
+    // a supervisor has the public check only
+    const sup = await (await client('sup')).get(certPath());
+    expect(sup.status).toBe(403);
+    expect(textOf(sup.html)).toContain('证书详情仅供发证机构及其属地审核部门、鉴定中心查看');
+    expect(sup.html).not.toContain(ids[0]);
+  });
+
+  it('a correction: the institution asks, the center finds it in its queue and approves it, and the page shows old → new', async () => {
+    const c = await client('inst');
+    const page = await c.get(certPath());
+    const form = formHtml(page, 'correction-form')!;
+    expect(form).toContain('<option value="holder.name">姓名</option>');
+    const noReason = await c.post(`${certPath()}/corrections`, { _key: keyOf(page), field: 'holder.name', value: '考生甲', reason: '' });
+    expect([noReason.status, textOf(noReason.html).includes('请填写更正理由')]).toEqual([400, true]);
+    const same = await c.post(`${certPath()}/corrections`, { _key: keyOf(page), field: 'holder.name', value: '考生1', reason: '核对' });
+    expect(same.status).toBe(422);
+    expect(same.html).toContain('value="考生1"');
+    const asked = await c.post(`${certPath()}/corrections`, { _key: keyOf(same), field: 'holder.name', value: '考生甲', reason: '姓名录入错误' });
+    expect([asked.status, asked.location]).toEqual([303, `${certPath()}?ok=correction-requested`]);
+
+    // the request's own record is written by its workflow just after the 202
+    const center = await client('center');
+    let queue = await center.get('/certificates/corrections');
+    for (let i = 0; i < 50 && !queue.html.includes(certificate); i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      queue = await center.get('/certificates/corrections');
+    }
+    expect(queue.html).toContain('href="/certificates/corrections"'); // the center's menu
+    expect(textOf(/<table data-testid="corrections">[\s\S]*?<\/table>/.exec(queue.html)![0])).toContain(`${certificate} 考生1 姓名 考生1 考生甲 姓名录入错误`);
+    expect((await c.get(certPath())).html).toContain('data-testid="correction-pending"');
+    expect((await c.get('/inbox')).html).not.toContain('href="/certificates/corrections"'); // the institution's menu has no queue
+
+    const toDecide = await center.get(certPath());
+    const decision = formHtml(toDecide, 'correction-decision-form')!;
+    expect(textOf(decision)).toContain('提交复核意见');
+    const action = /action="([^"]+)"/.exec(decision)![1];
+    const empty = await center.post(action, { _key: keyOf(toDecide), outcome: 'pass', opinion: '' });
+    expect([empty.status, textOf(empty.html).includes('请选择复核结论并填写复核意见')]).toEqual([400, true]);
+    const decided = await center.post(action, { _key: keyOf(toDecide), outcome: 'pass', opinion: '核实无误' });
+    expect([decided.status, decided.location]).toEqual([303, `${certPath()}?ok=correction-decided`]);
+    const after = await c.get(certPath());
+    expect(textOf(after.html)).toMatch(/证书 Y\d+ 已更正/);
+    expect(textOf(after.html)).toContain('第 2 版（已更正 1 次）');
+    expect(textOf(after.html)).toContain('姓名：考生1 → 考生甲（第 2 版）。理由：姓名录入错误。复核意见：核实无误');
+    expect(textOf(after.html)).toContain('申请 精工机械（评价机构），复核 市鉴定中心（职业技能鉴定（指导）中心）');
+    expect(formHtml(after, 'correction-form')).toBeDefined();
+    expect((await center.get('/certificates/corrections')).html).toContain('没有待复核的更正申请');
+    // the same decision again: decided already, in plain words
+    const again = await center.post(action, { _key: keyOf(after), outcome: 'pass', opinion: '核实无误' });
+    expect([again.status, textOf(again.html).includes('这一事项已经处理过了')]).toEqual([409, true]);
+  });
+
+  it('a reissue, then a revocation that must be confirmed; a revoked certificate has no forms and no document', async () => {
+    const c = await client('inst');
+    const page = await c.get(certPath());
+    const reissued = await c.post(`${certPath()}/reissue`, { _key: keyOf(page), reason: '证书遗失' });
+    expect([reissued.status, reissued.location]).toEqual([303, `${certPath()}?ok=reissued`]);
+    expect(textOf((await c.get(certPath())).html)).toMatch(/补发 第 1 次补发。理由：证书遗失 精工机械（评价机构）/);
+
+    const prov = await client('prov');
+    const form = await prov.get(certPath());
+    const key = keyOf({ ...form, html: formHtml(form, 'revocation-form')! });
+    const unconfirmed = await prov.post(`${certPath()}/revocation`, { _key: key, reason: '违规取得' });
+    expect([unconfirmed.status, textOf(unconfirmed.html).includes('请勾选确认撤销')]).toEqual([400, true]);
+    expect(unconfirmed.html).toContain('违规取得</textarea>');
+    const revoked = await prov.post(`${certPath()}/revocation`, { _key: key, reason: '违规取得', confirm: '1' });
+    expect([revoked.status, revoked.location]).toEqual([303, `${certPath()}?ok=revoked`]);
+    // the same form again (same key): the first answer, once
+    expect((await prov.post(`${certPath()}/revocation`, { _key: key, reason: '违规取得', confirm: '1' })).status).toBe(303);
+
+    const after = await c.get(certPath());
+    expect(textOf(after.html)).toMatch(/证书 Y\d+ 已撤销/);
+    expect(textOf(after.html)).toContain('撤销 理由：违规取得 省人社厅（省级人社部门审核员）');
+    for (const f of ['correction-form', 'reissue-form', 'revocation-form']) expect(formHtml(after, f)).toBeUndefined();
+    expect(after.html).not.toContain('document.pdf');
+    const pdf = await c.get(`${certPath()}/document.pdf`);
+    expect([pdf.status, textOf(pdf.html).includes('该证书已被撤销')]).toEqual([409, true]);
+    // a stale revocation form (a fresh key): refused in plain words
+    const stale = await c.post(`${certPath()}/revocation`, { _key: 'another-key-0001', reason: '重复', confirm: '1' });
+    expect([stale.status, textOf(stale.html).includes('该证书已被撤销')]).toEqual([409, true]);
   });
 
   async function cookieOf(who: keyof typeof callers) {
