@@ -281,6 +281,7 @@ export const TASK_ACTION_LABELS: Record<string, string> = {
   results: '报送认定结果',
   'supervision:report': '提交督导报告',
   'supervision:resume-or-cancel': '决定恢复或终止批次',
+  'decide-complaint': '调查核实投诉举报',
 };
 
 /** What an e-mail is (domain/mail.ts): the four kinds mailed besides the inbox. */
@@ -320,6 +321,8 @@ export const NOTIFICATION_KIND_LABELS: Record<string, string> = {
   suspended: '批次暂停',
   resumed: '批次恢复',
   publicity: '公示',
+  'complaint-received': '投诉举报受理',
+  'complaint-reminder': '投诉举报处理提醒',
 };
 
 /** Fields of the filing body (POST /filings, /changes), for naming what the API found wrong. */
@@ -388,3 +391,17 @@ export const PROBLEM_LABELS: Record<string, string> = Object.fromEntries(Object.
 export function label(map: Record<string, string>, key: unknown): string {
   return typeof key === 'string' || typeof key === 'number' ? (map[String(key)] ?? String(key)) : '';
 }
+
+/** How a complaint stands (投诉举报, domain/complaints.ts). */
+export const COMPLAINT_STATUS_LABELS: Record<string, string> = { open: '调查核实中', upheld: '投诉成立', dismissed: '投诉不成立' };
+
+/** What a complaint is about. */
+export const COMPLAINT_SUBJECT_LABELS: Record<string, string> = { institution: '评价机构', batch: '认定批次', certificate: '职业技能等级证书' };
+
+/** The kinds of entry of an institution's credit file (信用档案, domain/credit.ts). */
+export const CREDIT_KIND_LABELS: Record<string, string> = {
+  'complaint-upheld': '投诉举报经核实成立',
+  'supervision-serious': '质量督导发现严重问题',
+  'termination-ordered': '责令终止备案（退出目录）',
+  'certificate-revoked': '证书撤销',
+};
