@@ -382,6 +382,7 @@ export const FLASH_LABELS: Record<string, string> = {
   clock: '演示时间已推进。',
   revoked: '证书已撤销。',
   resolved: '异议已处理。',
+  'complaint-decided': '投诉举报已作出处理决定。',
 };
 
 /** What a refusal means to the person who made it, by problem `code` (from the one catalogue). */
@@ -394,6 +395,24 @@ export function label(map: Record<string, string>, key: unknown): string {
 
 /** How a complaint stands (投诉举报, domain/complaints.ts). */
 export const COMPLAINT_STATUS_LABELS: Record<string, string> = { open: '调查核实中', upheld: '投诉成立', dismissed: '投诉不成立' };
+
+/** Events of a complaint's history (GET /complaints/:id `history[].event`, reviewers in scope). */
+export const COMPLAINT_EVENT_LABELS: Record<string, string> = {
+  received: '受理',
+  reminder: '处理提醒',
+  escalated: '逾期升级督办',
+  upheld: '调查核实：投诉成立',
+  dismissed: '调查核实：投诉不成立',
+};
+
+/** Fields of a complaint (POST /complaints), for naming what the API found wrong. */
+export const COMPLAINT_FIELD_LABELS: Record<string, string> = {
+  'subject/type': '投诉对象类别',
+  'subject/id': '投诉对象编号',
+  name: '姓名',
+  contact: '联系方式',
+  content: '投诉举报内容',
+};
 
 /** What a complaint is about. */
 export const COMPLAINT_SUBJECT_LABELS: Record<string, string> = { institution: '评价机构', batch: '认定批次', certificate: '职业技能等级证书' };
