@@ -62,10 +62,29 @@ import type { Actor, FilingState } from '../domain/filing';
 import { filingWorkflowId, stateQuery as filingStateQuery } from '../workflows/filing/messages';
 import { batchWorkflowId, serialAllocatorId, filingTerminatedUpdate, type RevocationInput } from '../workflows/batch/messages';
 import { stateOf } from '../models/records';
-import { auditDocs, certificateAuditDoc, insertOnce, mailDocs, notificationDocs, putVersioned, type AuditDraft, type NotificationDraft } from './records';
+import {
+  auditDocs,
+  certificateAuditDoc,
+  insertOnce,
+  mailDocs,
+  notificationDocs,
+  putVersioned,
+  recordCreditEntries,
+  type AuditDraft,
+  type NotificationDraft,
+} from './records';
 import { createAllocateActivities } from './allocate';
 import { examsHeld } from '../domain/archives';
 import { archiveRetentionId, type ArchiveRetentionInput } from '../workflows/archive/messages';
+import { revocationCreditEntry, supervisionCreditEntry } from '../domain/credit';
+
+/** A revoked certificate's credit entry (domain/credit.ts: published when the department revoked it). */
+function revocationEntryOf(doc: CertificateDoc, reason: string, at: string | Date, by: Actor) {
+  return revocationCreditEntry(
+    { number: doc._id, creditCode: doc.institution.creditCode, institutionName: doc.institution.name, province: doc.institution.province },
+    { reason, at, by },
+  );
+}
 
 export interface IssueInput {
   batchId: string;
@@ -166,6 +185,15 @@ export function createBatchActivities(deps: { models: Models; client: Client; ta
         } catch (err) {
           if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
         }
+      }
+      // the transition that records a serious supervision finding also files it in the credit file (domain/credit.ts)
+      if (input.audit.some((a) => a.action === 'batch.supervision-report')) {
+        const serious = state.supervision.reports.filter((r) => r.severity === 'serious');
+        if (serious.length)
+          await recordCreditEntries(
+            models,
+            serious.map((r) => supervisionCreditEntry(state, r)),
+          );
       }
     },
 
@@ -418,12 +446,17 @@ export function createBatchActivities(deps: { models: Models; client: Client; ta
       const a = input.actor;
       if (!mayRevokeCertificate(a, doc)) throw fail('FORBIDDEN', 'A certificate is revoked by its issuing institution or the provincial department');
       if (doc.status === 'revoked') {
-        if (doc.revocation?.requestKey === input.runId) return doc; // this run's own write, retried
+        if (doc.revocation?.requestKey === input.runId) {
+          // this run's own write, retried: only the credit entry may be missing
+          await recordCreditEntries(models, [revocationEntryOf(doc, doc.revocation.reason, doc.revocation.at, a)]);
+          return doc;
+        }
         throw fail('ALREADY_REVOKED', `Certificate ${input.number} was revoked on ${doc.revocation?.at ? new Date(doc.revocation.at).toISOString() : '?'}`);
       }
       if (typeof input.reason !== 'string' || !input.reason.trim()) throw fail('VALIDATION_FAILED', 'reason is required');
       const revocation = { reason: input.reason, by: { sub: a.sub, name: a.name, role: a.role }, at: new Date(input.at), requestKey: input.runId };
       await models.Certificate.updateOne({ _id: input.number }, { $set: { status: 'revoked', revocation } });
+      await recordCreditEntries(models, [revocationEntryOf(doc, input.reason, input.at, a)]);
       await insertOnce(models.Audit, [
         certificateAuditDoc(input.number, `revoked:${input.runId}`, a, {
           action: 'certificate.revoke',

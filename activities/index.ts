@@ -12,6 +12,7 @@ import { createAllocateActivities } from './allocate';
 import { createBatchActivities } from './batch';
 import { createCertificateActivities } from './certificates';
 import { createArchiveActivities } from './archive';
+import { createComplaintActivities } from './complaints';
 
 export interface ActivityDeps {
   models: Models;
@@ -30,6 +31,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createBatchActivities(deps),
     ...createCertificateActivities(deps),
     ...createArchiveActivities(deps),
+    ...createComplaintActivities(deps.models, { mail: deps.mail }),
   };
 }
 

@@ -7,6 +7,7 @@ import type { Models } from '../models';
 import { jurisdictionOf, pendingSteps, TERMINAL_STATUSES, type Audience, type FilingState } from '../domain/filing';
 import { maskPhone } from '../domain/identifiers';
 import { mailKindOf, mailText } from '../domain/mail';
+import { terminationCreditEntry, type CreditEntry } from '../domain/credit';
 
 export interface AuditDraft {
   actor: string;
@@ -137,6 +138,17 @@ export function certificateAuditDoc(
   };
 }
 
+/**
+ * The credit file's one write path (domain/credit.ts): appends entries, each once (`_id` is the
+ * source event's); an entry already there (a retried activity) is left as it is.
+ */
+export async function recordCreditEntries(models: Models, entries: CreditEntry[], now = new Date()): Promise<void> {
+  await insertOnce(
+    models.CreditEntry,
+    entries.map((e) => ({ ...e, recordedAt: now })),
+  );
+}
+
 /** `mail`: SMTP_URL is set, so mailed notifications are queued in the outbox too (off: inbox only). */
 export function createRecordActivities(models: Models, opts: { mail?: boolean } = {}) {
   return {
@@ -219,6 +231,14 @@ export function createRecordActivities(models: Models, opts: { mail?: boolean } 
         writes.push(models.Directory.replaceOne({ _id: inst.creditCode }, doc, { upsert: true }));
       } else if (input.directory === 'remove') {
         writes.push(models.Directory.deleteOne({ _id: inst.creditCode, filingId: state.id }));
+      }
+      // an ordered termination (004 Art.11) is the exit from the directory: an entry in the credit file (domain/credit.ts)
+      if (state.status === 'terminated' && state.termination?.kind === 'ordered' && state.termination.at) {
+        writes.push(
+          recordCreditEntries(models, [
+            terminationCreditEntry({ id: state.id, creditCode: inst.creditCode, jurisdiction: j }, { ...state.termination, at: state.termination.at }),
+          ]),
+        );
       }
       await Promise.all(writes);
     },

@@ -48,6 +48,15 @@ import {
   type CorrectionState,
   type DecideCorrectionInput,
 } from '../workflows/certificate/messages';
+import {
+  COMPLAINT_WORKFLOW,
+  complaintWorkflowId,
+  decideComplaintUpdate,
+  receivedUpdate,
+  type ComplaintInput,
+  type DecideComplaintInput,
+} from '../workflows/complaint/messages';
+import type { ComplaintState } from '../domain/complaints';
 import { refused } from './problems';
 import type { ApiMetrics } from './plugins/metrics';
 
@@ -398,6 +407,27 @@ export function createCases({ client, taskQueue, callTimeoutMs = 10_000, metrics
       timed(decideCorrectionUpdate.name, () =>
         call(() =>
           client.workflow.getHandle(correctionWorkflowId(number)).executeUpdate(decideCorrectionUpdate, { args: [input], ...(updateId ? { updateId } : {}) }),
+        ),
+      ),
+    /**
+     * POST /complaints: starts `complaint/<id>` and waits until it is recorded (its due date set),
+     * so the tracking code works as soon as it is shown. A retried request finds it running.
+     */
+    startComplaint: (input: ComplaintInput): Promise<ComplaintState> =>
+      call(async () => {
+        const workflowId = complaintWorkflowId(input.complaintId);
+        try {
+          await client.workflow.start(COMPLAINT_WORKFLOW, { taskQueue, workflowId, args: [input], ...UNIQUE_CASE });
+        } catch (err) {
+          if (!alreadyStarted(err) || !(await isRunning(client, workflowId))) throw err;
+        }
+        return client.workflow.getHandle(workflowId).executeUpdate(receivedUpdate, { args: [], updateId: `received:${input.complaintId}` });
+      }),
+    /** The reviewer's decision on a complaint found in the read model (its validator holds it to the rule). */
+    decideComplaint: (id: string, input: DecideComplaintInput, updateId?: string): Promise<ComplaintState> =>
+      timed(decideComplaintUpdate.name, () =>
+        call(() =>
+          client.workflow.getHandle(complaintWorkflowId(id)).executeUpdate(decideComplaintUpdate, { args: [input], ...(updateId ? { updateId } : {}) }),
         ),
       ),
     /** An official calendar year was loaded: the case recomputes the deadlines it had estimated. */

@@ -28,6 +28,8 @@ export const REDACT_PATHS = [
   'phone',
   'contact',
   'email',
+  'trackingCode',
+  '*.trackingCode',
 ];
 
 /** an 18-character ID number (17 digits and a check character) not inside a longer run of digits or letters */

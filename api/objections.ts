@@ -22,7 +22,8 @@ type Publicity = { round: number; objections: ObjectionLedger; closedAt?: string
 /** A keyed hash: the bound needs to recognise an objector, never to know the contact or address. */
 const who = (s: { who: string }) => s.who;
 
-function keyOf(app: FastifyInstance, what: string, value: string): string {
+/** Also the complaints' per-complainant bound (api/routes/complaints.ts). */
+export function keyOf(app: FastifyInstance, what: string, value: string): string {
   return createHmac('sha256', `${app.services.settings.AUTH_JWT_SECRET ?? 'objections'}:${what}`)
     .update(value.normalize('NFKC').trim().toLowerCase())
     .digest('base64url');

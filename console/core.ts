@@ -68,6 +68,7 @@ export function navFor(caller: Caller | undefined, demo: boolean): NavItem[] {
     { href: '/directory', text: '机构目录' },
     { href: '/verify', text: '证书查询' },
     { href: '/publicity', text: '公示' },
+    { href: '/complaints/new', text: '投诉举报' },
   ];
   if (!caller) return items;
   items.push({ href: '/inbox', text: '待办' });
@@ -132,12 +133,18 @@ export async function api<T = any>(
   req: FastifyRequest,
   method: 'GET' | 'POST' | 'PUT',
   path: string,
-  opts: { body?: unknown; key?: string; query?: Record<string, string | number | undefined> } = {},
+  opts: {
+    body?: unknown;
+    key?: string;
+    query?: Record<string, string | number | undefined>;
+    /** call as the public, without the user's token (a page that must show what anyone would see) */
+    anonymous?: boolean;
+  } = {},
 ): Promise<ApiResult<T>> {
   const query = Object.entries(opts.query ?? {}).filter(([, v]) => v !== undefined && v !== '');
   const qs = query.length ? `?${new URLSearchParams(query.map(([k, v]): [string, string] => [k, String(v)])).toString()}` : '';
   const headers: Record<string, string> = { 'x-request-id': String(req.id) };
-  if (req.consoleToken) headers.authorization = `Bearer ${req.consoleToken}`;
+  if (req.consoleToken && !opts.anonymous) headers.authorization = `Bearer ${req.consoleToken}`;
   if (opts.key) headers['idempotency-key'] = opts.key;
   if (opts.body !== undefined) headers['content-type'] = 'application/json';
   const res = await req.server.inject({

@@ -19,6 +19,7 @@ import certificatePages from './pages/certificates';
 import workPages from './pages/work';
 import adminPages from './pages/admin';
 import dashboardPages from './pages/dashboard';
+import complaintPages from './pages/complaints';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -133,4 +134,5 @@ export default async function consolePlugin(app: FastifyInstance) {
   await app.register(workPages);
   await app.register(adminPages);
   await app.register(dashboardPages);
+  await app.register(complaintPages);
 }

@@ -73,6 +73,12 @@ export const ACTIONS = {
     description: "read a certificate's record (holder, revocation, corrections, reissues)",
   },
   'certificate.corrections': { roles: ['institution', ...REVIEWERS, 'center'], description: 'list correction requests in scope' },
+  // 000 §六(一), 002 Art.25: anyone may complain; the complainant follows it with the tracking code
+  'complaint.file': { public: true, description: 'file a complaint (投诉举报)' },
+  // public to reach the route: the handler shows it to the holder of the tracking code and to the reviewers in scope only
+  'complaint.read': { public: true, description: 'follow a complaint (tracking code) or read it (reviewers in scope)' },
+  'complaint.decide': { roles: [...REVIEWERS], description: 'decide a complaint (upheld or dismissed)' },
+  'credit.read': { public: true, description: "read an institution's published credit file" },
   'console.page': { public: true, description: "open a page of the web console (each page calls this API with the signed-in user's own token)" },
   'tasks.read': { description: "read one's inbox" },
   // each item is then held to its own action (filing.decide or batch.decide) and scope

@@ -56,6 +56,7 @@ export const ERRORS = {
   DOCUMENT_TYPE_UNSUPPORTED: { status: 415, text: '只接受 PDF、JPEG 或 PNG 格式的文件（按文件内容识别，改扩展名无效）。' },
   RATE_LIMITED: { status: 429, text: '操作过于频繁，请稍后再试。' },
   TOO_MANY_OBJECTIONS: { status: 429, text: '您在本次公示中提出的异议尚未处理完毕，请待处理后再提出。' },
+  TOO_MANY_COMPLAINTS: { status: 429, text: '您提交的投诉举报尚有多件正在处理，请待处理完毕后再提交。' },
   // ——— ours (500) ———
   CORS_REFUSED: { status: 403, text: '此来源的网页无权调用该接口。' },
   CODEC_FAILED: { status: 400, text: '数据无法解密：密钥不在本系统的密钥列表中，或数据已损坏。' },

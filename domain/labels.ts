@@ -404,6 +404,7 @@ export const TASK_ACTION_LABELS: Record<string, string> = {
   results: '报送认定结果',
   'supervision:report': '提交督导报告',
   'supervision:resume-or-cancel': '决定恢复或终止批次',
+  'decide-complaint': '调查核实投诉举报',
 };
 
 /** What an e-mail is (domain/mail.ts): the four kinds mailed besides the inbox. */
@@ -445,6 +446,8 @@ export const NOTIFICATION_KIND_LABELS: Record<string, string> = {
   publicity: '公示',
   'archive-reminder': '档案保存期将满',
   'archive-disposed': '档案保存期满',
+  'complaint-received': '投诉举报受理',
+  'complaint-reminder': '投诉举报处理提醒',
 };
 
 /** Fields of the filing body (POST /filings, /changes), for naming what the API found wrong. */
@@ -509,6 +512,7 @@ export const FLASH_LABELS: Record<string, string> = {
   resolved: '异议已处理。',
   document: '文件已上传。',
   'submitted-documents-failed': '备案申请已提交，但有文件未能上传（只接受 PDF、JPEG、PNG 文件，且不超过大小上限），请在“材料文件”中重新上传。',
+  'complaint-decided': '投诉举报已作出处理决定。',
 };
 
 /** What a refusal means to the person who made it, by problem `code` (from the one catalogue). */
@@ -522,3 +526,34 @@ export function label(map: Record<string, string>, key: unknown): string {
 /** The archive's media and what happens at the end of keeping (domain/archives.ts). */
 export const ARCHIVE_MEDIUM_LABELS: Record<string, string> = { paper: '纸质', electronic: '电子' };
 export const ARCHIVE_DISPOSAL_LABELS: Record<string, string> = { anonymise: '本系统删除个人信息（匿名化）', 'institution-disposes': '评价机构可依规处置' };
+/** How a complaint stands (投诉举报, domain/complaints.ts). */
+export const COMPLAINT_STATUS_LABELS: Record<string, string> = { open: '调查核实中', upheld: '投诉成立', dismissed: '投诉不成立' };
+
+/** Events of a complaint's history (GET /complaints/:id `history[].event`, reviewers in scope). */
+export const COMPLAINT_EVENT_LABELS: Record<string, string> = {
+  received: '受理',
+  reminder: '处理提醒',
+  escalated: '逾期升级督办',
+  upheld: '调查核实：投诉成立',
+  dismissed: '调查核实：投诉不成立',
+};
+
+/** Fields of a complaint (POST /complaints), for naming what the API found wrong. */
+export const COMPLAINT_FIELD_LABELS: Record<string, string> = {
+  'subject/type': '投诉对象类别',
+  'subject/id': '投诉对象编号',
+  name: '姓名',
+  contact: '联系方式',
+  content: '投诉举报内容',
+};
+
+/** What a complaint is about. */
+export const COMPLAINT_SUBJECT_LABELS: Record<string, string> = { institution: '评价机构', batch: '认定批次', certificate: '职业技能等级证书' };
+
+/** The kinds of entry of an institution's credit file (信用档案, domain/credit.ts). */
+export const CREDIT_KIND_LABELS: Record<string, string> = {
+  'complaint-upheld': '投诉举报经核实成立',
+  'supervision-serious': '质量督导发现严重问题',
+  'termination-ordered': '责令终止备案（退出目录）',
+  'certificate-revoked': '证书撤销',
+};

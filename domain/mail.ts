@@ -21,6 +21,7 @@ const MAILED: Record<string, MailKind> = {
   'renewal-reminder': 'reminder', // 004 Art.9: renewal three months before expiry
   'results-reminder': 'reminder',
   'scores-due': 'reminder',
+  'complaint-reminder': 'reminder',
   'results-due': 'reminder',
   // 002 Art.21: the institution keeps the archive; it hears before and when a part's keeping ends
   'archive-reminder': 'reminder',
@@ -53,7 +54,7 @@ export interface MailText {
 }
 
 const SUBJECT_PREFIX = '【职业技能等级认定】';
-const CASE_LABELS: Record<string, string> = { filing: '评价机构备案', batch: '认定批次' };
+const CASE_LABELS: Record<string, string> = { filing: '评价机构备案', batch: '认定批次', complaint: '投诉举报' };
 
 /** What a notification says as a mail: the subject names the kind and begins the message, one line. */
 export function mailText(n: { kind: string; message: string; targetType?: string; targetId?: string; at: Date | string }): MailText {

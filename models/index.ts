@@ -32,6 +32,14 @@ import {
 import { objectionSchema, objectionSenderSchema } from './objections';
 import { certificateCorrectionSchema, type CertificateCorrectionDoc } from './certificates';
 import { mailSchema, type MailDoc } from './mail';
+import {
+  complaintSubmissionSchema,
+  complaintViewSchema,
+  creditEntrySchema,
+  type ComplaintSubmissionDoc,
+  type ComplaintViewDoc,
+  type CreditEntryDoc,
+} from './complaints';
 
 export function createModels(conn: Connection) {
   return {
@@ -54,6 +62,9 @@ export function createModels(conn: Connection) {
     Objection: conn.model('Objection', objectionSchema),
     ObjectionSender: conn.model('ObjectionSender', objectionSenderSchema),
     Mail: conn.model<MailDoc>('Mail', mailSchema),
+    Complaint: conn.model<ComplaintViewDoc>('Complaint', complaintViewSchema),
+    ComplaintSubmission: conn.model<ComplaintSubmissionDoc>('ComplaintSubmission', complaintSubmissionSchema),
+    CreditEntry: conn.model<CreditEntryDoc>('CreditEntry', creditEntrySchema),
   };
 }
 export type Models = ReturnType<typeof createModels>;

@@ -20,6 +20,8 @@ export interface ScenarioResult {
   batchId?: string;
   batchStatus?: string;
   certificates?: string[];
+  complaintId?: string;
+  creditEntries?: number;
 }
 
 export async function runScenario(baseUrl: string, secret: string, log: Log = console.log): Promise<ScenarioResult> {
@@ -111,9 +113,26 @@ export async function runScenario(baseUrl: string, secret: string, log: Log = co
   const probe = await fetch(`${baseUrl}/api/v1/batches`, { headers: { authorization: `Bearer ${t.inst}` } });
   if (probe.status === 404) {
     log('Batch (认定批次): not available in this build yet');
-    return result;
+    return { ...result, ...(await runComplaint()) };
   }
-  return { ...result, ...(await runBatch()) };
+  return { ...result, ...(await runBatch()), ...(await runComplaint()) };
+
+  /** 000 §六(一), 002 Art.25–26: a public complaint, upheld by the bureau, becomes a published credit entry. */
+  async function runComplaint() {
+    log('Complaint (投诉举报) and credit file (信用档案)');
+    const subject = { type: 'institution', id: creditCode };
+    const filed = await call('POST', '/complaints', { subject, name: '李群众', contact: '13800001234', content: '该机构认定收费高于公示标准。' }, undefined);
+    const { id: cid, trackingCode, dueDate } = filed.body as { id: string; trackingCode: string; dueDate: string };
+    step('complaint filed by the public', `${cid}, to be handled by ${dueDate}`);
+    const tracked = await call('GET', `/complaints/${cid}?trackingCode=${encodeURIComponent(trackingCode)}`, undefined);
+    step('followed with its tracking code', tracked.body.status);
+    await call('POST', `/complaints/${cid}/decision`, { upheld: true, note: '经核查，收费高于公示标准，责令退还差额。' }, t.pref);
+    step('decided upheld by the 长春 bureau');
+    const credit = await call('GET', `/institutions/${creditCode}/credit`, undefined);
+    const items = credit.body.items as { kind: string; date: string; decidedBy: string; summary: string }[];
+    for (const e of items) step('credit file entry', `${e.date} ${e.decidedBy}: ${e.summary}`);
+    return { complaintId: cid, creditEntries: items.length };
+  }
 
   async function runBatch() {
     log('Batch (认定批次)');

@@ -7,3 +7,4 @@ export { certificateRevocation } from './batch/revocation';
 export { certificateCorrection } from './certificate/correction';
 export { certificateAmendment } from './certificate/amendment';
 export { archiveRetention } from './archive/retention';
+export { complaint } from './complaint/workflow';

@@ -10,17 +10,20 @@ import { createDirectoryRepository } from '../repositories/directory';
 import { createCertificatesRepository } from '../repositories/certificates';
 import { createInboxRepository } from '../repositories/inbox';
 import { createStatisticsRepository } from '../repositories/statistics';
+import { createComplaintsRepository } from '../repositories/complaints';
 import { createCases, type Cases } from '../cases';
 import { documentStore } from '../../models/documents';
 
 function createRepositories(app: { services: import('../../infra/services').Services }) {
   const { models, clock } = app.services;
+  const certificates = createCertificatesRepository(models, app.services.signing);
   return {
     filings: createFilingsRepository(models, clock),
     batches: createBatchesRepository(models, clock),
     registries: createRegistriesRepository(models),
     directory: createDirectoryRepository(models),
-    certificates: createCertificatesRepository(models, app.services.signing),
+    certificates,
+    complaints: createComplaintsRepository(models, certificates),
     inbox: createInboxRepository(models, clock),
     statistics: createStatisticsRepository(models, clock),
     /** material documents' bytes (GridFS on the same database) */

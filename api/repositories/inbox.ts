@@ -1,5 +1,5 @@
 /**
- * The caller's own work, from the read models: every filing or batch step waiting on them (the
+ * The caller's own work, from the read models: every filing, batch or complaint step waiting on them (the
  * documents' `waitingOn`, soonest due first) and their notifications (newest first). Both lists
  * are computed in memory after a scoped query, so their cursors are offsets.
  */
@@ -32,13 +32,17 @@ export function createInboxRepository(models: Models, clock: Clock) {
     async tasks(c: Caller, q: { cursor?: string; limit: number }) {
       const now = (await clock.now()).getTime();
       const waiting = { ...candidateFilter(c), 'waitingOn.0': { $exists: true } };
-      const [filings, batches] = await Promise.all([
+      // complaints wait on reviewers only (domain/complaints.ts): nobody else's query needs to touch them
+      const reviewer = c.role === 'prefecture-reviewer' || c.role === 'province-reviewer';
+      const [filings, batches, complaints] = await Promise.all([
         models.Filing.find(waiting, { state: 0 }).limit(5000).lean(),
         models.Batch.find(waiting, { state: 0 }).limit(5000).lean(),
+        reviewer ? models.Complaint.find(waiting, { state: 0, trackingHash: 0 }).limit(5000).lean() : [],
       ]);
       const sources = [
         { kind: 'filing' as const, docs: filings },
         { kind: 'batch' as const, docs: batches },
+        { kind: 'complaint' as const, docs: complaints.map((d) => ({ ...d, institutionName: `投诉举报：${d.institutionName ?? d.institutionId}` })) },
       ];
       const items = sources.flatMap(({ kind, docs }) =>
         docs.flatMap((d) =>
@@ -54,7 +58,7 @@ export function createInboxRepository(models: Models, clock: Clock) {
               dueAt: s.dueAt ?? null,
               overdue: !!s.dueAtMs && s.dueAtMs < now,
               escalation: d.escalation ?? 0,
-              path: `/api/v1/${kind === 'filing' ? 'filings' : 'batches'}/${d._id}`,
+              path: `/api/v1/${kind === 'filing' ? 'filings' : kind === 'batch' ? 'batches' : 'complaints'}/${d._id}`,
               sortKey: s.dueAtMs ?? Number.MAX_SAFE_INTEGER,
             })),
         ),

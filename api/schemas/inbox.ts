@@ -2,9 +2,9 @@
 import { z } from 'zod';
 import { pageQuery } from './common';
 
-/** A filing or batch step waiting on the caller. */
+/** A filing, batch or complaint step waiting on the caller. */
 export const task = z.object({
-  kind: z.enum(['filing', 'batch']),
+  kind: z.enum(['filing', 'batch', 'complaint']),
   id: z.string(),
   title: z.string(),
   action: z.string(),

@@ -24,11 +24,13 @@ export function actionText(t: { kind: string; action: string; stage: string | nu
 
 /** Where the filing or batch is: its stage, or for a batch step without one, the batch status. */
 export function stageText(t: { kind: string; stage: string | null; status: string }): string {
+  if (t.kind === 'complaint') return labels.label(labels.COMPLAINT_STATUS_LABELS, t.status);
   if (t.stage) return labels.label(stageLabels(t.kind), t.stage);
   return labels.label(t.kind === 'batch' ? labels.BATCH_STATUS_LABELS : labels.FILING_STATUS_LABELS, t.status);
 }
 
-const consolePathOf = (kind: string, id: string) => `/${kind === 'batch' ? 'batches' : 'filings'}/${encodeURIComponent(id)}`;
+const consolePathOf = (kind: string, id: string) =>
+  `/${kind === 'batch' ? 'batches' : kind === 'complaint' ? 'complaints' : 'filings'}/${encodeURIComponent(id)}`;
 
 type Registry = 'experts' | 'supervisors';
 interface RegistrantValues {

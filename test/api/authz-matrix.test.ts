@@ -48,6 +48,8 @@ interface Ctx {
   cert: string;
   revoked: string;
   holder: { idNumber: string; name: string };
+  /** a complaint about X (220100), dismissed by the 220100 reviewer, and its tracking code */
+  complaint: { id: string; code: string };
   n: number;
 }
 interface Row {
@@ -133,6 +135,7 @@ const signedIn = (e: Exp) => Object.fromEntries(ROLES.map((w) => [w, same(e)])) 
 const HIDDEN = 404; // out of scope: the filing or batch does not exist for the caller
 const about = (detail: RegExp): Exp => ({ status: 404, detail });
 const batchOwner = { institution: { in: 'inst-x2', out: 'inst-y' } };
+const COMPLAINANT = { name: '矩阵举报人', contact: '13755556666' };
 const batchSecrets = (c: Ctx) => [c.b1, ...CANDIDATES.map((x) => x.idNumber)];
 const fileSecrets = (c: Ctx) => [c.f1, ...secretsOf(X)];
 /** readers of a batch: its institution, center, supervisor, reviewers in scope and admins */
@@ -542,6 +545,36 @@ const ROWS: Record<string, Row> = {
       if (r.status === 200) expect(r.body.items).toEqual([]);
     },
   },
+  // ——— complaints and the credit file ———
+  // an unknown institution: past authorization, everyone learns only that there is none (nothing is filed)
+  'POST /api/v1/complaints': {
+    req: () => ({ url: '/api/v1/complaints', body: { subject: { type: 'institution', id: '91220101MA00000000' }, ...COMPLAINANT, content: '矩阵' } }),
+    who: everyone(about(/No such institution/)),
+  },
+  // the public with the tracking code, the reviewers in scope without; anyone else: it does not exist
+  'GET /api/v1/complaints/:id': {
+    req: (c, who) => ({ url: `/api/v1/complaints/${c.complaint.id}${who === 'anonymous' ? `?trackingCode=${c.complaint.code}` : ''}` }),
+    who: { ...everyone(HIDDEN), anonymous: same(200), 'prefecture-reviewer': scoped(200, HIDDEN), 'province-reviewer': scoped(200, HIDDEN) },
+    secrets: () => [COMPLAINANT.name, COMPLAINANT.contact],
+    check: (who, scope, r) => {
+      if (r.status !== 200) return;
+      // the complainant only for the reviewers who investigate
+      expect([who, scope, JSON.stringify(r.body).includes(COMPLAINANT.contact)]).toEqual([who, scope, who !== 'anonymous']);
+    },
+  },
+  // decided already: past authorization and scope, 409
+  'POST /api/v1/complaints/:id/decision': {
+    req: (c) => ({ url: `/api/v1/complaints/${c.complaint.id}/decision`, body: { upheld: true, note: '矩阵' } }),
+    who: { 'prefecture-reviewer': scoped(409, HIDDEN), 'province-reviewer': scoped(409, HIDDEN) },
+    secrets: () => [COMPLAINANT.name, COMPLAINANT.contact],
+  },
+  // X2 revoked a certificate itself: kept in its file, not published (domain/credit.ts)
+  'GET /api/v1/institutions/:creditCode/credit': {
+    req: () => ({ url: `/api/v1/institutions/${X2.institution.creditCode}/credit` }),
+    who: everyone(200),
+    secrets: (c) => [c.revoked, COMPLAINANT.name, COMPLAINANT.contact],
+    check: (_who, _scope, r) => expect(r.body.items).toEqual([]),
+  },
   'POST /api/v1/certificates/:number/reissue': {
     req: (c) => ({ url: `/api/v1/certificates/${c.revoked}/reissue`, body: { reason: '矩阵' } }),
     who: { institution: scoped(409, 403) },
@@ -577,7 +610,17 @@ describe('authorization matrix: route × role × scope', () => {
   let s: DevStack;
   let api: ReturnType<typeof http>;
   const tokens = new Map<string, string | undefined>();
-  const ctx: Ctx & { f0: string } = { f0: '', f1: '', f2: '', b1: '', cert: '', revoked: '', holder: { idNumber: '', name: '' }, n: 0 };
+  const ctx: Ctx & { f0: string } = {
+    f0: '',
+    f1: '',
+    f2: '',
+    b1: '',
+    cert: '',
+    revoked: '',
+    holder: { idNumber: '', name: '' },
+    complaint: { id: '', code: '' },
+    n: 0,
+  };
   let routes: RouteRecord[] = [];
   const tk = (name: string) => tokens.get(name);
   let before: unknown;
@@ -667,6 +710,13 @@ describe('authorization matrix: route × role × scope', () => {
     ctx.f1 = (await ok(api.post('/api/v1/filings', X, tk('inst-x')), 201)).id;
     ctx.f2 = (await ok(api.post('/api/v1/filings', Y, tk('inst-y')), 201)).id;
     await ok(api.post(`/api/v1/filings/${ctx.f1}/assignments`, { stage: 'preliminary-review', expertIds: ['expert-a'] }, tk('pref-a')));
+    // a complaint about X, dismissed (so no cell can change it)
+    const filed = await ok(
+      api.post('/api/v1/complaints', { subject: { type: 'institution', id: X.institution.creditCode }, ...COMPLAINANT, content: '矩阵投诉' }),
+      202,
+    );
+    ctx.complaint = { id: filed.id, code: filed.trackingCode };
+    await ok(api.post(`/api/v1/complaints/${ctx.complaint.id}/decision`, { upheld: false, note: '经核查不属实' }, tk('pref-a')));
     // console pages (action console.page) hold no rights: each calls these API routes with the
     // user's own token, so the matrix is the API's; test/console checks the pages' refusals
     routes = s.app.routeTable.filter((r) => r.method !== 'HEAD' && r.url !== '*' && !r.url.startsWith('/docs') && r.action !== 'console.page');

@@ -17,6 +17,9 @@ describe('npm run scenario', () => {
     expect(r.filingStatus).toBe('active');
     expect(r.inDirectory).toBe(true);
     expect(lines.join('\n')).toMatch(/备案通知 issued/);
+    // the complaint, upheld, is the file's one published entry
+    expect([r.complaintId, r.creditEntries]).toEqual([expect.stringMatching(/^cp-/), 1]);
+    expect(lines.join('\n')).toMatch(/credit file entry .*长春市人力资源和社会保障局: 投诉举报经调查核实成立/);
     if (r.batchId) {
       expect(r.batchStatus).toBe('certified');
       expect(r.certificates?.length).toBe(2);
