@@ -584,6 +584,14 @@ export default async function batchesPages(app: FastifyInstance) {
       .header('cache-control', 'no-store')
       .send(r.raw);
   };
+  // the archive index and its retention dates (GET /batches/:id/archive)
+  app.get('/batches/:id/archive', async (req, reply) => {
+    const { id } = req.params as { id: string };
+    const r = await api(req, 'GET', `/batches/${encodeURIComponent(id)}/archive`);
+    if (!r.ok) return render(req, reply, 'message', { title: '档案', message: problemText(r) }, r.status);
+    return render(req, reply, 'batch-archive', { title: `认定批次 ${id} 的档案`, a: r.body, enc: encodeURIComponent, chinaTime });
+  });
+
   app.get('/batches/:id/summary.csv', download('summary', 'csv'));
   app.get('/batches/:id/roster.csv', download('roster', 'csv'));
   app.get('/batches/:id/summary.xlsx', download('summary', 'xlsx'));

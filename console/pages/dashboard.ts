@@ -95,6 +95,21 @@ export default async function dashboardPages(app: FastifyInstance) {
       charts: await dashboardCharts(r.body),
       statusLabel: (s: string) => labels.label(labels.FILING_STATUS_LABELS, s),
       asOf: chinaDate(r.body.asOf),
+      mayReport: roleAllows(caller, 'reports.certificates'),
     });
+  });
+
+  // the certificate report as a download, with the user's own token (GET /reports/certificates?format=csv)
+  app.get('/reports/certificates.csv', async (req, reply) => {
+    const q = req.query as Record<string, unknown>;
+    const from = one(q.from) ?? '';
+    const to = one(q.to) ?? '';
+    const r = await api(req, 'GET', '/reports/certificates', { query: { from, to, format: 'csv' } });
+    if (!r.ok) return render(req, reply, 'message', { title: '证书数据报送', message: problemText(r) }, r.status);
+    return reply
+      .type('text/csv; charset=utf-8')
+      .header('content-disposition', `attachment; filename="${`certificates-${from}-${to}.csv`.replace(/[^A-Za-z0-9._-]/g, '_')}"`)
+      .header('cache-control', 'no-store')
+      .send(String(r.body));
   });
 }

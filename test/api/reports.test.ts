@@ -17,6 +17,8 @@ import { buildCertificateCode, type CertificateLevel } from '../../domain/certif
 import type { CertificateDoc } from '../../models/batch';
 import type { Caller } from '../../domain/roles';
 
+const formOf = (html: string) => html.includes('data-testid="report-form"');
+
 describe('statistics and the certificate report', () => {
   let s: DevStack;
   let api: ReturnType<typeof http>;
@@ -277,10 +279,19 @@ describe('statistics and the certificate report', () => {
     expect(text).toMatch(/审核中 2/);
     expect(text).toMatch(/2026年4月 1/);
 
+    // the province reviewer downloads the certificate report from the dashboard
+    expect(formOf(page.html)).toBe(true);
+    const csv = await c.get('/reports/certificates.csv?from=2026-05-01&to=2026-05-31');
+    expect(csv.status).toBe(200);
+    expect(csv.html).toContain('证书编号');
+    expect(csv.html).toContain(c3);
+    expect(csv.html).not.toContain(c2);
+
     // another year has its own figures; an institution is told the page is not for it
     expect(textOf((await c.get('/dashboard?year=2025')).html)).toContain('2025年发放证书 1 本');
     const inst = consoleClient(s.app, s.settings.AUTH_JWT_SECRET!);
     await inst.signInAs({ sub: 'inst', name: '机构', role: 'institution', province: '22', institutionId: X });
+    expect((await inst.get('/reports/certificates.csv?from=2026-01-01&to=2026-01-31')).status).toBe(403);
     const refused = await inst.get('/dashboard');
     expect(refused.status).toBe(403);
     expect(refused.html).not.toContain('<svg');

@@ -480,6 +480,18 @@ describe('console: assessment batches', () => {
     expect(textOf(done.html)).toContain('结果审核通过，已发证');
     expect(textOf(done.html)).toContain('核发证书 1 本');
     expect(textOf(done.html)).not.toMatch(/certificates issued|candidates, exams|\bin time\b|until 20/);
+
+    // the archive page: each part's medium and last day of keeping, from the day the batch ended
+    expect(done.html).toContain(`href="/batches/${batchId}/archive"`);
+    const archive = await c.get(`/batches/${batchId}/archive`);
+    expect(archive.status).toBe(200);
+    const text = textOf(archive.html);
+    const ended = (await api.get(`/api/v1/batches/${batchId}/archive`, t.inst)).body.endedOn as string;
+    const fiveYears = `${Number(ended.slice(0, 4)) + 5}`;
+    expect(text).toMatch(new RegExp(`考生花名册、结果汇总表、合格人员花名册、公示名单 电子 5 年 ${ended} ${fiveYears}-\\d{2}-\\d{2} 本系统删除个人信息`));
+    expect(text).toMatch(/试卷及答卷 纸质 3 年/);
+    expect(text).toContain('证书数据（1 张） 电子 永久');
+    expect((await consoleClient(s.app, s.settings.AUTH_JWT_SECRET!).get(`/batches/${batchId}/archive`)).status).toBe(303);
   });
 
   const certPath = () => `/certificates/${certificate}`;
