@@ -26,6 +26,8 @@ import batchesRoutes from './routes/batches';
 import certificatesRoutes from './routes/certificates';
 import publicityRoutes from './routes/publicity';
 import reportsRoutes from './routes/reports';
+import annualPlansRoutes from './routes/annual-plans';
+import feesRoutes from './routes/fees';
 
 export default fp(
   async (app) => {
@@ -80,6 +82,8 @@ export default fp(
         await api.register(certificatesRoutes);
         await api.register(publicityRoutes);
         await api.register(reportsRoutes);
+        await api.register(annualPlansRoutes);
+        await api.register(feesRoutes);
         if (settings.APP_MODE === 'demo') await api.register(adminClockRoutes);
       },
       { prefix: '/api/v1' },

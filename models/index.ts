@@ -32,6 +32,7 @@ import {
 import { objectionSchema, objectionSenderSchema } from './objections';
 import { certificateCorrectionSchema, type CertificateCorrectionDoc } from './certificates';
 import { mailSchema, type MailDoc } from './mail';
+import { annualPlanDecisionSchema, annualPlanSchema, type AnnualPlanDecisionDoc, type AnnualPlanDoc } from './annual-plans';
 
 export function createModels(conn: Connection) {
   return {
@@ -53,6 +54,8 @@ export function createModels(conn: Connection) {
     Objection: conn.model('Objection', objectionSchema),
     ObjectionSender: conn.model('ObjectionSender', objectionSenderSchema),
     Mail: conn.model<MailDoc>('Mail', mailSchema),
+    AnnualPlan: conn.model<AnnualPlanDoc>('AnnualPlan', annualPlanSchema),
+    AnnualPlanDecision: conn.model<AnnualPlanDecisionDoc>('AnnualPlanDecision', annualPlanDecisionSchema),
   };
 }
 export type Models = ReturnType<typeof createModels>;

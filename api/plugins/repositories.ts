@@ -10,6 +10,7 @@ import { createDirectoryRepository } from '../repositories/directory';
 import { createCertificatesRepository } from '../repositories/certificates';
 import { createInboxRepository } from '../repositories/inbox';
 import { createStatisticsRepository } from '../repositories/statistics';
+import { createAnnualPlansRepository } from '../repositories/annual-plans';
 import { createCases, type Cases } from '../cases';
 import { documentStore } from '../../models/documents';
 
@@ -23,6 +24,7 @@ function createRepositories(app: { services: import('../../infra/services').Serv
     certificates: createCertificatesRepository(models, app.services.signing),
     inbox: createInboxRepository(models, clock),
     statistics: createStatisticsRepository(models, clock),
+    annualPlans: createAnnualPlansRepository(models),
     /** material documents' bytes (GridFS on the same database) */
     documents: documentStore(app.services.db),
   };
