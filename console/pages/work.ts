@@ -25,10 +25,12 @@ export function actionText(t: { kind: string; action: string; stage: string | nu
 /** Where the filing or batch is: its stage, or for a batch step without one, the batch status. */
 export function stageText(t: { kind: string; stage: string | null; status: string }): string {
   if (t.stage) return labels.label(stageLabels(t.kind), t.stage);
+  if (t.kind === 'annual-plan') return labels.label(labels.ANNUAL_PLAN_STATUS_LABELS, t.status);
   return labels.label(t.kind === 'batch' ? labels.BATCH_STATUS_LABELS : labels.FILING_STATUS_LABELS, t.status);
 }
 
-const consolePathOf = (kind: string, id: string) => `/${kind === 'batch' ? 'batches' : 'filings'}/${encodeURIComponent(id)}`;
+const consolePathOf = (kind: string, id: string) =>
+  `/${kind === 'batch' ? 'batches' : kind === 'annual-plan' ? 'annual-plans' : 'filings'}/${encodeURIComponent(id)}`;
 
 type Registry = 'experts' | 'supervisors';
 interface RegistrantValues {

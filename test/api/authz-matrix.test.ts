@@ -42,6 +42,8 @@ interface Cell {
   out?: Exp;
 }
 interface Ctx {
+  /** X2's filing in force (set before the matrix runs) */
+  f0?: string;
   f1: string;
   f2: string;
   b1: string;

@@ -5,9 +5,13 @@
  * not flagged and one outside it is accepted with `outsideAnnualPlan: true`, flagged in the
  * center's inbox and the batch list; after an ordered termination the filing's refund list names
  * the candidates of its cancelled batches (JSON and CSV, ID numbers as the masking rules say).
+ * The console's part runs on the same stack: the plan filed from the institution's pages and
+ * acknowledged from the center's inbox, the 计划外 badges, the directory's fee column, the refund
+ * list's download from the terminated filing's page.
  */
 import { devStack, timeSkippingAddress, type DevStack } from '../harness/stack';
 import { http } from '../harness/http';
+import { consoleClient, textOf } from '../harness/console';
 import { application, idNumber } from '../fixtures/filing';
 import { chinaDateOf } from '../../domain/calendar';
 import { filingWorkflowId } from '../../workflows/filing/messages';
@@ -22,6 +26,15 @@ describe('annual plans and fees over HTTP', () => {
   let filingId: string;
   let first: string;
   let year: number;
+  const page = async (who: Caller, url: string) => {
+    const c = consoleClient(s.app, s.settings.AUTH_JWT_SECRET!);
+    await c.signInAs(who);
+    return { c, page: await c.get(url) };
+  };
+  const as = {
+    inst: { sub: 'inst', name: '机构', role: 'institution', province: '22', institutionId: app.institution.creditCode } as Caller,
+    center: { sub: 'center', name: '市鉴定中心', role: 'center', province: '22', prefecture: '220100' } as Caller,
+  };
 
   beforeAll(async () => {
     s = await devStack({ settings: { APP_MODE: 'demo' }, temporalAddress: timeSkippingAddress() });
@@ -99,6 +112,8 @@ describe('annual plans and fees over HTTP', () => {
     expect(dir.body.items.map((i: { creditCode: string; fees: unknown }) => [i.creditCode, i.fees])).toEqual([
       [app.institution.creditCode, { standard: app.feeStandard, basis: app.feeBasis }],
     ]);
+    const html = (await s.app.inject({ method: 'GET', url: `/directory?q=${encodeURIComponent(app.institution.name)}` })).body;
+    expect(textOf(html)).toContain(`${app.feeStandard} 测算依据：${app.feeBasis}`);
   });
 
   it('files an annual plan, acknowledged once per version by the center of the jurisdiction; batches outside it are flagged', async () => {
@@ -107,8 +122,23 @@ describe('annual plans and fees over HTTP', () => {
     expect((await api.post('/api/v1/annual-plans', { filingId, year, items: [{ ...items[0], level: 1 }] }, t.inst)).body.code).toBe('OUT_OF_SCOPE');
     expect((await api.post('/api/v1/annual-plans', { filingId, year, items }, t.other)).status).toBe(404);
     expect((await api.post('/api/v1/annual-plans', { filingId, year: year - 1, items }, t.inst)).body.code).toBe('VALIDATION_FAILED');
-    const filed = await api.post('/api/v1/annual-plans', { filingId, year, items }, t.inst);
-    expect([filed.status, filed.body]).toEqual([201, { id: `${filingId}:${year}`, version: 1, status: 'submitted' }]);
+    // filed from the console: the filing page links the plan form
+    const { c: inst, page: filingPage } = await page(as.inst, `/filings/${filingId}`);
+    expect(filingPage.html).toContain(`/annual-plans?filingId=${filingId}#file-plan`);
+    const form = await inst.get(`/annual-plans?filingId=${filingId}`);
+    const key = /name="_key" value="([^"]+)"/.exec(form.html)![1];
+    const posted = await inst.post('/annual-plans', {
+      _key: key,
+      filingId,
+      year,
+      occupationCode: ['6-18-01-01', ''],
+      level: [4, 5],
+      quarter: [1, 1],
+      expected: [20, ''],
+    });
+    const filed = { body: { id: `${filingId}:${year}` } };
+    expect([posted.status, posted.location]).toEqual([303, `/annual-plans/${encodeURIComponent(filed.body.id)}?ok=annual-plan`]);
+    expect((await api.get(`/api/v1/annual-plans/${encodeURIComponent(filed.body.id)}`, t.inst)).body).toMatchObject({ version: 1, status: 'submitted', items });
     const planPath = `/api/v1/annual-plans/${encodeURIComponent(filed.body.id)}`;
 
     // before it is acknowledged a batch is outside any plan
@@ -123,7 +153,17 @@ describe('annual plans and fees over HTTP', () => {
     expect(inbox.find((x: { id: string }) => x.id === early.body.id)).toMatchObject({ kind: 'batch', outsideAnnualPlan: true });
     expect((await api.post(`${planPath}/decision`, { outcome: 'pass', opinion: '已收悉' }, t.centerB)).status).toBe(404);
     expect((await api.post(`${planPath}/decision`, { outcome: 'pass', opinion: '已收悉' }, t.provCenter)).body.code).toBe('FORBIDDEN');
-    const ack = await api.post(`${planPath}/decision`, { outcome: 'pass', opinion: '已收悉' }, t.center);
+    // the center acknowledges from its console inbox, where the early batch carries the 计划外 badge
+    const { c: center, page: inboxPage } = await page(as.center, '/inbox');
+    const consolePlan = `/annual-plans/${encodeURIComponent(filed.body.id)}`;
+    expect(inboxPage.html).toContain(`href="${consolePlan}"`);
+    const earlyRow = inboxPage.html.split('data-testid="task"').find((r) => r.includes(early.body.id))!;
+    expect(earlyRow).toContain('计划外');
+    const planPage = await center.get(consolePlan);
+    const decisionKey = /annual-plan-decision-form[\s\S]*?name="_key" value="([^"]+)"/.exec(planPage.html)![1];
+    expect((await center.post(`${consolePlan}/decision`, { _key: decisionKey, outcome: 'pass', opinion: '已收悉' })).status).toBe(303);
+    expect(textOf((await center.get(consolePlan)).html)).toContain('已确认');
+    const ack = await api.get(planPath, t.center);
     expect([ack.status, ack.body.status, ack.body.acknowledged?.items]).toEqual([200, 'acknowledged', items]);
     expect((await api.post(`${planPath}/decision`, { outcome: 'return', opinion: '再议' }, t.center)).body.code).toBe('ALREADY_DECIDED');
     const audit = await s.services.models.Audit.find({ targetType: 'annual-plan', targetId: filed.body.id }).lean();
@@ -139,6 +179,8 @@ describe('annual plans and fees over HTTP', () => {
       true,
       { year, planId: filed.body.id, version: 1, outside: [{ occupationCode: '6-18-01-01', level: 3 }] },
     ]);
+    const batchPage = (await page(as.center, `/batches/${outside.body.id}`)).page;
+    expect(textOf(batchPage.html)).toContain(`计划外 本批次的6-18-01-01 ${'三级/高级工'}不在${year}年度已确认的年度认定计划内`);
     const list = (await api.get(`/api/v1/batches?filingId=${filingId}`, t.center)).body.items;
     expect(Object.fromEntries(list.map((b: { id: string; outsideAnnualPlan: boolean }) => [b.id, b.outsideAnnualPlan]))).toEqual({
       [early.body.id]: true,
@@ -165,6 +207,11 @@ describe('annual plans and fees over HTTP', () => {
     expect((await api.get(`/api/v1/filings/${filingId}/refunds`, t.pref)).body.count).toBe(6);
     expect((await api.get(`/api/v1/filings/${filingId}/refunds`, t.other)).status).toBe(404);
     expect((await api.get(`/api/v1/filings/${filingId}/refunds`, t.center)).status).toBe(403);
+    // the terminated filing's page links the list; the console passes the CSV on with the user's own rights
+    const { c: inst, page: filingPage } = await page(as.inst, `/filings/${filingId}`);
+    expect(filingPage.html).toContain(`href="/filings/${filingId}/refunds.csv"`);
+    const download = await inst.get(`/filings/${filingId}/refunds.csv`);
+    expect([download.status, download.html.split('\r\n').length]).toEqual([200, 8]);
     const csv = await api.get(`/api/v1/filings/${filingId}/refunds?format=csv`, t.inst);
     expect(String(csv.headers['content-type'])).toContain('text/csv');
     const lines = String(csv.body).split('\r\n');
