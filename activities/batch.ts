@@ -56,7 +56,9 @@ import {
   type BatchInstitution,
   type BatchState,
   type FilingSnapshot,
+  type AnnualPlanCheck,
 } from '../domain/batch';
+import { annualPlanYearOf, outsideAnnualPlan, type AnnualPlanCoverage } from '../domain/annual-plan';
 import { buildCertificateCode, ISSUING_LAYOUT, maxSerial, type CertificateLevel } from '../domain/certificate-code';
 import type { Actor, FilingState } from '../domain/filing';
 import { filingWorkflowId, stateQuery as filingStateQuery } from '../workflows/filing/messages';
@@ -136,6 +138,7 @@ export function createBatchActivities(deps: { models: Models; client: Client; ta
         firstExamDate: state.plan.firstExamDate,
         lastExamDate: state.plan.lastExamDate,
         candidates: state.plan.roster.count,
+        outsideAnnualPlan: state.outsideAnnualPlan ?? false,
         dueAt: dueAtMs ? new Date(dueAtMs) : null,
         escalation: state.due?.escalation ?? 0,
         estimated: (state.due?.coverage ?? (open ? p.coverage : 'official')) === 'estimated',
@@ -311,7 +314,9 @@ export function createBatchActivities(deps: { models: Models; client: Client; ta
       filing: FilingSnapshot;
       submittedBy: Actor;
       earliest: { date: string; coverage: 'official' | 'estimated' };
-    }): Promise<{ refusal: Refusal } | { roster: RosterSummary }> {
+      /** the acknowledged annual plan of the batch's year (null: none); absent: not checked */
+      annualPlan?: AnnualPlanCoverage | null;
+    }): Promise<{ refusal: Refusal } | { roster: RosterSummary; annualPlan?: AnnualPlanCheck }> {
       const posted = await readUpload<Candidate>(models, input.candidates);
       const plan: BatchPlan = { ...input.plan, candidates: posted };
       let refusal: Refusal | null;
@@ -341,7 +346,16 @@ export function createBatchActivities(deps: { models: Models; client: Client; ta
         outcome: { complete: false, passed: false, absent: false },
       }));
       await insertCandidates(models, input.batchId, rows, heartbeat);
-      return { roster: rosterSummaryOf(accepted, rowsSha256(accepted)) };
+      const roster = rosterSummaryOf(accepted, rowsSha256(accepted));
+      if (input.annualPlan === undefined) return { roster };
+      const ap = input.annualPlan;
+      const annualPlan: AnnualPlanCheck = {
+        year: annualPlanYearOf(input.plan.firstExamDate),
+        planId: ap?.planId ?? null,
+        version: ap?.version ?? null,
+        outside: outsideAnnualPlan(accepted, ap),
+      };
+      return { roster, annualPlan };
     },
 
     /**

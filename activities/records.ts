@@ -226,6 +226,8 @@ export function createRecordActivities(models: Models, opts: { mail?: boolean } 
           supervisingBody:
             inst.supervisingBody ?? (j.level === 'province' ? `${inst.province} 省人力资源和社会保障厅` : `${inst.prefecture} 人力资源和社会保障局`),
           contact: { name: inst.contact.name, phone: maskPhone(inst.contact.phone) },
+          // 004 Art.6(2), 002 Art.19: the fee standard is published with the institution
+          fees: state.application.feeStandard ? { standard: state.application.feeStandard, basis: state.application.feeBasis ?? null } : null,
           updatedAt: new Date(),
         };
         writes.push(models.Directory.replaceOne({ _id: inst.creditCode }, doc, { upsert: true }));

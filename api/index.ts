@@ -27,6 +27,8 @@ import certificatesRoutes from './routes/certificates';
 import publicityRoutes from './routes/publicity';
 import reportsRoutes from './routes/reports';
 import complaintsRoutes from './routes/complaints';
+import annualPlansRoutes from './routes/annual-plans';
+import feesRoutes from './routes/fees';
 
 export default fp(
   async (app) => {
@@ -82,6 +84,8 @@ export default fp(
         await api.register(publicityRoutes);
         await api.register(reportsRoutes);
         await api.register(complaintsRoutes);
+        await api.register(annualPlansRoutes);
+        await api.register(feesRoutes);
         if (settings.APP_MODE === 'demo') await api.register(adminClockRoutes);
       },
       { prefix: '/api/v1' },

@@ -20,6 +20,7 @@ import workPages from './pages/work';
 import adminPages from './pages/admin';
 import dashboardPages from './pages/dashboard';
 import complaintPages from './pages/complaints';
+import planPages from './pages/plans';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -135,4 +136,5 @@ export default async function consolePlugin(app: FastifyInstance) {
   await app.register(adminPages);
   await app.register(dashboardPages);
   await app.register(complaintPages);
+  await app.register(planPages);
 }

@@ -87,6 +87,12 @@ export const ACTIONS = {
   // 003 §九: the figures go up from the centers and the HR departments; a province reviewer also sends the certificate data (002 Art.21)
   'statistics.read': { roles: ['prefecture-reviewer', 'province-reviewer', 'center', 'admin'], description: 'read the skills statistics of one’s scope' },
   'reports.certificates': { roles: ['province-reviewer'], description: 'export certificate data for the national query system' },
+  // 000 §五(二)1: the institution files its year's plan, the center of its jurisdiction acknowledges it
+  'annual-plan.submit': { roles: ['institution'], description: 'file an annual plan' },
+  'annual-plan.read': { roles: ['institution', 'center', ...REVIEWERS, 'admin'], description: 'read annual plans' },
+  'annual-plan.decide': { roles: ['center'], description: 'acknowledge or return an annual plan' },
+  // 004 Art.13: the institution refunds; the reviewers in scope see that it does (names and ID numbers: personal data)
+  'filing.refunds': { roles: ['institution', ...REVIEWERS], description: "read a filing's refund list" },
 } as const satisfies Record<string, ActionRule>;
 
 export type Action = keyof typeof ACTIONS;

@@ -180,6 +180,14 @@ export interface RosterSummary {
   byLevel: Record<string, number>;
 }
 
+/** A batch plan against its year's acknowledged annual plan (domain/annual-plan.ts). */
+export interface AnnualPlanCheck {
+  year: number;
+  planId: string | null;
+  version: number | null;
+  outside: { occupationCode: string; level: number }[];
+}
+
 /** The scores as the workflow knows them; the sheet itself is in the `batchCandidates` collection. */
 export interface ScoreTally {
   /** candidates with at least one score line (or marked absent) */
@@ -958,6 +966,13 @@ export interface BatchState {
   institution: BatchInstitution;
   jurisdiction: Jurisdiction;
   plan: PlanHeader & { roster: RosterSummary };
+  /**
+   * 000 §五(二)1: the plan lists occupations and levels its year's acknowledged annual plan does not
+   * (accepted, flagged for the center); absent for batches planned before annual plans existed
+   */
+  outsideAnnualPlan?: boolean;
+  /** what the flag rests on: the annual plan checked against (null: none acknowledged) and the pairs outside it */
+  annualPlan?: AnnualPlanCheck;
   status: BatchStatus;
   /** the decision stage waiting, if any */
   stage: BatchStage | null;

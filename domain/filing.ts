@@ -108,7 +108,10 @@ export interface Application {
   venues?: { name: string; address: string; hasVideoSurveillance?: boolean; premises?: 'own' | 'external' }[];
   /** Y only: subsidiaries whose staff it will assess (004 Art.6(6)) */
   subsidiaries?: { name: string; creditCode: string }[];
+  /** 收费标准 (004 Art.6(2), 002 Art.19), published in the directory */
   feeStandard?: string;
+  /** how it was costed (004 Art.6(2): 根据认定标准、地区实际、工作成本等因素综合测算) */
+  feeBasis?: string;
 }
 
 export const FILING_STATUSES = [

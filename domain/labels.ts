@@ -391,6 +391,9 @@ export const AUDIT_ACTION_LABELS: Record<string, string> = {
   'batch.dismiss-objections': '一并驳回异议',
   'batch.rejected': '批次未通过',
   'batch.cancelled': '批次取消',
+  'annual-plan.submit': '报送年度认定计划',
+  'annual-plan.acknowledge': '确认年度认定计划',
+  'annual-plan.return': '退回年度认定计划',
 };
 
 /** What a step in an inbox asks (GET /tasks `action`, before any `:stage`). */
@@ -405,6 +408,7 @@ export const TASK_ACTION_LABELS: Record<string, string> = {
   'supervision:report': '提交督导报告',
   'supervision:resume-or-cancel': '决定恢复或终止批次',
   'decide-complaint': '调查核实投诉举报',
+  'acknowledge:annual-plan': '确认年度认定计划',
 };
 
 /** What an e-mail is (domain/mail.ts): the four kinds mailed besides the inbox. */
@@ -473,6 +477,7 @@ export const FILING_FIELD_LABELS: Record<string, string> = {
   address: '地址',
   legalRepresentative: '法定代表人',
   feeStandard: '收费标准',
+  feeBasis: '收费测算依据',
   reason: '原因',
 };
 
@@ -511,9 +516,18 @@ export const FLASH_LABELS: Record<string, string> = {
   reissued: '已补发证书，可重新打印。',
   resolved: '异议已处理。',
   document: '文件已上传。',
+  'annual-plan': '年度认定计划已报送，待鉴定中心确认。',
+  'annual-plan-decided': '年度认定计划已处理。',
   'submitted-documents-failed': '备案申请已提交，但有文件未能上传（只接受 PDF、JPEG、PNG 文件，且不超过大小上限），请在“材料文件”中重新上传。',
   'complaint-decided': '投诉举报已作出处理决定。',
 };
+
+// ——— annual plans (000 §五(二)1) and fees (004 Art.6(2), Art.13) ———
+export const ANNUAL_PLAN_STATUS_LABELS: Record<string, string> = { submitted: '待确认', acknowledged: '已确认', returned: '已退回' };
+export const ANNUAL_PLAN_OUTCOME_LABELS: Record<string, string> = { pass: '确认（已备案）', return: '退回修改' };
+export const QUARTER_LABELS: Record<number, string> = { 1: '第一季度', 2: '第二季度', 3: '第三季度', 4: '第四季度' };
+/** a batch planned outside its year's acknowledged annual plan */
+export const OUTSIDE_ANNUAL_PLAN_LABEL = '计划外';
 
 /** What a refusal means to the person who made it, by problem `code` (from the one catalogue). */
 export const PROBLEM_LABELS: Record<string, string> = Object.fromEntries(Object.entries(ERRORS).map(([code, e]) => [code, e.text]));

@@ -40,6 +40,8 @@ export interface BatchViewDoc {
   firstExamDate?: string;
   lastExamDate?: string;
   candidates?: number;
+  /** 000 §五(二)1: planned outside the acknowledged annual plan of its year */
+  outsideAnnualPlan?: boolean;
   dueAt: Date | null;
   escalation: number;
   estimated: boolean;
@@ -71,6 +73,7 @@ export const batchViewSchema = new Schema(
     firstExamDate: String,
     lastExamDate: String,
     candidates: Number,
+    outsideAnnualPlan: { type: Boolean, default: false },
     /** due instant of the step waiting now (or the publicity end), for overdue filters and inbox order */
     dueAt: { type: Date, default: null, index: true },
     escalation: { type: Number, default: 0 },

@@ -40,6 +40,7 @@ import {
   type ComplaintViewDoc,
   type CreditEntryDoc,
 } from './complaints';
+import { annualPlanDecisionSchema, annualPlanSchema, type AnnualPlanDecisionDoc, type AnnualPlanDoc } from './annual-plans';
 
 export function createModels(conn: Connection) {
   return {
@@ -65,6 +66,8 @@ export function createModels(conn: Connection) {
     Complaint: conn.model<ComplaintViewDoc>('Complaint', complaintViewSchema),
     ComplaintSubmission: conn.model<ComplaintSubmissionDoc>('ComplaintSubmission', complaintSubmissionSchema),
     CreditEntry: conn.model<CreditEntryDoc>('CreditEntry', creditEntrySchema),
+    AnnualPlan: conn.model<AnnualPlanDoc>('AnnualPlan', annualPlanSchema),
+    AnnualPlanDecision: conn.model<AnnualPlanDecisionDoc>('AnnualPlanDecision', annualPlanDecisionSchema),
   };
 }
 export type Models = ReturnType<typeof createModels>;

@@ -170,6 +170,8 @@ export interface DirectoryDoc {
   noticeNumber?: string;
   supervisingBody?: string;
   contact: { name: string; phone: string };
+  /** 004 Art.6(2), 002 Art.19: the fee standard made public; null when the filing declared none */
+  fees?: { standard: string; basis: string | null } | null;
   updatedAt?: Date;
 }
 
@@ -190,6 +192,7 @@ export const directorySchema = new Schema(
     noticeNumber: String,
     supervisingBody: String,
     contact: mixed,
+    fees: { type: mixed, default: null },
     updatedAt: Date,
   },
   { collection: 'directory', versionKey: false },

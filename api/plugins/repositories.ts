@@ -11,6 +11,7 @@ import { createCertificatesRepository } from '../repositories/certificates';
 import { createInboxRepository } from '../repositories/inbox';
 import { createStatisticsRepository } from '../repositories/statistics';
 import { createComplaintsRepository } from '../repositories/complaints';
+import { createAnnualPlansRepository } from '../repositories/annual-plans';
 import { createCases, type Cases } from '../cases';
 import { documentStore } from '../../models/documents';
 
@@ -26,6 +27,7 @@ function createRepositories(app: { services: import('../../infra/services').Serv
     complaints: createComplaintsRepository(models, certificates),
     inbox: createInboxRepository(models, clock),
     statistics: createStatisticsRepository(models, clock),
+    annualPlans: createAnnualPlansRepository(models),
     /** material documents' bytes (GridFS on the same database) */
     documents: documentStore(app.services.db),
   };

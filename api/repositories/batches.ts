@@ -86,6 +86,7 @@ export function createBatchesRepository(models: Models, clock: Clock) {
           firstExamDate: d.firstExamDate ?? null,
           lastExamDate: d.lastExamDate ?? null,
           candidates: d.candidates ?? 0,
+          outsideAnnualPlan: d.outsideAnnualPlan ?? false,
           dueAt: d.dueAt ? d.dueAt.toISOString() : null,
           overdue: !!d.dueAt && d.dueAt.getTime() < now,
         })),
@@ -94,6 +95,12 @@ export function createBatchesRepository(models: Models, clock: Clock) {
     },
 
     audit: (id: string) => auditTrail(models, { type: 'batch', id }, 5000),
+
+    /** A filing's cancelled batches with their lists (the refund list, 004 Art.13), oldest first. */
+    async cancelledOf(filingId: string): Promise<BatchView[]> {
+      const docs = await models.Batch.find({ filingId, status: 'cancelled' }).sort({ submittedAt: 1, _id: 1 }).limit(500).lean();
+      return Promise.all(docs.map((d) => batchView(models, d)));
+    },
 
     /** Open batches with a deadline computed from an estimated calendar year. */
     async estimated(): Promise<string[]> {

@@ -48,6 +48,7 @@ export function createDirectoryRepository(models: Models) {
           noticeNumber: d.noticeNumber ?? '',
           supervisingBody: d.supervisingBody ?? '',
           contact: d.contact,
+          fees: d.fees ?? null,
         })),
         nextCursor: docs.length > q.limit ? encodeCursor(page[page.length - 1]._id) : null,
       };

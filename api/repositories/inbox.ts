@@ -7,7 +7,10 @@ import type { Models } from '../../models';
 import type { Clock } from '../../infra/clock';
 import type { Caller } from '../../domain/roles';
 import { audienceIncludes } from '../../domain/filing';
+import { isBatchCenter } from '../../domain/batch';
 import { offsetPage } from './cursor';
+import { createAnnualPlansRepository } from './annual-plans';
+import { scopeFilter } from './scope';
 
 /** Which read-model documents could hold a step for this caller (the exact match is audienceIncludes). */
 export function candidateFilter(c: Caller): Record<string, unknown> {
@@ -28,6 +31,29 @@ export function candidateFilter(c: Caller): Record<string, unknown> {
 }
 
 export function createInboxRepository(models: Models, clock: Clock) {
+  const annualPlans = createAnnualPlansRepository(models);
+
+  /** 000 §五(二)1: annual plans waiting on this center's acknowledgement (no due date: after the dated steps). */
+  async function annualPlanTasks(c: Caller) {
+    if (c.role !== 'center') return [];
+    const waiting = await annualPlans.waiting(scopeFilter(c, 'supervisors'));
+    return waiting
+      .filter((p) => isBatchCenter({ level: p.prefecture ? 'prefecture' : 'province', province: p.province, prefecture: p.prefecture ?? undefined }, c))
+      .map((p) => ({
+        kind: 'annual-plan' as const,
+        id: p.id,
+        title: `${p.institution.name} ${p.year}年度认定计划（第${p.version}版）`,
+        action: 'acknowledge:annual-plan',
+        stage: null,
+        status: p.status,
+        dueAt: null,
+        overdue: false,
+        escalation: 0,
+        path: `/api/v1/annual-plans/${encodeURIComponent(p.id)}`,
+        sortKey: Number.MAX_SAFE_INTEGER,
+      }));
+  }
+
   return {
     async tasks(c: Caller, q: { cursor?: string; limit: number }) {
       const now = (await clock.now()).getTime();
@@ -44,7 +70,7 @@ export function createInboxRepository(models: Models, clock: Clock) {
         { kind: 'batch' as const, docs: batches },
         { kind: 'complaint' as const, docs: complaints.map((d) => ({ ...d, institutionName: `投诉举报：${d.institutionName ?? d.institutionId}` })) },
       ];
-      const items = sources.flatMap(({ kind, docs }) =>
+      const steps = sources.flatMap(({ kind, docs }) =>
         docs.flatMap((d) =>
           (d.waitingOn ?? [])
             .filter((s) => audienceIncludes(s.audience, c))
@@ -59,10 +85,13 @@ export function createInboxRepository(models: Models, clock: Clock) {
               overdue: !!s.dueAtMs && s.dueAtMs < now,
               escalation: d.escalation ?? 0,
               path: `/api/v1/${kind === 'filing' ? 'filings' : kind === 'batch' ? 'batches' : 'complaints'}/${d._id}`,
+              // 000 §五(二)1: the center sees a batch planned outside its year's acknowledged annual plan flagged (计划外)
+              ...(kind === 'batch' ? { outsideAnnualPlan: !!(d as { outsideAnnualPlan?: boolean }).outsideAnnualPlan } : {}),
               sortKey: s.dueAtMs ?? Number.MAX_SAFE_INTEGER,
             })),
         ),
       );
+      const items = [...steps, ...(await annualPlanTasks(c))];
       items.sort((a, b) => a.sortKey - b.sortKey || a.id.localeCompare(b.id));
       const page = offsetPage(items, q.cursor, q.limit);
       return { items: page.items.map(({ sortKey: _s, ...t }) => t), nextCursor: page.nextCursor };

@@ -20,6 +20,7 @@ import {
 import { DomainError } from '../problems';
 import { chinaDateOf } from '../../domain/dates';
 import { archiveIndex, examsHeld } from '../../domain/archives';
+import { annualPlanYearOf } from '../../domain/annual-plan';
 import { rosterWorkbook, summaryWorkbook, XLSX_CONTENT_TYPE } from '../../exports/workbooks';
 import { caseIdSuffix, envelopeOf, updateIdOf } from '../cases';
 import { batchForCaller, batchScope } from '../masking';
@@ -64,7 +65,7 @@ function xlsxReply(reply: FastifyReply, filename: string, body: Buffer) {
 
 const batchesRoutes: FastifyPluginAsyncZod = async (app) => {
   const { cases } = app;
-  const { batches, filings } = app.repositories;
+  const { batches, filings, annualPlans } = app.repositories;
 
   /** The batch as the caller may see it: ID numbers masked as its rights say, objections joined to their texts (objectors only for those who investigate). */
   async function view(req: FastifyRequest, s: BatchView) {
@@ -115,11 +116,16 @@ const batchesRoutes: FastifyPluginAsyncZod = async (app) => {
       const batchId = `B${filing.institutionId.slice(2, 8)}-${caseIdSuffix(req)}`;
       const { filingId, candidates, ...plan } = req.body;
       const { actor, requestId } = envelopeOf(req);
+      // 000 §五(二)1: the workflow reads no database, so the acknowledged annual plan of the batch's year travels in its input
+      const annualPlan = await annualPlans.coverage(filing._id, annualPlanYearOf(plan.firstExamDate));
       // the candidates go to the database, the workflow gets their reference (#14 §3)
       const s = await batches.withUpload(`${batchId}:candidates`, candidates, (ref) =>
-        cases.submitBatchPlan({ batchId, filingId, plan, candidates: ref, submittedBy: actor, requestId }),
+        cases.submitBatchPlan({ batchId, filingId, plan, candidates: ref, submittedBy: actor, requestId, annualPlan }),
       );
-      return reply.status(201).header('location', `/api/v1/batches/${batchId}`).send({ id: batchId, status: s.status });
+      return reply
+        .status(201)
+        .header('location', `/api/v1/batches/${batchId}`)
+        .send({ id: batchId, status: s.status, outsideAnnualPlan: s.outsideAnnualPlan ?? false });
     },
   );
 

@@ -51,7 +51,11 @@ export const planBody = z
   .strict()
   .refine((p) => p.lastExamDate >= p.firstExamDate, { message: 'lastExamDate is before firstExamDate', path: ['lastExamDate'] });
 
-export const batchCreated = z.object({ id: z.string(), status: z.enum(BATCH_STATUSES) });
+export const batchCreated = z.object({
+  id: z.string(),
+  status: z.enum(BATCH_STATUSES),
+  outsideAnnualPlan: z.boolean().optional().describe('000 §五(二)1: accepted, but outside the acknowledged annual plan of its year'),
+});
 
 const score = z.number().min(0).max(100);
 export const scoresBody = z
@@ -118,6 +122,8 @@ export const batchSummary = z.object({
   firstExamDate: z.string().nullable(),
   lastExamDate: z.string().nullable(),
   candidates: z.number().int(),
+  /** 000 §五(二)1: planned outside the acknowledged annual plan of its year (计划外) */
+  outsideAnnualPlan: z.boolean(),
   dueAt: z.string().nullable(),
   overdue: z.boolean(),
 });

@@ -82,7 +82,9 @@ export const createFilingBody = z
       .array(z.object({ name: text(100), creditCode }).strict())
       .max(200)
       .optional(),
-    feeStandard: text(2000).optional(),
+    // 004 Art.6(2), 002 Art.19: the published, non-profit fee standard, and what it was costed on; the directory publishes both
+    feeStandard: text(2000).optional().describe('收费标准, e.g. 理论 80 元/人，技能 200 元/人'),
+    feeBasis: text(2000).optional().describe('测算依据: standards, local conditions, costs (004 Art.6(2))'),
   })
   .strict();
 

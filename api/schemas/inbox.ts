@@ -2,9 +2,9 @@
 import { z } from 'zod';
 import { pageQuery } from './common';
 
-/** A filing, batch or complaint step waiting on the caller. */
+/** A filing, batch or complaint step, or an annual plan to acknowledge, waiting on the caller. */
 export const task = z.object({
-  kind: z.enum(['filing', 'batch', 'complaint']),
+  kind: z.enum(['filing', 'batch', 'complaint', 'annual-plan']),
   id: z.string(),
   title: z.string(),
   action: z.string(),
@@ -14,6 +14,8 @@ export const task = z.object({
   overdue: z.boolean(),
   escalation: z.number().int(),
   path: z.string(),
+  /** batches: planned outside the acknowledged annual plan of its year (000 §五(二)1, 计划外) */
+  outsideAnnualPlan: z.boolean().optional(),
 });
 
 export const notification = z.object({

@@ -17,6 +17,10 @@ export const directoryEntry = z.object({
   noticeNumber: z.string(),
   supervisingBody: z.string(),
   contact: z.object({ name: z.string(), phone: z.string() }),
+  fees: z
+    .object({ standard: z.string(), basis: z.string().nullable() })
+    .nullable()
+    .describe('收费标准 as filed (004 Art.6(2), 002 Art.19); null when none was declared'),
 });
 
 export const directoryQuery = z

@@ -198,6 +198,7 @@ interface FilingFormValues {
   contactEmail: string;
   supervisingBody: string;
   feeStandard: string;
+  feeBasis: string;
   venueName: string;
   venueAddress: string;
   venueVideo: boolean;
@@ -219,6 +220,7 @@ function readFilingForm(b: Record<string, unknown>): FilingFormValues {
     contactEmail: s('contactEmail'),
     supervisingBody: s('supervisingBody'),
     feeStandard: s('feeStandard'),
+    feeBasis: s('feeBasis'),
     venueName: s('venueName'),
     venueAddress: s('venueAddress'),
     venueVideo: one(b.venueVideo) === '1',
@@ -245,6 +247,7 @@ function filingBodyOf(v: FilingFormValues, occupations: object[], materials: obj
     materials,
     ...(v.venueName || v.venueAddress ? { venues: [{ name: v.venueName, address: v.venueAddress, hasVideoSurveillance: v.venueVideo }] } : {}),
     ...opt('feeStandard', v.feeStandard),
+    ...opt('feeBasis', v.feeBasis),
   };
 }
 
@@ -472,6 +475,8 @@ async function detailPage(req: FastifyRequest, reply: FastifyReply, id: string, 
       documentMaxMb: Math.floor(req.server.services.settings.DOCUMENT_MAX_BYTES / 1024 / 1024),
       mayRenewOrChange: own && !requestRefusal(s, caller, 'change', Date.now(), false),
       mayOrderTermination: !own && !terminationRefusal(s, caller, false),
+      // 004 Art.13: the refund list, for the institution and the reviewers the API lets read it
+      mayReadRefunds: roleAllows(caller, 'filing.refunds'),
       problem: extra.problem,
       form: extra.form,
       values: extra.values ?? {},
@@ -525,6 +530,7 @@ export default async function filingsPages(app: FastifyInstance) {
       contactEmail: '',
       supervisingBody: '',
       feeStandard: '',
+      feeBasis: '',
       venueName: '',
       venueAddress: '',
       venueVideo: false,

@@ -26,11 +26,12 @@ export function actionText(t: { kind: string; action: string; stage: string | nu
 export function stageText(t: { kind: string; stage: string | null; status: string }): string {
   if (t.kind === 'complaint') return labels.label(labels.COMPLAINT_STATUS_LABELS, t.status);
   if (t.stage) return labels.label(stageLabels(t.kind), t.stage);
+  if (t.kind === 'annual-plan') return labels.label(labels.ANNUAL_PLAN_STATUS_LABELS, t.status);
   return labels.label(t.kind === 'batch' ? labels.BATCH_STATUS_LABELS : labels.FILING_STATUS_LABELS, t.status);
 }
 
 const consolePathOf = (kind: string, id: string) =>
-  `/${kind === 'batch' ? 'batches' : kind === 'complaint' ? 'complaints' : 'filings'}/${encodeURIComponent(id)}`;
+  `/${kind === 'batch' ? 'batches' : kind === 'complaint' ? 'complaints' : kind === 'annual-plan' ? 'annual-plans' : 'filings'}/${encodeURIComponent(id)}`;
 
 type Registry = 'experts' | 'supervisors';
 interface RegistrantValues {

@@ -42,6 +42,8 @@ interface Cell {
   out?: Exp;
 }
 interface Ctx {
+  /** X2's filing in force (set before the matrix runs) */
+  f0?: string;
   f1: string;
   f2: string;
   b1: string;
@@ -464,6 +466,34 @@ const ROWS: Record<string, Row> = {
     who: { center: scoped(409, HIDDEN) },
     as: batchOwner,
     secrets: batchSecrets,
+  },
+
+  // ——— annual plans (000 §五(二)1) and refunds (004 Art.13); nothing is filed for F0 here, so reads are empty and writes refused ———
+  'POST /api/v1/annual-plans': {
+    // a level F0 did not file: OUT_OF_SCOPE (nothing stored) for its institution; another's filing does not exist for Y
+    req: (c) => ({
+      url: '/api/v1/annual-plans',
+      body: { filingId: c.f0, year: Number(today.slice(0, 4)) + 1, items: [{ occupationCode: '6-18-01-01', level: 1, quarter: 1, expected: 5 }] },
+    }),
+    who: { institution: scoped(422, HIDDEN) },
+    as: batchOwner,
+  },
+  'GET /api/v1/annual-plans': {
+    req: () => ({ url: '/api/v1/annual-plans' }),
+    who: { institution: same(200), center: same(200), 'prefecture-reviewer': same(200), 'province-reviewer': same(200), admin: same(200) },
+  },
+  'GET /api/v1/annual-plans/:id': {
+    req: (c) => ({ url: `/api/v1/annual-plans/${c.f0}:2099` }),
+    who: { institution: same(HIDDEN), center: same(HIDDEN), 'prefecture-reviewer': same(HIDDEN), 'province-reviewer': same(HIDDEN), admin: same(HIDDEN) },
+  },
+  'POST /api/v1/annual-plans/:id/decision': {
+    req: (c) => ({ url: `/api/v1/annual-plans/${c.f0}:2099/decision`, body: { outcome: 'pass', opinion: '已收悉' } }),
+    who: { center: same(about(/annual plan/)) },
+  },
+  'GET /api/v1/filings/:id/refunds': {
+    // F1 has no batches: an empty list in scope, and no such filing out of it
+    req: (c) => ({ url: `/api/v1/filings/${c.f1}/refunds` }),
+    who: { institution: scoped(200, HIDDEN), 'prefecture-reviewer': scoped(200, HIDDEN), 'province-reviewer': scoped(200, HIDDEN) },
   },
 
   // ——— certificates: public checks (holder masked); revocation by the issuer or the province ———

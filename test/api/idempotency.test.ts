@@ -218,6 +218,17 @@ describe('Idempotency-Key', () => {
     'POST /api/v1/filings/:id/objections/dismissal': { url: `/api/v1/filings/${filingId}/objections/dismissal`, body: { note: '不成立' }, token: () => pref },
     'POST /api/v1/batches/:id/objections/dismissal': { url: '/api/v1/batches/B-none/objections/dismissal', body: { note: '不成立' }, token: () => center },
     'POST /api/v1/supervisors': { url: '/api/v1/supervisors', body: expert('idem-sample-s'), token: () => prov },
+    // a filing under review has no annual plan (422 FILING_NOT_VALID, replayed); no such plan to decide (404, not kept)
+    'POST /api/v1/annual-plans': {
+      url: '/api/v1/annual-plans',
+      body: { filingId, year: 2099, items: [{ occupationCode: '6-18-01-01', level: 4, quarter: 1, expected: 5 }] },
+      token: () => ownInst,
+    },
+    'POST /api/v1/annual-plans/:id/decision': {
+      url: '/api/v1/annual-plans/none:2099/decision',
+      body: { outcome: 'pass', opinion: '已收悉' },
+      token: () => center,
+    },
     'POST /api/v1/tasks/decisions': {
       url: '/api/v1/tasks/decisions',
       body: { items: [{ type: 'filing', id: filingId, stage: 'deliberation', outcome: 'pass', opinion: '同意' }] },

@@ -17,6 +17,7 @@
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
 import type { Actor } from '../../domain/filing';
 import type { DismissInput, Envelope } from '../shared/messages';
+import type { AnnualPlanCoverage } from '../../domain/annual-plan';
 import type { BatchPolicy, BatchStage, BatchState, BatchStatus, PlanHeader, Refusal, UploadRef } from '../../domain/batch';
 
 export const BATCH_WORKFLOW = 'batch';
@@ -39,6 +40,12 @@ export interface BatchInput {
   requestId?: string;
   /** fixed for the life of the batch; DEFAULT_BATCH_POLICY when omitted */
   policy?: BatchPolicy;
+  /**
+   * The acknowledged annual plan of the batch's year (000 §五(二)1), looked up by the API before the
+   * start (a workflow reads no database); null: none acknowledged. Absent in runs started before
+   * annual plans existed: those are not checked against one.
+   */
+  annualPlan?: AnnualPlanCoverage | null;
 }
 
 export interface BatchResult {

@@ -26,6 +26,8 @@ export async function checkPlan(c: BatchCase): Promise<{ state: BatchState } | {
     filing,
     submittedBy: input.submittedBy,
     earliest,
+    // activity input, no new command: recorded histories replay unchanged
+    ...(input.annualPlan !== undefined ? { annualPlan: input.annualPlan } : {}),
   });
   if ('refusal' in checked) return checked;
   const i = filing.institution!;
@@ -48,6 +50,8 @@ export async function checkPlan(c: BatchCase): Promise<{ state: BatchState } | {
       institution,
       jurisdiction: jurisdictionOfInstitution(institution),
       plan: { ...input.plan, roster: checked.roster },
+      // answers recorded before annual plans existed carry no check, and the batch no flag
+      ...(checked.annualPlan ? { annualPlan: checked.annualPlan, outsideAnnualPlan: checked.annualPlan.outside.length > 0 } : {}),
       status: 'planned',
       stage: 'plan-review',
       planFiledAt: isoChina(now),
