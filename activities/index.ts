@@ -11,6 +11,7 @@ import { createRecordActivities } from './records';
 import { createAllocateActivities } from './allocate';
 import { createBatchActivities } from './batch';
 import { createCertificateActivities } from './certificates';
+import { createInspectionActivities } from './inspections';
 
 export interface ActivityDeps {
   models: Models;
@@ -28,6 +29,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createAllocateActivities(deps.client, deps.taskQueue),
     ...createBatchActivities(deps),
     ...createCertificateActivities(deps),
+    ...createInspectionActivities(deps),
   };
 }
 

@@ -26,6 +26,7 @@ import batchesRoutes from './routes/batches';
 import certificatesRoutes from './routes/certificates';
 import publicityRoutes from './routes/publicity';
 import reportsRoutes from './routes/reports';
+import inspectionsRoutes from './routes/inspections';
 
 export default fp(
   async (app) => {
@@ -80,6 +81,7 @@ export default fp(
         await api.register(certificatesRoutes);
         await api.register(publicityRoutes);
         await api.register(reportsRoutes);
+        await api.register(inspectionsRoutes);
         if (settings.APP_MODE === 'demo') await api.register(adminClockRoutes);
       },
       { prefix: '/api/v1' },

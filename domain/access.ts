@@ -75,6 +75,11 @@ export const ACTIONS = {
   // 003 §九: the figures go up from the centers and the HR departments; a province reviewer also sends the certificate data (002 Art.21)
   'statistics.read': { roles: ['prefecture-reviewer', 'province-reviewer', 'center', 'admin'], description: 'read the skills statistics of one’s scope' },
   'reports.certificates': { roles: ['province-reviewer'], description: 'export certificate data for the national query system' },
+  // 双随机、一公开 (000 §六(三), 002 Art.25): the department or center draws, the drawn inspectors (supervisors) report, the results are public
+  'inspection.draw': { roles: ['province-reviewer', 'center'], description: 'draw institutions and inspectors at random' },
+  'inspection.report': { roles: ['supervisor'], description: 'file the findings of an inspection one was drawn for' },
+  'inspection.read': { public: true, description: 'read the published inspection results' },
+  'inspection.work': { roles: ['supervisor', 'province-reviewer', 'center'], description: 'read the inspections one works on, with their findings' },
 } as const satisfies Record<string, ActionRule>;
 
 export type Action = keyof typeof ACTIONS;

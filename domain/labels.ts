@@ -323,7 +323,17 @@ export const NOTIFICATION_KIND_LABELS: Record<string, string> = {
   suspended: '批次暂停',
   resumed: '批次恢复',
   publicity: '公示',
+  'inspection-assignment': '抽查检查指派',
+  'termination-proposal': '终止备案建议',
 };
+
+/** 双随机抽查 (domain/inspections.ts): an inspection's state, and the measures a serious finding orders or proposes. */
+export const INSPECTION_STATUS_LABELS: Record<string, string> = { 'in-progress': '检查中', concluded: '已完成' };
+export const INSPECTION_ORDER_LABELS: Record<string, string> = {
+  'suspend-batches': '责令暂停该机构进行中的认定批次',
+  'propose-termination': '提请省级人社部门终止其备案',
+};
+export const INSPECTION_DRAWER_LABELS: Record<string, string> = { 'province-reviewer': '省级人社部门', center: '职业技能鉴定中心' };
 
 /** Fields of the filing body (POST /filings, /changes), for naming what the API found wrong. */
 export const FILING_FIELD_LABELS: Record<string, string> = {

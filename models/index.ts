@@ -32,6 +32,7 @@ import {
 import { objectionSchema, objectionSenderSchema } from './objections';
 import { certificateCorrectionSchema, type CertificateCorrectionDoc } from './certificates';
 import { mailSchema, type MailDoc } from './mail';
+import { inspectionDrawSchema, inspectionSchema, type InspectionDoc } from './inspections';
 
 export function createModels(conn: Connection) {
   return {
@@ -54,6 +55,8 @@ export function createModels(conn: Connection) {
     Objection: conn.model('Objection', objectionSchema),
     ObjectionSender: conn.model('ObjectionSender', objectionSenderSchema),
     Mail: conn.model<MailDoc>('Mail', mailSchema),
+    InspectionDraw: conn.model('InspectionDraw', inspectionDrawSchema),
+    Inspection: conn.model<InspectionDoc>('Inspection', inspectionSchema),
   };
 }
 export type Models = ReturnType<typeof createModels>;

@@ -6,3 +6,4 @@ export { batch } from './batch/workflow';
 export { certificateRevocation } from './batch/revocation';
 export { certificateCorrection } from './certificate/correction';
 export { certificateAmendment } from './certificate/amendment';
+export { inspectionDraw } from './inspection/workflow';
