@@ -93,7 +93,8 @@ export function createInspectionActivities(deps: { models: Models; client: Clien
             eligible: {
               institutions: p.institutions.map((i) => i.creditCode),
               inspectors: p.inspectors.map((i) => i.userId),
-              conflicts: p.conflicts,
+              // FerretDB v1 stores no nested arrays: the pairs as objects
+              conflicts: p.conflicts.map(([institution, inspector]) => ({ institution, inspector })),
               hash: p.hash,
             },
             inspections: s.inspections.map((x) => x.id),

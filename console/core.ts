@@ -68,6 +68,7 @@ export function navFor(caller: Caller | undefined, demo: boolean): NavItem[] {
     { href: '/directory', text: '机构目录' },
     { href: '/verify', text: '证书查询' },
     { href: '/publicity', text: '公示' },
+    { href: '/inspections', text: '抽查公示' },
   ];
   if (!caller) return items;
   items.push({ href: '/inbox', text: '待办' });

@@ -18,6 +18,7 @@ import batchPages from './pages/batches';
 import workPages from './pages/work';
 import adminPages from './pages/admin';
 import dashboardPages from './pages/dashboard';
+import inspectionPages from './pages/inspections';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -131,4 +132,5 @@ export default async function consolePlugin(app: FastifyInstance) {
   await app.register(workPages);
   await app.register(adminPages);
   await app.register(dashboardPages);
+  await app.register(inspectionPages);
 }

@@ -373,6 +373,7 @@ export const ID_NUMBER_PROBLEM_LABELS: Record<IdentifierErrorCode, string> = {
 
 /** Short notices shown after a form (the console's `?ok=` key); never free text from the URL. */
 export const FLASH_LABELS: Record<string, string> = {
+  'finding-filed': '检查结果已提交。',
   'signed-in': '已登录。',
   'signed-out': '已退出登录。',
   submitted: '已提交。',
