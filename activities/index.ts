@@ -13,6 +13,7 @@ import { createBatchActivities } from './batch';
 import { createCertificateActivities } from './certificates';
 import { createArchiveActivities } from './archive';
 import { createComplaintActivities } from './complaints';
+import { createInspectionActivities } from './inspections';
 
 export interface ActivityDeps {
   models: Models;
@@ -32,6 +33,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createCertificateActivities(deps),
     ...createArchiveActivities(deps),
     ...createComplaintActivities(deps.models, { mail: deps.mail }),
+    ...createInspectionActivities(deps),
   };
 }
 

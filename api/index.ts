@@ -29,6 +29,7 @@ import reportsRoutes from './routes/reports';
 import complaintsRoutes from './routes/complaints';
 import annualPlansRoutes from './routes/annual-plans';
 import feesRoutes from './routes/fees';
+import inspectionsRoutes from './routes/inspections';
 
 export default fp(
   async (app) => {
@@ -86,6 +87,7 @@ export default fp(
         await api.register(complaintsRoutes);
         await api.register(annualPlansRoutes);
         await api.register(feesRoutes);
+        await api.register(inspectionsRoutes);
         if (settings.APP_MODE === 'demo') await api.register(adminClockRoutes);
       },
       { prefix: '/api/v1' },

@@ -69,6 +69,7 @@ export function navFor(caller: Caller | undefined, demo: boolean): NavItem[] {
     { href: '/verify', text: '证书查询' },
     { href: '/publicity', text: '公示' },
     { href: '/complaints/new', text: '投诉举报' },
+    { href: '/inspections', text: '抽查公示' },
   ];
   if (!caller) return items;
   items.push({ href: '/inbox', text: '待办' });

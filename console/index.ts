@@ -21,6 +21,7 @@ import adminPages from './pages/admin';
 import dashboardPages from './pages/dashboard';
 import complaintPages from './pages/complaints';
 import planPages from './pages/plans';
+import inspectionPages from './pages/inspections';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -137,4 +138,5 @@ export default async function consolePlugin(app: FastifyInstance) {
   await app.register(dashboardPages);
   await app.register(complaintPages);
   await app.register(planPages);
+  await app.register(inspectionPages);
 }

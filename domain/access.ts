@@ -93,6 +93,11 @@ export const ACTIONS = {
   'annual-plan.decide': { roles: ['center'], description: 'acknowledge or return an annual plan' },
   // 004 Art.13: the institution refunds; the reviewers in scope see that it does (names and ID numbers: personal data)
   'filing.refunds': { roles: ['institution', ...REVIEWERS], description: "read a filing's refund list" },
+  // 双随机、一公开 (000 §六(三), 002 Art.25): the department or center draws, the drawn inspectors (supervisors) report, the results are public
+  'inspection.draw': { roles: ['province-reviewer', 'center'], description: 'draw institutions and inspectors at random' },
+  'inspection.report': { roles: ['supervisor'], description: 'file the findings of an inspection one was drawn for' },
+  'inspection.read': { public: true, description: 'read the published inspection results' },
+  'inspection.work': { roles: ['supervisor', 'province-reviewer', 'center'], description: 'read the inspections one works on, with their findings' },
 } as const satisfies Record<string, ActionRule>;
 
 export type Action = keyof typeof ACTIONS;

@@ -918,6 +918,8 @@ export interface SupervisionReport {
   findings: string;
   at: string;
   statusAt: BatchStatus;
+  /** filed by an inspector of a random inspection who ordered the institution's batches suspended */
+  inspectionId?: string;
 }
 
 export interface BatchPublicity {
@@ -1156,7 +1158,7 @@ const SUPERVISED_STATUSES: readonly BatchStatus[] = ['planned', 'acknowledged', 
  */
 export function supervisionRefusal(
   s: BatchState,
-  i: { actor?: Actor; action: string; count?: number; severity?: string; findings?: unknown; reason?: unknown },
+  i: { actor?: Actor; action: string; count?: number; severity?: string; findings?: unknown; reason?: unknown; inspectionId?: string },
   policy: Pick<BatchPolicy, 'maxSupervisorsPerDraw'>,
 ): Refusal | null {
   if (!i?.actor) return { code: 'VALIDATION_FAILED', message: 'actor is required' };
@@ -1171,7 +1173,9 @@ export function supervisionRefusal(
       if (!SUPERVISED_STATUSES.includes(s.status)) return { code: 'INVALID_STATE', message: `No spot check is drawn once the batch is ${s.status}` };
       return null;
     case 'report':
-      if (a.role !== 'supervisor' || !s.supervision.assigned.some((x) => x.userId === a.sub))
+      // or an inspector drawn to inspect the institution (双随机, 002 Art.25) who ordered its batches
+      // suspended: only the inspection workflow's activity sets inspectionId (the route's body is strict)
+      if (a.role !== 'supervisor' || !(s.supervision.assigned.some((x) => x.userId === a.sub) || (i.inspectionId && i.severity === 'serious')))
         return { code: 'FORBIDDEN', message: 'Only a supervisor assigned to this batch reports on it' };
       if (!['none', 'minor', 'serious'].includes(i.severity!)) return { code: 'VALIDATION_FAILED', message: 'severity must be none, minor or serious' };
       return textRefusal(i.findings, 'findings');

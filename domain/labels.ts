@@ -452,7 +452,17 @@ export const NOTIFICATION_KIND_LABELS: Record<string, string> = {
   'archive-disposed': '档案保存期满',
   'complaint-received': '投诉举报受理',
   'complaint-reminder': '投诉举报处理提醒',
+  'inspection-assignment': '抽查检查指派',
+  'termination-proposal': '终止备案建议',
 };
+
+/** 双随机抽查 (domain/inspections.ts): an inspection's state, and the measures a serious finding orders or proposes. */
+export const INSPECTION_STATUS_LABELS: Record<string, string> = { 'in-progress': '检查中', concluded: '已完成' };
+export const INSPECTION_ORDER_LABELS: Record<string, string> = {
+  'suspend-batches': '责令暂停该机构进行中的认定批次',
+  'propose-termination': '提请省级人社部门终止其备案',
+};
+export const INSPECTION_DRAWER_LABELS: Record<string, string> = { 'province-reviewer': '省级人社部门', center: '职业技能鉴定中心' };
 
 /** Fields of the filing body (POST /filings, /changes), for naming what the API found wrong. */
 export const FILING_FIELD_LABELS: Record<string, string> = {
@@ -493,6 +503,7 @@ export const ID_NUMBER_PROBLEM_LABELS: Record<IdentifierErrorCode, string> = {
 
 /** Short notices shown after a form (the console's `?ok=` key); never free text from the URL. */
 export const FLASH_LABELS: Record<string, string> = {
+  'finding-filed': '检查结果已提交。',
   'signed-in': '已登录。',
   'signed-out': '已退出登录。',
   submitted: '已提交。',

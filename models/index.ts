@@ -41,6 +41,7 @@ import {
   type CreditEntryDoc,
 } from './complaints';
 import { annualPlanDecisionSchema, annualPlanSchema, type AnnualPlanDecisionDoc, type AnnualPlanDoc } from './annual-plans';
+import { inspectionDrawSchema, inspectionSchema, type InspectionDoc } from './inspections';
 
 export function createModels(conn: Connection) {
   return {
@@ -68,6 +69,8 @@ export function createModels(conn: Connection) {
     CreditEntry: conn.model<CreditEntryDoc>('CreditEntry', creditEntrySchema),
     AnnualPlan: conn.model<AnnualPlanDoc>('AnnualPlan', annualPlanSchema),
     AnnualPlanDecision: conn.model<AnnualPlanDecisionDoc>('AnnualPlanDecision', annualPlanDecisionSchema),
+    InspectionDraw: conn.model('InspectionDraw', inspectionDrawSchema),
+    Inspection: conn.model<InspectionDoc>('Inspection', inspectionSchema),
   };
 }
 export type Models = ReturnType<typeof createModels>;

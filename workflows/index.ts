@@ -8,3 +8,4 @@ export { certificateCorrection } from './certificate/correction';
 export { certificateAmendment } from './certificate/amendment';
 export { archiveRetention } from './archive/retention';
 export { complaint } from './complaint/workflow';
+export { inspectionDraw } from './inspection/workflow';

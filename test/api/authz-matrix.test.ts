@@ -531,6 +531,25 @@ const ROWS: Record<string, Row> = {
     subject: (c) => c.revoked,
     secrets: batchSecrets,
   },
+  // 双随机、一公开: a count above any province's institutions in force is refused past authorization (nothing drawn)
+  'POST /api/v1/inspections/draws': {
+    req: () => ({ url: '/api/v1/inspections/draws', body: { year: 2026, count: 200, inspectorsPerInspection: 1 } }),
+    who: { 'province-reviewer': same(422), center: same(422) },
+  },
+  'GET /api/v1/inspections': {
+    req: () => ({ url: '/api/v1/inspections?province=22' }),
+    who: everyone(200),
+    secrets: (c) => [...fileSecrets(c), ...batchSecrets(c)],
+  },
+  'GET /api/v1/inspections/mine': {
+    req: () => ({ url: '/api/v1/inspections/mine' }),
+    who: { supervisor: same(200), 'province-reviewer': same(200), center: same(200) },
+    secrets: (c) => [...fileSecrets(c), ...batchSecrets(c)],
+  },
+  'POST /api/v1/inspections/:id/findings': {
+    req: () => ({ url: '/api/v1/inspections/D2026-none-001/findings', body: { severity: 'none', text: '矩阵' } }),
+    who: { supervisor: same(about(/inspection/)) },
+  },
   'GET /api/v1/certificates/signing-keys': {
     req: () => ({ url: '/api/v1/certificates/signing-keys' }),
     who: everyone(200),

@@ -75,7 +75,12 @@ export interface DecideInput extends Envelope {
 export type SuperviseInput = Envelope &
   (
     | { action: 'assign'; count: number }
-    | { action: 'report'; severity: 'none' | 'minor' | 'serious'; findings: string }
+    | {
+        action: 'report';
+        severity: 'none' | 'minor' | 'serious';
+        findings: string;
+        /** a random inspection's suspension order (workflows/inspection) */ inspectionId?: string;
+      }
     | { action: 'resume'; note?: string }
     | { action: 'cancel'; reason: string }
   );

@@ -62,7 +62,15 @@ async function recordReport(c: BatchCase, i: Action<'report'>): Promise<void> {
   const { s, record } = c;
   const before = record.snapshot();
   const now = isoChina(workflowNow());
-  const report = { id: uuid4(), by: { userId: i.actor.sub, name: i.actor.name }, severity: i.severity, findings: i.findings, at: now, statusAt: s.status };
+  const report = {
+    id: uuid4(),
+    by: { userId: i.actor.sub, name: i.actor.name },
+    severity: i.severity,
+    findings: i.findings,
+    at: now,
+    statusAt: s.status,
+    ...(i.inspectionId ? { inspectionId: i.inspectionId } : {}),
+  };
   s.supervision.reports.push(report);
   record.log(`supervision-report:${i.severity}`, i.actor, i.findings.slice(0, 200));
   if (i.severity === 'serious' && s.status !== 'suspended') {

@@ -1,0 +1,118 @@
+/** 双随机、一公开 (000 §六(三), 002 Art.25): the draw is a pure function of the pools and a seed; findings' rules. */
+import { createHash } from 'node:crypto';
+import {
+  drawInspections,
+  drawPoolRefusal,
+  findingRefusal,
+  inspectionMeasures,
+  inspectionOutcome,
+  inspectionPoolDigestInput,
+  inspectionScopeOf,
+  type EligiblePools,
+  type InspectionRecord,
+} from '../../domain/inspections';
+import type { Actor } from '../../domain/filing';
+
+const inst = (n: number) => ({ creditCode: `C${String(n).padStart(3, '0')}`, name: `机构${n}`, filingId: `F${n}`, province: '22', prefecture: '220100' });
+const sup = (n: number) => ({ userId: `s${n}`, name: `督导${n}` });
+const pools = (i: number, s: number, conflicts: [string, string][] = []): EligiblePools => {
+  const p = { institutions: Array.from({ length: i }, (_, k) => inst(k + 1)), inspectors: Array.from({ length: s }, (_, k) => sup(k + 1)), conflicts };
+  return { ...p, hash: createHash('sha256').update(inspectionPoolDigestInput(p)).digest('hex') };
+};
+
+describe('the random draw', () => {
+  it('draws the same from the same pools and seed, and differently from another seed', () => {
+    const p = pools(30, 8);
+    const a = drawInspections(p, 5, 2, 12345);
+    expect(drawInspections(p, 5, 2, 12345)).toEqual(a);
+    const others = [1, 2, 3].map((seed) =>
+      drawInspections(p, 5, 2, seed)
+        .map((x) => x.institution.creditCode)
+        .join(),
+    );
+    expect(others.some((o) => o !== a.map((x) => x.institution.creditCode).join())).toBe(true);
+    expect(new Set(a.map((x) => x.institution.creditCode)).size).toBe(5);
+    for (const x of a) expect(new Set(x.inspectors.map((s) => s.userId)).size).toBe(2);
+  });
+
+  it('spreads the work: with 10 inspections of 2 among 5 inspectors each inspects 4', () => {
+    const a = drawInspections(pools(10, 5), 10, 2, 99);
+    const load = new Map<string, number>();
+    for (const x of a) for (const s of x.inspectors) load.set(s.userId, (load.get(s.userId) ?? 0) + 1);
+    expect([...load.values()]).toEqual([4, 4, 4, 4, 4]);
+  });
+
+  it('every institution is equally likely to be drawn (chi-square over 4,000 seeds)', () => {
+    const p = pools(10, 3);
+    const hits = new Array(10).fill(0);
+    for (let seed = 0; seed < 4000; seed++) for (const x of drawInspections(p, 2, 1, seed)) hits[Number(x.institution.creditCode.slice(1)) - 1]++;
+    const expected = 800;
+    const chi = hits.reduce((sum, h) => sum + (h - expected) ** 2 / expected, 0);
+    // 9 degrees of freedom: 27.9 is the 0.1% tail
+    expect(chi).toBeLessThan(27.9);
+  });
+
+  it('never sends an inspector to an institution that lists them as staff, and leaves out an institution nobody can inspect', () => {
+    const conflicts: [string, string][] = [
+      ['C001', 's1'],
+      ['C002', 's1'],
+      ['C002', 's2'],
+    ];
+    const p = pools(2, 2, conflicts);
+    for (let seed = 0; seed < 50; seed++) {
+      const [x] = drawInspections(p, 1, 1, seed);
+      expect(x.institution.creditCode).toBe('C001');
+      expect(x.inspectors).toEqual([sup(2)]);
+    }
+    expect(drawPoolRefusal(p, 2, 1)).toMatchObject({ code: 'NOT_ENOUGH_SUPERVISORS', details: { eligible: 1, requested: 2 } });
+  });
+
+  it('refuses more institutions than are in force, and fewer inspectors than an inspection needs', () => {
+    expect(drawPoolRefusal(pools(3, 5), 4, 1)).toMatchObject({ code: 'RULE_VIOLATION', details: { eligible: 3, requested: 4 } });
+    expect(drawPoolRefusal(pools(3, 1), 2, 2)).toMatchObject({ code: 'NOT_ENOUGH_SUPERVISORS' });
+    expect(drawPoolRefusal(pools(3, 2), 3, 2)).toBeNull();
+  });
+
+  it('a provincial department draws in its province, a prefecture center in its prefecture', () => {
+    expect(inspectionScopeOf({ role: 'province-reviewer', province: '22' })).toEqual({ province: '22' });
+    expect(inspectionScopeOf({ role: 'center', province: '22', prefecture: '220100' })).toEqual({ province: '22', prefecture: '220100' });
+    expect(inspectionScopeOf({ role: 'center', province: '22' })).toEqual({ province: '22' });
+    expect(inspectionScopeOf({ role: 'prefecture-reviewer', province: '22', prefecture: '220100' })).toBeNull();
+  });
+});
+
+describe('findings', () => {
+  const actor = (sub: string, role: Actor['role'] = 'supervisor'): Actor => ({ sub, name: sub, role, province: '22' });
+  const record = (): InspectionRecord => ({
+    id: 'D-001',
+    seq: 1,
+    institution: inst(1),
+    inspectors: [sup(1), sup(2)],
+    findings: [],
+    proposal: null,
+    concludedAt: null,
+  });
+
+  it('only a drawn inspector files, once; an order only with a serious finding', () => {
+    const x = record();
+    const base = { inspectionId: 'D-001', severity: 'minor' as const, text: '台账不全' };
+    expect(findingRefusal([x], { ...base, inspectionId: 'D-002', actor: actor('s1') })?.code).toBe('NOT_FOUND');
+    expect(findingRefusal([x], { ...base, actor: actor('s3') })?.code).toBe('NOT_ASSIGNED');
+    expect(findingRefusal([x], { ...base, actor: actor('s1', 'center') })?.code).toBe('NOT_ASSIGNED');
+    expect(findingRefusal([x], { ...base, order: 'suspend-batches', actor: actor('s1') })).toMatchObject({ code: 'VALIDATION_FAILED', status: 422 });
+    expect(findingRefusal([x], { ...base, severity: 'serious', order: 'suspend-batches', actor: actor('s1') })).toBeNull();
+    x.findings.push({ by: sup(1), severity: 'minor', text: 't', order: null, at: '2026-03-01T10:00:00+08:00' });
+    expect(findingRefusal([x], { ...base, actor: actor('s1') })?.code).toBe('ALREADY_DECIDED');
+  });
+
+  it('the outcome is the most serious finding; the measures are what was ordered or proposed', () => {
+    const x = record();
+    expect(inspectionOutcome(x)).toBeNull();
+    x.findings.push({ by: sup(1), severity: 'serious', text: 't', order: 'suspend-batches', at: 'a' });
+    x.findings.push({ by: sup(2), severity: 'minor', text: 't', order: null, at: 'b' });
+    expect(inspectionOutcome(x)).toBe('serious');
+    expect(inspectionMeasures(x)).toEqual(['suspend-batches']);
+    x.proposal = { by: sup(1), at: 'c', text: 't' };
+    expect(inspectionMeasures(x)).toEqual(['suspend-batches', 'propose-termination']);
+  });
+});
