@@ -175,8 +175,25 @@ export async function runScenario(baseUrl: string, secret: string, log: Log = co
     const certificates: string[] = (done.body.certificates?.items ?? []).map((c: { number: string }) => c.number);
     step('results approved; certificates issued', certificates.join(', '));
     if (certificates[0]) {
-      const cert = await call('GET', `/certificates/${certificates[0]}`, undefined);
+      const number = certificates[0];
+      const cert = await call('GET', `/certificates/${number}`, undefined);
       step('public certificate check', `${cert.body.number} ${cert.body.holder?.name ?? ''} ${cert.body.status}`);
+      // the electronic certificate (002 Art.20): the PDF for the institution, its QR code's signed link
+      const pdf = await fetch(`${baseUrl}/api/v1/certificates/${number}/document`, { headers: { authorization: `Bearer ${t.inst}` } });
+      const bytes = Buffer.from(await pdf.arrayBuffer());
+      if (pdf.status !== 200 || bytes.subarray(0, 5).toString() !== '%PDF-') throw new Error(`GET /certificates/${number}/document → ${pdf.status}`);
+      step('electronic certificate (PDF with a signed QR link)', `${bytes.length} bytes; ${cert.body.verifyUrl}`);
+      const keys = await call('GET', '/certificates/signing-keys', undefined);
+      step('signing key published for offline checks', keys.body.keys.map((k: { kid: string; alg: string }) => `${k.kid} ${k.alg}`).join(', '));
+      const page = await fetch(new URL(new URL(cert.body.verifyUrl).pathname + new URL(cert.body.verifyUrl).search, baseUrl));
+      const html = await page.text();
+      step('the QR link checked on /verify', /签名有效/.test(html) ? '签名有效' : `status ${page.status}`);
+      // a correction (004 Art.12): asked by the institution, approved by the center; same number, version 2
+      const asked = await call('POST', `/certificates/${number}/corrections`, { field: 'trade', value: '数控车工', reason: '漏填工种' }, t.inst);
+      step('correction requested by the institution', asked.body.correctionId);
+      await call('POST', `/certificates/${number}/corrections/${asked.body.correctionId}/decision`, { outcome: 'pass', opinion: '核实无误' }, t.center);
+      const corrected = await call('GET', `/certificates/${number}`, undefined);
+      step('correction approved by the center', `${corrected.body.number} version ${corrected.body.version}, trade ${corrected.body.trade ?? ''}`);
     }
     return { batchId: bid, batchStatus: done.body.status as string, certificates };
   }
