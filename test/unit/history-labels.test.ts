@@ -8,7 +8,7 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { BATCH_EVENT_LABELS, FILING_EVENT_LABELS, endReasonText, historyNoteText } from '../../domain/labels';
+import { BATCH_EVENT_LABELS, COMPLAINT_EVENT_LABELS, FILING_EVENT_LABELS, endReasonText, historyNoteText } from '../../domain/labels';
 import { TERMINAL_STATUSES } from '../../domain/filing';
 
 const ROOT = join(__dirname, '../../workflows');
@@ -23,7 +23,7 @@ const COMPUTED: Record<string, string[]> = {
   'supervision-report:${i.severity}': ['none', 'minor', 'serious'].map((s) => `supervision-report:${s}`),
 };
 /** `record.log(status, …)` in workflows/filing/endings.ts and workflows/batch/endings.ts: the status a case ends in. */
-const ENDINGS = { filing: [...TERMINAL_STATUSES], batch: ['rejected', 'cancelled'] };
+const ENDINGS = { filing: [...TERMINAL_STATUSES], batch: ['rejected', 'cancelled'], complaint: ['upheld', 'dismissed'] };
 
 function sources(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
@@ -50,21 +50,33 @@ function firstArguments(text: string): string[] {
   return out;
 }
 
-function recordedEvents(): { filing: Set<string>; batch: Set<string>; unknown: string[] } {
-  const found = { filing: new Set<string>(), batch: new Set<string>(), unknown: [] as string[] };
+type Kind = 'filing' | 'batch' | 'complaint';
+
+function recordedEvents(): Record<Kind, Set<string>> & { unknown: string[] } {
+  const found = { filing: new Set<string>(), batch: new Set<string>(), complaint: new Set<string>(), unknown: [] as string[] };
   for (const file of sources(ROOT)) {
     const rel = file.slice(ROOT.length + 1);
     if (rel === join('shared', 'case-record.ts')) continue;
-    const kinds: ('filing' | 'batch')[] = rel.startsWith('filing') ? ['filing'] : rel.startsWith('batch') ? ['batch'] : ['filing', 'batch'];
+    const kinds: Kind[] = rel.startsWith('filing')
+      ? ['filing']
+      : rel.startsWith('batch')
+        ? ['batch']
+        : rel.startsWith('complaint')
+          ? ['complaint']
+          : ['filing', 'batch'];
     for (const arg of firstArguments(readFileSync(file, 'utf8'))) {
       for (const k of kinds) {
-        const events = arg.startsWith('`')
-          ? COMPUTED[arg.slice(1, -1)]
-          : /^[A-Za-z_$][\w$]*$/.test(arg)
-            ? arg === 'status'
-              ? ENDINGS[k]
-              : COMPUTED[arg]
-            : [...arg.matchAll(/'([^']+)'/g)].map((x) => x[1]);
+        // workflows/complaint/workflow.ts: the outcome a complaint is decided with
+        const events =
+          k === 'complaint' && arg === 's.status'
+            ? ENDINGS.complaint
+            : arg.startsWith('`')
+              ? COMPUTED[arg.slice(1, -1)]
+              : /^[A-Za-z_$][\w$]*$/.test(arg)
+                ? arg === 'status'
+                  ? ENDINGS[k]
+                  : COMPUTED[arg]
+                : [...arg.matchAll(/'([^']+)'/g)].map((x) => x[1]);
         if (!events?.length) found.unknown.push(`${rel}: record.log(${arg}, …)`);
         for (const e of events ?? []) found[k].add(e);
       }
@@ -94,6 +106,11 @@ describe('history labels', () => {
 
   it('every event a batch can record has a label', () => {
     expect([...found.batch].filter((e) => !BATCH_EVENT_LABELS[e])).toEqual([]);
+  });
+
+  it('every event a complaint can record has a label', () => {
+    expect(found.complaint.size).toBeGreaterThan(2);
+    expect([...found.complaint].filter((e) => !COMPLAINT_EVENT_LABELS[e])).toEqual([]);
   });
 
   // the notes as the workflows write them (workflows/**: the template of each .log call's note)
