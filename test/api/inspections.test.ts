@@ -182,6 +182,19 @@ describe('random inspections (双随机、一公开)', () => {
       },
     ]);
     expect(JSON.stringify(credit.body)).not.toMatch(/考评人员|档案管理|insp-|督导/);
+
+    // a provincial reviewer of the province closes the proposal: "terminated" only once the filing's termination is ordered
+    const decide = (body: object, tk: string) => api.post(`/api/v1/inspections/${x.id}/proposal-decision`, body, tk);
+    expect((await decide({ decision: 'terminated', note: '已责令终止' }, t.prov)).body).toMatchObject({ status: 409, code: 'INVALID_STATE' });
+    expect((await decide({ decision: 'declined', note: '整改' }, t.prov21)).status).toBe(404);
+    expect((await decide({ decision: 'declined', note: '整改' }, t.center)).status).toBe(403);
+    expect((await decide({ decision: 'declined' }, t.prov)).status).toBe(400);
+    const d = await decide({ decision: 'declined', note: '情节较轻，责令限期整改' }, t.prov);
+    expect(d.status).toBe(201);
+    expect(d.body).toMatchObject({ decision: 'declined', filingId: 'F-1', by: { userId: 'prov' } });
+    expect((await decide({ decision: 'declined', note: '再次' }, t.prov)).body.code).toBe('ALREADY_DECIDED');
+    const closed = (await api.get('/api/v1/inspections/mine', t.prov)).body.items.find((i: any) => i.id === x.id);
+    expect(closed.proposal).toMatchObject({ open: false, decision: { decision: 'declined', note: '情节较轻，责令限期整改' } });
     // the workflow ended with its last inspection... of this one; the others keep it running
     expect((await s.services.models.Audit.find({ targetId: draw.id }).lean()).map((e) => e.action).sort()).toEqual([
       'inspection.draw',

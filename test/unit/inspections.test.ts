@@ -8,6 +8,7 @@ import {
   inspectionOutcome,
   inspectionPoolDigestInput,
   inspectionScopeOf,
+  proposalDecisionRefusal,
   type EligiblePools,
   type InspectionRecord,
 } from '../../domain/inspections';
@@ -134,5 +135,22 @@ describe('findings', () => {
     const pref = inspectionCreditEntry({ ...x, scope: { province: '22', prefecture: '220100' } }, 1, { severity: 'serious', order: null, at })!;
     expect(pref.decidedBy).toBe('长春市人力资源和社会保障局（双随机抽查）');
     expect(pref.summary).toBe('双随机抽查（D2026-abc-001）发现严重问题');
+  });
+
+  it('a termination proposal is closed once, by a provincial reviewer of the province: terminated only after the filing’s ordered termination', () => {
+    const x = { institution: inst(1), proposal: { by: sup(1), at: 'a', text: 't' } };
+    const prov = { role: 'province-reviewer' as const, province: '22' };
+    const declined = { decision: 'declined' as const, note: '整改', actor: prov };
+    const terminated = { decision: 'terminated' as const, note: '已终止', actor: prov };
+    const active = { status: 'active', termination: null };
+    expect(proposalDecisionRefusal(x, false, { ...declined, actor: { role: 'province-reviewer', province: '21' } }, active)?.code).toBe('FORBIDDEN');
+    expect(proposalDecisionRefusal(x, false, { ...declined, actor: { role: 'center', province: '22' } }, active)?.code).toBe('FORBIDDEN');
+    expect(proposalDecisionRefusal({ ...x, proposal: null }, false, declined, active)?.code).toBe('NOT_FOUND');
+    expect(proposalDecisionRefusal(x, true, declined, active)?.code).toBe('ALREADY_DECIDED');
+    expect(proposalDecisionRefusal(x, false, { ...declined, note: ' ' }, active)?.code).toBe('VALIDATION_FAILED');
+    expect(proposalDecisionRefusal(x, false, declined, active)).toBeNull();
+    expect(proposalDecisionRefusal(x, false, terminated, active)?.code).toBe('INVALID_STATE');
+    expect(proposalDecisionRefusal(x, false, terminated, { status: 'terminated', termination: { kind: 'voluntary' } })?.code).toBe('INVALID_STATE');
+    expect(proposalDecisionRefusal(x, false, terminated, { status: 'terminated', termination: { kind: 'ordered' } })).toBeNull();
   });
 });
