@@ -191,7 +191,8 @@ export function createBatchActivities(deps: { models: Models; client: Client; ta
       }
       // the transition that records a serious supervision finding also files it in the credit file (domain/credit.ts)
       if (input.audit.some((a) => a.action === 'batch.supervision-report')) {
-        const serious = state.supervision.reports.filter((r) => r.severity === 'serious');
+        // a random inspection's suspension order: its inspection files the entry (without the findings' text)
+        const serious = state.supervision.reports.filter((r) => r.severity === 'serious' && !r.inspectionId);
         if (serious.length)
           await recordCreditEntries(
             models,

@@ -1,18 +1,20 @@
 /**
  * The random inspections' side effects, run only by `inspection-draw/<id>` workflows
- * (workflows/inspection): the eligible lists, the draw's and its inspections' documents, and a
- * suspension order carried to the institution's open batches.
+ * (workflows/inspection): the eligible lists, the draw's and its inspections' documents with the
+ * credit entries of their serious findings, and a suspension order carried to the institution's
+ * open batches.
  */
 import { createHash } from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import type { Models } from '../models';
 import { BATCH_TERMINAL } from '../domain/batch';
+import { inspectionCreditEntry, type CreditEntry } from '../domain/credit';
 import { conflictOfInterest, type Actor, type FilingState } from '../domain/filing';
 import { inspectionMeasures, inspectionOutcome, inspectionPoolDigestInput, type EligiblePools } from '../domain/inspections';
 import { stateOf } from '../models/records';
 import { batchWorkflowId, superviseUpdate } from '../workflows/batch/messages';
 import type { DrawState } from '../workflows/inspection/messages';
-import { auditDocs, insertOnce, mailDocs, notificationDocs, putVersioned, type AuditDraft, type NotificationDraft } from './records';
+import { auditDocs, insertOnce, mailDocs, notificationDocs, putVersioned, recordCreditEntries, type AuditDraft, type NotificationDraft } from './records';
 
 export function createInspectionActivities(deps: { models: Models; client: Client; mail?: boolean }) {
   const { models, client } = deps;
@@ -101,6 +103,11 @@ export function createInspectionActivities(deps: { models: Models; client: Clien
           }),
         );
       }
+      // a serious finding is an entry in the institution's credit file (domain/credit.ts), written with the finding
+      const entries = s.inspections.flatMap((x) =>
+        x.findings.map((f, i) => inspectionCreditEntry({ ...x, scope: s.scope }, i + 1, f)).filter((e): e is CreditEntry => !!e),
+      );
+      if (entries.length) writes.push(recordCreditEntries(models, entries));
       writes.push(insertOnce(models.Audit, auditDocs('inspection', s.drawId, s.version, input.audit)));
       const notes = notificationDocs('inspection', s.drawId, s.version, input.notifications);
       writes.push(insertOnce(models.Notification, notes));

@@ -28,7 +28,7 @@ export interface NotificationDraft {
   at: string;
 }
 
-const isDuplicateKey = (err: unknown) => (err as { code?: number }).code === 11000 || /E11000|duplicate key/i.test(String((err as Error)?.message));
+export const isDuplicateKey = (err: unknown) => (err as { code?: number }).code === 11000 || /E11000|duplicate key/i.test(String((err as Error)?.message));
 
 /** insertMany that treats already-present ids as done (a retried activity). */
 export async function insertOnce(model: { insertMany: (docs: object[], opts: object) => Promise<unknown> }, docs: object[]) {

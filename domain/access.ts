@@ -98,6 +98,8 @@ export const ACTIONS = {
   'inspection.report': { roles: ['supervisor'], description: 'file the findings of an inspection one was drawn for' },
   'inspection.read': { public: true, description: 'read the published inspection results' },
   'inspection.work': { roles: ['supervisor', 'province-reviewer', 'center'], description: 'read the inspections one works on, with their findings' },
+  // 004 Art.11: an ordered termination is a provincial reviewer's
+  'inspection.decide-proposal': { roles: ['province-reviewer'], description: 'close a termination proposal: terminated (by order) or declined' },
 } as const satisfies Record<string, ActionRule>;
 
 export type Action = keyof typeof ACTIONS;

@@ -3,10 +3,13 @@
  * "建立企业信用档案和退出机制，对违规失信…的企业移出评价机构目录", 002 Art.26 "探索建立评价机构
  * 信用评估机制，动态公布评估结果".
  *
- * Four events write an entry, each once (its id is the event's: a retried activity writes nothing
+ * Five events write an entry, each once (its id is the event's: a retried activity writes nothing
  * twice), by the activity that already records the event:
  * - an upheld complaint (002 Art.25: 投诉举报…调查核实处理) — the complaint workflow's record;
  * - a serious supervision finding (000 §六(三): 过程性质量督导) — the batch's record;
+ * - a serious finding of a random inspection (000 §六(三) 双随机; 002 Art.25 抽查检查) — the draw's
+ *   record. The batch suspension such a finding orders is carried by a supervision report on the
+ *   batch: that report writes no entry of its own (the inspection's is the record of the finding);
  * - an ordered termination (004 Art.11; 002 Art.27: 不履行工作承诺，经调查核实，退出评价机构目录) —
  *   the filing's record;
  * - a revoked certificate — the revocation activity.
@@ -16,6 +19,10 @@
  * - upheld complaints: 002 Art.25 verified by investigation, and 002 Art.26 publishes the
  *   assessment of institutions' credit "动态";
  * - serious supervision findings: 000 §六(三) "公开督导结果";
+ * - serious inspection findings: the same article's 双随机、一公开 — the inspector is drawn by the
+ *   department and its results are public (the inspection's outcome and measures already are, at
+ *   GET /inspections). As there, the entry says what was found serious and what was ordered, never
+ *   the findings' text (it may name candidates and staff, SPEC §7) nor who inspected;
  * - ordered terminations: 002 Art.27 / 001 §四(一) the exit from the directory is itself public;
  * - a certificate revoked by the department (a provincial reviewer): a sanction of the certificate
  *   the institution issued. One the institution revokes itself (e.g. a score entered wrongly) is
@@ -26,13 +33,17 @@
 import { chinaDateOf } from './dates';
 import type { Jurisdiction } from './batch';
 import type { Actor } from './filing';
+import type { InspectionOrder } from './inspections';
 import { prefectureName, provinceName } from './regions';
 
-export const CREDIT_KINDS = ['complaint-upheld', 'supervision-serious', 'termination-ordered', 'certificate-revoked'] as const;
+export const CREDIT_KINDS = ['complaint-upheld', 'supervision-serious', 'inspection-serious', 'termination-ordered', 'certificate-revoked'] as const;
 export type CreditKind = (typeof CREDIT_KINDS)[number];
 
 export interface CreditEntry {
-  /** the source event: `complaint:<id>`, `supervision:<batchId>:<reportId>`, `termination:<filingId>`, `revocation:<number>` */
+  /**
+   * the source event: `complaint:<id>`, `supervision:<batchId>:<reportId>`, `inspection:<inspectionId>:<n>` (its n-th finding),
+   * `termination:<filingId>`, `revocation:<number>`
+   */
   _id: string;
   creditCode: string;
   kind: CreditKind;
@@ -42,7 +53,7 @@ export interface CreditEntry {
   decidedBy: string;
   summary: string;
   published: boolean;
-  source: { type: 'complaint' | 'batch' | 'filing' | 'certificate'; id: string };
+  source: { type: 'complaint' | 'batch' | 'inspection' | 'filing' | 'certificate'; id: string };
 }
 
 const SUMMARY_MAX = 500;
@@ -107,6 +118,39 @@ export function supervisionCreditEntry(
     summary: clip(`认定批次 ${b.id} 质量督导发现严重问题：${r.findings}`),
     published: true,
     source: { type: 'batch', id: b.id },
+  };
+}
+
+/**
+ * 000 §六(三), 002 Art.25: the n-th finding (1-based, in the order filed) of a random inspection,
+ * when serious. Drawn by a province: its department; by a prefecture's center: that bureau.
+ */
+export function inspectionCreditEntry(
+  x: { id: string; institution: { creditCode: string }; scope: { province: string; prefecture?: string | null } },
+  n: number,
+  f: { severity: string; order: InspectionOrder | null; at: string; suspendedBatches?: string[] },
+): CreditEntry | null {
+  if (f.severity !== 'serious') return null;
+  const j = x.scope.prefecture
+    ? { level: 'prefecture' as const, province: x.scope.province, prefecture: x.scope.prefecture }
+    : { level: 'province' as const, province: x.scope.province };
+  const measure =
+    f.order === 'suspend-batches'
+      ? f.suspendedBatches?.length
+        ? `，责令暂停认定批次 ${f.suspendedBatches.join('、')}`
+        : '，责令暂停该机构进行中的认定批次（无进行中的批次）'
+      : f.order === 'propose-termination'
+        ? '，建议终止其备案'
+        : '';
+  return {
+    _id: `inspection:${x.id}:${n}`,
+    creditCode: x.institution.creditCode,
+    kind: 'inspection-serious',
+    date: chinaDateOf(Date.parse(f.at)),
+    decidedBy: `${departmentOf(j)}（双随机抽查）`,
+    summary: clip(`双随机抽查（${x.id}）发现严重问题${measure}`),
+    published: true,
+    source: { type: 'inspection', id: x.id },
   };
 }
 

@@ -213,3 +213,44 @@ export function inspectionMeasures(x: Pick<InspectionRecord, 'findings' | 'propo
   if (x.proposal) m.push('propose-termination');
   return m;
 }
+
+// ——— closing a termination proposal ———
+
+export const PROPOSAL_DECISIONS = ['terminated', 'declined'] as const;
+export type ProposalDecisionKind = (typeof PROPOSAL_DECISIONS)[number];
+
+/** How the province's reviewers closed a termination proposal: the filing's termination they ordered, or a refusal with its reason. */
+export interface ProposalDecision {
+  decision: ProposalDecisionKind;
+  note: string;
+  /** the filing whose ordered termination (POST /filings/:id/termination) carried out the proposal */
+  filingId: string;
+  by: { userId: string; name: string };
+  at: string;
+}
+
+/**
+ * A termination is ordered by a provincial reviewer of the institution's province (004 Art.11;
+ * domain/filing terminationKindOf), through the filing's own procedure: closing the proposal as
+ * `terminated` only records that it was, once the filing is terminated by order; `declined` needs
+ * the reason. A proposal is closed once.
+ */
+export function proposalDecisionRefusal(
+  x: Pick<InspectionRecord, 'institution' | 'proposal'>,
+  decided: boolean,
+  i: { decision: ProposalDecisionKind; note: string; actor: Pick<Actor, 'role' | 'province'> },
+  filing: { status: string; termination?: { kind?: string } | null } | null,
+): Refusal | null {
+  if (i.actor.role !== 'province-reviewer' || i.actor.province !== x.institution.province)
+    return { code: 'FORBIDDEN', message: "A termination proposal is decided by a provincial reviewer of the institution's province" };
+  if (!x.proposal) return { code: 'NOT_FOUND', message: 'No termination was proposed on this inspection' };
+  if (decided) return { code: 'ALREADY_DECIDED', message: 'This termination proposal has been decided' };
+  if (!PROPOSAL_DECISIONS.includes(i.decision)) return { code: 'VALIDATION_FAILED', message: 'decision must be terminated or declined' };
+  if (typeof i.note !== 'string' || !i.note.trim()) return { code: 'VALIDATION_FAILED', message: 'note is required' };
+  if (i.decision === 'terminated' && !(filing?.status === 'terminated' && filing.termination?.kind === 'ordered'))
+    return {
+      code: 'INVALID_STATE',
+      message: `Filing ${x.institution.filingId} is not terminated by order: order its termination first (POST /filings/${x.institution.filingId}/termination)`,
+    };
+  return null;
+}

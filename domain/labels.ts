@@ -579,6 +579,7 @@ export const COMPLAINT_SUBJECT_LABELS: Record<string, string> = { institution: '
 export const CREDIT_KIND_LABELS: Record<string, string> = {
   'complaint-upheld': '投诉举报经核实成立',
   'supervision-serious': '质量督导发现严重问题',
+  'inspection-serious': '双随机抽查发现严重问题',
   'termination-ordered': '责令终止备案（退出目录）',
   'certificate-revoked': '证书撤销',
 };

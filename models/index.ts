@@ -41,7 +41,13 @@ import {
   type CreditEntryDoc,
 } from './complaints';
 import { annualPlanDecisionSchema, annualPlanSchema, type AnnualPlanDecisionDoc, type AnnualPlanDoc } from './annual-plans';
-import { inspectionDrawSchema, inspectionSchema, type InspectionDoc } from './inspections';
+import {
+  inspectionDrawSchema,
+  inspectionProposalDecisionSchema,
+  inspectionSchema,
+  type InspectionDoc,
+  type InspectionProposalDecisionDoc,
+} from './inspections';
 
 export function createModels(conn: Connection) {
   return {
@@ -71,6 +77,7 @@ export function createModels(conn: Connection) {
     AnnualPlanDecision: conn.model<AnnualPlanDecisionDoc>('AnnualPlanDecision', annualPlanDecisionSchema),
     InspectionDraw: conn.model('InspectionDraw', inspectionDrawSchema),
     Inspection: conn.model<InspectionDoc>('Inspection', inspectionSchema),
+    InspectionProposalDecision: conn.model<InspectionProposalDecisionDoc>('InspectionProposalDecision', inspectionProposalDecisionSchema),
   };
 }
 export type Models = ReturnType<typeof createModels>;

@@ -69,3 +69,29 @@ export const inspectionSchema = new Schema(
   },
   { collection: 'inspections', versionKey: false, minimize: false },
 );
+
+export interface InspectionProposalDecisionDoc {
+  _id: string;
+  decision: string;
+  note: string;
+  filingId: string;
+  by: { userId: string; name: string };
+  at: Date;
+}
+
+/**
+ * How a termination proposal was closed (domain/inspections ProposalDecision), `_id` the
+ * inspection's: inserted once by POST /inspections/:id/proposal-decision, never updated. Kept apart
+ * from `inspections`, whose one writer is the draw workflow (it may have ended by then).
+ */
+export const inspectionProposalDecisionSchema = new Schema<InspectionProposalDecisionDoc>(
+  {
+    _id: { type: String, required: true },
+    decision: { type: String, required: true },
+    note: { type: String, required: true },
+    filingId: { type: String, required: true },
+    by: { type: mixed, required: true },
+    at: { type: Date, required: true },
+  },
+  { collection: 'inspection_proposal_decisions', versionKey: false },
+);

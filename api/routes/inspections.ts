@@ -7,15 +7,30 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Caller } from '../../domain/roles';
-import { inspectionMeasures, inspectionOutcome, inspectionScopeOf } from '../../domain/inspections';
+import { inspectionMeasures, inspectionOutcome, inspectionScopeOf, proposalDecisionRefusal } from '../../domain/inspections';
+import type { FilingState } from '../../domain/filing';
+import { isDuplicateKey } from '../../activities/records';
+import { stateOf } from '../../models/records';
+import type { InspectionProposalDecisionDoc } from '../../models/inspections';
+import { recordRequestAudit } from '../audit';
 import type { InspectionDoc } from '../../models/inspections';
 import { drawIdOfInspection } from '../../workflows/inspection/messages';
 import { drawInspectionsCall, fileFindingCall } from '../inspections';
 import { caseIdSuffix, envelopeOf, updateIdOf } from '../cases';
-import { DomainError, notFound } from '../problems';
+import { DomainError, notFound, refused } from '../problems';
 import { decodeCursor, encodeCursor, offsetCursor } from '../repositories/cursor';
 import { caseProblems, pageQuery, problems } from '../schemas/common';
-import { drawBody, drawView, findingBody, inspectionParams, inspectionsQuery, inspectionView, publicInspection } from '../schemas/inspections';
+import {
+  drawBody,
+  drawView,
+  findingBody,
+  inspectionParams,
+  inspectionsQuery,
+  inspectionView,
+  proposalDecision,
+  proposalDecisionBody,
+  publicInspection,
+} from '../schemas/inspections';
 
 /**
  * 一公开 publishes the inspection results (000 §六(三) 公开督导结果; 002 Art.26 动态公布评估结果): which
@@ -42,6 +57,14 @@ export function publicInspectionOf(d: InspectionDoc): z.infer<typeof publicInspe
     concludedAt: d.concludedAt ? new Date(d.concludedAt).toISOString() : null,
   };
 }
+
+const decisionView = (d: InspectionProposalDecisionDoc): z.infer<typeof proposalDecision> => ({
+  decision: d.decision as z.infer<typeof proposalDecision>['decision'],
+  note: d.note,
+  filingId: d.filingId,
+  by: { userId: d.by.userId, name: d.by.name },
+  at: new Date(d.at).toISOString(),
+});
 
 /** Which inspections a caller works on: an inspector those drawn for them; a province's reviewers and centers those of their jurisdiction. */
 function workFilter(c: Caller): Record<string, unknown> {
@@ -132,7 +155,9 @@ const inspectionsRoutes: FastifyPluginAsyncZod = async (app) => {
         .limit(req.query.limit + 1)
         .lean();
       const page = docs.slice(0, req.query.limit);
-      // a termination proposal waits on the province's reviewers while the institution is still in force
+      // a termination proposal waits on the province's reviewers until decided, while the institution is still in force
+      const proposed = page.filter((d) => d.proposal).map((d) => d._id);
+      const decided = new Map((await models.InspectionProposalDecision.find({ _id: { $in: proposed } }).lean()).map((d) => [d._id, decisionView(d)]));
       const inForce = new Set(
         (await models.Directory.find({ _id: { $in: page.filter((d) => d.proposal).map((d) => d.institution.creditCode) } }, { _id: 1 }).lean()).map(
           (d) => d._id,
@@ -144,7 +169,9 @@ const inspectionsRoutes: FastifyPluginAsyncZod = async (app) => {
           institution: { creditCode: d.institution.creditCode, name: d.institution.name, filingId: d.institution.filingId },
           inspectorList: d.inspectors.map((i) => ({ userId: i.userId, name: i.name })),
           findings: d.findings,
-          proposal: d.proposal ? { ...d.proposal, open: inForce.has(d.institution.creditCode) } : null,
+          proposal: d.proposal
+            ? { ...d.proposal, open: !decided.has(d._id) && inForce.has(d.institution.creditCode), decision: decided.get(d._id) ?? null }
+            : null,
           filedByMe: d.findings.some((f) => f.by.userId === c.sub),
         })),
         nextCursor: docs.length > req.query.limit ? encodeCursor(offset + req.query.limit) : null,
@@ -185,6 +212,57 @@ const inspectionsRoutes: FastifyPluginAsyncZod = async (app) => {
       );
       const concludedAt = x.concludedAt ? new Date(x.concludedAt) : null;
       return publicInspectionOf({ ...doc, findings: x.findings, concludedAt, outcome: inspectionOutcome(x), measures: inspectionMeasures(x) });
+    },
+  );
+
+  app.post(
+    '/inspections/:id/proposal-decision',
+    {
+      config: { action: 'inspection.decide-proposal' },
+      schema: {
+        tags: ['inspections'],
+        summary:
+          'A provincial reviewer closes a termination proposal: `terminated` once the filing’s termination is ordered (POST /filings/:id/termination), or `declined` with the reason',
+        security,
+        params: inspectionParams,
+        body: proposalDecisionBody,
+        response: { 201: proposalDecision, ...problems(400, 401, 403, 404, 409) },
+      },
+    },
+    async (req, reply) => {
+      const c = req.caller!;
+      const doc = await models.Inspection.findById(req.params.id).lean();
+      // outside the province an inspection's proposal is not the caller's to see
+      if (!doc || doc.province !== c.province) throw notFound('inspection');
+      const [decided, filing] = await Promise.all([
+        models.InspectionProposalDecision.exists({ _id: doc._id }),
+        models.Filing.findById(doc.institution.filingId, { status: 1, state: 1 }).lean(),
+      ]);
+      const termination = filing ? stateOf<Partial<FilingState>>(filing).termination : null;
+      const r = proposalDecisionRefusal(doc, !!decided, { ...req.body, actor: c }, filing ? { status: filing.status, termination } : null);
+      if (r) throw refused(r);
+      const d: InspectionProposalDecisionDoc = {
+        _id: doc._id,
+        ...req.body,
+        filingId: doc.institution.filingId,
+        by: { userId: c.sub, name: c.name },
+        at: await app.services.clock.now(),
+      };
+      try {
+        await models.InspectionProposalDecision.create(d);
+      } catch (err) {
+        // two reviewers at once: the first one's decision stands
+        if (isDuplicateKey(err)) throw new DomainError('ALREADY_DECIDED', 'This termination proposal has been decided');
+        throw err;
+      }
+      await recordRequestAudit(app, req, {
+        action: 'inspection.decide-proposal',
+        target: { type: 'inspection', id: doc._id },
+        before: null,
+        after: { decision: d.decision, filingId: d.filingId },
+        note: d.note,
+      });
+      return reply.code(201).send(decisionView(d));
     },
   );
 };

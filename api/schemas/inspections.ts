@@ -1,6 +1,6 @@
 /** zod schemas of the random inspections (双随机、一公开, domain/inspections.ts). */
 import { z } from 'zod';
-import { INSPECTION_LIMITS, INSPECTION_ORDERS, SEVERITIES } from '../../domain/inspections';
+import { INSPECTION_LIMITS, INSPECTION_ORDERS, PROPOSAL_DECISIONS, SEVERITIES } from '../../domain/inspections';
 import { pageQuery, provinceCode, text } from './common';
 
 export const drawBody = z
@@ -54,16 +54,23 @@ const finding = z.object({
   suspendedBatches: z.array(z.string()).optional(),
 });
 
+export const proposalDecision = z.object({ decision: z.enum(PROPOSAL_DECISIONS), note: z.string(), filingId: z.string(), by: person, at: z.string() });
+
 /** An inspection as its inspectors and the province's reviewers see it. */
 export const inspectionView = publicInspection.extend({
   institution: institution.extend({ filingId: z.string() }),
   inspectorList: z.array(person),
   findings: z.array(finding),
-  /** `open` while the institution is still in force: the province's reviewers decide on it (POST /filings/:id/termination) */
-  proposal: z.object({ by: person, at: z.string(), text: z.string(), open: z.boolean() }).nullable(),
+  /**
+   * `open` while undecided and the institution is still in force: a provincial reviewer orders the
+   * termination (POST /filings/:id/termination) and closes it (POST /inspections/:id/proposal-decision)
+   */
+  proposal: z.object({ by: person, at: z.string(), text: z.string(), open: z.boolean(), decision: proposalDecision.nullable() }).nullable(),
   /** for an inspector: has the caller filed their findings */
   filedByMe: z.boolean(),
 });
+
+export const proposalDecisionBody = z.object({ decision: z.enum(PROPOSAL_DECISIONS), note: text(2000) }).strict();
 
 export const findingBody = z
   .object({

@@ -550,6 +550,10 @@ const ROWS: Record<string, Row> = {
     req: () => ({ url: '/api/v1/inspections/D2026-none-001/findings', body: { severity: 'none', text: '矩阵' } }),
     who: { supervisor: same(about(/inspection/)) },
   },
+  'POST /api/v1/inspections/:id/proposal-decision': {
+    req: () => ({ url: '/api/v1/inspections/D2026-none-001/proposal-decision', body: { decision: 'declined', note: '矩阵' } }),
+    who: { 'province-reviewer': same(about(/inspection/)) },
+  },
   'GET /api/v1/certificates/signing-keys': {
     req: () => ({ url: '/api/v1/certificates/signing-keys' }),
     who: everyone(200),

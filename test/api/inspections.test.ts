@@ -171,6 +171,30 @@ describe('random inspections (双随机、一公开)', () => {
     const pub = await api.get('/api/v1/inspections?year=2026');
     expect(pub.body.items.find((i: any) => i.id === x.id)).toMatchObject({ status: 'concluded', outcome: 'serious', measures: ['propose-termination'] });
     expect(JSON.stringify(pub.body)).not.toContain('考评人员不在备案名单中');
+    // the serious finding is in the institution's public credit file; the minor one is not, nor any text or inspector
+    const credit = await api.get(`/api/v1/institutions/${codes[1]}/credit`);
+    expect(credit.body.items).toEqual([
+      {
+        kind: 'inspection-serious',
+        date: expect.stringMatching(/^\d{4}-\d{2}-\d{2}$/),
+        decidedBy: '吉林省人力资源和社会保障厅（双随机抽查）',
+        summary: `双随机抽查（${x.id}）发现严重问题，建议终止其备案`,
+      },
+    ]);
+    expect(JSON.stringify(credit.body)).not.toMatch(/考评人员|档案管理|insp-|督导/);
+
+    // a provincial reviewer of the province closes the proposal: "terminated" only once the filing's termination is ordered
+    const decide = (body: object, tk: string) => api.post(`/api/v1/inspections/${x.id}/proposal-decision`, body, tk);
+    expect((await decide({ decision: 'terminated', note: '已责令终止' }, t.prov)).body).toMatchObject({ status: 409, code: 'INVALID_STATE' });
+    expect((await decide({ decision: 'declined', note: '整改' }, t.prov21)).status).toBe(404);
+    expect((await decide({ decision: 'declined', note: '整改' }, t.center)).status).toBe(403);
+    expect((await decide({ decision: 'declined' }, t.prov)).status).toBe(400);
+    const d = await decide({ decision: 'declined', note: '情节较轻，责令限期整改' }, t.prov);
+    expect(d.status).toBe(201);
+    expect(d.body).toMatchObject({ decision: 'declined', filingId: 'F-1', by: { userId: 'prov' } });
+    expect((await decide({ decision: 'declined', note: '再次' }, t.prov)).body.code).toBe('ALREADY_DECIDED');
+    const closed = (await api.get('/api/v1/inspections/mine', t.prov)).body.items.find((i: any) => i.id === x.id);
+    expect(closed.proposal).toMatchObject({ open: false, decision: { decision: 'declined', note: '情节较轻，责令限期整改' } });
     // the workflow ended with its last inspection... of this one; the others keep it running
     expect((await s.services.models.Audit.find({ targetId: draw.id }).lean()).map((e) => e.action).sort()).toEqual([
       'inspection.draw',

@@ -8,10 +8,12 @@ import {
   inspectionOutcome,
   inspectionPoolDigestInput,
   inspectionScopeOf,
+  proposalDecisionRefusal,
   type EligiblePools,
   type InspectionRecord,
 } from '../../domain/inspections';
 import type { Actor } from '../../domain/filing';
+import { inspectionCreditEntry } from '../../domain/credit';
 
 const inst = (n: number) => ({ creditCode: `C${String(n).padStart(3, '0')}`, name: `机构${n}`, filingId: `F${n}`, province: '22', prefecture: '220100' });
 const sup = (n: number) => ({ userId: `s${n}`, name: `督导${n}` });
@@ -114,5 +116,41 @@ describe('findings', () => {
     expect(inspectionMeasures(x)).toEqual(['suspend-batches']);
     x.proposal = { by: sup(1), at: 'c', text: 't' };
     expect(inspectionMeasures(x)).toEqual(['suspend-batches', 'propose-termination']);
+  });
+
+  it('a serious finding is a published credit entry with its measure, under its inspection and place; by the bureau of a prefecture draw', () => {
+    const x = { id: 'D2026-abc-001', institution: inst(1), scope: { province: '22' } };
+    const at = '2026-03-01T23:30:00+08:00';
+    expect(inspectionCreditEntry(x, 1, { severity: 'minor', order: null, at })).toBeNull();
+    expect(inspectionCreditEntry(x, 2, { severity: 'serious', order: 'suspend-batches', at, suspendedBatches: ['B-1', 'B-2'] })).toEqual({
+      _id: 'inspection:D2026-abc-001:2',
+      creditCode: 'C001',
+      kind: 'inspection-serious',
+      date: '2026-03-01',
+      decidedBy: '吉林省人力资源和社会保障厅（双随机抽查）',
+      summary: '双随机抽查（D2026-abc-001）发现严重问题，责令暂停认定批次 B-1、B-2',
+      published: true,
+      source: { type: 'inspection', id: 'D2026-abc-001' },
+    });
+    const pref = inspectionCreditEntry({ ...x, scope: { province: '22', prefecture: '220100' } }, 1, { severity: 'serious', order: null, at })!;
+    expect(pref.decidedBy).toBe('长春市人力资源和社会保障局（双随机抽查）');
+    expect(pref.summary).toBe('双随机抽查（D2026-abc-001）发现严重问题');
+  });
+
+  it('a termination proposal is closed once, by a provincial reviewer of the province: terminated only after the filing’s ordered termination', () => {
+    const x = { institution: inst(1), proposal: { by: sup(1), at: 'a', text: 't' } };
+    const prov = { role: 'province-reviewer' as const, province: '22' };
+    const declined = { decision: 'declined' as const, note: '整改', actor: prov };
+    const terminated = { decision: 'terminated' as const, note: '已终止', actor: prov };
+    const active = { status: 'active', termination: null };
+    expect(proposalDecisionRefusal(x, false, { ...declined, actor: { role: 'province-reviewer', province: '21' } }, active)?.code).toBe('FORBIDDEN');
+    expect(proposalDecisionRefusal(x, false, { ...declined, actor: { role: 'center', province: '22' } }, active)?.code).toBe('FORBIDDEN');
+    expect(proposalDecisionRefusal({ ...x, proposal: null }, false, declined, active)?.code).toBe('NOT_FOUND');
+    expect(proposalDecisionRefusal(x, true, declined, active)?.code).toBe('ALREADY_DECIDED');
+    expect(proposalDecisionRefusal(x, false, { ...declined, note: ' ' }, active)?.code).toBe('VALIDATION_FAILED');
+    expect(proposalDecisionRefusal(x, false, declined, active)).toBeNull();
+    expect(proposalDecisionRefusal(x, false, terminated, active)?.code).toBe('INVALID_STATE');
+    expect(proposalDecisionRefusal(x, false, terminated, { status: 'terminated', termination: { kind: 'voluntary' } })?.code).toBe('INVALID_STATE');
+    expect(proposalDecisionRefusal(x, false, terminated, { status: 'terminated', termination: { kind: 'ordered' } })).toBeNull();
   });
 });
