@@ -98,6 +98,9 @@ export const ACTIONS = {
   'inspection.report': { roles: ['supervisor'], description: 'file the findings of an inspection one was drawn for' },
   'inspection.read': { public: true, description: 'read the published inspection results' },
   'inspection.work': { roles: ['supervisor', 'province-reviewer', 'center'], description: 'read the inspections one works on, with their findings' },
+  // 000 §二(三)4, 003 §六: the province's department records competition winners granted a level directly
+  'recognition.create': { roles: ['province-reviewer'], description: 'record a competition winner recognised at a level (issues the certificate)' },
+  'recognition.read': { roles: ['province-reviewer'], description: "read the province's competition recognitions, holders in full" },
 } as const satisfies Record<string, ActionRule>;
 
 export type Action = keyof typeof ACTIONS;

@@ -42,6 +42,7 @@ import {
 } from './complaints';
 import { annualPlanDecisionSchema, annualPlanSchema, type AnnualPlanDecisionDoc, type AnnualPlanDoc } from './annual-plans';
 import { inspectionDrawSchema, inspectionSchema, type InspectionDoc } from './inspections';
+import { recognitionSchema, type RecognitionDoc } from './recognitions';
 
 export function createModels(conn: Connection) {
   return {
@@ -71,6 +72,7 @@ export function createModels(conn: Connection) {
     AnnualPlanDecision: conn.model<AnnualPlanDecisionDoc>('AnnualPlanDecision', annualPlanDecisionSchema),
     InspectionDraw: conn.model('InspectionDraw', inspectionDrawSchema),
     Inspection: conn.model<InspectionDoc>('Inspection', inspectionSchema),
+    Recognition: conn.model<RecognitionDoc>('Recognition', recognitionSchema),
   };
 }
 export type Models = ReturnType<typeof createModels>;
