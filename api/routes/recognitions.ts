@@ -10,7 +10,8 @@ import { LEVEL_LABELS } from '../../domain/labels';
 import type { RecognitionDoc } from '../../models/recognitions';
 import { recordRecognition } from '../recognitions';
 import { caseIdSuffix, envelopeOf } from '../cases';
-import { DomainError, notFound } from '../problems';
+import { DomainError, notFound, refused } from '../problems';
+import { recognitionRefusal } from '../../domain/recognitions';
 import { decodeCursor, encodeCursor, offsetCursor } from '../repositories/cursor';
 import { caseProblems, problems } from '../schemas/common';
 import { recognitionBody, recognitionCreated, recognitionParams, recognitionsQuery, recognitionView } from '../schemas/recognitions';
@@ -50,6 +51,9 @@ const recognitionsRoutes: FastifyPluginAsyncZod = async (app) => {
     async (req, reply) => {
       const c = req.caller!;
       if (!c.province) throw new DomainError('FORBIDDEN', "A province's reviewer records its province's recognitions");
+      // the rules that need no records refuse before a workflow starts; the holder's levels are checked where they are read
+      const early = recognitionRefusal(req.body);
+      if (early) throw refused(early);
       const r = await recordRecognition(temporal.client, temporal.taskQueue, settings.TEMPORAL_CALL_TIMEOUT_MS, {
         id: `RC-${caseIdSuffix(req)}`,
         province: c.province,
