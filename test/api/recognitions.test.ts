@@ -7,6 +7,7 @@
 import { devStack, type DevStack } from '../harness/stack';
 import { http } from '../harness/http';
 import { flat, readBack } from '../harness/pdf';
+import { consoleClient, textOf } from '../harness/console';
 import { idNumber } from '../fixtures/filing';
 import { parseCertificateCode } from '../../domain/certificate-code';
 import type { Caller } from '../../domain/roles';
@@ -109,5 +110,36 @@ describe('competition recognitions', () => {
     expect((await code(body({ holder: { name: '周九', idNumber: idNumber(715) } }), t.pref))[0]).toBe(403);
     // nothing of the refusals was issued
     expect(await s.services.models.Certificate.countDocuments({ 'source.kind': 'recognition' })).toBe(2);
+  });
+
+  it('console: the province reviewer’s form issues and lists; a refusal says which rule', async () => {
+    const c = consoleClient(s.app, s.settings.AUTH_JWT_SECRET!);
+    await c.signInAs({ sub: 'prov', name: '省厅审核员', role: 'province-reviewer', province: '22' });
+    const form = await c.get('/recognitions');
+    expect(form.status).toBe(200);
+    expect(form.html).toContain('data-testid="recognition-form"');
+    expect(form.html).toContain('href="/recognitions"');
+    const fields = {
+      competition: '吉林省焊工技能竞赛',
+      rank: 2,
+      name: '吴焊',
+      idNumber: idNumber(716),
+      occupationCode: '6-18-02-04',
+      occupationName: '焊工',
+      level: 3,
+    };
+    const done = await c.post('/recognitions', { ...fields, _key: 'console-1' });
+    expect(done.status).toBe(201);
+    const number = /data-testid="recognition-issued"[^]*?\/verify\/([A-Z0-9]+)/.exec(done.html)?.[1];
+    expect(parseCertificateCode(number)?.parts).toMatchObject({ province: '22', institutionSequence: 999999, level: 3 });
+    expect(textOf(done.html)).toContain('吉林省焊工技能竞赛 第 2 名 吴焊');
+    const refused = await c.post('/recognitions', { ...fields, competition: '全国焊工大赛', level: 4, _key: 'console-2' });
+    expect(refused.status).toBe(422);
+    expect(textOf(refused.html)).toContain('竞赛认定须晋升等级');
+    // the form keeps what was typed
+    expect(refused.html).toContain('value="全国焊工大赛"');
+    // an institution has no such page
+    await c.signInAs({ sub: 'inst', name: '机构', role: 'institution', province: '22', institutionId: '91220101MA14XXXXX0' });
+    expect((await c.get('/recognitions')).status).toBe(403);
   });
 });
