@@ -14,6 +14,7 @@ import { createCertificateActivities } from './certificates';
 import { createArchiveActivities } from './archive';
 import { createComplaintActivities } from './complaints';
 import { createInspectionActivities } from './inspections';
+import { createRecognitionActivities } from './recognitions';
 
 export interface ActivityDeps {
   models: Models;
@@ -34,6 +35,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createArchiveActivities(deps),
     ...createComplaintActivities(deps.models, { mail: deps.mail }),
     ...createInspectionActivities(deps),
+    ...createRecognitionActivities(deps),
   };
 }
 

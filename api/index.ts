@@ -30,6 +30,7 @@ import complaintsRoutes from './routes/complaints';
 import annualPlansRoutes from './routes/annual-plans';
 import feesRoutes from './routes/fees';
 import inspectionsRoutes from './routes/inspections';
+import recognitionsRoutes from './routes/recognitions';
 
 export default fp(
   async (app) => {
@@ -88,6 +89,7 @@ export default fp(
         await api.register(annualPlansRoutes);
         await api.register(feesRoutes);
         await api.register(inspectionsRoutes);
+        await api.register(recognitionsRoutes);
         if (settings.APP_MODE === 'demo') await api.register(adminClockRoutes);
       },
       { prefix: '/api/v1' },

@@ -57,6 +57,8 @@ export interface CertificateDocumentInput {
   /** `<PUBLIC_BASE_URL>/verify/<number>?sig=<kid>.<signature>` (signature.ts `signedVerifyUrl`). */
   verifyUrl: string;
   reissued?: { at: string; count: number };
+  /** a competition recognition (000 §二(三)4): the statement names the competition and the place */
+  competition?: { name: string; rank: number } | null;
 }
 
 export interface RenderOptions {
@@ -93,7 +95,7 @@ export class CertificateDocumentError extends Error {
  * A revoked certificate gets no document: a fresh PDF would look valid.
  */
 export function certificateDocumentInput(
-  doc: Pick<CertificateDoc, '_id' | 'holder' | 'occupation' | 'trade' | 'level' | 'institution' | 'issuedAt' | 'status'>,
+  doc: Pick<CertificateDoc, '_id' | 'holder' | 'occupation' | 'trade' | 'level' | 'institution' | 'issuedAt' | 'status' | 'source'>,
   verifyUrl: string,
   extra: Pick<CertificateDocumentInput, 'version' | 'reissued'> = {},
 ): CertificateDocumentInput {
@@ -108,8 +110,14 @@ export function certificateDocumentInput(
     institution: { name: doc.institution.name, code: doc.institution.code },
     issuedAt: issueDateOf(doc.issuedAt),
     verifyUrl,
+    ...(doc.source?.kind === 'recognition' ? { competition: { name: doc.source.competition, rank: doc.source.rank } } : {}),
     ...extra,
   };
+}
+
+function positive(n: unknown, field: string): number {
+  if (!Number.isSafeInteger(n) || (n as number) < 1) throw new CertificateDocumentError('INVALID_INPUT', `${field} must be a positive integer`);
+  return n as number;
 }
 
 const isLevel = (n: unknown): n is CertificateLevel => n === 1 || n === 2 || n === 3 || n === 4 || n === 5;
@@ -215,6 +223,7 @@ interface Printed {
   issueDate: string;
   verifyUrl: string;
   reissue: { date: string; count: number } | null;
+  competition: { name: string; rank: number } | null;
 }
 
 function printed(input: CertificateDocumentInput): Printed {
@@ -259,6 +268,9 @@ function printed(input: CertificateDocumentInput): Printed {
     issueDate: dateOf(input.issuedAt, 'issuedAt'),
     verifyUrl,
     reissue,
+    competition: input.competition
+      ? { name: text(input.competition.name, 'competition.name', 60), rank: positive(input.competition.rank, 'competition.rank') }
+      : null,
   };
 }
 
@@ -294,7 +306,10 @@ export async function renderCertificatePdf(input: CertificateDocumentInput, opti
   const fonts = fontsFor(options);
   const sites = options.querySites === undefined ? NATIONAL_QUERY_SITES : options.querySites;
 
-  const statement = `本证书由${p.institutionName}颁发，表明持证人通过本机构组织的职业技能等级认定，具备该职业（工种）相应技能等级水平。`;
+  // the sample's statement speaks of an assessment the issuer organised; a recognition says what it rests on (000 §二(三)4)
+  const statement = p.competition
+    ? `本证书由${p.institutionName}颁发，表明持证人在${p.competition.name}中获第${p.competition.rank}名，经竞赛选拔直接认定，具备该职业（工种）相应技能等级水平。`
+    : `本证书由${p.institutionName}颁发，表明持证人通过本机构组织的职业技能等级认定，具备该职业（工种）相应技能等级水平。`;
   const fields: [string, string][] = [
     ['姓　　名', p.name],
     ['证件类型', p.idType],

@@ -79,6 +79,7 @@ export function navFor(caller: Caller | undefined, demo: boolean): NavItem[] {
   // the center reviews certificate corrections (004 Art.12); the requests are not inbox steps of a filing or batch
   if (r === 'center') items.push({ href: '/certificates/corrections', text: '证书更正复核' });
   if (r === 'institution' || r === 'center') items.push({ href: '/annual-plans', text: '年度计划' });
+  if (r === 'province-reviewer') items.push({ href: '/recognitions', text: '竞赛认定' });
   if (r === 'prefecture-reviewer' || r === 'province-reviewer' || r === 'admin' || r === 'center')
     items.push({ href: '/registries', text: '专家库与督导员库' }, { href: '/dashboard', text: '统计概览' });
   if (r === 'admin') items.push({ href: '/admin', text: demo ? '日历与演示时钟' : '工作日历' });

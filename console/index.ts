@@ -22,6 +22,7 @@ import dashboardPages from './pages/dashboard';
 import complaintPages from './pages/complaints';
 import planPages from './pages/plans';
 import inspectionPages from './pages/inspections';
+import recognitionPages from './pages/recognitions';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -139,4 +140,5 @@ export default async function consolePlugin(app: FastifyInstance) {
   await app.register(complaintPages);
   await app.register(planPages);
   await app.register(inspectionPages);
+  await app.register(recognitionPages);
 }

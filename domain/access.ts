@@ -100,6 +100,9 @@ export const ACTIONS = {
   'inspection.work': { roles: ['supervisor', 'province-reviewer', 'center'], description: 'read the inspections one works on, with their findings' },
   // 004 Art.11: an ordered termination is a provincial reviewer's
   'inspection.decide-proposal': { roles: ['province-reviewer'], description: 'close a termination proposal: terminated (by order) or declined' },
+  // 000 §二(三)4, 003 §六: the province's department records competition winners granted a level directly
+  'recognition.create': { roles: ['province-reviewer'], description: 'record a competition winner recognised at a level (issues the certificate)' },
+  'recognition.read': { roles: ['province-reviewer'], description: "read the province's competition recognitions, holders in full" },
 } as const satisfies Record<string, ActionRule>;
 
 export type Action = keyof typeof ACTIONS;

@@ -1281,6 +1281,7 @@ export function publicCertificateView(doc: {
   issuedAt: Date | string;
   status: 'valid' | 'revoked';
   revocation?: { at: Date | string } | null;
+  source?: { kind: 'recognition'; competition: string; rank: number } | null;
 }) {
   const isoOf = (d: Date | string) => (typeof d === 'string' ? d : d.toISOString());
   return {
@@ -1294,5 +1295,6 @@ export function publicCertificateView(doc: {
     issuedAt: isoOf(doc.issuedAt),
     status: doc.status,
     ...(doc.status === 'revoked' && doc.revocation ? { revokedAt: isoOf(doc.revocation.at) } : {}),
+    ...(doc.source?.kind === 'recognition' ? { competition: { name: doc.source.competition, rank: doc.source.rank } } : {}),
   };
 }

@@ -501,6 +501,12 @@ export const ID_NUMBER_PROBLEM_LABELS: Record<IdentifierErrorCode, string> = {
   CHECK_CHAR: '身份证号校验位不正确（请核对号码）',
 };
 
+/** Why a competition recognition was refused, by the rule's article (domain/recognitions.ts). */
+export const RECOGNITION_RULE_LABELS: Record<string, string> = {
+  '000 §二(三)4': '只有取得优异成绩（前五名）的竞赛获奖人员可直接认定等级。',
+  '003 §六': '该人员已持有该职业同级或更高等级的证书；竞赛认定须晋升等级。',
+};
+
 /** Short notices shown after a form (the console's `?ok=` key); never free text from the URL. */
 export const FLASH_LABELS: Record<string, string> = {
   'finding-filed': '检查结果已提交。',

@@ -102,7 +102,10 @@ export interface CertificateDoc {
   trade?: string | null;
   level: number;
   institution: { creditCode: string; name: string; code: string; province: string; kind: 'Y' | 'S' };
+  /** the batch that issued it, or the recognition (`source.kind: 'recognition'`) */
   batchId: string;
+  /** absent: a batch's; a competition recognition (000 §二(三)4) names the competition and the place */
+  source?: { kind: 'recognition'; competition: string; rank: number } | null;
   issueYear: number;
   serial: number;
   issuedAt: Date;
@@ -150,6 +153,7 @@ export const certificateSchema = new Schema<CertificateDoc>(
       kind: { type: String, required: true },
     },
     batchId: { type: String, required: true, index: true },
+    source: { type: mixed, default: undefined },
     issueYear: { type: Number, required: true },
     serial: { type: Number, required: true },
     issuedAt: { type: Date, required: true },

@@ -48,6 +48,7 @@ import {
   type InspectionDoc,
   type InspectionProposalDecisionDoc,
 } from './inspections';
+import { recognitionSchema, type RecognitionDoc } from './recognitions';
 
 export function createModels(conn: Connection) {
   return {
@@ -78,6 +79,7 @@ export function createModels(conn: Connection) {
     InspectionDraw: conn.model('InspectionDraw', inspectionDrawSchema),
     Inspection: conn.model<InspectionDoc>('Inspection', inspectionSchema),
     InspectionProposalDecision: conn.model<InspectionProposalDecisionDoc>('InspectionProposalDecision', inspectionProposalDecisionSchema),
+    Recognition: conn.model<RecognitionDoc>('Recognition', recognitionSchema),
   };
 }
 export type Models = ReturnType<typeof createModels>;

@@ -9,3 +9,4 @@ export { certificateAmendment } from './certificate/amendment';
 export { archiveRetention } from './archive/retention';
 export { complaint } from './complaint/workflow';
 export { inspectionDraw } from './inspection/workflow';
+export { recognition } from './recognition/workflow';

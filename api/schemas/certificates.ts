@@ -17,6 +17,10 @@ export const certificateView = z.object({
   revokedAt: z.string().optional(),
   version: z.number().int().min(1).describe('1 as issued, +1 per approved correction; the number stays'),
   verifyUrl: z.string().describe('<PUBLIC_BASE_URL>/verify/<number>?sig=<kid>.<Ed25519 signature>, as the QR code on the document'),
+  competition: z
+    .object({ name: z.string(), rank: z.number().int() })
+    .optional()
+    .describe('a competition recognition (竞赛选拔, 000 §二(三)4): the competition and the place won; absent for a batch’s certificate'),
 });
 
 export const certificateNumberParams = z

@@ -554,6 +554,23 @@ const ROWS: Record<string, Row> = {
     req: () => ({ url: '/api/v1/inspections/D2026-none-001/proposal-decision', body: { decision: 'declined', note: '矩阵' } }),
     who: { 'province-reviewer': same(about(/inspection/)) },
   },
+  // 竞赛选拔 (000 §二(三)4): a place beyond 优异成绩 is refused past authorization (nothing issued)
+  'POST /api/v1/recognitions': {
+    req: () => ({
+      url: '/api/v1/recognitions',
+      body: { competition: '矩阵竞赛', rank: 99, holder: { name: '矩阵', idNumber: CANDIDATES[0].idNumber }, occupationCode: '6-18-01-01', level: 2 },
+    }),
+    who: { 'province-reviewer': same(422) },
+  },
+  'GET /api/v1/recognitions': {
+    req: () => ({ url: '/api/v1/recognitions' }),
+    who: { 'province-reviewer': same(200) },
+    secrets: batchSecrets,
+  },
+  'GET /api/v1/recognitions/:id': {
+    req: () => ({ url: '/api/v1/recognitions/RC-none' }),
+    who: { 'province-reviewer': same(about(/recognition/)) },
+  },
   'GET /api/v1/certificates/signing-keys': {
     req: () => ({ url: '/api/v1/certificates/signing-keys' }),
     who: everyone(200),
