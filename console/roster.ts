@@ -20,6 +20,7 @@ import { sexFromIdNumber, validateCreditCode, validateIdNumber } from '../domain
 import { ID_NUMBER_PROBLEM_LABELS, LEVEL_LABELS } from '../domain/labels';
 import { MODULE_KINDS, toCsv, type Candidate, type ModuleKind, type ScoreEntry } from '../domain/batch';
 import { filedOccupationOf, OCCUPATION_CODE } from '../domain/filing';
+import { nationalLevelOfGrade } from '../domain/grades';
 
 /** Most candidates one plan may list (the batch policy's maxCandidates). */
 export const MAX_ROSTER_ROWS = 2000;
@@ -93,7 +94,7 @@ export function rosterTemplateCsv(example: { creditCode?: string; occupationCode
 
 /** What the roster is checked against: the chosen filing's scope and, for a Y institution, its own staff. */
 export interface RosterScope {
-  occupations: { code: string; name: string; trade?: string; levels: number[] }[];
+  occupations: { code: string; name: string; trade?: string; levels: number[]; gradeMapping?: { grade: string; level: number }[] }[];
   /** Y institutions assess only their own staff: their own and their subsidiaries' credit codes */
   ownCreditCodes?: string[];
   /** China-local date (YYYY-MM-DD): no birth date after it */
@@ -338,9 +339,20 @@ export function parseRosterRows(rows: Cell[][], scope: RosterScope): RosterResul
       else reasons.push(`申报职业“${occupationName}”对应多个职业编码，请填写职业编码`);
     }
     const rawLevel = get(r, 'level');
-    const level = parseLevel(rawLevel);
+    let level = parseLevel(rawLevel);
+    // 003 §三: the enterprise's own grade (首席技师, 学徒工 …), where the filing maps it to a national level
+    let enterpriseGrade: string | undefined;
+    if (rawLevel && level === null && occupationCode) {
+      const mapped = nationalLevelOfGrade(
+        scope.occupations.map((o) => ({ ...o, basis: 'national-standard' as const })),
+        occupationCode,
+        trade,
+        rawLevel,
+      );
+      if (mapped !== null) [level, enterpriseGrade] = [mapped, rawLevel];
+    }
     if (!rawLevel) reasons.push('等级未填写');
-    else if (level === null) reasons.push(`等级“${rawLevel}”无法识别（填写 1–5 或 如“四级/中级工”）`);
+    else if (level === null) reasons.push(`等级“${rawLevel}”无法识别（填写 1–5、如“四级/中级工”，或备案中对应了国家等级的企业技能等级）`);
 
     if (!occupationCode) {
       if (!occupationName) reasons.push('职业编码未填写');
@@ -393,6 +405,7 @@ export function parseRosterRows(rows: Cell[][], scope: RosterScope): RosterResul
     const c: Candidate = { name, idNumber, post, yearsInPost: years!, occupationCode, level: level! };
     if (sex) c.sex = sex;
     if (trade) c.trade = trade;
+    if (enterpriseGrade) c.enterpriseGrade = enterpriseGrade;
     if (employerCreditCode) c.employerCreditCode = employerCreditCode;
     if (employment) c.employment = employment;
     if (placedWithCreditCode) c.placedWithCreditCode = placedWithCreditCode;

@@ -115,7 +115,10 @@ export interface Candidate {
   occupationCode: string;
   /** 工种, when the filed occupation has several */
   trade?: string;
+  /** the national level assessed and certified */
   level: number;
+  /** 003 §三: the enterprise's own grade the roster gave, which the filing maps to `level` */
+  enterpriseGrade?: string;
   employerCreditCode?: string;
   /** 003 §二: dispatched or outsourced workers count as staff of the unit they are placed with */
   employment?: 'staff' | 'dispatched' | 'outsourced';

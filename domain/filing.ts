@@ -81,6 +81,8 @@ export interface Occupation {
   /** national levels 1 (高级技师) … 5 (初级工) */
   levels: number[];
   basis: 'national-standard' | 'evaluation-spec';
+  /** 003 §三: the enterprise's own post grades and the national level each corresponds to (domain/grades.ts) */
+  gradeMapping?: { grade: string; level: number }[];
 }
 
 export interface Institution {

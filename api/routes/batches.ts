@@ -20,6 +20,8 @@ import {
 import { DomainError } from '../problems';
 import { chinaDateOf } from '../../domain/dates';
 import { archiveIndex, examsHeld } from '../../domain/archives';
+import { resolveEnterpriseGrades } from '../../domain/grades';
+import { maskIdNumber } from '../../domain/identifiers';
 import { annualPlanYearOf } from '../../domain/annual-plan';
 import { rosterWorkbook, summaryWorkbook, XLSX_CONTENT_TYPE } from '../../exports/workbooks';
 import { caseIdSuffix, envelopeOf, updateIdOf } from '../cases';
@@ -114,7 +116,14 @@ const batchesRoutes: FastifyPluginAsyncZod = async (app) => {
       // the institution plans on its own filing only (another's does not exist for it)
       const filing = await filings.find(req.caller, req.body.filingId);
       const batchId = `B${filing.institutionId.slice(2, 8)}-${caseIdSuffix(req)}`;
-      const { filingId, candidates, ...plan } = req.body;
+      const { filingId, candidates: rows, ...plan } = req.body;
+      // 003 §三: a candidate given by the enterprise's own grade is planned at the national level the filing maps it to
+      const graded = resolveEnterpriseGrades(rows, filings.state(filing).application?.occupations ?? []);
+      if (graded.unmapped.length)
+        throw new DomainError('OUT_OF_SCOPE', 'Enterprise grades the filing does not map to a national level (003 §三), or that contradict the level given', {
+          offending: graded.unmapped.map((u) => ({ ...u, name: rows[u.index].name, idNumber: maskIdNumber(rows[u.index].idNumber) })),
+        });
+      const candidates = graded.candidates;
       const { actor, requestId } = envelopeOf(req);
       // 000 §五(二)1: the workflow reads no database, so the acknowledged annual plan of the batch's year travels in its input
       const annualPlan = await annualPlans.coverage(filing._id, annualPlanYearOf(plan.firstExamDate));

@@ -13,12 +13,15 @@ const candidate = z
     yearsInPost: z.number().min(0).max(60),
     occupationCode,
     trade: text(50).optional(),
-    level,
+    /** the national level; may be left out when `enterpriseGrade` is given (003 §三: the filing maps it) */
+    level: level.optional(),
+    enterpriseGrade: text(20).optional(),
     employerCreditCode: creditCode.optional(),
     employment: z.enum(['staff', 'dispatched', 'outsourced']).optional(),
     placedWithCreditCode: creditCode.optional(),
   })
-  .strict();
+  .strict()
+  .refine((c) => c.level !== undefined || c.enterpriseGrade !== undefined, { message: 'a level or an enterprise grade is required', path: ['level'] });
 
 export const planBody = z
   .object({

@@ -1,5 +1,6 @@
 /** zod schemas of the filing routes (API.md "Filings"); the OpenAPI document is generated from them. */
 import { z } from 'zod';
+import { gradeMappingRefusal } from '../../domain/grades';
 import { creditCodeProvinceRefusal, MATERIAL_KINDS, FILING_STATUSES } from '../../domain/filing';
 import { creditCode, idNumber, level, occupationCode, pageQuery, phone, prefectureCode, provinceCode, text } from './common';
 
@@ -16,8 +17,17 @@ export const occupationSchema = z
       .max(5)
       .refine((l) => new Set(l).size === l.length, { message: 'levels repeat' }),
     basis: z.enum(['national-standard', 'evaluation-spec']),
+    /** 003 §三: the enterprise's own grades (学徒工, 首席技师 …) and the national level each corresponds to */
+    gradeMapping: z
+      .array(z.object({ grade: text(20), level }).strict())
+      .max(20)
+      .optional(),
   })
-  .strict();
+  .strict()
+  .superRefine((o, ctx) => {
+    const refusal = gradeMappingRefusal(o);
+    if (refusal) ctx.addIssue({ code: 'custom', path: ['gradeMapping'], message: refusal });
+  });
 
 export const materialSchema = z
   .object({ kind: z.enum(MATERIAL_KINDS), title: text(200), verifiedOnline: z.boolean().optional(), ref: text(500).optional() })

@@ -93,6 +93,8 @@ interface OccupationRow {
   trade: string;
   levels: string[];
   basis: string;
+  /** 003 §三: "首席技师=1；学徒工=5" */
+  grades?: string;
 }
 interface MaterialRow {
   title: string;
@@ -114,9 +116,25 @@ function readOccupations(b: Record<string, unknown>, minRows = 1): { rows: Occup
       trade: one(b[`occ-${i}-trade`]).trim(),
       levels: many(b[`occ-${i}-levels`]).filter((l) => /^[1-5]$/.test(l)),
       basis: one(b[`occ-${i}-basis`]) === 'evaluation-spec' ? 'evaluation-spec' : 'national-standard',
+      grades: one(b[`occ-${i}-grades`]).trim(),
     });
   }
   return { rows, count };
+}
+
+/** "首席技师=1；学徒工=5" → the API's gradeMapping; null when a part is not "name=1…5". */
+function gradeMappingOf(text: string): { grade: string; level: number }[] | null {
+  const parts = text
+    .split(/[;；,，\n]/)
+    .map((p) => p.trim())
+    .filter(Boolean);
+  const out: { grade: string; level: number }[] = [];
+  for (const p of parts) {
+    const m = /^(.+?)\s*[=＝:：]\s*([1-5])$/.exec(p);
+    if (!m) return null;
+    out.push({ grade: m[1].trim(), level: Number(m[2]) });
+  }
+  return out;
 }
 
 const rowFilled = (r: OccupationRow) => !!(r.code || r.name || r.trade || r.levels.length);
@@ -131,12 +149,18 @@ function occupationsOf(rows: OccupationRow[]): { occupations: object[]; problems
       problems.push(`第${i + 1}个职业（工种）须填写职业编码、名称，并至少选择一个等级`);
       return;
     }
+    const grades = gradeMappingOf(r.grades ?? '');
+    if (grades === null) {
+      problems.push(`第${i + 1}个职业（工种）的企业技能等级对应应写成“等级名称=1至5”，用分号分隔，如“首席技师=1；学徒工=5”`);
+      return;
+    }
     occupations.push({
       code: r.code,
       name: r.name,
       ...(r.trade ? { trade: r.trade } : {}),
       levels: [...new Set(r.levels.map(Number))].sort((a, b) => b - a),
       basis: r.basis,
+      ...(grades.length ? { gradeMapping: grades } : {}),
     });
   });
   return { occupations, problems };
@@ -784,7 +808,14 @@ export default async function filingsPages(app: FastifyInstance) {
         mayChange: !requestRefusal(s, req.consoleCaller!, 'change', Date.now(), false),
         values: { address: '', legalRepresentative: '', venueName: '', venueAddress: '', venueVideo: false, reason: '', changeOccupations: false },
         occupations: [
-          ...s.application.occupations.map((o) => ({ code: o.code, name: o.name, trade: o.trade ?? '', levels: o.levels.map(String), basis: o.basis })),
+          ...s.application.occupations.map((o) => ({
+            code: o.code,
+            name: o.name,
+            trade: o.trade ?? '',
+            levels: o.levels.map(String),
+            basis: o.basis,
+            grades: (o.gradeMapping ?? []).map((m) => `${m.grade}=${m.level}`).join('；'),
+          })),
           { code: '', name: '', trade: '', levels: [], basis: 'national-standard' },
         ],
         problems: [],

@@ -16,6 +16,8 @@ describe('batches and certificates over HTTP in demo mode', () => {
   let api: ReturnType<typeof http>;
   const t: Record<string, string> = {};
   const app = application({ province: '22', prefecture: '220100', kind: 'Y' });
+  // 003 §三: the enterprise's own grade 中级技工 stands for the national level 4 of 车工
+  app.occupations[0].gradeMapping = [{ grade: '中级技工', level: 4 }];
   const other = application({ province: '22', prefecture: '220100' });
   let filingId: string;
 
@@ -229,6 +231,40 @@ describe('batches and certificates over HTTP in demo mode', () => {
     expect([late.status, late.body.code, late.body.earliestExamDate]).toEqual([422, 'PLAN_TOO_LATE', first]);
     const scope = await api.post('/api/v1/batches', { ...base, firstExamDate: first, candidates: candidates(310, 1).map((c) => ({ ...c, level: 1 })) }, t.inst);
     expect([scope.status, scope.body.code]).toEqual([422, 'OUT_OF_SCOPE']);
+    // enterprise grades (003 §三): one the filing maps is planned at its national level; one it does not map is refused with its row
+    const gradeOf = (from: number, enterpriseGrade: string) => candidates(from, 1).map(({ level: _national, ...c }) => ({ ...c, enterpriseGrade }));
+    const unmapped = await api.post(
+      '/api/v1/batches',
+      { ...base, firstExamDate: first, candidates: [...candidates(350, 1), ...gradeOf(351, '特级技师')] },
+      t.inst,
+    );
+    expect([unmapped.status, unmapped.body.code, unmapped.body.offending]).toEqual([
+      422,
+      'OUT_OF_SCOPE',
+      [expect.objectContaining({ index: 1, enterpriseGrade: '特级技师', occupationCode: '6-18-01-01' })],
+    ]);
+    expect(
+      (
+        await api.post(
+          '/api/v1/batches',
+          { ...base, firstExamDate: first, candidates: [{ ...candidates(352, 1)[0], level: 3, enterpriseGrade: '中级技工' }] },
+          t.inst,
+        )
+      ).status,
+    ).toBe(422);
+    const graded = await api.post('/api/v1/batches', { ...base, firstExamDate: first, candidates: gradeOf(353, '中级技工') }, t.inst);
+    expect(graded.status).toBe(201);
+    const gradedView = await api.get(`/api/v1/batches/${graded.body.id}`, t.inst);
+    expect(gradedView.body.plan.candidates.map((c: { level: number }) => c.level)).toEqual([4]);
+    expect(
+      (
+        await api.post(
+          '/api/v1/batches',
+          { ...base, firstExamDate: first, candidates: [{ ...gradeOf(354, '中级技工')[0] }].map(({ enterpriseGrade: _g, ...c }) => c) },
+          t.inst,
+        )
+      ).status,
+    ).toBe(400);
     // the plan's own rules (422 VALIDATION_FAILED naming what breaks), and the filed venues
     const low = await api.post(
       '/api/v1/batches',
@@ -247,6 +283,7 @@ describe('batches and certificates over HTTP in demo mode', () => {
     );
     expect([elsewhere.status, elsewhere.body.code]).toEqual([422, 'VENUE_NOT_FILED']);
     const list = await api.get('/api/v1/batches', t.inst);
-    expect(list.body.items.every((b: { status: string }) => b.status === 'certified')).toBe(true);
+    // no refused plan left a batch behind (the graded one was accepted)
+    expect(list.body.items.filter((b: { id: string }) => b.id !== graded.body.id).every((b: { status: string }) => b.status === 'certified')).toBe(true);
   });
 });

@@ -156,18 +156,31 @@ describe('console: filing pages', () => {
 
   it('a complete form creates the filing and redirects to it; online-verified items are recorded as such', async () => {
     const c = await client('inst1');
-    const r = await c.post('/filings/new', filingFields(app1, { onlineOnly: ['hr-rules'] }));
+    // 003 §三: the enterprise's own grades, written as the form asks
+    const r = await c.post('/filings/new', { ...filingFields(app1, { onlineOnly: ['hr-rules'] }), 'occ-0-grades': '学徒工=5；中级技工：4' });
     expect(r.status).toBe(303);
     const m = /^\/filings\/(FL22-[^?]+)\?ok=submitted$/.exec(r.location ?? '');
     expect(m).not.toBeNull();
     id1 = decodeURIComponent(m![1]);
     const got = await api.get(`/api/v1/filings/${id1}`, tokens.inst1);
     expect(got.status).toBe(200);
-    expect(got.body.application.occupations).toEqual([{ code: '6-18-01-01', name: '车工', levels: [5, 4, 3], basis: 'national-standard' }]);
+    expect(got.body.application.occupations).toEqual([
+      {
+        code: '6-18-01-01',
+        name: '车工',
+        levels: [5, 4, 3],
+        basis: 'national-standard',
+        gradeMapping: [
+          { grade: '学徒工', level: 5 },
+          { grade: '中级技工', level: 4 },
+        ],
+      },
+    ]);
     expect(got.body.application.materials.find((x: { kind: string }) => x.kind === 'hr-rules')).toMatchObject({ verifiedOnline: true });
     const page = await c.get(r.location!);
     expect(page.status).toBe(200);
     const text = textOf(page.html);
+    expect(text).toContain('企业等级：学徒工→五级/初级工；中级技工→四级/中级工');
     expect(text).toContain('已提交。');
     expect(text).toContain('审核中');
     expect(page.html).toContain('网上核验');
