@@ -510,6 +510,7 @@ export const RECOGNITION_RULE_LABELS: Record<string, string> = {
 /** Short notices shown after a form (the console's `?ok=` key); never free text from the URL. */
 export const FLASH_LABELS: Record<string, string> = {
   'finding-filed': '检查结果已提交。',
+  'proposal-decided': '已对终止备案建议作出决定。',
   'signed-in': '已登录。',
   'signed-out': '已退出登录。',
   submitted: '已提交。',

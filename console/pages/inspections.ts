@@ -60,6 +60,7 @@ export default async function inspectionPages(app: FastifyInstance) {
         items: r.ok ? r.body.items : [],
         nextCursor: r.ok ? r.body.nextCursor : null,
         inspector: req.consoleCaller?.role === 'supervisor',
+        decidesProposals: req.consoleCaller ? roleAllows(req.consoleCaller, 'inspection.decide-proposal') : false,
         chinaDate,
         problem: extra.problem ?? (r.ok ? undefined : problemText(r)),
       },
@@ -77,5 +78,15 @@ export default async function inspectionPages(app: FastifyInstance) {
     const r = await api(req, 'POST', `/inspections/${encodeURIComponent(id)}/findings`, { body, key: one(f._key) || undefined });
     if (!r.ok) return minePage(req, reply, { problem: problemText(r), status: r.status });
     return seeOther(reply, '/inspections/mine', 'finding-filed');
+  });
+
+  // a province reviewer closes a termination proposal: terminated (once ordered on the filing) or declined
+  app.post('/inspections/:id/proposal-decision', { config: { consoleForm: true } }, async (req, reply) => {
+    const id = one((req.params as Record<string, unknown>).id);
+    const f = (req.body ?? {}) as Record<string, unknown>;
+    const body = { decision: one(f.decision), note: one(f.note) };
+    const r = await api(req, 'POST', `/inspections/${encodeURIComponent(id)}/proposal-decision`, { body, key: one(f._key) || undefined });
+    if (!r.ok) return minePage(req, reply, { problem: problemText(r), status: r.status });
+    return seeOther(reply, '/inspections/mine', 'proposal-decided');
   });
 }

@@ -189,9 +189,17 @@ describe('random inspections (双随机、一公开)', () => {
     expect((await decide({ decision: 'declined', note: '整改' }, t.prov21)).status).toBe(404);
     expect((await decide({ decision: 'declined', note: '整改' }, t.center)).status).toBe(403);
     expect((await decide({ decision: 'declined' }, t.prov)).status).toBe(400);
-    const d = await decide({ decision: 'declined', note: '情节较轻，责令限期整改' }, t.prov);
-    expect(d.status).toBe(201);
-    expect(d.body).toMatchObject({ decision: 'declined', filingId: 'F-1', by: { userId: 'prov' } });
+    // from the console: the reviewer's list offers the form, and then shows the decision
+    const reviewer = consoleClient(s.app, s.settings.AUTH_JWT_SECRET!);
+    await reviewer.signInAs({ sub: 'prov', name: 'prov', role: 'province-reviewer', province: '22' });
+    const listed = await reviewer.get('/inspections/mine');
+    const form = new RegExp(`action="/inspections/${x.id}/proposal-decision"[\\s\\S]*?name="_key" value="([^"]+)"`).exec(listed.html);
+    expect(form).not.toBeNull();
+    const posted = await reviewer.post(`/inspections/${x.id}/proposal-decision`, { _key: form![1], decision: 'declined', note: '情节较轻，责令限期整改' });
+    expect([posted.status, posted.location]).toEqual([303, '/inspections/mine?ok=proposal-decided']);
+    const after = await reviewer.get('/inspections/mine');
+    expect(textOf(after.html)).toContain('不予终止（prov');
+    expect(after.html).not.toContain(`action="/inspections/${x.id}/proposal-decision"`);
     expect((await decide({ decision: 'declined', note: '再次' }, t.prov)).body.code).toBe('ALREADY_DECIDED');
     const closed = (await api.get('/api/v1/inspections/mine', t.prov)).body.items.find((i: any) => i.id === x.id);
     expect(closed.proposal).toMatchObject({ open: false, decision: { decision: 'declined', note: '情节较轻，责令限期整改' } });
