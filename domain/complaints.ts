@@ -17,7 +17,7 @@
  * objection's text does, domain/objections.ts), never in the credit file.
  */
 import type { Refusal } from './errors';
-import type { Actor, Audience, PendingStep } from './filing';
+import type { Actor, Audience, PendingStep, StageDue } from './filing';
 import { jurisdictionAudience } from './filing';
 import type { Jurisdiction } from './batch';
 import { inScope } from './access';
@@ -53,19 +53,12 @@ export const DEFAULT_COMPLAINT_POLICY: ComplaintPolicy = {
  */
 export const OPEN_COMPLAINTS_PER_COMPLAINANT = 5;
 
-export interface ComplaintDue {
-  startedAt: string;
-  dueDate: string;
-  dueAt: string;
-  dueAtMs: number;
-  coverage: 'official' | 'estimated';
-  escalation: 0 | 1 | 2;
-  provinceAt?: string;
-  provinceAtMs?: number;
+/** A filing stage's due (the same deadline helpers run it), without the stage, plus the reminder. */
+export type ComplaintDue = Omit<StageDue, 'track' | 'stage'> & {
   reminderAt?: string;
   reminderAtMs?: number;
   reminded?: boolean;
-}
+};
 
 export interface ComplaintDecision {
   upheld: boolean;
