@@ -13,12 +13,11 @@ import { startOfDayMs } from '../../domain/dates';
 import { readCandidates } from '../../models/candidates';
 import { archiveRetentionId } from '../../workflows/archive/messages';
 import { ANONYMISED_NAME } from '../../activities/archive';
+import { describeOnce } from '../harness/start-dates';
 
 // the retention counts calendar years and days from the batch's end, never working days, so the
 // date matrix (scripts/test-dates.sh: the same tests from other kinds of start day) skips it: its
 // five simulated years would cost CI four times over for nothing the start day changes
-const describeOnce = process.env.SKILLCERT_TEST_START ? describe.skip : describe;
-
 describeOnce('archive retention', () => {
   let bed: BatchBed;
   let f: ActiveFiling;

@@ -16,6 +16,7 @@ import { allocatorWorkflowId, countersQuery } from '../../workflows/allocator/me
 import { serialAllocatorId, superviseUpdate } from '../../workflows/batch/messages';
 import { parseCertificateCode } from '../../domain/certificate-code';
 import { publicCertificateView, type BatchInstitution } from '../../domain/batch';
+import { itOnce } from '../harness/start-dates';
 
 describe('certificates', () => {
   let bed: BatchBed;
@@ -94,7 +95,7 @@ describe('certificates', () => {
     ).toBe(total);
   });
 
-  it('an issue that fails after reserving its block is retried with the same block (direct call)', async () => {
+  itOnce('an issue that fails after reserving its block is retried with the same block (direct call)', async () => {
     const inst = institution();
     const [r1, r2] = [`R-1-${inst.creditCode}`, `R-2-${inst.creditCode}`];
     await passed(r1, 3, 3);
@@ -117,7 +118,7 @@ describe('certificates', () => {
     }
   });
 
-  it('issuing goes in chunks with heartbeats; a new attempt resumes after the last chunk its predecessor reported', async () => {
+  itOnce('issuing goes in chunks with heartbeats; a new attempt resumes after the last chunk its predecessor reported', async () => {
     const inst = institution();
     const id = `H-${inst.creditCode}`;
     // level 5: the other tests' institutions share this sequence code, at levels 4 and 3
@@ -150,7 +151,7 @@ describe('certificates', () => {
     expect(all.map((n) => parseCertificateCode(n)!.parts.serial)).toEqual(Array.from({ length: 2500 }, (_x, i) => i + 1));
   });
 
-  it("the batch workflow's issuing activity fails after reserving; the retry issues no duplicate and skips no number", async () => {
+  itOnce("the batch workflow's issuing activity fails after reserving; the retry issues no duplicate and skips no number", async () => {
     const { earliest } = await leadDates(bed);
     const p = plan(f.app, earliest.date, earliest.date, candidates(f.app, [4, 4, 3, 4]));
     await registerSupervisors(bed.models, [{ userId: 'sup-r1', name: '督导', province: '22', prefecture: '220100' }]);
@@ -188,7 +189,7 @@ describe('certificates', () => {
     }
   });
 
-  it('revocation: by the issuing institution or the provincial department, once, with an audit entry', async () => {
+  itOnce('revocation: by the issuing institution or the provincial department, once, with an audit entry', async () => {
     const s = await bed.full(certifiedBatch);
     const number = s.certificates!.items[0].number;
     const tq = bed.taskQueue;
@@ -218,7 +219,7 @@ describe('certificates', () => {
     expect(await bed.models.Certificate.countDocuments({ batchId: certifiedBatch, status: 'valid' })).toBe(2);
   });
 
-  it("a finished batch's history replays (the supervisor draw and every answer come from history)", async () => {
+  itOnce("a finished batch's history replays (the supervisor draw and every answer come from history)", async () => {
     const history = await bed.handle(certifiedBatch).fetchHistory();
     // the beds encrypt with the tests' key, as production does with PAYLOAD_KEYS
     await Worker.runReplayHistory({ workflowBundle: { codePath: stackInfo().bundlePath }, dataConverter: testDataConverter }, history, certifiedBatch);

@@ -25,6 +25,7 @@ import { decideUpdate, objectionUpdate, resolveObjectionUpdate, submitResultsUpd
 import { addCalendarDays } from '../../domain/dates';
 import { buildCertificateCode, parseCertificateCode } from '../../domain/certificate-code';
 import { buildRoster } from '../../domain/batch';
+import { itOnce } from '../harness/start-dates';
 
 describe('batch workflow', () => {
   let bed: BatchBed;
@@ -228,7 +229,7 @@ describe('batch workflow', () => {
     for (const [, list] of groups) expect(list.sort((a, b) => a - b)).toEqual(list.map((_x, i) => i + 1));
   });
 
-  it('a suspended batch the center cancels ends cancelled; a center reject of the plan ends rejected', async () => {
+  itOnce('a suspended batch the center cancels ends cancelled; a center reject of the plan ends rejected', async () => {
     await registerSupervisors(bed.models, [{ userId: 'sup-9', name: '督导九', province: '22' }]);
     const { earliest } = await leadDates(bed);
     const x = await bed.submit(f, plan(f.app, earliest.date, earliest.date, candidates(f.app, [4])));

@@ -26,6 +26,7 @@ import {
   type ActiveFiling,
   type BatchBed,
 } from '../harness/batch-env';
+import { itOnce } from '../harness/start-dates';
 
 const HOUR = 3_600_000;
 
@@ -55,7 +56,7 @@ describe('batch rules as the seeds write them', () => {
 
   const cal = new WorkingDayCalendar();
 
-  it("refuses a venue the filing does not list, and an employer's skill exam away from its own premises", async () => {
+  itOnce("refuses a venue the filing does not list, and an employer's skill exam away from its own premises", async () => {
     const { earliest } = await leadDates(bed);
     const cands = candidates(f.app, [4]);
     const r1 = await refusal(
@@ -80,7 +81,7 @@ describe('batch rules as the seeds write them', () => {
     expect(s.status).toBe('planned');
   });
 
-  it('needs a proctor, an examiner and an internal quality supervisor; theory and skill, each passing at 60 or more (422 VALIDATION_FAILED)', async () => {
+  itOnce('needs a proctor, an examiner and an internal quality supervisor; theory and skill, each passing at 60 or more (422 VALIDATION_FAILED)', async () => {
     const { earliest } = await leadDates(bed);
     const p = (extra: Parameters<typeof plan>[4]) => plan(f.app, earliest.date, earliest.date, candidates(f.app, [4]), extra);
     for (const key of ['proctors', 'examiners', 'supervisors'] as const) {
@@ -122,7 +123,7 @@ describe('batch rules as the seeds write them', () => {
     ).toBe('planned');
   });
 
-  it('assesses every filed occupation and trade, in the one code format (6-18-01-01, with a 5th segment for a trade)', async () => {
+  itOnce('assesses every filed occupation and trade, in the one code format (6-18-01-01, with a 5th segment for a trade)', async () => {
     const { earliest } = await leadDates(bed);
     const ok = [
       candidate(f.app, { occupationCode: '6-18-01-01', level: 3 }),
@@ -175,7 +176,7 @@ describe('batch rules as the seeds write them', () => {
     }
   });
 
-  it("a provincial center draws supervisors but does not decide a prefecture's batch; the publicity names each passing candidate, ID masked", async () => {
+  itOnce("a provincial center draws supervisors but does not decide a prefecture's batch; the publicity names each passing candidate, ID masked", async () => {
     await registerSupervisors(bed.models, [{ userId: 'sup-r1', name: '督导', province: '22' }]);
     const { earliest } = await leadDates(bed);
     const p = plan(f.app, earliest.date, earliest.date, candidates(f.app, [4, 3]));

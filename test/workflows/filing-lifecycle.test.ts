@@ -6,6 +6,7 @@ import { addMonths, addYears, endOfDayMs } from '../../domain/dates';
 import { changeUpdate, examsHeldSignal, renewalUpdate, terminationUpdate } from '../../workflows/filing/messages';
 import { application } from '../fixtures/filing';
 import { DAY, eventually, expectRefused, filingBed, Flow, type FilingBed } from '../harness/filing-env';
+import { itOnce } from '../harness/start-dates';
 
 describe('filing workflow: active life', () => {
   let bed: FilingBed;
@@ -149,7 +150,7 @@ describe('filing workflow: active life', () => {
     });
   });
 
-  it('voluntary termination: the institution applies, the jurisdiction decides; terminated and out of the directory', async () => {
+  itOnce('voluntary termination: the institution applies, the jurisdiction decides; terminated and out of the directory', async () => {
     const f = await Flow.start(bed, application());
     const { a } = f;
     await f.toActive();
@@ -174,7 +175,7 @@ describe('filing workflow: active life', () => {
     });
   });
 
-  it('ordered termination by the province is immediate, even while a change is being assessed', async () => {
+  itOnce('ordered termination by the province is immediate, even while a change is being assessed', async () => {
     const f = await Flow.start(bed, application());
     const { a } = f;
     await f.toActive();

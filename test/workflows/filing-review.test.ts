@@ -8,6 +8,7 @@ import { supplementUpdate } from '../../workflows/filing/messages';
 import { WorkingDayCalendar } from '../../domain/calendar';
 import { application, idNumber } from '../fixtures/filing';
 import { DAY, eventually, expectRefused, filingBed, Flow, type FilingBed } from '../harness/filing-env';
+import { itOnce } from '../harness/start-dates';
 
 describe('filing workflow: review', () => {
   let bed: FilingBed;
@@ -197,44 +198,50 @@ describe('filing workflow: review', () => {
     await expect(f.decide(stage, 'pass', deciders[stage])).rejects.toThrow();
   });
 
-  it('refuses a decision on the wrong stage, by an unassigned expert and by the decider of the previous stage (four eyes); the state is unchanged', async () => {
-    const f = await Flow.start(bed, application());
-    const { a } = f;
-    // expert A forms the 初评 and the 技术评估 groups alone
-    await f.assign('preliminary-review', [a.expertA]);
-    await f.assign('technical-assessment', [a.expertA]);
-    await expectRefused(bed, f.h, 'STAGE_MISMATCH', () => f.decide('technical-assessment', 'pass', a.expertA, { score: 80 }));
-    await expectRefused(bed, f.h, 'NOT_ASSIGNED', () => f.decide('preliminary-review', 'pass', a.expertB));
-    await expectRefused(bed, f.h, 'FORBIDDEN', () => f.decide('preliminary-review', 'pass', a.prefectureReviewer));
-    await f.decide('preliminary-review', 'pass', a.expertA);
-    await expectRefused(bed, f.h, 'FOUR_EYES', () => f.decide('technical-assessment', 'pass', a.expertA, { score: 80 }));
-    // nor may the group of the next stage be expert A alone
-    await expectRefused(bed, f.h, 'FOUR_EYES', () => f.assign('comprehensive-review', [a.expertA]));
-    // re-forming the group with B lets the stage go on
-    await f.assign('technical-assessment', [a.expertB]);
-    // 技术评估 needs a score
-    await expectRefused(bed, f.h, 'VALIDATION_FAILED', () => f.decide('technical-assessment', 'pass', a.expertB));
-    await expectRefused(bed, f.h, 'NOT_ASSIGNED', () => f.decide('technical-assessment', 'pass', a.expertA, { score: 80 }));
-    const s = await f.decide('technical-assessment', 'pass', a.expertB, { score: 80 });
-    expect(s.stage).toBe('comprehensive-review');
-    expect(s.decisions).toHaveLength(2);
-  });
+  itOnce(
+    'refuses a decision on the wrong stage, by an unassigned expert and by the decider of the previous stage (four eyes); the state is unchanged',
+    async () => {
+      const f = await Flow.start(bed, application());
+      const { a } = f;
+      // expert A forms the 初评 and the 技术评估 groups alone
+      await f.assign('preliminary-review', [a.expertA]);
+      await f.assign('technical-assessment', [a.expertA]);
+      await expectRefused(bed, f.h, 'STAGE_MISMATCH', () => f.decide('technical-assessment', 'pass', a.expertA, { score: 80 }));
+      await expectRefused(bed, f.h, 'NOT_ASSIGNED', () => f.decide('preliminary-review', 'pass', a.expertB));
+      await expectRefused(bed, f.h, 'FORBIDDEN', () => f.decide('preliminary-review', 'pass', a.prefectureReviewer));
+      await f.decide('preliminary-review', 'pass', a.expertA);
+      await expectRefused(bed, f.h, 'FOUR_EYES', () => f.decide('technical-assessment', 'pass', a.expertA, { score: 80 }));
+      // nor may the group of the next stage be expert A alone
+      await expectRefused(bed, f.h, 'FOUR_EYES', () => f.assign('comprehensive-review', [a.expertA]));
+      // re-forming the group with B lets the stage go on
+      await f.assign('technical-assessment', [a.expertB]);
+      // 技术评估 needs a score
+      await expectRefused(bed, f.h, 'VALIDATION_FAILED', () => f.decide('technical-assessment', 'pass', a.expertB));
+      await expectRefused(bed, f.h, 'NOT_ASSIGNED', () => f.decide('technical-assessment', 'pass', a.expertA, { score: 80 }));
+      const s = await f.decide('technical-assessment', 'pass', a.expertB, { score: 80 });
+      expect(s.stage).toBe('comprehensive-review');
+      expect(s.decisions).toHaveLength(2);
+    },
+  );
 
-  it("refuses an expert on the institution's own staff (CONFLICT_OF_INTEREST) and assignments by others than the jurisdiction; the state is unchanged", async () => {
-    const staffId = idNumber(417);
-    const f = await Flow.start(bed, application({ staffIdNumbers: [idNumber(416), staffId] }));
-    const { a } = f;
-    await expectRefused(bed, f.h, 'CONFLICT_OF_INTEREST', () =>
-      f.assign('preliminary-review', [a.expertA, a.expertB], a.prefectureReviewer, { [a.expertB.sub]: staffId.toLowerCase() }),
-    );
-    await expectRefused(bed, f.h, 'FORBIDDEN', () => f.assign('preliminary-review', [a.expertA], a.institution));
-    await expectRefused(bed, f.h, 'FORBIDDEN', () => f.assign('preliminary-review', [a.expertA], { ...a.prefectureReviewer, prefecture: '220200' }));
-    await expectRefused(bed, f.h, 'STAGE_MISMATCH', () => f.assign('deliberation', [a.expertA]));
-    await expectRefused(bed, f.h, 'VALIDATION_FAILED', () => f.assign('preliminary-review', []));
-    const s = await f.assign('preliminary-review', [a.expertA, a.expertB], a.prefectureReviewer, { [a.expertB.sub]: idNumber(418) });
-    expect(s.stage).toBe('preliminary-review');
-    expect(s.assignments['preliminary-review'].map((e) => e.userId)).toEqual(['expert-a', 'expert-b']);
-  });
+  itOnce(
+    "refuses an expert on the institution's own staff (CONFLICT_OF_INTEREST) and assignments by others than the jurisdiction; the state is unchanged",
+    async () => {
+      const staffId = idNumber(417);
+      const f = await Flow.start(bed, application({ staffIdNumbers: [idNumber(416), staffId] }));
+      const { a } = f;
+      await expectRefused(bed, f.h, 'CONFLICT_OF_INTEREST', () =>
+        f.assign('preliminary-review', [a.expertA, a.expertB], a.prefectureReviewer, { [a.expertB.sub]: staffId.toLowerCase() }),
+      );
+      await expectRefused(bed, f.h, 'FORBIDDEN', () => f.assign('preliminary-review', [a.expertA], a.institution));
+      await expectRefused(bed, f.h, 'FORBIDDEN', () => f.assign('preliminary-review', [a.expertA], { ...a.prefectureReviewer, prefecture: '220200' }));
+      await expectRefused(bed, f.h, 'STAGE_MISMATCH', () => f.assign('deliberation', [a.expertA]));
+      await expectRefused(bed, f.h, 'VALIDATION_FAILED', () => f.assign('preliminary-review', []));
+      const s = await f.assign('preliminary-review', [a.expertA, a.expertB], a.prefectureReviewer, { [a.expertB.sub]: idNumber(418) });
+      expect(s.stage).toBe('preliminary-review');
+      expect(s.assignments['preliminary-review'].map((e) => e.userId)).toEqual(['expert-a', 'expert-b']);
+    },
+  );
 
   it('Shanxi 2020 (忻州): prefecture center → prefecture bureau → province center → province → publicity → ministry report → notice', async () => {
     const app = application({ province: '14', prefecture: '140900' });

@@ -12,7 +12,7 @@ import type { Actor, Occupation } from '../../domain/filing';
 import { changeUpdate, examsHeldSignal, objectionUpdate, renewalUpdate, resolveObjectionUpdate, supplementUpdate } from '../../workflows/filing/messages';
 import { application } from '../fixtures/filing';
 import { DAY, eventually, expectRefused, filingBed, Flow, MINUTE, type FilingBed } from '../harness/filing-env';
-import { atChinaTime } from '../harness/start-dates';
+import { atChinaTime, itOnce } from '../harness/start-dates';
 import { delayedAfter, probeReplay, timerFiredIndex } from '../harness/late-timers';
 
 const HOUR = 3_600_000;
@@ -88,7 +88,7 @@ describe('filing rules as the seeds write them', () => {
     await eventually(async () => expect(await f.directory()).toMatchObject({ occupationCodes: ['6-18-01-01', '6-18-01-02'], noticeNumber: s.notice!.number }));
   });
 
-  it('a change that raises a level is a scope change too; a change of address keeps the shorter path', async () => {
+  itOnce('a change that raises a level is a scope change too; a change of address keeps the shorter path', async () => {
     const f = await Flow.start(bed, application());
     const { a } = f;
     await f.toActive();
@@ -164,7 +164,7 @@ describe('filing rules as the seeds write them', () => {
     expect(s.renewal).toMatchObject({ late: true, remindersSent: 2 });
   });
 
-  it('validity: notices issued on 02-28, 02-29, 03-01 and 12-31 are valid through the day before the third anniversary', async () => {
+  itOnce('validity: notices issued on 02-28, 02-29, 03-01 and 12-31 are valid through the day before the third anniversary', async () => {
     const flows: Flow[] = [];
     for (let i = 0; i < 4; i++) {
       const f = await Flow.start(bed, application());
@@ -215,7 +215,7 @@ describe('filing rules as the seeds write them', () => {
     await eventually(async () => expect(await f.directory()).toBeNull());
   });
 
-  it('Shanxi, a provincial institution: the provincial center reviews first and there is no city bureau step', async () => {
+  itOnce('Shanxi, a provincial institution: the provincial center reviews first and there is no city bureau step', async () => {
     const app = application({ province: '14', affiliation: 'province' });
     const f = await Flow.start(bed, app, SHANXI_2020);
     const { a } = f;
@@ -242,7 +242,7 @@ describe('filing rules as the seeds write them', () => {
     expect(s.decisions.map((d) => d.stage)).toEqual(['city-first-review', 'province-center-summary', 'deliberation', 'ministry-report', 'notice']);
   });
 
-  it("a provincial reviewer neither forms expert groups nor resolves objections on a prefecture's filing (004 Art.4)", async () => {
+  itOnce("a provincial reviewer neither forms expert groups nor resolves objections on a prefecture's filing (004 Art.4)", async () => {
     const f = await Flow.start(bed, application());
     const { a } = f;
     await expectRefused(bed, f.h, 'FORBIDDEN', () => f.assign('preliminary-review', [a.expertA], a.provinceReviewer));

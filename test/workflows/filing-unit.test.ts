@@ -9,7 +9,7 @@
 import { Worker } from '@temporalio/worker';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { stackInfo, testDataConverter, timeSkippingEnv, uniqueName } from '../harness/stack';
-import { baseInstant, nextStart } from '../harness/start-dates';
+import { baseInstant, nextStart, itOnce } from '../harness/start-dates';
 import { filing } from '../../workflows/filing/workflow';
 import { assignExpertsUpdate, decideUpdate, filingWorkflowId, stateQuery, type AssignInput, type DecideInput } from '../../workflows/filing/messages';
 import { JILIN_2025 } from '../../domain/filing-policy';
@@ -214,7 +214,7 @@ describe('filing workflow with mocked activities', () => {
     });
   });
 
-  it('records one decision when two assigned experts decide the same stage at once; the other is refused', async () => {
+  itOnce('records one decision when two assigned experts decide the same stage at once; the other is refused', async () => {
     const acts = mockedActivities();
     await withWorker(acts, async (start) => {
       const f = await start(application());

@@ -2,8 +2,9 @@ import { Worker } from '@temporalio/worker';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { testDataConverter, timeSkippingEnv, uniqueName } from '../harness/stack';
 import { sleepYears, waitOrTimeout, wakeSignal } from './fixtures/sleepers';
+import { describeOnce } from '../harness/start-dates';
 
-describe('time-skipping server from the global setup', () => {
+describeOnce('time-skipping server from the global setup', () => {
   let env: TestWorkflowEnvironment;
   let worker: Worker;
   const taskQueue = uniqueName('harness');

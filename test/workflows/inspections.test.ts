@@ -14,11 +14,10 @@ import type { Actor } from '../../domain/filing';
 import type { Severity, InspectionOrder } from '../../domain/inspections';
 import { drawInspectionsCall, fileFindingCall } from '../../api/inspections';
 import { drawIdOfInspection } from '../../workflows/inspection/messages';
+import { describeOnce } from '../harness/start-dates';
 
 // an inspection's orders act on a planned batch at once, with no working-day deadline of their own:
 // the date matrix (scripts/test-dates.sh) skips this file, which would cost CI four times over
-const describeOnce = process.env.SKILLCERT_TEST_START ? describe.skip : describe;
-
 describeOnce('random inspection orders on a real batch', () => {
   let bed: BatchBed;
   let f: ActiveFiling;

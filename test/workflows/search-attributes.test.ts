@@ -12,6 +12,7 @@ import { actors, application } from '../fixtures/filing';
 import { filingBed, Flow, type FilingBed } from '../harness/filing-env';
 import { devStack, stackInfo, timeSkippingAddress, uniqueName, type DevStack } from '../harness/stack';
 import { registerSearchAttributes } from '../../infra/search-attributes';
+import { describeOnce } from '../harness/start-dates';
 
 jest.setTimeout(120_000);
 
@@ -28,7 +29,7 @@ const indexOf = async (client: Client, workflowId: string) => {
   };
 };
 
-describe('search attributes of a filing', () => {
+describeOnce('search attributes of a filing', () => {
   let bed: FilingBed;
   beforeAll(async () => {
     bed = await filingBed();
@@ -63,14 +64,14 @@ describe('search attributes of a filing', () => {
   });
 });
 
-describe('registration', () => {
+describeOnce('registration', () => {
   it('registering again adds nothing and fails nowhere (each worker checks at start; the time-skipping server cannot list them)', async () => {
     await expect(registerSearchAttributes(timeSkippingAddress())).resolves.toEqual([]);
     await expect(registerSearchAttributes(stackInfo().devAddress)).resolves.toEqual([]);
   });
 });
 
-describe('operators find cases on the dev server with temporal workflow list --query', () => {
+describeOnce('operators find cases on the dev server with temporal workflow list --query', () => {
   let s: DevStack;
   beforeAll(async () => {
     s = await devStack();
