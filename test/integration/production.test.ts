@@ -251,7 +251,7 @@ describe('the production stack', () => {
     const describe = (workflowId: string) => temporal.workflowService.describeWorkflowExecution({ namespace: 'default', execution: { workflowId } });
     /**
      * Fast-forwards one workflow's own time to `targetMs` (its timers due on the way fire). The
-     * server measures the skip from the workflow's current time, which it reports, and does not
+     * server measures the skip from the workflow's own current time, which it reports, and does not
      * deduplicate a fast-forward by its id: a retry first looks whether the last try went through.
      */
     const skipTo = async (workflowId: string, targetMs: number) => {
@@ -260,7 +260,7 @@ describe('the production stack', () => {
       for (;;) {
         try {
           const info = (await describe(workflowId)).workflowExtendedInfo?.timeSkippingInfo;
-          if (info?.fastForwardInfo?.fastForwardId === id) break;
+          if (info?.effectiveConfig?.fastForwardConfig?.id === id) break;
           const now = info?.currentTime ? tsToMs(info.currentTime) : Date.now();
           expect(targetMs).toBeGreaterThan(now);
           await temporal.workflowService.updateWorkflowExecutionOptions({
@@ -276,10 +276,11 @@ describe('the production stack', () => {
           await sleep(1000);
         }
       }
-      // the server reports the fast-forward done and the workflow's own time at the target
+      // done when the server no longer skips under this fast-forward (Server 1.32 reports it in the
+      // effective config, not in fastForwardInfo), with the workflow's own time at the target
       const info = await eventually(`${workflowId} fast-forwarded`, async () => {
         const i = (await describe(workflowId)).workflowExtendedInfo?.timeSkippingInfo;
-        return i?.fastForwardInfo?.fastForwardId === id && i.fastForwardInfo.hasCompleted ? i : undefined;
+        return i?.effectiveConfig?.fastForwardConfig?.id === id && !i.effectiveConfig.enabled ? i : undefined;
       });
       expect(tsToMs(info.currentTime!)).toBeGreaterThanOrEqual(targetMs);
     };
