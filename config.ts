@@ -116,6 +116,16 @@ export const settingsSchema = z.object({
     .min(1)
     .max(32767 - 11, 'the 12 ports must stay at or below 32767 (Temporal stores membership ports in a PostgreSQL smallint)')
     .default(7234),
+  /**
+   * Production stack, tests only: lets any client of its Temporal frontend fast-forward one
+   * workflow's own time (Server 1.32's experimental `frontend.WorkflowTimeSkippingEnabled`), so that
+   * test:production can take a filing past its 公示 and a batch past its exam day on a real-clock
+   * server. Off by default; the stack warns loudly when it is on. `1`/`true` or `0`/`false`.
+   */
+  TEMPORAL_WORKFLOW_TIME_SKIPPING: z
+    .enum(['0', '1', 'false', 'true'], { error: 'expected 1 (on: tests only) or 0 (off)' })
+    .default('0')
+    .transform((s) => s === '1' || s === 'true'),
   /** Production stack: worker processes and API processes (Node cluster on PORT). */
   WORKER_PROCESSES: z.coerce.number().int().min(1).max(32).default(2),
   API_PROCESSES: z.coerce.number().int().min(1).max(32).default(2),

@@ -75,6 +75,35 @@ export async function freePortBlock(n: number): Promise<number> {
   throw new Error(`no ${n} consecutive free ports found`);
 }
 
+// ——— dynamic config ———
+
+/** The Temporal services' dynamic config as the repository keeps it. */
+export const DYNAMIC_CONFIG = join(ROOT, 'infra/production/dynamicconfig.yaml');
+
+/** Said at every start with TEMPORAL_WORKFLOW_TIME_SKIPPING on, so that nobody mistakes such a stack for a real one. */
+export const TIME_SKIPPING_WARNING =
+  'WARNING: TEMPORAL_WORKFLOW_TIME_SKIPPING is on: any client of the Temporal frontend can fast-forward a workflow (a 公示 or an exam day passes at once). Tests only, never with real cases.';
+
+const TIME_SKIPPING_YAML = `
+# TEMPORAL_WORKFLOW_TIME_SKIPPING=1, written by infra/production.ts for tests only: a client may
+# fast-forward one workflow's own time (UpdateWorkflowExecutionOptions, timeSkippingConfig)
+frontend.WorkflowTimeSkippingEnabled:
+  - value: true
+`;
+
+/**
+ * The dynamic config file the Temporal services read: the repository's, or with time skipping a
+ * copy in $DATA_DIR/run that enables it. The copy is removed at every start, so a stack started
+ * again without the setting never keeps it.
+ */
+export function dynamicConfigFile(timeSkipping: boolean, runDir: string): string {
+  const copy = join(runDir, 'temporal-dynamicconfig.yaml');
+  rmSync(copy, { force: true });
+  if (!timeSkipping) return DYNAMIC_CONFIG;
+  writeFileSync(copy, readFileSync(DYNAMIC_CONFIG, 'utf8') + TIME_SKIPPING_YAML);
+  return copy;
+}
+
 // ——— secrets ———
 
 /**
@@ -670,6 +699,13 @@ export async function startProductionStack(opts: ProductionStackOptions): Promis
       say(`postgresql ${PG_MAJOR} on 127.0.0.1:${settings.POSTGRES_PORT} (${pg.dir})`);
     }
 
+    if (settings.TEMPORAL_WORKFLOW_TIME_SKIPPING) {
+      say(
+        needTemporal
+          ? TIME_SKIPPING_WARNING
+          : 'WARNING: TEMPORAL_WORKFLOW_TIME_SKIPPING is set but does nothing: TEMPORAL_ADDRESS points at a Temporal Server this stack does not start',
+      );
+    }
     if (needTemporal) {
       for (const tool of ['temporal-server', 'temporal-sql-tool'] as const) {
         const stamp = `${binary(tool)}.version`;
@@ -686,7 +722,7 @@ export async function startProductionStack(opts: ProductionStackOptions): Promis
         SKILLCERT_PG_HOST: '127.0.0.1',
         SKILLCERT_PG_PORT: String(settings.POSTGRES_PORT),
         SKILLCERT_TEMPORAL_PG_PASSWORD: pgPasswords!.temporal,
-        SKILLCERT_TEMPORAL_DYNAMIC_CONFIG: join(ROOT, 'infra/production/dynamicconfig.yaml'),
+        SKILLCERT_TEMPORAL_DYNAMIC_CONFIG: dynamicConfigFile(settings.TEMPORAL_WORKFLOW_TIME_SKIPPING, runDir),
         SKILLCERT_TEMPORAL_LOG_LEVEL: 'warn',
         SKILLCERT_TEMPORAL_HTTP_PORT: String(ports.http),
       };

@@ -8,7 +8,7 @@
 import { codecOrigins, loadSettings, SettingsError } from '../config';
 import { loadPayloadKeys } from '../infra/payload-codec';
 import { certificateSigningOf } from '../infra/services';
-import { ProductionError, startProductionStack, type ProductionStack } from '../infra/production';
+import { ProductionError, startProductionStack, TIME_SKIPPING_WARNING, type ProductionStack } from '../infra/production';
 
 async function main() {
   // the production stack runs in production mode unless told otherwise
@@ -65,7 +65,7 @@ async function main() {
   workers      ${s.WORKER_PROCESSES} processes on task queue ${s.TEMPORAL_TASK_QUEUE}
   Temporal     ${stack.temporalAddress}${stack.temporalPorts ? ` (history :${stack.temporalPorts.history}, matching :${stack.temporalPorts.matching}, worker :${stack.temporalPorts.worker})` : ''}${stack.temporalUi ? `\n  Temporal UI  ${stack.temporalUi}` : ''}
   database     ${stack.mongoUri.replace(/\/\/[^@/]*@/, '//***@')}${stack.ferretdb ? ' (FerretDB on PostgreSQL)' : ''}${stack.postgres ? `\n  PostgreSQL   127.0.0.1:${s.POSTGRES_PORT} (${stack.postgres.dir})` : ''}
-  data         ${s.dataDir}   logs ${stack.logDir}   pids ${s.dataDir}/run
+  data         ${s.dataDir}   logs ${stack.logDir}   pids ${s.dataDir}/run${s.TEMPORAL_WORKFLOW_TIME_SKIPPING && stack.temporalPorts ? `\n${TIME_SKIPPING_WARNING}` : ''}
 Ctrl-C stops everything.`);
 }
 

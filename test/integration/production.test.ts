@@ -3,44 +3,59 @@
  * separate processes, FerretDB on PostgreSQL, two compiled workers, two API processes) from a clean
  * DATA_DIR. A filing goes over HTTP from 申报 through every review stage into its 公示, with requests
  * served by both API processes; midway a worker and the Temporal history service are SIGKILLed and
- * come back through the stack's supervisor. The 公示 lasts ≥5 working days of real time and nothing
- * on a real-clock server shortens it, so the filing stops there (as `npm run chaos -- --stack dev`
- * does), and the test checks that the workflow holds a durable timer for the publicity's end; the
- * notice (备案通知) after it runs in demo mode (test/api/filings-demo.test.ts). Then the whole stack
- * is stopped with SIGINT and started again on the same DATA_DIR, and the same workflow takes the
- * next step. Run with `npm run test:production` (it provisions Temporal Server and builds dist/).
+ * come back through the stack's supervisor. Then the whole stack is stopped with SIGINT and started
+ * again on the same DATA_DIR, and the same workflow takes an objection. Then the filing gets its
+ * 备案通知, and the filed institution runs a batch from plan to certificates (center, supervisor,
+ * scores, result 公示, results review), with the other worker and the history service killed again
+ * midway; the certificates verify publicly.
+ *
+ * Time: a 公示 lasts ≥5 working days and an exam day is weeks away, and this server keeps real time.
+ * The stack runs with TEMPORAL_WORKFLOW_TIME_SKIPPING=1 (tests only: Server 1.32's experimental
+ * per-workflow time skipping), and the test fast-forwards the filing's and the batch's own time to
+ * the dates the cases themselves give, as test/integration/restore-drill.test.ts does; every other
+ * clock, the API's included, stays the wall clock. Run with `npm run test:production` (it provisions
+ * Temporal Server and builds dist/).
  */
-import { generateSigningKey } from '../../certificates/signature';
+import { generateSigningKey, issueDateOf, verifyCertificateSignature } from '../../certificates/signature';
 import { execFileSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
+import { msToTs, tsToMs } from '@temporalio/common/lib/time';
 import { call, killLeftovers, productionEnv, runningPid, startProductionCommand, type Answer, type ProductionCommand } from '../harness/production-command';
 import { signToken } from '../../api/tokens';
 import { isListening } from '../../infra/embedded';
-import { PG_BIN } from '../../infra/production';
+import { PG_BIN, TIME_SKIPPING_WARNING } from '../../infra/production';
 import { filingWorkflowId } from '../../workflows/filing/messages';
+import { batchWorkflowId } from '../../workflows/batch/messages';
+import { addCalendarDays, chinaDateOf } from '../../domain/calendar';
+import { validityLastDay } from '../../domain/filing-dates';
 import { application, idNumber } from '../fixtures/filing';
+import { candidates as batchCandidates, plan as batchPlan } from '../fixtures/batch';
+import { atChinaTime } from '../harness/start-dates';
 import type { Caller } from '../../domain/roles';
 
 jest.setTimeout(900_000);
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const HOUR = 3_600_000;
 
 describe('the production stack', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'skillcert-production-'));
   // the postgres user runs PostgreSQL in $DATA_DIR/postgres and must be able to enter it
   chmodSync(dataDir, 0o755);
   let stack: ProductionCommand | undefined;
+  let temporalConn: Connection | undefined;
   afterAll(async () => {
+    await temporalConn?.close();
     await stack?.stop();
     killLeftovers(dataDir);
     if (!process.env.KEEP_PRODUCTION_DIR) rmSync(dataDir, { recursive: true, force: true });
   });
 
-  it('takes a filing from 申报 into its 公示 through both API processes, across killed workers and history, and a full restart', async () => {
+  it('takes a filing to its 备案通知 and a batch to certificates through both API processes, across killed workers and history, and a full restart', async () => {
     const secret = randomBytes(32).toString('base64url');
     const env = await productionEnv(dataDir, {
       APP_MODE: 'production',
@@ -48,6 +63,7 @@ describe('the production stack', () => {
       PAYLOAD_KEYS: `prod-test:${randomBytes(32).toString('base64')}`,
       CERT_SIGNING_KEYS: generateSigningKey('prod-test').settingEntry,
       PUBLIC_BASE_URL: 'https://zs.example.gov.cn',
+      TEMPORAL_WORKFLOW_TIME_SKIPPING: '1',
     });
     const base = `http://127.0.0.1:${env.PORT}`;
     // a known ID number and phone: neither may reach Temporal's database in clear (issue #14)
@@ -63,6 +79,8 @@ describe('the production stack', () => {
       e1: await token({ sub: 'e1', role: 'expert', province: '22' }),
       e2: await token({ sub: 'e2', role: 'expert', province: '22' }),
       e3: await token({ sub: 'e3', role: 'expert', province: '22' }),
+      center: await token({ sub: 'center', role: 'center', province: '22', prefecture: '220100' }),
+      sup: await token({ sub: 'sup-1', role: 'supervisor', province: '22', prefecture: '220100' }),
     };
 
     const timings: Record<string, number> = {};
@@ -72,6 +90,9 @@ describe('the production stack', () => {
     expect(stack.output()).toContain(`API          ${base}/api/v1`);
     expect(stack.output()).toMatch(/PostgreSQL   127\.0\.0\.1:\d+/);
     expect(stack.output()).toContain(`codec        http://127.0.0.1:${env.CODEC_PORT}/codec`);
+    // a stack whose workflows can be fast-forwarded says so, at the start and under the addresses
+    expect(stack.output().split(TIME_SKIPPING_WARNING).length - 1).toBe(2);
+    expect(readFileSync(join(dataDir, 'run', 'temporal-dynamicconfig.yaml'), 'utf8')).toMatch(/frontend\.WorkflowTimeSkippingEnabled:\n\s+- value: true/);
     // the Web UI is optional (scripts/provision-production.sh): when it was built, it answers
     if (/Temporal UI/.test(stack.output())) expect((await call(`http://127.0.0.1:${env.TEMPORAL_UI_PORT}`, 'GET', '/')).status).toBe(200);
 
@@ -94,12 +115,22 @@ describe('the production stack', () => {
         await sleep(Math.min(2000, 200 * 2 ** attempt));
       }
     };
-    const get = async (path: string, tok: string) => {
+    const get = async (path: string, tok?: string) => {
       const requestId = `prod-get-${++n}`;
       const r = await call(base, 'GET', `/api/v1${path}`, { token: tok, requestId });
       served.push(requestId);
-      expect(r.status).toBe(200);
+      expect({ path, status: r.status }).toEqual({ path, status: 200 });
       return r.body;
+    };
+    /** Until `probe` gives a value (polling over HTTP, so these reads are served by both processes too). */
+    const eventually = async <T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> => {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const v = await probe();
+        if (v !== undefined) return v;
+        if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs} ms`);
+        await sleep(250);
+      }
     };
 
     for (const [i, sub] of ['e1', 'e2', 'e3'].entries())
@@ -214,10 +245,139 @@ describe('the production stack', () => {
     );
     expect(dismissed.body.stage).toBe('publicity');
     expect(dismissed.body.publicity.objections).toHaveLength(1);
+
+    temporalConn = await Connection.connect({ address: `127.0.0.1:${env.TEMPORAL_PORT}` });
+    const temporal = temporalConn;
+    const describe = (workflowId: string) => temporal.workflowService.describeWorkflowExecution({ namespace: 'default', execution: { workflowId } });
+    /**
+     * Fast-forwards one workflow's own time to `targetMs` (its timers due on the way fire). The
+     * server measures the skip from the workflow's own current time, which it reports, and does not
+     * deduplicate a fast-forward by its id: a retry first looks whether the last try went through.
+     */
+    const skipTo = async (workflowId: string, targetMs: number) => {
+      const id = randomUUID();
+      const deadline = Date.now() + 120_000;
+      for (;;) {
+        try {
+          const info = (await describe(workflowId)).workflowExtendedInfo?.timeSkippingInfo;
+          if (info?.effectiveConfig?.fastForwardConfig?.id === id) break;
+          const now = info?.currentTime ? tsToMs(info.currentTime) : Date.now();
+          expect(targetMs).toBeGreaterThan(now);
+          await temporal.workflowService.updateWorkflowExecutionOptions({
+            namespace: 'default',
+            workflowExecution: { workflowId },
+            workflowExecutionOptions: { timeSkippingConfig: { enabled: true, fastForwardConfig: { id, duration: msToTs(targetMs - now) } } },
+            updateMask: { paths: ['time_skipping_config'] },
+          });
+          break;
+        } catch (err) {
+          // Temporal away (a killed service coming back): try again; anything else fails the test
+          if (Date.now() > deadline || !/UNAVAILABLE|DEADLINE_EXCEEDED|Unavailable|unavailable/.test(String(err))) throw err;
+          await sleep(1000);
+        }
+      }
+      // done when the server no longer skips under this fast-forward (Server 1.32 reports it in the
+      // effective config, not in fastForwardInfo), with the workflow's own time at the target
+      const info = await eventually(`${workflowId} fast-forwarded`, async () => {
+        const i = (await describe(workflowId)).workflowExtendedInfo?.timeSkippingInfo;
+        return i?.effectiveConfig?.fastForwardConfig?.id === id && !i.effectiveConfig.enabled ? i : undefined;
+      });
+      expect(tsToMs(info.currentTime!)).toBeGreaterThanOrEqual(targetMs);
+    };
+
+    // the 公示 runs out in the filing's own time, with nothing upheld: the notice stage, then 备案通知
+    await skipTo(filingWorkflowId(id), dismissed.body.publicity.endsAtMs + HOUR);
+    const atNotice = await eventually('the 公示 ends', async () => {
+      const f = await get(`/filings/${id}`, t.prov);
+      return f.stage === 'notice' ? f : undefined;
+    });
+    expect(atNotice.publicity.outcome).toBe('closed');
+    const filed = await post(`/filings/${id}/decisions`, { stage: 'notice', outcome: 'pass', opinion: '准予备案' }, t.prov, 200);
+    expect(filed.body.status).toBe('active');
+    const notice = (await get(`/filings/${id}`, t.inst)).notice;
+    // issued in the filing's own time, after its 公示's end; valid from that day for the preset's years
+    const issuedMs = Date.parse(notice.issuedAt);
+    expect(issuedMs).toBeGreaterThan(dismissed.body.publicity.endsAtMs);
+    const issuedOn = chinaDateOf(issuedMs);
+    expect(notice.number).toBe(`吉人社技备〔${issuedOn.slice(0, 4)}〕${notice.sequence}号`);
+    expect(notice.validUntil).toBe(validityLastDay(issuedOn, atNotice.policy.validityYears));
+    expect(notice.institutionCode).toContain(notice.sequence);
+    const directory = await get('/directory?province=22');
+    expect(directory.items.map((e: { creditCode: string }) => e.creditCode)).toContain(app.institution.creditCode);
+
+    // the filed institution's batch, plan to certificates; its requests are counted apart
+    const batchFrom = served.length;
+    const batchStarted = Date.now();
+    await post('/supervisors', { userId: 'sup-1', name: '王督导', idNumber: idNumber(900), province: '22', prefecture: '220100' }, t.prov, 201);
+    const exam = (await get(`/calendar/working-days?from=${chinaDateOf(Date.now())}&add=12`)).date as string;
+    const candidates = batchCandidates(app, [4, 4, 3]);
+    const planned = await post('/batches', { filingId: id, ...batchPlan(app, exam, exam, candidates) }, t.inst, 201);
+    const batch: string = planned.body.id;
+    await post(`/batches/${batch}/decisions`, { stage: 'plan-review', outcome: 'pass', opinion: '已收悉' }, t.center, 200);
+    await post(`/batches/${batch}/supervision`, { action: 'assign', count: 1 }, t.center, 200);
+    const getBatch = () => get(`/batches/${batch}`, t.center);
+    await skipTo(batchWorkflowId(batch), atChinaTime(addCalendarDays(exam, 1), 9));
+    await eventually('the exam day passes', async () => ((await getBatch()).status === 'scoring' ? true : undefined));
+
+    // midway again: the other worker and the history service; the report and the scores go in meanwhile
+    const killedAgain: Record<string, number> = {};
+    for (const name of ['worker-2', 'temporal-history']) {
+      killedAgain[name] = runningPid(dataDir, name)!;
+      expect(killedAgain[name]).toBeDefined();
+      process.kill(killedAgain[name], 'SIGKILL');
+    }
+    await post(`/batches/${batch}/supervision`, { action: 'report', severity: 'none', findings: '考务规范' }, t.sup, 200);
+    const scores = candidates.map((c) => ({ idNumber: c.idNumber, theory: 75, skill: 80 }));
+    const scored = await post(`/batches/${batch}/scores`, { scores }, t.inst, 200);
+    expect(scored.body.status).toBe('publicity');
+    for (const name of Object.keys(killedAgain)) {
+      const deadline = Date.now() + 60_000;
+      while (!(runningPid(dataDir, name) && runningPid(dataDir, name) !== killedAgain[name]) && Date.now() < deadline) await sleep(200);
+      expect(runningPid(dataDir, name)).toBeDefined();
+      expect(runningPid(dataDir, name)).not.toBe(killedAgain[name]);
+    }
+    expect(stack.output()).toMatch(/worker-2 exited \(SIGKILL\); starting it again/);
+
+    await skipTo(batchWorkflowId(batch), scored.body.publicity.endsAtMs + HOUR);
+    await eventually('the result 公示 ends', async () => ((await getBatch()).status === 'results-due' ? true : undefined));
+    const submitted = await post(`/batches/${batch}/results`, {}, t.inst, 200);
+    expect(submitted.body.status).toBe('results-review');
+    const certified = await post(`/batches/${batch}/decisions`, { stage: 'results-review', outcome: 'pass', opinion: '审核通过' }, t.center, 200);
+    expect(certified.body.status).toBe('certified');
+    const numbers = (certified.body.certificates.items as { number: string }[]).map((c) => c.number).sort();
+    expect(numbers).toHaveLength(candidates.length);
+
+    // anyone checks them: the public look-up, and the signature of each QR code's link against the published keys
+    const { keys } = await get('/certificates/signing-keys');
+    for (const number of numbers) {
+      const cert = await get(`/certificates/${number}`);
+      // the certificate code starts with the institution code its 备案通知 gave (positions 1–13)
+      expect(number.startsWith(notice.institutionCode)).toBe(true);
+      expect(cert).toMatchObject({ number, status: 'valid', institution: { code: notice.institutionCode } });
+      expect(cert.holder.idNumber).toMatch(/^\d{3}\*+\d{3}[\dX]$/);
+      const sig = new URL(cert.verifyUrl).searchParams.get('sig')!;
+      expect(verifyCertificateSignature(number, cert.holder.idNumber, issueDateOf(cert.issuedAt), sig, keys)).toEqual({ valid: true, kid: 'prod-test' });
+    }
+
+    // the candidates' ID numbers reach Temporal's databases only encrypted, as the staff's did
+    for (const db of ['temporal', 'temporal_visibility']) {
+      const bytes = dump(db);
+      expect({ db, ids: candidates.filter((c) => found(bytes, c.idNumber)).length }).toEqual({ db, ids: 0 });
+    }
+
+    // both API processes served the batch part too
+    const batchByProcess = [1, 2].map((i) => {
+      const log = readFileSync(join(dataDir, 'logs', `api-${i}.log`), 'utf8');
+      return served.slice(batchFrom).filter((rid) => log.includes(`"reqId":"${rid}"`));
+    });
+    expect(batchByProcess[0].length).toBeGreaterThan(0);
+    expect(batchByProcess[1].length).toBeGreaterThan(0);
+    expect(batchByProcess[0].length + batchByProcess[1].length).toBe(served.length - batchFrom);
+
     expect(await stack.stop()).toBe(0);
     stack = undefined;
     console.log(
-      `production stack: first start ${timings.firstStartS.toFixed(1)} s (clean DATA_DIR), restart ${timings.restartS.toFixed(1)} s; requests per API process: ${byProcess.map((r) => r.length).join(' / ')}`,
+      `production stack: first start ${timings.firstStartS.toFixed(1)} s (clean DATA_DIR), restart ${timings.restartS.toFixed(1)} s; batch ${((Date.now() - batchStarted) / 1000).toFixed(1)} s; requests per API process: ${byProcess.map((r) => r.length).join(' / ')} (filing), ${batchByProcess.map((r) => r.length).join(' / ')} (batch)`,
     );
   });
 });
