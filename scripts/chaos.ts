@@ -8,7 +8,7 @@
  * institution, issue year and level, that every read model equals its workflow's queried state,
  * and that no workflow task failed for non-determinism.
  *
- *   npm run chaos -- [--seed 42] [--filings 200] [--batches 20] [--big 20000] [--clients 4] [--stack demo|dev|production] [--ci]
+ *   npm run chaos -- [--seed 42] [--filings 200] [--batches 20] [--big 20000] [--clients 4] [--stack demo|dev|production] [--ci] [--prebuilt]
  *
  * --stack demo (default) runs on the time-skipping server, whose clock the script advances through
  * the publicity, so filings end `active`; then some active filings get a batch each, driven to
@@ -18,7 +18,8 @@
  * exam days and publicity to pass); the Temporal server itself is also stopped and restarted.
  * --stack production runs the production stack (infra/production.ts, compiled code: it provisions
  * and builds first) with the dev stack's checks and limits; faults: one of the workers, one of the
- * API processes, FerretDB, PostgreSQL (pg_ctl stop -m fast, then start) and each Temporal service.
+ * API processes, FerretDB, PostgreSQL (pg_ctl stop -m fast, then start) and each Temporal service;
+ * --prebuilt skips its provisioning and build when the caller has just done both.
  * --ci: fewer filings and batches, one fault of each kind in the filing phase and one in each
  * batch phase.
  * --big N: the first batch has N candidates (default 20,000; 3,000 with --ci), and the worker is
@@ -61,6 +62,8 @@ const { values } = parseArgs({
     stack: { type: 'string', default: 'demo' },
     ci: { type: 'boolean', default: false },
     big: { type: 'string' },
+    // production stack: the caller has just provisioned and built (npm test runs test:production first)
+    prebuilt: { type: 'boolean', default: false },
   },
 });
 const ci = values.ci!;
@@ -133,10 +136,12 @@ async function main() {
   let env: NodeJS.ProcessEnv = {};
   if (stack === 'production') {
     // the production stack runs compiled code on its own Temporal Server build: both are made (or found) first
-    for (const [cmd, args] of [
-      ['bash', ['scripts/provision-production.sh']],
-      ['npm', ['run', '--silent', 'build']],
-    ] as const) {
+    for (const [cmd, args] of values.prebuilt
+      ? []
+      : ([
+          ['bash', ['scripts/provision-production.sh']],
+          ['npm', ['run', '--silent', 'build']],
+        ] as const)) {
       if (spawnSync(cmd, args, { cwd: ROOT, stdio: 'inherit' }).status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed`);
     }
     // the postgres user must enter the run's directory (mkdtemp makes it 0700)
