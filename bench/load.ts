@@ -11,8 +11,8 @@
  * (which other work on the machine moves far less than the rate), non-2xx answers, errors and
  * timeouts, latency p50/p99 (of the last round).
  */
-import { readdirSync, readFileSync } from 'node:fs';
 import autocannon from 'autocannon';
+import { cpuOf, withChildren } from './cpu';
 
 interface Job {
   base: string;
@@ -27,34 +27,6 @@ interface Job {
    */
   backendPids?: number[];
 }
-
-/** CPU time of a process so far, in ms (Linux: /proc/<pid>/stat, utime + stime in clock ticks of 10 ms); 0 once it is gone. */
-function cpuMs(pid: number | undefined): number {
-  if (!pid) return 0;
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-    return (Number(fields[11]) + Number(fields[12])) * 10;
-  } catch {
-    return 0;
-  }
-}
-
-/** The processes and their children right now (PostgreSQL forks a backend per connection). */
-function withChildren(pids: number[]): number[] {
-  const all = new Set(pids);
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const ppid = Number(readFileSync(`/proc/${entry}/stat`, 'utf8').split(') ')[1].split(' ')[1]);
-      if (all.has(ppid)) all.add(Number(entry));
-    } catch {
-      // it ended while we looked
-    }
-  }
-  return [...all];
-}
-
-const cpuOf = (pids: number[]) => pids.reduce((sum, p) => sum + cpuMs(p), 0);
 
 function run(job: Job, connections: number, seconds: number) {
   return autocannon({
