@@ -233,11 +233,14 @@ async function throughput(stack: ProductionStack, services: Services, t: Tokens,
 /** (b) decisions one at a time against bare Update round trips on the same server. */
 async function latency(stack: ProductionStack, services: Services, t: Tokens, quick: boolean): Promise<Figure[]> {
   const m = quick ? 10 : 30;
-  log(`(b) decision latency: ${m * 4} sequential decisions through the API cluster against ${m * 4} bare Update round trips`);
+  log(`(b) decision latency: ${m * 4} sequential decisions through the API cluster against ${m * 4} bare Update round trips, in turns`);
   const lat: number[] = [];
   const bareLat: number[] = [];
-  for (let i = 0; i < m; i++) await driveFiling(stack.apiBase, t, lat);
-  for (let i = 0; i < m; i++) await driveBare(services, bareLat);
+  // one filing, then one bare workflow, in turn: a burst of other work on the machine falls on both alike
+  for (let i = 0; i < m; i++) {
+    await driveFiling(stack.apiBase, t, lat);
+    await driveBare(services, bareLat);
+  }
   const f = (p: number, target: string, limit?: number): Figure => ({
     id: `b${p}`,
     what: `POST /decisions p${p}`,
