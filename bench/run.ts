@@ -113,6 +113,8 @@ async function main() {
       connection: native,
       taskQueue: 'bare',
       workflowsPath: require.resolve('./bare-workflows'),
+      // the client encrypts its payloads (DATA_DIR's key): the bare worker must read them, and pays the codec as the app does
+      dataConverter: services.dataConverter,
       activities: { touch: async (n: number) => n + 1 },
       maxCachedWorkflows: 2000,
       reuseV8Context: true,
