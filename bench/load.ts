@@ -11,21 +11,21 @@
  * (which other work on the machine moves far less than the rate), non-2xx answers, errors and
  * timeouts, latency p50/p99 (of the last round).
  */
-import { readFileSync } from 'node:fs';
 import autocannon from 'autocannon';
+import { cpuOf, withChildren } from './cpu';
 
 interface Job {
   base: string;
   paths: string[];
   /** the server's process: its CPU time (user + system) per 2xx answer is reported too */
   pid?: number;
-}
-
-/** CPU time of a process so far, in ms (Linux: /proc/<pid>/stat, utime + stime in clock ticks of 10 ms). */
-function cpuMs(pid: number | undefined): number {
-  if (!pid) return 0;
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-  return (Number(fields[11]) + Number(fields[12])) * 10;
+  /** more server processes counted with `pid` (the API processes of a cluster) */
+  pids?: number[];
+  /**
+   * processes behind the server (FerretDB; PostgreSQL's postmaster, whose per-connection children
+   * are counted too): their CPU time per 2xx answer is reported apart, as backendCpuMicrosPerRequest
+   */
+  backendPids?: number[];
 }
 
 function run(job: Job, connections: number, seconds: number) {
@@ -40,13 +40,17 @@ function run(job: Job, connections: number, seconds: number) {
 async function main() {
   const { jobs, connections, seconds } = JSON.parse(process.argv[2]) as { jobs: Job[]; connections: number; seconds: number };
   for (const job of jobs) await run(job, connections, 1);
-  const totals = jobs.map(() => ({ ok: 0, seconds: 0, cpuMs: 0, non2xx: 0, errors: 0, timeouts: 0, p50: 0, p99: 0 }));
+  const totals = jobs.map(() => ({ ok: 0, seconds: 0, cpuMs: 0, backendCpuMs: 0, non2xx: 0, errors: 0, timeouts: 0, p50: 0, p99: 0 }));
   for (let round = 0; round < seconds; round++) {
     for (const [i, job] of jobs.entries()) {
-      const cpu0 = cpuMs(job.pid);
+      const servers = [...(job.pid ? [job.pid] : []), ...(job.pids ?? [])];
+      const backends = job.backendPids ? withChildren(job.backendPids) : [];
+      const cpu0 = cpuOf(servers);
+      const backend0 = cpuOf(backends);
       const r = await run(job, connections, 1);
       const t = totals[i];
-      t.cpuMs += cpuMs(job.pid) - cpu0;
+      t.cpuMs += cpuOf(servers) - cpu0;
+      t.backendCpuMs += cpuOf(backends) - backend0;
       t.ok += r['2xx'];
       t.seconds += r.duration;
       t.non2xx += r.non2xx;
@@ -56,7 +60,9 @@ async function main() {
       t.p99 = r.latency.p99;
     }
   }
-  process.stdout.write(`${JSON.stringify(totals.map((t) => ({ perSecond: t.ok / t.seconds, cpuMicrosPerRequest: (t.cpuMs * 1000) / t.ok, ...t })))}\n`);
+  process.stdout.write(
+    `${JSON.stringify(totals.map((t) => ({ perSecond: t.ok / t.seconds, cpuMicrosPerRequest: (t.cpuMs * 1000) / t.ok, backendCpuMicrosPerRequest: (t.backendCpuMs * 1000) / t.ok, ...t })))}\n`,
+  );
 }
 
 main().catch((err) => {

@@ -16,11 +16,12 @@
  *       in processes of their own and driven by autocannon with 32 connections
  *
  *   npm run bench -- [--only a,b,c,d,e,f,g,h] [--filings 10000] [--quick] [--cpu-prof DIR]
+ *   npm run bench -- --stack production [--only a,b,c,f] [--quick] [--cpu-prof DIR]   (bench/production.ts)
  */
 import { spawn } from 'node:child_process';
-import { closeSync, mkdirSync, mkdtempSync, openSync, rmSync, writeFileSync, readFileSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, rmSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { tmpdir, cpus, totalmem } from 'node:os';
+import { tmpdir } from 'node:os';
 import { parseArgs } from 'node:util';
 import { performance } from 'node:perf_hooks';
 import { NativeConnection, Worker, Runtime, DefaultLogger } from '@temporalio/worker';
@@ -40,31 +41,24 @@ import { addMonths } from '../domain/dates';
 import { FILING_WORKFLOW, filingWorkflowId, assignExpertsUpdate, decideUpdate, renewalUpdate, changeUpdate, stateQuery } from '../workflows/filing/messages';
 import type { Caller } from '../domain/roles';
 import { stepUpdate } from './bare-workflows';
+import { report, type Figure } from './report';
 
 const { values: args } = parseArgs({
   options: {
-    only: { type: 'string', default: 'a,b,c,d,e,f,g,h' },
+    only: { type: 'string' },
     candidates: { type: 'string', default: '20000' },
     filings: { type: 'string', default: '10000' },
     quick: { type: 'boolean', default: false },
     // (c)/(h): the servers run under `node --cpu-prof`, their profiles written into this directory
     'cpu-prof': { type: 'string' },
+    stack: { type: 'string', default: 'embedded' },
   },
 });
-const only = new Set(args.only!.split(','));
+if (args.stack !== 'embedded' && args.stack !== 'production') throw new Error(`--stack embedded|production (got ${args.stack})`);
+// the production stack measures (a), (b), (c) and (f), and (a) with one and two workers
+const only = new Set((args.only ?? (args.stack === 'production' ? 'a,b,c,f' : 'a,b,c,d,e,f,g,h')).split(','));
 const quick = args.quick!;
 
-interface Figure {
-  id: string;
-  what: string;
-  value: number;
-  unit: string;
-  baseline?: number;
-  ratio?: number;
-  target: string;
-  met?: boolean;
-  note?: string;
-}
 const figures: Figure[] = [];
 const log = (s: string) => console.log(s);
 
@@ -75,12 +69,12 @@ function application(): Application {
   return sampleApplication({ name: `基准测试机构${seq}`, creditCode });
 }
 
-const pct = (xs: number[], p: number) => {
+export const pct = (xs: number[], p: number) => {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))];
 };
 
-async function pool<T>(items: T[], concurrency: number, fn: (t: T, i: number) => Promise<void>) {
+export async function pool<T>(items: T[], concurrency: number, fn: (t: T, i: number) => Promise<void>) {
   let next = 0;
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
@@ -119,6 +113,8 @@ async function main() {
       connection: native,
       taskQueue: 'bare',
       workflowsPath: require.resolve('./bare-workflows'),
+      // the client encrypts its payloads (DATA_DIR's key): the bare worker must read them, and pays the codec as the app does
+      dataConverter: services.dataConverter,
       activities: { touch: async (n: number) => n + 1 },
       maxCachedWorkflows: 2000,
       reuseV8Context: true,
@@ -146,11 +142,11 @@ async function main() {
     for (const s of servers) await s.stop();
     rmSync(dir, { recursive: true, force: true });
   }
-  report();
+  report(figures, 'latest', { quick });
 }
 
-type Tokens = Record<string, string>;
-async function makeTokens(settings: Settings): Promise<Tokens> {
+export type Tokens = Record<string, string>;
+export async function makeTokens(settings: Settings): Promise<Tokens> {
   const s = settings.AUTH_JWT_SECRET!;
   const t = (c: Caller) => signToken(s, c);
   return {
@@ -174,13 +170,13 @@ async function post(base: string, path: string, body: unknown, token: string) {
   return JSON.parse(text);
 }
 
-async function registerExperts(base: string, t: Tokens) {
+export async function registerExperts(base: string, t: Tokens) {
   for (const [i, sub] of ['ea', 'eb', 'ec'].entries())
     await post(base, '/experts', { userId: sub, name: sub, idNumber: makeIdNumber('220102', '19700101', 100 + i), province: '22' }, t.prov);
 }
 
 /** One filing through the review path over HTTP: 1 start, 3 assignments, 4 decisions (8 requests, 7 Updates). */
-async function driveFiling(base: string, t: Tokens, latencies?: number[]) {
+export async function driveFiling(base: string, t: Tokens, latencies?: number[]) {
   const app = application();
   const inst = await signToken(t.secret, { sub: `i${seq}`, name: 'i', role: 'institution', province: '22', institutionId: app.institution.creditCode });
   const { id } = await post(base, '/filings', app, inst);
@@ -203,7 +199,7 @@ async function driveFiling(base: string, t: Tokens, latencies?: number[]) {
   }
 }
 
-async function driveBare(services: Services, latencies?: number[]) {
+export async function driveBare(services: Services, latencies?: number[]) {
   const h = await services.temporal.client.workflow.start('bareFiling', { taskQueue: 'bare', workflowId: `bare-${seq++}-${Math.random()}`, args: [7] });
   for (let i = 0; i < 7; i++) {
     const t0 = performance.now();
@@ -624,26 +620,11 @@ async function bigBatch(fdb: EmbeddedProcess, dir: string) {
   figures.push(...(await benchBigBatch(fdb, dir, n, log)));
 }
 
-function report() {
-  const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`;
-  const fmt = (n: number | undefined, unit = '') => (n === undefined || Number.isNaN(n) ? '—' : `${n >= 100 ? n.toFixed(0) : n.toFixed(2)}${unit}`);
-  const lines = [
-    `| figure | value | baseline | ratio | target | met |`,
-    `|---|---|---|---|---|---|`,
-    ...figures.map(
-      (f) =>
-        `| (${f.id}) ${f.what} | ${fmt(f.value, ` ${f.unit}`)} | ${fmt(f.baseline, ` ${f.unit}`)} | ${fmt(f.ratio)} | ${f.target} | ${f.met === undefined ? (f.note ?? '') : f.met ? 'yes' : 'NO'} |`,
-    ),
-  ];
-  console.log(`\nmachine: ${machine}\n\n${lines.join('\n')}\n`);
-  for (const f of figures) if (f.note) console.log(`(${f.id}) ${f.note}`);
-  mkdirSync(join(ROOT, 'bench/results'), { recursive: true });
-  writeFileSync(join(ROOT, 'bench/results/latest.json'), JSON.stringify({ machine, at: new Date().toISOString(), quick, figures }, null, 2));
-  writeFileSync(join(ROOT, 'bench/results/latest.md'), `machine: ${machine}\n\n${lines.join('\n')}\n`);
-  console.log('written to bench/results/latest.json and latest.md');
+// bench/production.ts imports the drivers above; only `npm run bench` runs a bench
+if (require.main === module) {
+  // --stack production: (a), (b), (c), (f) and two workers against one on the production stack (bench/production.ts)
+  (args.stack === 'production' ? import('./production').then((m) => m.main({ only, quick, cpuProf: args['cpu-prof'] })) : main()).catch((err) => {
+    console.error(err);
+    process.exit(1);
+  });
 }
-
-main().catch((err) => {
-  console.error(err);
-  process.exit(1);
-});

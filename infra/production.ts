@@ -6,14 +6,15 @@
  * PostgreSQL is a child that is started again when it dies; PostgreSQL runs detached under pg_ctl,
  * is started again by a watchdog when it stops unasked, and is stopped last by stop().
  */
-import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, execFileSync, type ChildProcess } from 'node:child_process';
 import cluster, { type Worker as ClusterWorker } from 'node:cluster';
 import { randomBytes } from 'node:crypto';
 import { chmodSync, chownSync, createWriteStream, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync, appendFileSync, type WriteStream } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { nthWorkerMetricsAddress, settingsSchema, workerMetricsAddress, type Settings } from '../config';
+import { loadSettings, nthWorkerMetricsAddress, settingsSchema, workerMetricsAddress, type Settings } from '../config';
+import { generateSigningKey } from '../certificates/signature';
 import { PayloadKey } from './payload-keys';
-import { binary, isListening, ROOT } from './embedded';
+import { binary, freePort, isListening, ROOT } from './embedded';
 
 /** Pinned in scripts/provision-production.sh; checked here so a stale .tools/ is named, not obscure. */
 export const TEMPORAL_SERVER_VERSION = 'v1.32.0';
@@ -486,6 +487,7 @@ export class ApiCluster {
     private readonly runDir: string,
     logDir: string,
     private readonly say: (line: string) => void,
+    private readonly execArgv: string[] = [],
   ) {
     this.workers = Array.from({ length: count }, () => undefined);
     this.holdUntil = Array.from({ length: count }, () => 0);
@@ -498,8 +500,8 @@ export class ApiCluster {
 
   /** Forks process `i` and resolves when it listens. */
   start(i: number): Promise<void> {
-    // execArgv: [] — the primary may run under tsx (chaos); the API runs compiled, without it
-    cluster.setupPrimary({ exec: join(DIST, 'server.js'), execArgv: [], args: [], silent: true });
+    // not the primary's execArgv — it may run under tsx (chaos, bench); the API runs compiled, without it
+    cluster.setupPrimary({ exec: join(DIST, 'server.js'), execArgv: this.execArgv, args: [], silent: true });
     const w = cluster.fork(this.env);
     this.workers[i] = w;
     w.process.stdout?.pipe(this.logs[i], { end: false });
@@ -568,6 +570,8 @@ export interface ProductionStackOptions {
   appEnv?: Record<string, string>;
   /** MongoDB database name on the stack's FerretDB */
   database?: string;
+  /** node flags of the workers and API processes (the bench: --cpu-prof; NODE_OPTIONS refuses it) */
+  execArgv?: string[];
   log?: (line: string) => void;
 }
 
@@ -580,6 +584,8 @@ export interface ProductionStack {
   ui?: Supervised;
   ferretdb?: Supervised;
   workers: Supervised[];
+  /** one more worker process (worker-<n>), supervised like the others; stop one with workers.pop()!.stop() */
+  addWorker(): Supervised;
   apis: ApiCluster;
   temporalAddress: string;
   temporalUi?: string;
@@ -653,6 +659,9 @@ export async function startProductionStack(opts: ProductionStackOptions): Promis
     logDir,
     temporal: {},
     workers: [],
+    addWorker: () => {
+      throw new Error('the workers start after the servers');
+    },
     apis: undefined as unknown as ApiCluster,
     temporalAddress: settings.TEMPORAL_ADDRESS ?? `127.0.0.1:${ports.frontend}`,
     mongoUri: settings.MONGODB_URI ?? `mongodb://127.0.0.1:${settings.FERRETDB_PORT}/${opts.database ?? 'skillcert'}`,
@@ -850,23 +859,79 @@ export async function startProductionStack(opts: ProductionStackOptions): Promis
     };
     // each worker serves its runtime metrics on a port of its own: the n-th on WORKER_METRICS_ADDRESS's port + n - 1
     const metricsAddress = workerMetricsAddress(settings);
-    for (let i = 0; i < settings.WORKER_PROCESSES; i++) {
+    stack.addWorker = () => {
+      const i = stack.workers.length;
       const env = metricsAddress ? { ...appEnv, WORKER_METRICS_ADDRESS: nthWorkerMetricsAddress(metricsAddress, i) } : appEnv;
       const w = new Supervised(
         `worker-${i + 1}`,
-        () => spawn(process.execPath, [join(DIST, 'worker.js')], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true }),
+        () =>
+          spawn(process.execPath, [...(opts.execArgv ?? []), join(DIST, 'worker.js')], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true }),
         runDir,
         join(logDir, `worker-${i + 1}.log`),
         say,
       );
       w.start();
       stack.workers.push(w);
-    }
-    stack.apis = new ApiCluster(settings.API_PROCESSES, appEnv, runDir, logDir, say);
+      return w;
+    };
+    for (let i = 0; i < settings.WORKER_PROCESSES; i++) stack.addWorker();
+    stack.apis = new ApiCluster(settings.API_PROCESSES, appEnv, runDir, logDir, say, opts.execArgv);
     await stack.apis.startAll();
     return stack;
   } catch (err) {
     await stack.stop().catch(() => undefined);
     throw err;
   }
+}
+
+/**
+ * A throwaway production stack for `npm run chaos -- --stack production` and
+ * `npm run bench -- --stack production`: provisions the Temporal Server build and compiles (both
+ * skipped quickly when already done), then starts the stack on `dir` with every port not given in
+ * `env` a free one, a fresh JWT secret and certificate signing key, and `env`'s settings on top.
+ */
+export async function startScratchProductionStack(opts: {
+  dir: string;
+  env: Record<string, string>;
+  appEnv?: Record<string, string>;
+  database?: string;
+  execArgv?: string[];
+  /** the caller has just provisioned and built (npm test): skip both */
+  prebuilt?: boolean;
+  log?: (line: string) => void;
+}): Promise<{ stack: ProductionStack; settings: Settings }> {
+  // the production stack runs compiled code on its own Temporal Server build: both are made (or found) first
+  for (const [cmd, args] of opts.prebuilt
+    ? []
+    : ([
+        ['bash', ['scripts/provision-production.sh']],
+        ['npm', ['run', '--silent', 'build']],
+      ] as const)) {
+    if (spawnSync(cmd, args, { cwd: ROOT, stdio: 'inherit' }).status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed`);
+  }
+  // the postgres user must enter the run's directory (mkdtemp makes it 0700)
+  chmodSync(opts.dir, 0o755);
+  const settings = loadSettings({
+    APP_MODE: 'production',
+    AUTH_JWT_SECRET: randomBytes(32).toString('base64url'),
+    CERT_SIGNING_KEYS: generateSigningKey('scratch').settingEntry,
+    PUBLIC_BASE_URL: 'https://zs.example.gov.cn',
+    DATA_DIR: opts.dir,
+    PORT: String(await freePort()),
+    TEMPORAL_PORT: String(await freePort()),
+    FERRETDB_PORT: String(await freePort()),
+    POSTGRES_PORT: String(await freePort()),
+    TEMPORAL_INTERNAL_PORTS: String(await freePortBlock(12)),
+    TEMPORAL_UI_PORT: String(await freePort()),
+    ...opts.env,
+  });
+  const stack = await startProductionStack({
+    settings,
+    dataDir: opts.dir,
+    appEnv: { ...opts.appEnv, AUTH_JWT_SECRET: settings.AUTH_JWT_SECRET! },
+    database: opts.database,
+    execArgv: opts.execArgv,
+    log: opts.log,
+  });
+  return { stack, settings };
 }

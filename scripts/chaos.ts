@@ -26,9 +26,9 @@
  * killed while its certificates are being issued (#14 §3): the checks then find every
  * certificate exactly once, and the worker's log says where the retried issuing resumed.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chmodSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { mkdtempSync, openSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { parseArgs } from 'node:util';
@@ -37,7 +37,7 @@ import mongoose from 'mongoose';
 import { loadSettings } from '../config';
 import { signToken } from '../api/tokens';
 import { freePort, ROOT, startFerretDB, startTemporalDev, startTestServer, waitForPort, type EmbeddedProcess } from '../infra/embedded';
-import { freePortBlock, startProductionStack, TEMPORAL_SERVICES, type ProductionStack } from '../infra/production';
+import { startScratchProductionStack, TEMPORAL_SERVICES, type ProductionStack } from '../infra/production';
 import { makeCreditCode, makeIdNumber } from '../domain/identifiers';
 import { sampleApplication, sampleIdNumber } from './samples';
 import { filingWorkflowId, stateQuery } from '../workflows/filing/messages';
@@ -47,7 +47,6 @@ import { startOfChinaDayMs } from '../domain/batch';
 import type { ChaosBatch, ChaosJob } from './chaos-client';
 import { AesGcmPayloadCodec, encryptedDataConverter } from '../infra/payload-codec';
 import { parsePayloadKeys } from '../infra/payload-keys';
-import { generateSigningKey } from '../certificates/signature';
 
 /** This run's payload key: its workers and APIs encrypt with it, and the checks below read with it. */
 const PAYLOAD_KEYS = `chaos:${randomBytes(32).toString('base64')}`;
@@ -135,36 +134,23 @@ async function main() {
   };
   let env: NodeJS.ProcessEnv = {};
   if (stack === 'production') {
-    // the production stack runs compiled code on its own Temporal Server build: both are made (or found) first
-    for (const [cmd, args] of values.prebuilt
-      ? []
-      : ([
-          ['bash', ['scripts/provision-production.sh']],
-          ['npm', ['run', '--silent', 'build']],
-        ] as const)) {
-      if (spawnSync(cmd, args, { cwd: ROOT, stdio: 'inherit' }).status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed`);
-    }
-    // the postgres user must enter the run's directory (mkdtemp makes it 0700)
-    chmodSync(dir, 0o755);
-    settings = loadSettings({
-      APP_MODE: 'production',
-      AUTH_JWT_SECRET: randomBytes(32).toString('base64url'),
-      LOG_LEVEL: 'warn',
-      DATA_DIR: dir,
-      PORT: String(ports.api),
-      TEMPORAL_PORT: String(ports.temporal),
-      FERRETDB_PORT: String(ports.db),
-      POSTGRES_PORT: String(await freePort()),
-      TEMPORAL_INTERNAL_PORTS: String(await freePortBlock(12)),
-      TEMPORAL_UI_PORT: String(await freePort()),
-      TEMPORAL_TASK_QUEUE: 'chaos',
-      PAYLOAD_KEYS,
-      CERT_SIGNING_KEYS: generateSigningKey('chaos').settingEntry,
-      PUBLIC_BASE_URL: 'https://zs.example.gov.cn',
-      CODEC_PORT: String(ports.codec),
-    });
     const started = Date.now();
-    prod = await startProductionStack({ settings, dataDir: dir, appEnv: { ...appEnv, AUTH_JWT_SECRET: settings.AUTH_JWT_SECRET! }, database: 'chaos', log });
+    ({ stack: prod, settings } = await startScratchProductionStack({
+      dir,
+      env: {
+        LOG_LEVEL: 'warn',
+        PORT: String(ports.api),
+        TEMPORAL_PORT: String(ports.temporal),
+        FERRETDB_PORT: String(ports.db),
+        TEMPORAL_TASK_QUEUE: 'chaos',
+        PAYLOAD_KEYS,
+        CODEC_PORT: String(ports.codec),
+      },
+      appEnv,
+      database: 'chaos',
+      prebuilt: values.prebuilt,
+      log,
+    }));
     log(`production stack up in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   } else {
     temporal = await startTemporal();
