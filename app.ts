@@ -6,7 +6,7 @@
 import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Services } from './infra/services';
-import { loggerOptions, OneLinePerRequest } from './api/logging';
+import { loggerOptions, OneLinePerRequest, stdoutDestination } from './api/logging';
 import { replyNoSuchRoute, replyWithProblem } from './api/problems';
 import servicesPlugin from './api/plugins/services';
 import securityPlugin from './api/plugins/security';
@@ -44,9 +44,11 @@ function requestIdOf(req: { headers: Record<string, string | string[] | undefine
 
 export async function buildApp(services: Services, opts: BuildOptions = {}): Promise<FastifyInstance> {
   const log = opts.logger === true ? {} : opts.logger || undefined;
+  // stdout is written asynchronously (api/logging.ts): what is still buffered is written on close
+  const stdout = log && !log.stream ? stdoutDestination() : undefined;
   const timeoutMs = services.settings.REQUEST_TIMEOUT_MS;
   const app = Fastify({
-    logger: log ? loggerOptions(log.level ?? 'info', log.stream) : false,
+    logger: log ? loggerOptions(log.level ?? 'info', log.stream ?? stdout) : false,
     // one log line per request, written when it is answered (api/logging.ts)
     logController: new OneLinePerRequest(),
     bodyLimit: 1024 * 1024,
@@ -65,6 +67,8 @@ export async function buildApp(services: Services, opts: BuildOptions = {}): Pro
     frameworkErrors: (err, req, reply) => replyWithProblem(err, req, reply),
     ajv: undefined,
   }).withTypeProvider<ZodTypeProvider>();
+
+  if (stdout) app.addHook('onClose', (_app, done) => (stdout.flushSync(), done()));
 
   const routeTable: RouteRecord[] = [];
   app.decorate('routeTable', routeTable);
@@ -98,16 +102,16 @@ export async function buildApp(services: Services, opts: BuildOptions = {}): Pro
   await app.register(securityPlugin, { corsOrigins: services.settings.CORS_ORIGINS });
   // A body must arrive within REQUEST_TIMEOUT_MS of its headers: one trickled a byte at a time
   // (slowloris) would otherwise hold a connection open for as long as the client likes.
-  app.addHook('preParsing', async (req, _reply, payload) => {
+  app.addHook('preParsing', (req, _reply, payload, done) => {
     // no Content-Length and no Transfer-Encoding: no body (RFC 9112 §6.3), nothing to wait for
-    if (req.headers['content-length'] === undefined && req.headers['transfer-encoding'] === undefined) return payload;
+    if (req.headers['content-length'] === undefined && req.headers['transfer-encoding'] === undefined) return done(null, payload);
     const timer = setTimeout(() => req.raw.destroy(), timeoutMs);
     timer.unref();
-    const done = () => clearTimeout(timer);
-    payload.once('end', done);
-    payload.once('close', done);
-    payload.once('error', done);
-    return payload;
+    const stop = () => clearTimeout(timer);
+    payload.once('end', stop);
+    payload.once('close', stop);
+    payload.once('error', stop);
+    done(null, payload);
   });
 
   await app.register(apiPlugin);

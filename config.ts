@@ -154,6 +154,13 @@ export const settingsSchema = z.object({
   /** Requests per minute per client address on each public rate-limited route (objections, certificate look-ups). */
   PUBLIC_RATE_LIMIT: z.coerce.number().int().min(1).max(1_000_000).default(30),
   /**
+   * How long this API process keeps the public answer of a certificate look-up by number
+   * (GET /certificates/:number), in seconds; 0: not kept. A revocation, correction or reissue made
+   * through this process is seen at once; one made through another API process after at most this
+   * long (README, Performance (c)).
+   */
+  CERTIFICATE_CACHE_SECONDS: z.coerce.number().int().min(0).max(300).default(5),
+  /**
    * Open objections one publicity accepts from one contact, and from one client address; past it
    * the answer is 429 until some are resolved (issue #17: public input stays bounded).
    */

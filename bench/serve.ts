@@ -7,7 +7,8 @@
  *         (TEMPORAL_ADDRESS, MONGODB_URI), logging at LOG_LEVEL as server.ts does
  *   bare  a Fastify hello server with nothing registered: GET /livez → {"ok":true}
  *
- * Both listen on 127.0.0.1 on a free port and send `{ address }` to the parent over IPC.
+ * Both listen on 127.0.0.1 on a free port and send `{ address }` to the parent over IPC; the app
+ * answers the message `stats` with its certificate look-up cache's counts (`{ hits, misses, size }`).
  */
 import Fastify from 'fastify';
 import { loadSettings } from '../config';
@@ -28,6 +29,8 @@ async function main() {
     const services = await createServices(settings, endpointsFrom(settings));
     const app = await buildApp(services, { logger: { level: settings.LOG_LEVEL } });
     address = await app.listen({ port: 0, host: '127.0.0.1' });
+    const { lookups } = app.repositories.certificates;
+    process.on('message', (m) => m === 'stats' && process.send!({ stats: { hits: lookups.hits, misses: lookups.misses, size: lookups.size } }));
     close = async () => {
       await app.close();
       await services.close();

@@ -9,6 +9,7 @@
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import fp from 'fastify-plugin';
+import type { FastifyRequest } from 'fastify';
 import type { JWTPayload } from 'jose';
 import type { Caller } from '../../domain/roles';
 import { isAction, roleAllows, ruleOf, type Action } from '../../domain/access';
@@ -60,16 +61,15 @@ export default fp(
       }
     });
     app.decorateRequest('caller', undefined);
-    app.addHook('onRequest', async (req) => {
-      const header = req.headers.authorization;
-      const action = req.routeOptions.config?.action;
+    /** Whether a request's route may be called without a token. */
+    const isPublicRoute = (req: FastifyRequest) => {
+      const { url, config } = req.routeOptions;
       // the OpenAPI document and 404s declare no action and are public; every API route declares one
-      const url = req.routeOptions.url;
-      const isPublic = !url || url === '/docs' || url.startsWith('/docs/') || (isAction(action) && !!ruleOf(action).public);
-      if (!header) {
-        if (isPublic) return;
-        throw unauthorized();
-      }
+      return !url || url === '/docs' || url.startsWith('/docs/') || (isAction(config?.action) && !!ruleOf(config.action).public);
+    };
+
+    async function authenticate(req: FastifyRequest, header: string) {
+      const action = req.routeOptions.config?.action;
       const m = /^Bearer\s+(\S+)$/i.exec(header);
       if (!m) throw unauthorized('The Authorization header must be "Bearer <token>"');
       if (isServiceToken(action, m[1])) return;
@@ -83,6 +83,14 @@ export default fp(
       if (!claims.success) throw unauthorized('The token lacks valid claims (sub, name, role, province, prefecture, institutionId)');
       req.caller = claims.data;
       if (isAction(action) && !roleAllows(req.caller, action)) throw forbidden(`The role ${req.caller.role} may not ${ruleOf(action).description}`);
+    }
+
+    // a callback hook: a request without a token (the public routes, /livez) is let through or
+    // refused without a promise (bench (h))
+    app.addHook('onRequest', (req, _reply, done) => {
+      const header = req.headers.authorization;
+      if (!header) return done(isPublicRoute(req) ? undefined : unauthorized());
+      authenticate(req, header).then(() => done(), done);
     });
   },
   { name: 'auth' },

@@ -1,5 +1,5 @@
 /**
- * Idempotency-Key on every mutating route: the first answer (status below 500) is stored for a
+ * Idempotency-Key on every mutating route (POST, PUT, PATCH, DELETE): the first answer (status below 500) is stored for a
  * day; the same key again returns it; the same key with a different body is 422
  * IDEMPOTENCY_KEY_REUSED.
  *
@@ -11,7 +11,7 @@
  */
 import fp from 'fastify-plugin';
 import { createHash } from 'node:crypto';
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest, RouteOptions } from 'fastify';
 import { DomainError, invalid, notFound } from '../problems';
 import type { Caller } from '../../domain/roles';
 
@@ -41,7 +41,7 @@ export default fp(
       return true;
     }
 
-    app.addHook('preHandler', async (req, reply) => {
+    async function replayStored(req: FastifyRequest, reply: FastifyReply) {
       const key = req.headers['idempotency-key'];
       if (!MUTATING.has(req.method) || key === undefined) return;
       if (typeof key !== 'string' || key.length < 1 || key.length > 200) throw invalid('Idempotency-Key must be 1–200 characters');
@@ -61,9 +61,9 @@ export default fp(
       reply.header('idempotent-replayed', 'true');
       if (stored.contentType) reply.type(stored.contentType);
       return reply.status(stored.statusCode).send(stored.body ?? '');
-    });
+    }
 
-    app.addHook('onSend', async (req, reply, payload) => {
+    async function storeAnswer(req: FastifyRequest, reply: FastifyReply, payload: unknown) {
       const idem = req.idempotency;
       // answers that may change without anything being done are not kept: a 404 (a case whose read
       // model is not written yet), 401, 408 and 429; a retry with the same key then runs again
@@ -88,6 +88,14 @@ export default fp(
         req.log.warn({ err }, 'could not store idempotent answer');
       }
       return payload;
+    }
+
+    // on the mutating routes only, registered after this plugin (all of the API's and the console's):
+    // a read then runs neither hook (bench (h))
+    app.addHook('onRoute', (r: RouteOptions) => {
+      if (![r.method].flat().some((m) => MUTATING.has(m))) return;
+      r.preHandler = [replayStored, ...[r.preHandler ?? []].flat()];
+      r.onSend = [...[r.onSend ?? []].flat(), storeAnswer];
     });
   },
   { name: 'idempotency', dependencies: ['services', 'repositories'] },

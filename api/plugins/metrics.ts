@@ -185,11 +185,12 @@ export default fp(
     const metrics = opts.metrics ?? defaultApiMetrics();
     app.decorate('metrics', metrics);
 
-    app.addHook('onResponse', async (req: FastifyRequest, reply: FastifyReply) => {
+    app.addHook('onResponse', (req: FastifyRequest, reply: FastifyReply, done: () => void) => {
       metrics.httpDuration.observe(
         { route: req.routeOptions.url ?? 'unmatched', method: req.method, status: String(reply.statusCode) },
         reply.elapsedTime / 1000,
       );
+      done();
     });
 
     app.get(opts.path ?? '/metrics', { config: { ...opts.routeConfig }, schema: { hide: true } }, async (req, reply) => {

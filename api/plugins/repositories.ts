@@ -17,7 +17,7 @@ import { documentStore } from '../../models/documents';
 
 function createRepositories(app: { services: import('../../infra/services').Services }) {
   const { models, clock } = app.services;
-  const certificates = createCertificatesRepository(models, app.services.signing);
+  const certificates = createCertificatesRepository(models, app.services.signing, app.services.settings.CERTIFICATE_CACHE_SECONDS);
   return {
     filings: createFilingsRepository(models, clock),
     batches: createBatchesRepository(models, clock),

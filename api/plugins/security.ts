@@ -119,9 +119,7 @@ export default fp(
       strictPreflight: true,
     });
     // a preflight the CORS policy did not answer (origin not allowed, or no Origin at all): no such route
-    app.addHook('onRequest', async (req) => {
-      if (req.method === 'OPTIONS' && !req.corsPreflightEnabled) throw notFound('route');
-    });
+    app.addHook('onRequest', (req, _reply, done) => done(req.method === 'OPTIONS' && !req.corsPreflightEnabled ? notFound('route') : undefined));
 
     await app.register(rateLimit, {
       global: false,

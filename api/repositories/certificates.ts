@@ -15,6 +15,7 @@ import { certificateDisplayStatus, currentValue, isCorrectableField, listsCorrec
 import { offsetPage } from './cursor';
 import { issueDateOf, signedVerifyUrl, type CertificateSigning } from '../../certificates/signature';
 import { notFound } from '../problems';
+import { CertificateCache } from '../certificate-cache';
 
 /** The verification link a certificate's QR code carries: signed over its number, masked ID and China issue date. */
 export function verifyUrlOf(doc: Pick<CertificateDoc, '_id' | 'holder' | 'issuedAt'>, signing: CertificateSigning): string {
@@ -81,17 +82,28 @@ export function recordView(doc: CertificateDoc, scope: CertificateScope, request
   };
 }
 
-export function createCertificatesRepository(models: Models, signing: CertificateSigning) {
+/** `cacheSeconds`: how long a public look-up's answer is kept (CERTIFICATE_CACHE_SECONDS; 0 or absent: not kept). */
+export function createCertificatesRepository(models: Models, signing: CertificateSigning, cacheSeconds = 0) {
+  const lookups = new CertificateCache<ReturnType<typeof publicView>>({ ttlMs: cacheSeconds * 1000 });
   return {
+    /** the public look-ups kept by this process (hits, misses, size) */
+    lookups,
     /** The stored certificate; 404 for a number that is not one, or not issued. */
     async find(number: string): Promise<CertificateDoc> {
       const doc = parseCertificateCode(number) ? ((await models.Certificate.findById(number).lean()) as CertificateDoc | null) : null;
       if (!doc) throw notFound('certificate');
       return doc;
     },
-    /** The certificate as the public sees it (holder masked); 404 for a number that is not one, or not issued. */
+    /**
+     * The certificate as the public sees it (holder masked); 404 for a number that is not one, or
+     * not issued (a 404 is not kept: the certificate may be issued a moment later).
+     */
     async byNumber(number: string) {
-      return publicView(await this.find(number), signing);
+      return lookups.get(number, async () => publicView(await this.find(number), signing));
+    },
+    /** This process wrote to the certificate (revocation, correction, reissue): its next look-up reads it again. */
+    forget(number: string) {
+      lookups.forget(number);
     },
     /** One person's certificates, newest first: both the ID number and the name must match. */
     async byHolder(idNumber: string, name: string) {
