@@ -9,6 +9,7 @@ import { createServer, connect } from 'node:net';
 import { mkdirSync, createWriteStream, existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { registerSearchAttributes } from './search-attributes';
+import { ensureIdPathIndexes } from './ferretdb-sqlite-indexes';
 
 /** The repository (where package.json, .tools/ and the console's files are), also from dist/infra. */
 export const ROOT = (() => {
@@ -161,7 +162,13 @@ export async function startTestServer(opts: { port?: number; logFile?: string } 
 }
 
 /** FerretDB v1 on its SQLite backend: one directory of SQLite files per database. */
-export async function startFerretDB(opts: { port?: number; dataDir: string; logFile?: string }): Promise<EmbeddedProcess> {
+export async function startFerretDB(opts: {
+  port?: number;
+  dataDir: string;
+  logFile?: string;
+  /** add the _id look-up indexes FerretDB's SQLite backend lacks (default true; a test turns it off to see the difference) */
+  idPathIndexes?: boolean;
+}): Promise<EmbeddedProcess> {
   const port = opts.port ?? (await freePort());
   mkdirSync(opts.dataDir, { recursive: true });
   // WAL is FerretDB's default; synchronous=NORMAL is safe with WAL and spares an fsync per commit
@@ -177,5 +184,22 @@ export async function startFerretDB(opts: { port?: number; dataDir: string; logF
   ];
   const proc = launch('ferretdb', binary('ferretdb'), args, port, opts.logFile);
   await waitForPort(port, 30_000, proc.child, proc.name);
+  // FerretDB's own _id index does not serve its _id look-ups on SQLite: add one that does, on the
+  // tables there are and, every minute, on those the app creates later (infra/ferretdb-sqlite-indexes.ts)
+  if (opts.idPathIndexes === false) return proc;
+  let warned = false;
+  const pass = () =>
+    void ensureIdPathIndexes(opts.dataDir).catch((err: Error) => {
+      if (!warned) console.warn(`ferretdb: could not add the _id look-up indexes (${err.message.split('\n')[0]}); look-ups by _id scan their table`);
+      warned = true;
+    });
+  const first = setTimeout(pass, 2_000).unref();
+  const every = setInterval(pass, 60_000).unref();
+  const stop = proc.stop.bind(proc);
+  proc.stop = (signal) => {
+    clearTimeout(first);
+    clearInterval(every);
+    return stop(signal);
+  };
   return proc;
 }
