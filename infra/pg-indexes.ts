@@ -35,7 +35,7 @@ export const FERRETDB_METADATA_TABLE = '_ferretdb_database_metadata';
  * For each collection of the app (mongoose models), the fields it looks documents up by equality:
  * `_id`, and every single-field index the app declares on a top-level string (or array of
  * strings, which `@>` matches by element as MongoDB does). Dotted paths are left out: FerretDB
- * does not push them down.
+ * filters them with `_jsonb#>$1` (a path), an expression of its own, and the app declares none alone.
  */
 export function appEqualityFields(): Map<string, string[]> {
   // never opened: only the models' collection names and schemas are read
