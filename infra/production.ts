@@ -15,6 +15,7 @@ import { loadSettings, nthWorkerMetricsAddress, settingsSchema, workerMetricsAdd
 import { generateSigningKey } from '../certificates/signature';
 import { PayloadKey } from './payload-keys';
 import { binary, freePort, isListening, ROOT } from './embedded';
+import { ensureEqualityIndexes, FERRETDB_ROLE_SETTINGS } from './pg-indexes';
 
 /** Pinned in scripts/provision-production.sh; checked here so a stale .tools/ is named, not obscure. */
 export const TEMPORAL_SERVER_VERSION = 'v1.32.0';
@@ -654,6 +655,7 @@ export async function startProductionStack(opts: ProductionStackOptions): Promis
   await ensureFree(settings.PORT, 'PORT');
   if (settings.CODEC_PORT) await ensureFree(settings.CODEC_PORT, 'CODEC_PORT');
 
+  const ferretDatabase = opts.database ?? 'skillcert';
   const stack: ProductionStack = {
     dataDir,
     logDir,
@@ -664,7 +666,7 @@ export async function startProductionStack(opts: ProductionStackOptions): Promis
     },
     apis: undefined as unknown as ApiCluster,
     temporalAddress: settings.TEMPORAL_ADDRESS ?? `127.0.0.1:${ports.frontend}`,
-    mongoUri: settings.MONGODB_URI ?? `mongodb://127.0.0.1:${settings.FERRETDB_PORT}/${opts.database ?? 'skillcert'}`,
+    mongoUri: settings.MONGODB_URI ?? `mongodb://127.0.0.1:${settings.FERRETDB_PORT}/${ferretDatabase}`,
     apiBase: `http://${settings.HOST}:${settings.PORT}`,
     async stop() {
       await stack.apis?.stop();
@@ -705,6 +707,14 @@ export async function startProductionStack(opts: ProductionStackOptions): Promis
         ...(needTemporal ? { temporal: { password: pgPasswords.temporal, databases: ['temporal', 'temporal_visibility'] } } : {}),
         ...(needFerret ? { ferretdb: { password: pgPasswords.ferretdb, databases: ['ferretdb'] } } : {}),
       });
+      if (needFerret) {
+        // before FerretDB connects: a role's settings reach only sessions opened afterwards (infra/pg-indexes.ts)
+        await pg.psql(
+          Object.entries(FERRETDB_ROLE_SETTINGS)
+            .map(([k, v]) => `ALTER ROLE ferretdb SET ${k} = ${literal(v)};`)
+            .join('\n') + '\n',
+        );
+      }
       say(`postgresql ${PG_MAJOR} on 127.0.0.1:${settings.POSTGRES_PORT} (${pg.dir})`);
     }
 
@@ -847,6 +857,9 @@ export async function startProductionStack(opts: ProductionStackOptions): Promis
       stack.ferretdb = fdb;
       await fdb.listening(settings.FERRETDB_PORT, 60_000);
       say(`ferretdb on 127.0.0.1:${settings.FERRETDB_PORT} (postgresql backend, database ferretdb)`);
+      // FerretDB's equality look-ups read whole tables without these (infra/pg-indexes.ts); the
+      // collections that exist already get them before any process writes
+      await ensureEqualityIndexes((sql, db) => stack.postgres!.psql(sql, db), ferretDatabase);
     }
 
     // the settings the stack was started with, whatever their source, so every process agrees
@@ -877,6 +890,11 @@ export async function startProductionStack(opts: ProductionStackOptions): Promis
     for (let i = 0; i < settings.WORKER_PROCESSES; i++) stack.addWorker();
     stack.apis = new ApiCluster(settings.API_PROCESSES, appEnv, runDir, logDir, say, opts.execArgv);
     await stack.apis.startAll();
+    if (needFerret) {
+      // the workers create the app's collections as they start (models/index.ts, Model.init)
+      const { tables, statements } = await ensureEqualityIndexes((sql, db) => stack.postgres!.psql(sql, db), ferretDatabase, { waitMs: 60_000 });
+      say(`postgresql: ${statements.length} GIN indexes for FerretDB's equality look-ups on ${tables.size} collections (created when missing)`);
+    }
     return stack;
   } catch (err) {
     await stack.stop().catch(() => undefined);

@@ -359,6 +359,38 @@ describe('the production stack', () => {
       expect(verifyCertificateSignature(number, cert.holder.idNumber, issueDateOf(cert.issuedAt), sig, keys)).toEqual({ valid: true, kid: 'prod-test' });
     }
 
+    // FerretDB's equality look-up (`_jsonb->$1 @> $2`, the key a bind parameter) is served by the
+    // GIN indexes the stack adds (infra/pg-indexes.ts), not by a scan of every certificate or
+    // candidate; seq scans off, as a table this small would be read whole anyway
+    const psql = (sql: string) =>
+      execFileSync(
+        join(PG_BIN, 'psql'),
+        ['-h', '127.0.0.1', '-p', env.POSTGRES_PORT, '-U', 'postgres', '-d', 'ferretdb', '-XAtq', '-v', 'ON_ERROR_STOP=1', '-c', sql],
+        {
+          env: { ...process.env, PGPASSWORD: readFileSync(join(dataDir, 'secrets', 'postgres'), 'utf8').trim() },
+        },
+      ).toString();
+    expect(psql(`SELECT rolconfig FROM pg_roles WHERE rolname = 'ferretdb'`)).toContain('plan_cache_mode=force_custom_plan');
+    const tables = new Map(
+      psql(`SELECT _jsonb->>'_id', _jsonb->>'table' FROM skillcert._ferretdb_database_metadata`)
+        .trim()
+        .split('\n')
+        .map((line) => line.split('|') as [string, string]),
+    );
+    for (const [collection, key, value] of [
+      ['certificates', '_id', numbers[0]],
+      ['batchCandidates', 'batchId', batch],
+    ]) {
+      const plan = psql(
+        [
+          'SET enable_seqscan = off',
+          `PREPARE q(text, jsonb) AS SELECT _jsonb FROM skillcert."${tables.get(collection)}" WHERE _jsonb->$1 @> $2`,
+          `EXPLAIN EXECUTE q('${key}', to_jsonb('${value}'::text))`,
+        ].join('; '),
+      );
+      expect({ collection, plan }).toEqual({ collection, plan: expect.stringMatching(/Bitmap Index Scan on \S+_gin\b/) });
+    }
+
     // the candidates' ID numbers reach Temporal's databases only encrypted, as the staff's did
     for (const db of ['temporal', 'temporal_visibility']) {
       const bytes = dump(db);
