@@ -22,7 +22,7 @@
  * --prebuilt skips its provisioning and build when the caller has just done both.
  * --ci: fewer filings and batches, one fault of each kind in the filing phase and one in each
  * batch phase.
- * --big N: the first batch has N candidates (default 20,000; 3,000 with --ci), and the worker is
+ * --big N: the first batch has N candidates (default 20,000; 1,500 with --ci), and the worker is
  * killed while its certificates are being issued (#14 §3): the checks then find every
  * certificate exactly once, and the worker's log says where the retried issuing resumed.
  */
@@ -72,7 +72,7 @@ const filingCount = Number(values.filings ?? (ci ? 24 : 200));
 const clientCount = Math.max(1, Math.min(Number(values.clients), filingCount));
 /** batches need demo time (exam days, result publicity): none on the dev and production stacks */
 const batchCount = stack === 'demo' ? Math.min(filingCount, Number(values.batches ?? (ci ? 3 : 20))) : 0;
-const bigCandidates = Number(values.big ?? (ci ? 3000 : 20_000));
+const bigCandidates = Number(values.big ?? (ci ? 1500 : 20_000));
 
 /** mulberry32: a small seeded PRNG, so a seed replays the same fault schedule. */
 function prng(a: number) {
