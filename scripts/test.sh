@@ -11,6 +11,9 @@
 #   SKILLCERT_SKIP_PRODUCTION=1 npm test   leaves the production steps out (a machine without Go)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+started=$(date +%s)
+# each step says when it starts, so a slow CI run shows where its time went
+step() { echo "test: [$(( ($(date +%s) - started) / 60 ))m$(( ($(date +%s) - started) % 60 ))s] $*"; }
 
 bash scripts/provision.sh
 bash scripts/provision-browser.sh
@@ -27,23 +30,31 @@ if [ "$production" = 1 ]; then
   trap '[ -n "$build_pid" ] && kill -- "-$build_pid" 2>/dev/null; rm -f "$build_log"' EXIT
 fi
 
+step "npm run typecheck"
 npm run typecheck
 npm run lint
 npm run format:check
+step "npx jest"
 npx jest
+step "npm run test:dates"
 npm run test:dates
+step "npm run chaos -- --ci --seed 11"
 npm run chaos -- --ci --seed 11
 
 if [ "$production" = 1 ]; then
-  echo "test: waiting for the production stack's provisioning (scripts/provision-production.sh)"
+  step "waiting for the production stack's provisioning (scripts/provision-production.sh)"
   status=0
   wait "$build_pid" || status=$?
   build_pid=""
   cat "$build_log"
   [ "$status" = 0 ] || { echo "test: scripts/provision-production.sh failed ($status)" >&2; exit "$status"; }
+  step "npm run build"
   npm run build
+  step "npx jest -c jest.production.config.js"
   npx jest -c jest.production.config.js
+  step "npm run chaos -- --stack production --ci --seed 11 --prebuilt"
   npm run chaos -- --stack production --ci --seed 11 --prebuilt
 else
   echo "test: SKILLCERT_SKIP_PRODUCTION=1: the production stack's test and chaos form were left out"
 fi
+step "done"
