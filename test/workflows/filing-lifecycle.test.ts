@@ -21,7 +21,7 @@ describe('filing workflow: active life', () => {
 
   const applyRenewal = (f: Flow) => f.h.executeUpdate(renewalUpdate, { args: [{ actor: f.a.institution, note: '申请续期' }] });
 
-  it('continues as new after the notice, keeping the full state (decisions, notice, publicity, history)', async () => {
+  itOnce('continues as new after the notice, keeping the full state (decisions, notice, publicity, history)', async () => {
     const f = await Flow.start(bed, application());
     await f.toPublicity();
     await f.closePublicity();
@@ -114,41 +114,44 @@ describe('filing workflow: active life', () => {
     expect(s.status).toBe('active');
   });
 
-  it('change with re-assessment: 技术评估 and 综合汇总 on the change track, then the change decision; address and venues updated in state and directory', async () => {
-    const f = await Flow.start(bed, application());
-    const { a } = f;
-    await f.toActive();
-    const venues = [{ name: '二号实训车间', address: '吉林省长春市高新区新地址8号', hasVideoSurveillance: true }];
-    let s = await f.h.executeUpdate(changeUpdate, {
-      args: [{ actor: a.institution, change: { address: '吉林省长春市高新区新地址8号', venues, reason: '搬迁' } }],
-    });
-    expect(s).toMatchObject({ status: 'change-pending', track: 'change', stage: 'technical-assessment', assignments: {} });
-    expect(s.change).toMatchObject({ address: '吉林省长春市高新区新地址8号' });
-    // the groups of the application do not carry over to the change
-    await expectRefused(bed, f.h, 'NOT_ASSIGNED', () => f.decide('technical-assessment', 'pass', a.expertB, { score: 80 }));
-    await expectRefused(bed, f.h, 'STAGE_MISMATCH', () => f.assign('preliminary-review', [a.expertA]));
-    s = await f.assign('technical-assessment', [a.expertB]);
-    expect(s.stage).toBe('technical-assessment');
-    await f.assign('comprehensive-review', [a.expertC]);
-    s = await f.decide('technical-assessment', 'pass', a.expertB, { score: 82 });
-    expect(s.stage).toBe('comprehensive-review');
-    s = await f.decide('comprehensive-review', 'pass', a.expertC);
-    expect(s.stage).toBe('change');
-    await expectRefused(bed, f.h, 'FORBIDDEN', () => f.decide('change', 'pass', a.expertC));
-    // still the old address and venues while the change is pending
-    expect(s.application.venues![0].name).toBe('一号实训车间');
-    s = await f.decide('change', 'pass', a.prefectureReviewer);
-    expect(s).toMatchObject({ status: 'active', track: 'application', stage: null, change: null });
-    expect(s.application.institution.address).toBe('吉林省长春市高新区新地址8号');
-    expect(s.application.venues).toEqual(venues);
-    s = await f.afterRun(2);
-    expect(s.decisions.filter((d) => d.track === 'change').map((d) => d.stage)).toEqual(['technical-assessment', 'comprehensive-review', 'change']);
-    expect(s.decisions).toHaveLength(8);
-    await eventually(async () => {
-      expect(await f.directory()).toMatchObject({ address: '吉林省长春市高新区新地址8号', occupationCodes: ['6-18-01-01'] });
-      expect((await f.audit()).map((e) => e.action)).toEqual(expect.arrayContaining(['filing.apply-change', 'filing.change-passed']));
-    });
-  });
+  itOnce(
+    'change with re-assessment: 技术评估 and 综合汇总 on the change track, then the change decision; address and venues updated in state and directory',
+    async () => {
+      const f = await Flow.start(bed, application());
+      const { a } = f;
+      await f.toActive();
+      const venues = [{ name: '二号实训车间', address: '吉林省长春市高新区新地址8号', hasVideoSurveillance: true }];
+      let s = await f.h.executeUpdate(changeUpdate, {
+        args: [{ actor: a.institution, change: { address: '吉林省长春市高新区新地址8号', venues, reason: '搬迁' } }],
+      });
+      expect(s).toMatchObject({ status: 'change-pending', track: 'change', stage: 'technical-assessment', assignments: {} });
+      expect(s.change).toMatchObject({ address: '吉林省长春市高新区新地址8号' });
+      // the groups of the application do not carry over to the change
+      await expectRefused(bed, f.h, 'NOT_ASSIGNED', () => f.decide('technical-assessment', 'pass', a.expertB, { score: 80 }));
+      await expectRefused(bed, f.h, 'STAGE_MISMATCH', () => f.assign('preliminary-review', [a.expertA]));
+      s = await f.assign('technical-assessment', [a.expertB]);
+      expect(s.stage).toBe('technical-assessment');
+      await f.assign('comprehensive-review', [a.expertC]);
+      s = await f.decide('technical-assessment', 'pass', a.expertB, { score: 82 });
+      expect(s.stage).toBe('comprehensive-review');
+      s = await f.decide('comprehensive-review', 'pass', a.expertC);
+      expect(s.stage).toBe('change');
+      await expectRefused(bed, f.h, 'FORBIDDEN', () => f.decide('change', 'pass', a.expertC));
+      // still the old address and venues while the change is pending
+      expect(s.application.venues![0].name).toBe('一号实训车间');
+      s = await f.decide('change', 'pass', a.prefectureReviewer);
+      expect(s).toMatchObject({ status: 'active', track: 'application', stage: null, change: null });
+      expect(s.application.institution.address).toBe('吉林省长春市高新区新地址8号');
+      expect(s.application.venues).toEqual(venues);
+      s = await f.afterRun(2);
+      expect(s.decisions.filter((d) => d.track === 'change').map((d) => d.stage)).toEqual(['technical-assessment', 'comprehensive-review', 'change']);
+      expect(s.decisions).toHaveLength(8);
+      await eventually(async () => {
+        expect(await f.directory()).toMatchObject({ address: '吉林省长春市高新区新地址8号', occupationCodes: ['6-18-01-01'] });
+        expect((await f.audit()).map((e) => e.action)).toEqual(expect.arrayContaining(['filing.apply-change', 'filing.change-passed']));
+      });
+    },
+  );
 
   itOnce('voluntary termination: the institution applies, the jurisdiction decides; terminated and out of the directory', async () => {
     const f = await Flow.start(bed, application());

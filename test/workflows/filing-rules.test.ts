@@ -30,7 +30,7 @@ describe('filing rules as the seeds write them', () => {
 
   const cal = new WorkingDayCalendar();
 
-  it('a change that adds an occupation goes through 申报 again (004 Art.7(1)); the old scope stays in force until its 备案通知', async () => {
+  itOnce('a change that adds an occupation goes through 申报 again (004 Art.7(1)); the old scope stays in force until its 备案通知', async () => {
     const f = await Flow.start(bed, application());
     const { a } = f;
     const active = await f.toActive();
