@@ -343,27 +343,18 @@ async function startServer(
 async function loadFigures(dir: string, dev: EmbeddedProcess, fdb: EmbeddedProcess, services: Services) {
   const seconds = quick ? 4 : 10;
   const numbers = only.has('c') ? await seedCertificates(services) : [];
-  const app = await startServer('app', dir, {
+  const appEnv = {
     APP_MODE: 'test',
     LOG_LEVEL: 'info',
     TEMPORAL_ADDRESS: dev.address,
     MONGODB_URI: `mongodb://${fdb.address}/bench`,
     TEMPORAL_TASK_QUEUE: 'bench',
     PUBLIC_RATE_LIMIT: '1000000',
-  });
+  };
+  const app = await startServer('app', dir, appEnv);
   const bare = only.has('h') ? await startServer('bare', dir) : undefined;
   // the same app with the look-up cache off: what a look-up costs when it is not kept
-  const uncached = only.has('c')
-    ? await startServer('app', dir, {
-        APP_MODE: 'test',
-        LOG_LEVEL: 'info',
-        TEMPORAL_ADDRESS: dev.address,
-        MONGODB_URI: `mongodb://${fdb.address}/bench`,
-        TEMPORAL_TASK_QUEUE: 'bench',
-        PUBLIC_RATE_LIMIT: '1000000',
-        CERTIFICATE_CACHE_SECONDS: '0',
-      })
-    : undefined;
+  const uncached = only.has('c') ? await startServer('app', dir, { ...appEnv, CERTIFICATE_CACHE_SECONDS: '0' }) : undefined;
   try {
     if (only.has('c')) {
       for (const server of [app, uncached!]) {
