@@ -11,6 +11,8 @@ const transform = {
 const transformIgnorePatterns = [`/node_modules/(?!(${esmPackages})/)`];
 // vega-canvas's Node build probes for the optional `canvas` package with a top-level await, which
 // CommonJS cannot hold; its browser build finds no canvas either, as production does without it
+// each jest worker takes ports from its own block (infra/embedded.ts, freePort)
+const setupFiles = ['<rootDir>/test/harness/ports.ts'];
 const moduleNameMapper = { '^vega-canvas$': '<rootDir>/node_modules/vega-canvas/build/vega-canvas.browser.js' };
 /** @type {import('jest').Config} */
 module.exports = {
@@ -21,6 +23,7 @@ module.exports = {
       transform,
       transformIgnorePatterns,
       moduleNameMapper,
+      setupFiles,
       testMatch: ['<rootDir>/test/{unit,replay}/**/*.test.ts'],
     },
     {
@@ -29,6 +32,7 @@ module.exports = {
       transform,
       transformIgnorePatterns,
       moduleNameMapper,
+      setupFiles,
       testMatch: ['<rootDir>/test/{workflows,api,integration,console}/**/*.test.ts'],
       // the production stack needs its own build (Temporal Server, dist/): npm run test:production
       testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/integration/production\\.test\\.ts$'],
@@ -42,6 +46,7 @@ module.exports = {
       transform,
       transformIgnorePatterns,
       moduleNameMapper,
+      setupFiles,
       testMatch: ['<rootDir>/test/e2e/**/*.test.ts'],
     },
   ],

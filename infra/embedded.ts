@@ -32,7 +32,7 @@ export interface EmbeddedProcess {
 }
 
 /** A free TCP port on 127.0.0.1, chosen by the kernel. */
-export async function freePort(): Promise<number> {
+function kernelPort(): Promise<number> {
   return new Promise((ok, fail) => {
     const srv = createServer();
     srv.unref();
@@ -42,6 +42,42 @@ export async function freePort(): Promise<number> {
       srv.close(() => ok(port));
     });
   });
+}
+
+function canBind(port: number): Promise<boolean> {
+  return new Promise((ok) => {
+    const srv = createServer();
+    srv.unref();
+    srv.once('error', () => ok(false));
+    srv.listen(port, '127.0.0.1', () => srv.close(() => ok(true)));
+  });
+}
+
+/**
+ * Jest runs test files in parallel workers, and each starts servers (FerretDB, Temporal, the main
+ * command) on ports it chose here. A port chosen by the kernel is released before the server binds
+ * it, and another worker's freePort or outgoing connection could take it in between: the main
+ * command then refused to start ("port … is already in use"). So inside a jest worker each worker
+ * takes ports from its own block below the kernel's ephemeral range (32768–60999 on Linux), which
+ * no other worker and no port-0 bind ever hands out. Only in the worker itself
+ * (test/harness/ports.ts marks it): a child it starts inherits JEST_WORKER_ID and must not
+ * hand out the block's ports again.
+ */
+export const WORKER_PORT_BLOCK = { base: 20_000, size: 1_000 };
+let nextWorkerPort = 0;
+
+/** A free TCP port on 127.0.0.1: the kernel's choice, or the jest worker's own block (above). */
+export async function freePort(): Promise<number> {
+  const worker = Number(process.env.JEST_WORKER_ID);
+  if (process.env.SKILLCERT_TEST_PORTS_PID !== String(process.pid)) return kernelPort();
+  if (!Number.isInteger(worker) || worker < 1 || worker > 12) return kernelPort();
+  const first = WORKER_PORT_BLOCK.base + (worker - 1) * WORKER_PORT_BLOCK.size;
+  for (let tried = 0; tried < WORKER_PORT_BLOCK.size; tried++) {
+    const port = first + (nextWorkerPort++ % WORKER_PORT_BLOCK.size);
+    // a port still bound by an earlier test file of this worker (each file restarts the count) is skipped
+    if (await canBind(port)) return port;
+  }
+  return kernelPort();
 }
 
 export async function isListening(port: number, host = '127.0.0.1'): Promise<boolean> {
