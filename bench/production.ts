@@ -31,7 +31,7 @@ import { ROOT } from '../infra/embedded';
 import { makeIdNumber } from '../domain/identifiers';
 import { buildCertificateCode } from '../domain/certificate-code';
 import { driveBare, driveFiling, makeTokens, pct, pool, registerExperts, type Tokens } from './run';
-import { report, type Figure } from './report';
+import { ratioFigure, report, type Figure } from './report';
 import { cpuOf, withChildren } from './cpu';
 
 const log = (s: string) => console.log(s);
@@ -195,17 +195,15 @@ async function throughput(stack: ProductionStack, services: Services, t: Tokens,
   log(`    ${two.toFixed(2)} filings/s (2 workers): ${a.cpu}`);
   log(`    bare ${b.rate.toFixed(2)} /s: ${b.cpu}`);
   const figures: Figure[] = [
-    {
+    ratioFigure({
       id: 'a',
       what: 'filings per second (review path, 8 requests each, through the API cluster)',
       value: two,
       unit: '/s',
       baseline: b.rate,
-      ratio: two / b.rate,
-      target: '≥ 0.60',
-      met: two / b.rate >= 0.6,
+      atLeast: 0.6,
       note: `baseline: the bare workflow (same Updates and activities) on the stack's Temporal Server, its worker in the bench process; 2 workers, 2 API processes. Per filing: ${a.cpu}. Per bare workflow: ${b.cpu}`,
-    },
+    }),
   ];
   if (stack.workers.length !== 2) return figures;
   log(`(w) two workers against one: worker-2 stopped, ${n} filings with one worker, then worker-2 started again and ${n} more`);
@@ -217,16 +215,16 @@ async function throughput(stack: ProductionStack, services: Services, t: Tokens,
   const twoAgain = await filingsPerSecond(stack, t, n);
   log(`    ${twoAgain.rate.toFixed(2)} filings/s (2 workers again): ${twoAgain.cpu}`);
   const twoMean = (two + twoAgain.rate) / 2;
-  figures.push({
-    id: 'w',
-    what: 'filings per second with 2 workers against 1 (same stack)',
-    value: twoMean,
-    unit: '/s',
-    baseline: one.rate,
-    ratio: twoMean / one.rate,
-    target: '—',
-    note: `worker-2 stopped and started again on the same stack: 2 workers ${two.toFixed(2)} /s, then 1 worker ${one.rate.toFixed(2)} /s, then 2 workers ${twoAgain.rate.toFixed(2)} /s; the 2-worker value is the mean of the runs either side`,
-  });
+  figures.push(
+    ratioFigure({
+      id: 'w',
+      what: 'filings per second with 2 workers against 1 (same stack)',
+      value: twoMean,
+      unit: '/s',
+      baseline: one.rate,
+      note: `worker-2 stopped and started again on the same stack: 2 workers ${two.toFixed(2)} /s, then 1 worker ${one.rate.toFixed(2)} /s, then 2 workers ${twoAgain.rate.toFixed(2)} /s; the 2-worker value is the mean of the runs either side`,
+    }),
+  );
   return figures;
 }
 
@@ -241,17 +239,9 @@ async function latency(stack: ProductionStack, services: Services, t: Tokens, qu
     await driveFiling(stack.apiBase, t, lat);
     await driveBare(services, bareLat);
   }
-  const f = (p: number, target: string, limit?: number): Figure => ({
-    id: `b${p}`,
-    what: `POST /decisions p${p}`,
-    value: pct(lat, p),
-    unit: 'ms',
-    baseline: pct(bareLat, p),
-    ratio: pct(lat, p) / pct(bareLat, p),
-    target,
-    met: limit === undefined ? undefined : pct(lat, p) / pct(bareLat, p) <= limit,
-  });
-  return [f(50, '—'), f(99, '≤ 1.5', 1.5)];
+  const f = (p: number, atMost?: number) =>
+    ratioFigure({ id: `b${p}`, what: `POST /decisions p${p}`, value: pct(lat, p), unit: 'ms', baseline: pct(bareLat, p), atMost });
+  return [f(50), f(99, 1.5)];
 }
 
 interface LoadResult {
@@ -305,17 +295,15 @@ async function certificateLookups(stack: ProductionStack, services: Services, qu
   const cpu = (r: LoadResult) => `${r.cpuMicrosPerRequest.toFixed(0)} µs API CPU + ${r.backendCpuMicrosPerRequest.toFixed(0)} µs FerretDB/PostgreSQL CPU each`;
   log(`    GET /livez: ${livez.perSecond.toFixed(0)} /s, ${cpu(livez)} (p50 ${livez.p50} ms, p99 ${livez.p99} ms)`);
   log(`    GET /api/v1/certificates/:number: ${cert.perSecond.toFixed(0)} /s, ${cpu(cert)} (p50 ${cert.p50} ms, p99 ${cert.p99} ms)`);
-  return {
+  return ratioFigure({
     id: 'c',
     what: `GET /certificates/:number per second, 32 connections, ${numbers.length.toLocaleString('en')} numbers`,
     value: cert.perSecond,
     unit: '/s',
     baseline: livez.perSecond,
-    ratio: cert.perSecond / livez.perSecond,
-    target: '≥ 0.60',
-    met: cert.perSecond / livez.perSecond >= 0.6,
+    atLeast: 0.6,
     note: `baseline: GET /livez of the same API cluster (no I/O); load from autocannon in a process of its own; per answer ${cpu(cert)}, against ${cpu(livez)}`,
-  };
+  });
 }
 
 /** Valid certificates in the stack's database, over three levels; their numbers. */

@@ -19,6 +19,18 @@ export interface Figure {
   note?: string;
 }
 
+/**
+ * A figure against its same-run baseline: the ratio value/baseline and, when the figure has a
+ * target, whether the ratio is at least (throughput) or at most (latency, cost) that bound.
+ */
+export function ratioFigure(f: Omit<Figure, 'ratio' | 'target' | 'met'> & { baseline: number; atLeast?: number; atMost?: number }): Figure {
+  const { atLeast, atMost, ...figure } = f;
+  const ratio = f.value / f.baseline;
+  if (atLeast !== undefined) return { ...figure, ratio, target: `≥ ${atLeast.toFixed(2)}`, met: ratio >= atLeast };
+  if (atMost !== undefined) return { ...figure, ratio, target: `≤ ${atMost.toFixed(1)}`, met: ratio <= atMost };
+  return { ...figure, ratio, target: '—' };
+}
+
 export function report(figures: Figure[], name: string, extra: Record<string, unknown> = {}) {
   const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`;
   const fmt = (n: number | undefined, unit = '') => (n === undefined || Number.isNaN(n) ? '—' : `${n >= 100 ? n.toFixed(0) : n.toFixed(2)}${unit}`);

@@ -42,7 +42,7 @@ import { addMonths } from '../domain/dates';
 import { FILING_WORKFLOW, filingWorkflowId, assignExpertsUpdate, decideUpdate, renewalUpdate, changeUpdate, stateQuery } from '../workflows/filing/messages';
 import type { Caller } from '../domain/roles';
 import { stepUpdate } from './bare-workflows';
-import { report, type Figure } from './report';
+import { ratioFigure, report, type Figure } from './report';
 
 const { values: args } = parseArgs({
   options: {
@@ -222,16 +222,7 @@ async function throughputAndLatency(base: string, t: Tokens, services: Services)
   const t1 = performance.now();
   await pool(Array.from({ length: n }), concurrency, () => driveBare(services));
   const bareRate = n / ((performance.now() - t1) / 1000);
-  figures.push({
-    id: 'a',
-    what: 'filings per second (review path, 8 requests each)',
-    value: sys,
-    unit: '/s',
-    baseline: bareRate,
-    ratio: sys / bareRate,
-    target: '≥ 0.50',
-    met: sys / bareRate >= 0.5,
-  });
+  figures.push(ratioFigure({ id: 'a', what: 'filings per second (review path, 8 requests each)', value: sys, unit: '/s', baseline: bareRate, atLeast: 0.5 }));
 
   const m = quick ? 10 : 30;
   log(`(b) decision latency: ${m * 4} sequential decisions against ${m * 4} bare Update round trips`);
@@ -239,25 +230,8 @@ async function throughputAndLatency(base: string, t: Tokens, services: Services)
   const bareLat: number[] = [];
   for (let i = 0; i < m; i++) await driveFiling(base, t, lat);
   for (let i = 0; i < m; i++) await driveBare(services, bareLat);
-  figures.push({
-    id: 'b50',
-    what: 'POST /decisions p50',
-    value: pct(lat, 50),
-    unit: 'ms',
-    baseline: pct(bareLat, 50),
-    ratio: pct(lat, 50) / pct(bareLat, 50),
-    target: '—',
-  });
-  figures.push({
-    id: 'b99',
-    what: 'POST /decisions p99',
-    value: pct(lat, 99),
-    unit: 'ms',
-    baseline: pct(bareLat, 99),
-    ratio: pct(lat, 99) / pct(bareLat, 99),
-    target: '≤ 2.0',
-    met: pct(lat, 99) / pct(bareLat, 99) <= 2,
-  });
+  figures.push(ratioFigure({ id: 'b50', what: 'POST /decisions p50', value: pct(lat, 50), unit: 'ms', baseline: pct(bareLat, 50) }));
+  figures.push(ratioFigure({ id: 'b99', what: 'POST /decisions p99', value: pct(lat, 99), unit: 'ms', baseline: pct(bareLat, 99), atMost: 2 }));
 }
 
 interface LoadResult {
@@ -378,17 +352,17 @@ async function loadFigures(dir: string, dev: EmbeddedProcess, fdb: EmbeddedProce
       log(
         `    bare Fastify GET /livez: ${hello.perSecond.toFixed(0)} /s, ${hello.cpuMicrosPerRequest.toFixed(0)} µs CPU each (p50 ${hello.p50} ms, p99 ${hello.p99} ms)`,
       );
-      figures.push({
-        id: 'h',
-        what: 'GET /livez per second through the whole app, 32 connections',
-        value: livez.perSecond,
-        unit: '/s',
-        baseline: hello.perSecond,
-        ratio: livez.perSecond / hello.perSecond,
-        target: '≥ 0.50',
-        met: livez.perSecond / hello.perSecond >= 0.5,
-        note: `baseline: a bare Fastify hello server (GET /livez) in the same kind of process; load from autocannon in a process of its own; server CPU per request ${livez.cpuMicrosPerRequest.toFixed(0)} µs against ${hello.cpuMicrosPerRequest.toFixed(0)} µs (ratio ${(hello.cpuMicrosPerRequest / livez.cpuMicrosPerRequest).toFixed(2)})`,
-      });
+      figures.push(
+        ratioFigure({
+          id: 'h',
+          what: 'GET /livez per second through the whole app, 32 connections',
+          value: livez.perSecond,
+          unit: '/s',
+          baseline: hello.perSecond,
+          atLeast: 0.5,
+          note: `baseline: a bare Fastify hello server (GET /livez) in the same kind of process; load from autocannon in a process of its own; server CPU per request ${livez.cpuMicrosPerRequest.toFixed(0)} µs against ${hello.cpuMicrosPerRequest.toFixed(0)} µs (ratio ${(hello.cpuMicrosPerRequest / livez.cpuMicrosPerRequest).toFixed(2)})`,
+        }),
+      );
     }
     if (only.has('c')) {
       const cert = results[results.length - 1];
@@ -402,27 +376,27 @@ async function loadFigures(dir: string, dev: EmbeddedProcess, fdb: EmbeddedProce
       log(
         `    the same with CERTIFICATE_CACHE_SECONDS=0 (another app process): ${cold.perSecond.toFixed(0)} /s, ${cold.cpuMicrosPerRequest.toFixed(0)} µs CPU each (p50 ${cold.p50} ms, p99 ${cold.p99} ms)`,
       );
-      figures.push({
-        id: 'c',
-        what: 'GET /certificates/:number per second, 32 connections',
-        value: cert.perSecond,
-        unit: '/s',
-        baseline: livez.perSecond,
-        ratio: cert.perSecond / livez.perSecond,
-        target: '≥ 0.80',
-        met: cert.perSecond / livez.perSecond >= 0.8,
-        note: `baseline: GET /livez of the same app process; load from autocannon in a process of its own, over ${numbers.length} certificate numbers, each connection from its own place; API process CPU per request ${cert.cpuMicrosPerRequest.toFixed(0)} µs against ${livez.cpuMicrosPerRequest.toFixed(0)} µs (FerretDB's own CPU not counted); look-up cache (CERTIFICATE_CACHE_SECONDS=5) hit rate ${(100 * hitRate).toFixed(1)} %`,
-      });
-      figures.push({
-        id: 'c',
-        what: 'GET /certificates/:number per second with CERTIFICATE_CACHE_SECONDS=0, 32 connections',
-        value: cold.perSecond,
-        unit: '/s',
-        baseline: livez.perSecond,
-        ratio: cold.perSecond / livez.perSecond,
-        target: '—',
-        note: `every look-up a FerretDB round trip (${cold.cpuMicrosPerRequest.toFixed(0)} µs API CPU each)`,
-      });
+      figures.push(
+        ratioFigure({
+          id: 'c',
+          what: 'GET /certificates/:number per second, 32 connections',
+          value: cert.perSecond,
+          unit: '/s',
+          baseline: livez.perSecond,
+          atLeast: 0.8,
+          note: `baseline: GET /livez of the same app process; load from autocannon in a process of its own, over ${numbers.length} certificate numbers, each connection from its own place; API process CPU per request ${cert.cpuMicrosPerRequest.toFixed(0)} µs against ${livez.cpuMicrosPerRequest.toFixed(0)} µs (FerretDB's own CPU not counted); look-up cache (CERTIFICATE_CACHE_SECONDS=5) hit rate ${(100 * hitRate).toFixed(1)} %`,
+        }),
+      );
+      figures.push(
+        ratioFigure({
+          id: 'c',
+          what: 'GET /certificates/:number per second with CERTIFICATE_CACHE_SECONDS=0, 32 connections',
+          value: cold.perSecond,
+          unit: '/s',
+          baseline: livez.perSecond,
+          note: `every look-up a FerretDB round trip (${cold.cpuMicrosPerRequest.toFixed(0)} µs API CPU each)`,
+        }),
+      );
     }
   } finally {
     await uncached?.stop();
