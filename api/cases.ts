@@ -67,6 +67,12 @@ export interface TemporalClientSide {
   callTimeoutMs?: number;
   /** where Update durations and failed calls are counted (GET /metrics); none: not counted */
   metrics?: Pick<ApiMetrics, 'timeUpdate' | 'countTemporalError'>;
+  /**
+   * Told after each call that may have changed a certificate (revocation, correction decision,
+   * reissue), whatever its outcome: a timeout may still have changed it. This process's public
+   * look-up cache forgets the number (api/certificate-cache.ts).
+   */
+  onCertificateChanged?: (number: string) => void;
 }
 
 /**
@@ -358,7 +364,8 @@ const ROW_DEADLINE_MS = 5;
 export const rosterDeadline = (callTimeoutMs: number, rows: number) => callTimeoutMs + rows * ROW_DEADLINE_MS;
 
 /** The API's calls, each answering a refusal as a DomainError. */
-export function createCases({ client, taskQueue, callTimeoutMs = 10_000, metrics }: TemporalClientSide) {
+export function createCases({ client, taskQueue, callTimeoutMs = 10_000, metrics, onCertificateChanged }: TemporalClientSide) {
+  const changing = <T>(number: string, fn: () => Promise<T>) => fn().finally(() => onCertificateChanged?.(number));
   const filing = (id: string) => client.workflow.getHandle(filingWorkflowId(id));
   const batch = (id: string) => client.workflow.getHandle(batchWorkflowId(id));
   /** Runs a call into Temporal within its deadline; a refusal (or an outage: 503) comes out as a DomainError (its cause: the original error). */
@@ -399,14 +406,18 @@ export function createCases({ client, taskQueue, callTimeoutMs = 10_000, metrics
       update(batch(batchId), def, arg, updateId, rows),
     submitBatchPlan: (input: BatchInput) =>
       timed(submitPlanUpdate.name, () => call(() => submitBatchPlan(client, taskQueue, input), rosterDeadline(callTimeoutMs, input.candidates.count))),
-    revokeCertificate: (input: RevocationInput) => call(() => revokeCertificate(client, taskQueue, input)),
-    reissueCertificate: (input: Extract<AmendmentInput, { kind: 'reissue' }>) => call(() => amendCertificate(client, taskQueue, input)),
+    revokeCertificate: (input: RevocationInput) => changing(input.number, () => call(() => revokeCertificate(client, taskQueue, input))),
+    reissueCertificate: (input: Extract<AmendmentInput, { kind: 'reissue' }>) =>
+      changing(input.number, () => call(() => amendCertificate(client, taskQueue, input))),
     requestCorrection: (input: CorrectionInput) => call(() => requestCorrection(client, taskQueue, input)),
     /** The center's decision on the open correction of a certificate (its validator refuses the wrong one). */
     decideCorrection: (number: string, input: DecideCorrectionInput, updateId?: string): Promise<CorrectionState> =>
-      timed(decideCorrectionUpdate.name, () =>
-        call(() =>
-          client.workflow.getHandle(correctionWorkflowId(number)).executeUpdate(decideCorrectionUpdate, { args: [input], ...(updateId ? { updateId } : {}) }),
+      // an approved correction is a new version of the certificate
+      changing(number, () =>
+        timed(decideCorrectionUpdate.name, () =>
+          call(() =>
+            client.workflow.getHandle(correctionWorkflowId(number)).executeUpdate(decideCorrectionUpdate, { args: [input], ...(updateId ? { updateId } : {}) }),
+          ),
         ),
       ),
     /**

@@ -44,13 +44,15 @@ declare module 'fastify' {
 
 export default fp(
   async (app) => {
-    app.decorate('repositories', createRepositories(app));
+    const repositories = createRepositories(app);
+    app.decorate('repositories', repositories);
     app.decorate(
       'cases',
       createCases({
         ...app.services.temporal,
         callTimeoutMs: app.services.settings.TEMPORAL_CALL_TIMEOUT_MS,
         metrics: app.hasDecorator('metrics') ? app.metrics : undefined,
+        onCertificateChanged: (number) => repositories.certificates.forget(number),
       }),
     );
   },

@@ -101,7 +101,7 @@ export function createCertificatesRepository(models: Models, signing: Certificat
     async byNumber(number: string) {
       return lookups.get(number, async () => publicView(await this.find(number), signing));
     },
-    /** This process wrote to the certificate (revocation, correction, reissue): its next look-up reads it again. */
+    /** This process changed the certificate (api/cases.ts, onCertificateChanged): its next look-up reads it again. */
     forget(number: string) {
       lookups.forget(number);
     },

@@ -190,14 +190,7 @@ const certificatesRoutes: FastifyPluginAsyncZod = async (app) => {
         response: { 200: certificateView, ...problems(400, 401, 403, 404, 409) },
       },
     },
-    async (req) => {
-      try {
-        return publicView(await cases.revokeCertificate({ number: req.params.number, reason: req.body.reason, ...envelopeOf(req) }), signing);
-      } finally {
-        // whatever the outcome (a timeout may still have revoked it): this process's next look-up reads it again
-        certificates.forget(req.params.number);
-      }
-    },
+    async (req) => publicView(await cases.revokeCertificate({ number: req.params.number, reason: req.body.reason, ...envelopeOf(req) }), signing),
   );
 
   app.post(
@@ -264,9 +257,6 @@ const certificatesRoutes: FastifyPluginAsyncZod = async (app) => {
         // no workflow of this certificate is open: the request was decided already, or never made
         if (err instanceof DomainError && err.code === 'INVALID_STATE') throw await decided();
         throw err;
-      } finally {
-        // an approved correction is a new version of the certificate
-        certificates.forget(number);
       }
       return {
         correctionId: s.correctionId,
@@ -296,9 +286,7 @@ const certificatesRoutes: FastifyPluginAsyncZod = async (app) => {
     async (req: FastifyRequest<{ Params: { number: string }; Body: { reason: string } }>) => {
       const doc = await certificates.find(req.params.number);
       refuse(reissueRefusal(req.caller!, doc, req.body.reason));
-      const r = await cases
-        .reissueCertificate({ kind: 'reissue', number: doc._id, reason: req.body.reason, ...envelopeOf(req) })
-        .finally(() => certificates.forget(doc._id));
+      const r = await cases.reissueCertificate({ kind: 'reissue', number: doc._id, reason: req.body.reason, ...envelopeOf(req) });
       return { number: r.number, version: r.version, reissues: r.reissues, reissuedAt: r.at, document: `/api/v1/certificates/${r.number}/document` };
     },
   );
