@@ -19,11 +19,10 @@
 import { generateSigningKey, issueDateOf, verifyCertificateSignature } from '../../certificates/signature';
 import { execFileSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
-import { msToTs, tsToMs } from '@temporalio/common/lib/time';
 import { call, killLeftovers, productionEnv, runningPid, startProductionCommand, type Answer, type ProductionCommand } from '../harness/production-command';
 import { signToken } from '../../api/tokens';
 import { isListening } from '../../infra/embedded';
@@ -35,6 +34,7 @@ import { validityLastDay } from '../../domain/filing-dates';
 import { application, idNumber } from '../fixtures/filing';
 import { candidates as batchCandidates, plan as batchPlan } from '../fixtures/batch';
 import { atChinaTime } from '../harness/start-dates';
+import { fastForwardTo } from '../harness/fast-forward';
 import type { Caller } from '../../domain/roles';
 
 jest.setTimeout(900_000);
@@ -248,42 +248,7 @@ describe('the production stack', () => {
 
     temporalConn = await Connection.connect({ address: `127.0.0.1:${env.TEMPORAL_PORT}` });
     const temporal = temporalConn;
-    const describe = (workflowId: string) => temporal.workflowService.describeWorkflowExecution({ namespace: 'default', execution: { workflowId } });
-    /**
-     * Fast-forwards one workflow's own time to `targetMs` (its timers due on the way fire). The
-     * server measures the skip from the workflow's own current time, which it reports, and does not
-     * deduplicate a fast-forward by its id: a retry first looks whether the last try went through.
-     */
-    const skipTo = async (workflowId: string, targetMs: number) => {
-      const id = randomUUID();
-      const deadline = Date.now() + 120_000;
-      for (;;) {
-        try {
-          const info = (await describe(workflowId)).workflowExtendedInfo?.timeSkippingInfo;
-          if (info?.effectiveConfig?.fastForwardConfig?.id === id) break;
-          const now = info?.currentTime ? tsToMs(info.currentTime) : Date.now();
-          expect(targetMs).toBeGreaterThan(now);
-          await temporal.workflowService.updateWorkflowExecutionOptions({
-            namespace: 'default',
-            workflowExecution: { workflowId },
-            workflowExecutionOptions: { timeSkippingConfig: { enabled: true, fastForwardConfig: { id, duration: msToTs(targetMs - now) } } },
-            updateMask: { paths: ['time_skipping_config'] },
-          });
-          break;
-        } catch (err) {
-          // Temporal away (a killed service coming back): try again; anything else fails the test
-          if (Date.now() > deadline || !/UNAVAILABLE|DEADLINE_EXCEEDED|Unavailable|unavailable/.test(String(err))) throw err;
-          await sleep(1000);
-        }
-      }
-      // done when the server no longer skips under this fast-forward (Server 1.32 reports it in the
-      // effective config, not in fastForwardInfo), with the workflow's own time at the target
-      const info = await eventually(`${workflowId} fast-forwarded`, async () => {
-        const i = (await describe(workflowId)).workflowExtendedInfo?.timeSkippingInfo;
-        return i?.effectiveConfig?.fastForwardConfig?.id === id && !i.effectiveConfig.enabled ? i : undefined;
-      });
-      expect(tsToMs(info.currentTime!)).toBeGreaterThanOrEqual(targetMs);
-    };
+    const skipTo = (workflowId: string, targetMs: number) => fastForwardTo(temporal, 'default', workflowId, targetMs);
 
     // the 公示 runs out in the filing's own time, with nothing upheld: the notice stage, then 备案通知
     await skipTo(filingWorkflowId(id), dismissed.body.publicity.endsAtMs + HOUR);

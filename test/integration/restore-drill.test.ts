@@ -15,7 +15,6 @@ import { randomUUID } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { msToTs } from '@temporalio/common/lib/time';
 import { freePort, ROOT, startFerretDB, startTemporalDev, type EmbeddedProcess } from '../../infra/embedded';
 import { devStack, TEST_PAYLOAD_KEYS, type DevStack } from '../harness/stack';
 import { http } from '../harness/http';
@@ -23,6 +22,7 @@ import { application, idNumber } from '../fixtures/filing';
 import { candidates as batchCandidates, plan as batchPlan } from '../fixtures/batch';
 import { addCalendarDays, chinaDateOf } from '../../domain/calendar';
 import { atChinaTime } from '../harness/start-dates';
+import { fastForwardTo } from '../harness/fast-forward';
 import { filingWorkflowId } from '../../workflows/filing/messages';
 import { batchWorkflowId } from '../../workflows/batch/messages';
 import type { Caller } from '../../domain/roles';
@@ -103,24 +103,12 @@ describe('restore drill on the embedded stack', () => {
   }
 
   /**
-   * Moves one workflow's own time to `targetMs`, firing its timers due on the way. A workflow's
-   * clock runs ahead of the wall clock by what it skipped so far (kept in its state, so across the
-   * restore too). Targets come from the cases' own due dates, never a fixed number of days: the
-   * dev server runs on today's date, and a holiday in the way makes working days longer.
+   * Moves one workflow's own time to `targetMs`, firing its timers due on the way. Targets come
+   * from the cases' own due dates, never a fixed number of days: the dev server runs on today's
+   * date, and a holiday in the way makes working days longer.
    */
-  const skipped = new Map<string, number>();
-  async function skipTo(r: Running, workflowId: string, targetMs: number) {
-    const ahead = skipped.get(workflowId) ?? 0;
-    const ms = targetMs - (Date.now() + ahead);
-    if (ms <= 0) throw new Error(`${workflowId} is past ${new Date(targetMs).toISOString()} already`);
-    await r.s.services.temporal.connection.workflowService.updateWorkflowExecutionOptions({
-      namespace: r.s.settings.TEMPORAL_NAMESPACE,
-      workflowExecution: { workflowId },
-      workflowExecutionOptions: { timeSkippingConfig: { enabled: true, fastForwardConfig: { id: randomUUID(), duration: msToTs(ms) } } },
-      updateMask: { paths: ['time_skipping_config'] },
-    });
-    skipped.set(workflowId, ahead + ms);
-  }
+  const skipTo = (r: Running, workflowId: string, targetMs: number) =>
+    fastForwardTo(r.s.services.temporal.connection, r.s.settings.TEMPORAL_NAMESPACE, workflowId, targetMs);
 
   async function tokens(r: Running) {
     const tok = (sub: string, c: Omit<Caller, 'sub' | 'name'>) => r.s.token({ sub, name: sub, ...c });
