@@ -14,7 +14,7 @@ import { idNumber, newCreditCode } from '../fixtures/filing';
 import { buildApp } from '../../app';
 import { buildCertificateCode } from '../../domain/certificate-code';
 import { maskIdNumber } from '../../domain/identifiers';
-import type { CertificateDoc } from '../../models/batch';
+import { certificateDoc, seedCertificates } from '../fixtures/certificates';
 
 describe('the public certificate look-up, kept by the API process', () => {
   let s: DevStack;
@@ -27,20 +27,8 @@ describe('the public certificate look-up, kept by the API process', () => {
   const numbers = [1, 2, 3, 4, 5].map(number);
   const holders = numbers.map((_, i) => idNumber(800 + i, '19880401'));
 
-  const certificate = (i: number): CertificateDoc => ({
-    _id: numbers[i],
-    holder: { name: `持证人${i}`, idNumber: holders[i], sex: 'F' },
-    occupation: { code: '6-18-01-01', name: '车工' },
-    trade: null,
-    level: 3,
-    institution: { creditCode: X, name: '长春精工机械有限公司', code: 'Y0000220000133', province: '22', kind: 'Y' },
-    batchId,
-    issueYear: 2026,
-    serial: i + 1,
-    issuedAt: new Date('2026-03-02T02:00:00Z'),
-    status: 'valid',
-    revocation: null,
-  });
+  const certificate = (i: number) =>
+    certificateDoc(numbers[i], X, batchId, { holder: { name: `持证人${i}`, idNumber: holders[i], sex: 'F' }, trade: null, level: 3 });
   const lookUp = async (app: FastifyInstance, n: string) => {
     const r = await app.inject({ method: 'GET', url: `/api/v1/certificates/${n}` });
     expect([n, r.statusCode]).toEqual([n, 200]);
@@ -58,20 +46,11 @@ describe('the public certificate look-up, kept by the API process', () => {
     expect(s.settings.CERTIFICATE_CACHE_SECONDS).toBe(5);
     api = http(s.app);
     inst = await s.token({ sub: 'inst-cache', role: 'institution', province: '22', institutionId: X });
-    const { Batch, Certificate, Filing } = s.services.models;
-    await Filing.create({ _id: 'f-cache', version: 9, status: 'active', province: '22', prefecture: '220100', institutionId: X, state: '{}' });
-    await Batch.create({
-      _id: batchId,
-      version: 1,
-      status: 'certified',
-      filingId: 'f-cache',
-      province: '22',
-      prefecture: '220100',
-      level: 'prefecture',
-      institutionId: X,
-      state: '{}',
-    });
-    await Certificate.insertMany(numbers.map((_, i) => certificate(i)));
+    await seedCertificates(
+      s.services.models,
+      { filingId: 'f-cache', batchId, institutionId: X },
+      numbers.map((_, i) => certificate(i)),
+    );
     // the same services with the cache off
     uncached = await buildApp({ ...s.services, settings: { ...s.services.settings, CERTIFICATE_CACHE_SECONDS: 0 } });
   });

@@ -19,6 +19,7 @@ import { buildCertificateCode } from '../../domain/certificate-code';
 import { maskIdNumber } from '../../domain/identifiers';
 import { DEVELOPMENT_KID, issueDateOf, parseVerifyUrl, verifyCertificateSignature } from '../../certificates/signature';
 import type { CertificateDoc } from '../../models/batch';
+import { certificateDoc, seedCertificates } from '../fixtures/certificates';
 import type { Caller } from '../../domain/roles';
 
 describe('electronic certificates, corrections and reissue over HTTP', () => {
@@ -32,22 +33,13 @@ describe('electronic certificates, corrections and reissue over HTTP', () => {
   const number = (serial: number) => buildCertificateCode({ kind: 'Y', province: '22', institutionSequence: 12, issueYear: 2026, level: 4, serial });
   const [A, B, C, D] = [1, 2, 3, 4].map(number);
 
-  const certificate = (n: string, over: Partial<CertificateDoc> = {}): CertificateDoc => ({
-    _id: n,
-    holder: { name: '欧阳喆堃', idNumber: holderId, sex: 'M' },
-    occupation: { code: '6-18-01-01', name: '车工' },
-    trade: '数控车工',
-    level: 4,
-    institution: { creditCode: X, name: '长春精工机械有限公司', code: 'Y0000220000122', province: '22', kind: 'Y' },
-    batchId,
-    issueYear: 2026,
-    serial: Number(n.slice(-6)),
-    // 00:30 on 1 March in China, still 28 February in UTC: the printed and signed date is China's
-    issuedAt: new Date('2026-02-28T16:30:00Z'),
-    status: 'valid',
-    revocation: null,
-    ...over,
-  });
+  const certificate = (n: string, over: Partial<CertificateDoc> = {}) =>
+    certificateDoc(n, X, batchId, {
+      holder: { name: '欧阳喆堃', idNumber: holderId, sex: 'M' },
+      // 00:30 on 1 March in China, still 28 February in UTC: the printed and signed date is China's
+      issuedAt: new Date('2026-02-28T16:30:00Z'),
+      ...over,
+    });
 
   beforeAll(async () => {
     s = await devStack();
@@ -62,22 +54,14 @@ describe('electronic certificates, corrections and reissue over HTTP', () => {
     t.center = await tok('center', { role: 'center', province: '22', prefecture: '220100' });
     t.centerB = await tok('centerB', { role: 'center', province: '22', prefecture: '220200' });
     t.admin = await tok('admin', { role: 'admin' });
-    const { Batch, Certificate, Filing } = s.services.models;
     // the batch's filing has been terminated: the certificates stay valid, and correction, reissue and
     // revocation stay possible (SPEC "Termination"; 004 Art.12–13); a check of the filing would break every test below
-    await Filing.create({ _id: 'f-ecert', version: 9, status: 'terminated', province: '22', prefecture: '220100', institutionId: X, state: '{}' });
-    await Batch.create({
-      _id: batchId,
-      version: 1,
-      status: 'certified',
-      filingId: 'f-ecert',
-      province: '22',
-      prefecture: '220100',
-      level: 'prefecture',
-      institutionId: X,
-      state: '{}',
-    });
-    await Certificate.insertMany([certificate(A), certificate(B), certificate(C, { trade: null }), certificate(D)]);
+    await seedCertificates(s.services.models, { filingId: 'f-ecert', batchId, institutionId: X, filingStatus: 'terminated' }, [
+      certificate(A),
+      certificate(B),
+      certificate(C, { trade: null }),
+      certificate(D),
+    ]);
   });
   afterAll(async () => s?.close());
 
