@@ -32,7 +32,7 @@ function main() {
 
   const recordDir = mkdtempSync(join(tmpdir(), 'skillcert-record-'));
   try {
-    const files = [...new Set(LIFECYCLE_PATHS.map((p) => `test/workflows/${p.file}`))];
+    const files = [...new Set(LIFECYCLE_PATHS.map((p) => `test/${p.file}`))];
     const names = LIFECYCLE_PATHS.map((p) => p.test.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|');
     console.log(`recording ${LIFECYCLE_PATHS.length} paths from ${files.length} test files …`);
     const run = spawnSync('npx', ['jest', '--selectProjects', 'stack', '-t', names, ...files], {

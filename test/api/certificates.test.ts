@@ -63,6 +63,7 @@ describe('electronic certificates, corrections and reissue over HTTP', () => {
       certificate(D),
     ]);
   });
+  afterEach(async () => s.record());
   afterAll(async () => s?.close());
 
   it('publishes the signing key; the public check gives version 1 and a link whose signature checks with it', async () => {

@@ -39,6 +39,7 @@ describe('complaints and the credit file', () => {
     expect(f.status).toBe(201);
     filingId = f.body.id;
   });
+  afterEach(async () => s.record());
   afterAll(async () => {
     const client = s?.services.temporal.client;
     for (const id of [filingWorkflowId(filingId), ...started.map(complaintWorkflowId)]) {

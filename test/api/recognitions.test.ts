@@ -37,6 +37,7 @@ describe('competition recognitions', () => {
     t.prov21 = await tok('prov21', { role: 'province-reviewer', province: '21' });
     t.pref = await tok('pref', { role: 'prefecture-reviewer', province: '22', prefecture: '220100' });
   });
+  afterEach(async () => s.record());
   afterAll(() => s?.close());
 
   it('issues the certificate under the province’s code, consecutive serials, once per request', async () => {

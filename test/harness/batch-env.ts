@@ -25,8 +25,9 @@ import { submitBatchPlan } from '../../api/cases';
 import { CalendarStore } from '../../infra/calendar-store';
 import { stackInfo, testDataConverter, timeSkippingEnv, uniqueName } from './stack';
 import { baseInstant, nextStart } from './start-dates';
-import { recordHistories } from './record';
+import { recordHistories, startedRuns } from './record';
 import { filing } from '../../workflows/filing/workflow';
+import { archiveRetentionId } from '../../workflows/archive/messages';
 import { assignExpertsUpdate, decideUpdate as filingDecideUpdate, stateQuery as filingStateQuery, filingWorkflowId } from '../../workflows/filing/messages';
 import {
   batchWorkflowId,
@@ -136,6 +137,8 @@ export async function batchBed(opts: { mail?: boolean } = {}): Promise<BatchBed>
   const institutions = new Set<string>();
   const calendars = new CalendarStore(models);
   const extraAllocators: string[] = [];
+  /** the runs started through bed.client, for record() */
+  const started = startedRuns();
   let recordedBatches = 0;
   let recordedFilings = 0;
   /**
@@ -164,7 +167,12 @@ export async function batchBed(opts: { mail?: boolean } = {}): Promise<BatchBed>
     models,
     conn,
     taskQueue,
-    client: new Client({ connection: env.connection, namespace: 'default', dataConverter: testDataConverter }),
+    client: new Client({
+      connection: env.connection,
+      namespace: 'default',
+      dataConverter: testDataConverter,
+      interceptors: { workflow: [started.interceptor] },
+    }),
     hooks,
     activities: batchActivities,
 
@@ -267,7 +275,9 @@ export async function batchBed(opts: { mail?: boolean } = {}): Promise<BatchBed>
       extraAllocators.push(allocatorWorkflowId(taskQueue, serialAllocatorId(creditCode)));
     },
     async record() {
-      const ids = [...batches.slice(recordedBatches).map(batchWorkflowId), ...filings.slice(recordedFilings).map((h) => h.workflowId)];
+      const newBatches = batches.slice(recordedBatches);
+      // with the archive retention of each that ended meanwhile (the activity recording its end starts it)
+      const ids = [...newBatches.map(batchWorkflowId), ...newBatches.map(archiveRetentionId), ...filings.slice(recordedFilings).map((h) => h.workflowId)];
       // revocations that happened during this test, of certificates of any batch of this bed
       const numbers = (await models.Certificate.find({ batchId: { $in: everyBatch }, status: 'revoked' }, { _id: 1 }).lean()).map((c) => String(c._id));
       recordedBatches = batches.length;
@@ -277,6 +287,8 @@ export async function batchBed(opts: { mail?: boolean } = {}): Promise<BatchBed>
         ...numbers.map(revocationWorkflowId),
         ...[...provinces].map((p) => allocatorWorkflowId(taskQueue, `sequence/${p}`)),
         ...[...institutions].map((cc) => allocatorWorkflowId(taskQueue, serialAllocatorId(cc))),
+        // what the test started through bed.client (an inspection draw)
+        ...started.take(),
       ]);
     },
     async cleanup() {

@@ -5,6 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { relative } from 'node:path';
 import { ROOT } from '../../infra/embedded';
+import { Client } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Runtime, DefaultLogger, Worker, type WorkerOptions } from '@temporalio/worker';
 import type { FastifyInstance } from 'fastify';
@@ -19,6 +20,7 @@ import { TestServerClock } from '../../infra/clock';
 import { TEST_PAYLOAD_KEYS, testCodec, testDataConverter } from './payload-key';
 export { TEST_PAYLOAD_KEYS, testCodec, testDataConverter };
 import { baseInstant, nextStart } from './start-dates';
+import { RECORD_DIR, recordHistories, startedRuns } from './record';
 
 let runtimeInstalled = false;
 function quietRuntime() {
@@ -78,6 +80,8 @@ export interface DevStack {
   worker: Worker;
   app: FastifyInstance;
   token(claims: Partial<Caller> & Pick<Caller, 'role'>): Promise<string>;
+  /** when recording (test/harness/record.ts): write the histories of the workflows started through the stack since the last call (afterEach) */
+  record(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -103,6 +107,12 @@ export async function devStack(
     const now = (await services.clock.now()).getTime();
     await services.clock.advance(nextStart(baseInstant(now) - 1) - now);
   }
+  const started = startedRuns();
+  if (RECORD_DIR) {
+    // the API and the activities start workflows through a client that remembers them, for record()
+    const { connection, namespace } = services.temporal;
+    services.temporal.client = new Client({ connection, namespace, dataConverter: services.dataConverter, interceptors: { workflow: [started.interceptor] } });
+  }
   const worker = await createTestWorker(services, opts.worker);
   const running = worker.run();
   const app = await buildApp(services);
@@ -113,6 +123,7 @@ export async function devStack(
     app,
     token: (claims) =>
       signToken(settings.AUTH_JWT_SECRET!, { sub: uniqueName('user'), name: '测试用户', ...claims } as Caller, '12h', tokenAddressing(settings)),
+    record: () => recordHistories(services.temporal.client, started.take()),
     async close() {
       await app.close();
       worker.shutdown();

@@ -82,7 +82,9 @@ describe('recorded histories', () => {
     const files = filesOf(newest);
     for (const p of LIFECYCLE_PATHS) expect(files.some((f) => f.startsWith(`${p.path}/`))).toBe(true);
     const types = new Set(files.map((f) => read(join(root, newest, f)).type));
-    expect([...types].sort()).toEqual(['allocator', 'batch', 'certificateRevocation', 'filing']);
+    // every workflow type the worker runs (workflows/index.ts): a new one needs its paths and a new release
+    const workerTypes = [...readFileSync(join(__dirname, '../../workflows/index.ts'), 'utf8').matchAll(/^export \{ (\w+) \} from/gm)].map((m) => m[1]);
+    expect([...types].sort()).toEqual(workerTypes.sort());
   });
 });
 

@@ -26,6 +26,7 @@ describeOnce('archive retention', () => {
     await bed.begin();
     f = await bed.activeFiling(application());
   });
+  afterEach(async () => bed.record());
   afterAll(async () => bed?.close());
 
   it('reminds before each end of keeping, then anonymises the rosters and scores at five years; certificates stay whole', async () => {

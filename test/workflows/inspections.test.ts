@@ -33,10 +33,8 @@ describeOnce('random inspection orders on a real batch', () => {
       ['insp-a', 'insp-b', 'insp-c'].map((userId) => ({ userId, name: `督导${userId}`, province: '22' })),
     );
   });
-  afterAll(async () => {
-    await bed?.cleanup();
-    await bed?.close();
-  });
+  afterEach(async () => bed.cleanup());
+  afterAll(async () => bed?.close());
 
   it('no order leaves the batch; suspend-batches suspends it with the inspection’s report; propose-termination reaches the reviewers; credit entries', async () => {
     const { earliest } = await leadDates(bed);
