@@ -33,6 +33,8 @@ interface Job {
    */
   backendPids?: number[];
   spread?: boolean;
+  /** requests per second over all connections (autocannon's overallRate); none: as fast as it goes */
+  rate?: number;
 }
 
 function run(job: Job, connections: number, seconds: number, turn = 0) {
@@ -44,6 +46,7 @@ function run(job: Job, connections: number, seconds: number, turn = 0) {
     connections,
     duration: seconds,
     requests,
+    ...(job.rate ? { overallRate: job.rate } : {}),
     ...(job.spread && requests.length > 1
       ? {
           setupClient: (c: { setRequests(r: typeof requests): void }) => {

@@ -18,7 +18,7 @@
  *
  * Results: bench/results/latest-production.json and .md (the embedded run keeps latest.*).
  */
-import { spawn, execFileSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -27,11 +27,11 @@ import { performance } from 'node:perf_hooks';
 import { NativeConnection, Worker, Runtime, DefaultLogger } from '@temporalio/worker';
 import { startScratchProductionStack, type ProductionStack } from '../infra/production';
 import { createServices, type Services } from '../infra/services';
-import { ROOT } from '../infra/embedded';
 import { makeIdNumber } from '../domain/identifiers';
 import { buildCertificateCode } from '../domain/certificate-code';
 import { driveBare, driveFiling, makeTokens, pct, pool, registerExperts, type Tokens } from './run';
 import { ratioFigure, report, type Figure } from './report';
+import { cannon, type LoadResult } from './cannon';
 import { cpuOf, withChildren } from './cpu';
 
 const log = (s: string) => console.log(s);
@@ -242,35 +242,6 @@ async function latency(stack: ProductionStack, services: Services, t: Tokens, qu
   const f = (p: number, atMost?: number) =>
     ratioFigure({ id: `b${p}`, what: `POST /decisions p${p}`, value: pct(lat, p), unit: 'ms', baseline: pct(bareLat, p), atMost });
   return [f(50), f(99, 1.5)];
-}
-
-interface LoadResult {
-  perSecond: number;
-  cpuMicrosPerRequest: number;
-  backendCpuMicrosPerRequest: number;
-  non2xx: number;
-  errors: number;
-  timeouts: number;
-  p50: number;
-  p99: number;
-}
-
-/** autocannon in a process of its own (bench/load.ts); any answer that is not 2xx fails the figure. */
-async function cannon(jobs: { base: string; paths: string[]; pids: number[]; backendPids: number[] }[], seconds: number): Promise<LoadResult[]> {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'bench/load.ts'), JSON.stringify({ jobs, connections: 32, seconds })], {
-    cwd: ROOT,
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  let out = '';
-  child.stdout.on('data', (d) => (out += d));
-  const code = await new Promise<number | null>((r) => child.once('exit', r));
-  if (code !== 0) throw new Error(`bench/load.ts exited ${code}`);
-  const results = JSON.parse(out.trim().split('\n').pop()!) as LoadResult[];
-  for (const [i, r] of results.entries())
-    if (r.non2xx > 0 || r.errors > 0 || r.timeouts > 0) {
-      throw new Error(`${jobs[i].paths[0]}: ${r.non2xx} non-2xx answers, ${r.errors} errors, ${r.timeouts} timeouts under load`);
-    }
-  return results;
 }
 
 const CERTIFICATES = 2000;
