@@ -84,6 +84,11 @@ export function createModels(conn: Connection) {
 }
 export type Models = ReturnType<typeof createModels>;
 
+// Mongoose records `new Error().stack` at every query's exec, only to show where a query object
+// was first run if it is run twice. With source maps on (tsx, --enable-source-maps) formatting that
+// stack was the largest single cost of a certificate look-up in the API process (bench (c)).
+mongoose.set('skipOriginalStackTraces', true);
+
 export async function connectDatabase(uri: string): Promise<{ conn: Connection; models: Models }> {
   const conn = mongoose.createConnection(uri, { serverSelectionTimeoutMS: 5000, autoIndex: true });
   await conn.asPromise();
