@@ -7,7 +7,8 @@
  * again on the same DATA_DIR, and the same workflow takes an objection. Then the filing gets its
  * 备案通知, and the filed institution runs a batch from plan to certificates (center, supervisor,
  * scores, result 公示, results review), with the other worker and the history service killed again
- * midway; the certificates verify publicly.
+ * midway; the certificates verify publicly. Last, the backup and restore drill of the production
+ * form: a backup taken online, a certificate revoked after it, the stack restored and started again.
  *
  * Time: a 公示 lasts ≥5 working days and an exam day is weeks away, and this server keeps real time.
  * The stack runs with TEMPORAL_WORKFLOW_TIME_SKIPPING=1 (tests only: Server 1.32's experimental
@@ -371,10 +372,43 @@ describe('the production stack', () => {
     expect(batchByProcess[1].length).toBeGreaterThan(0);
     expect(batchByProcess[0].length + batchByProcess[1].length).toBe(served.length - batchFrom);
 
+    // Backup and restore, production form (README "Backup and restore"): a backup taken online; a
+    // certificate revoked after it; the stack stopped, restored from the backup and started again.
+    // The revocation came after the backup and is gone; everything before it is back, the filing's
+    // workflow and the batch's certificates with it.
+    const node = (script: string, args: string[]) =>
+      execFileSync(process.execPath, [join(__dirname, '../../dist/scripts', script), ...args, '--stack', 'production'], {
+        env: { ...process.env, ...env },
+        stdio: 'pipe',
+        timeout: 180_000,
+      }).toString();
+    const backupDir = mkdtempSync(join(tmpdir(), 'skillcert-production-backup-'));
+    let drillS = Date.now();
+    try {
+      const backedUp = node('backup.js', ['--to', join(backupDir, 'b')]);
+      timings.backupS = (Date.now() - drillS) / 1000;
+      expect(backedUp).toMatch(/pg_dump -Fc ferretdb: .*\n.*done in/);
+      const revoked = await post(`/certificates/${numbers[0]}/revocation`, { reason: '备份之后撤销' }, t.inst, 200);
+      expect(revoked.body.status).toBe('revoked');
+      expect(await stack.stop()).toBe(0);
+      stack = undefined;
+      drillS = Date.now();
+      node('restore.js', ['--from', join(backupDir, 'b')]);
+      timings.restoreS = (Date.now() - drillS) / 1000;
+      stack = await startProductionCommand(env);
+      expect((await get(`/certificates/${numbers[0]}`)).status).toBe('valid');
+      for (const number of numbers) expect((await get(`/certificates/${number}`)).status).toBe('valid');
+      expect((await get(`/filings/${id}`, t.prov)).status).toBe('active');
+      // the restored workflows run on: the certificate is revoked again, through its own workflow
+      expect((await post(`/certificates/${numbers[0]}/revocation`, { reason: '恢复之后撤销' }, t.inst, 200)).body.status).toBe('revoked');
+    } finally {
+      rmSync(backupDir, { recursive: true, force: true });
+    }
+
     expect(await stack.stop()).toBe(0);
     stack = undefined;
     console.log(
-      `production stack: first start ${timings.firstStartS.toFixed(1)} s (clean DATA_DIR), restart ${timings.restartS.toFixed(1)} s; batch ${((Date.now() - batchStarted) / 1000).toFixed(1)} s; requests per API process: ${byProcess.map((r) => r.length).join(' / ')} (filing), ${batchByProcess.map((r) => r.length).join(' / ')} (batch)`,
+      `production stack: first start ${timings.firstStartS.toFixed(1)} s (clean DATA_DIR), restart ${timings.restartS.toFixed(1)} s; backup ${timings.backupS?.toFixed(1)} s, restore ${timings.restoreS?.toFixed(1)} s; batch ${((Date.now() - batchStarted) / 1000).toFixed(1)} s; requests per API process: ${byProcess.map((r) => r.length).join(' / ')} (filing), ${batchByProcess.map((r) => r.length).join(' / ')} (batch)`,
     );
   });
 });
