@@ -156,10 +156,11 @@ export const settingsSchema = z.object({
   /**
    * How long this API process keeps the public answer of a certificate look-up by number
    * (GET /certificates/:number), in seconds; 0: not kept. A revocation, correction or reissue made
-   * through this process is seen at once; one made through another API process after at most this
-   * long (README, Performance (c)).
+   * through this process is seen at once, one made anywhere else within about a second (the
+   * certificate changes every API process reads, api/certificate-changes.ts); this bounds how long
+   * a change that was somehow missed could show (README, Performance (c)).
    */
-  CERTIFICATE_CACHE_SECONDS: z.coerce.number().int().min(0).max(300).default(5),
+  CERTIFICATE_CACHE_SECONDS: z.coerce.number().int().min(0).max(3600).default(300),
   /**
    * Open objections one publicity accepts from one contact, and from one client address; past it
    * the answer is 429 until some are resolved (issue #17: public input stays bounded).

@@ -71,6 +71,7 @@ import {
   mailDocs,
   notificationDocs,
   putVersioned,
+  recordCertificateChange,
   recordCreditEntries,
   type AuditDraft,
   type NotificationDraft,
@@ -462,7 +463,8 @@ export function createBatchActivities(deps: { models: Models; client: Client; ta
       if (!mayRevokeCertificate(a, doc)) throw fail('FORBIDDEN', 'A certificate is revoked by its issuing institution or the provincial department');
       if (doc.status === 'revoked') {
         if (doc.revocation?.requestKey === input.runId) {
-          // this run's own write, retried: only the credit entry may be missing
+          // this run's own write, retried: only the change entry and the credit entry may be missing
+          await recordCertificateChange(models, input.number, `revoked:${input.runId}`);
           await recordCreditEntries(models, [revocationEntryOf(doc, doc.revocation.reason, doc.revocation.at, a)]);
           return doc;
         }
@@ -471,6 +473,7 @@ export function createBatchActivities(deps: { models: Models; client: Client; ta
       if (typeof input.reason !== 'string' || !input.reason.trim()) throw fail('VALIDATION_FAILED', 'reason is required');
       const revocation = { reason: input.reason, by: { sub: a.sub, name: a.name, role: a.role }, at: new Date(input.at), requestKey: input.runId };
       await models.Certificate.updateOne({ _id: input.number }, { $set: { status: 'revoked', revocation } });
+      await recordCertificateChange(models, input.number, `revoked:${input.runId}`);
       await recordCreditEntries(models, [revocationEntryOf(doc, input.reason, input.at, a)]);
       await insertOnce(models.Audit, [
         certificateAuditDoc(input.number, `revoked:${input.runId}`, a, {

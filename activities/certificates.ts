@@ -12,7 +12,7 @@ import { currentValue, versionOf } from '../domain/certificates';
 import { maskIdNumber } from '../domain/identifiers';
 import type { Actor } from '../domain/filing';
 import type { AmendmentInput, AmendmentResult, CorrectionState } from '../workflows/certificate/messages';
-import { certificateAuditDoc, insertOnce } from './records';
+import { certificateAuditDoc, insertOnce, recordCertificateChange } from './records';
 
 const fail = (type: string, message: string) => ApplicationFailure.create({ type, message, nonRetryable: true });
 
@@ -48,6 +48,8 @@ export function createCertificateActivities(deps: { models: Models }) {
           const corrections = [...(doc.corrections ?? []), entry];
           await models.Certificate.updateOne({ _id: input.number }, { $set: { [input.field]: input.value, version: entry.version, corrections } });
         }
+        // also when a retry finds the write made: the entry may be what the first try did not get to
+        await recordCertificateChange(models, input.number, `corrected:${input.correctionId}`);
         await insertOnce(models.Audit, [
           certificateAuditDoc(input.number, `corrected:${input.correctionId}`, input.approvedBy, {
             action: 'certificate.correct',
@@ -72,6 +74,7 @@ export function createCertificateActivities(deps: { models: Models }) {
         reissues = [...reissues, entry];
         await models.Certificate.updateOne({ _id: input.number }, { $set: { reissues } });
       }
+      await recordCertificateChange(models, input.number, `reissued:${input.runId}`);
       const count = reissues.indexOf(entry) + 1;
       await insertOnce(models.Audit, [
         certificateAuditDoc(input.number, `reissued:${input.runId}`, input.actor, {

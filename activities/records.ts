@@ -246,3 +246,17 @@ export function createRecordActivities(models: Models, opts: { mail?: boolean } 
     },
   };
 }
+
+/** How long a certificate change is kept for the API processes' caches to read (api/certificate-changes.ts). */
+export const CERTIFICATE_CHANGE_KEPT_MS = 24 * 3_600_000;
+
+/**
+ * A certificate changed (revoked, corrected, reissued): one entry for the API processes' look-up
+ * caches, written after the certificate itself, once however often the activity is retried; and
+ * the entries older than a day go (immutable, so any writer may delete them).
+ */
+export async function recordCertificateChange(models: Pick<Models, 'CertificateChange'>, number: string, key: string): Promise<void> {
+  const now = Date.now();
+  await insertOnce(models.CertificateChange, [{ _id: `${number}:${key}`, number, recordedAt: new Date(now) }]);
+  await models.CertificateChange.deleteMany({ recordedAt: { $lt: new Date(now - CERTIFICATE_CHANGE_KEPT_MS) } });
+}

@@ -1,14 +1,14 @@
 /**
- * The public answer of GET /certificates/:number, kept a few seconds by this API process
- * (CERTIFICATE_CACHE_SECONDS): without it every look-up is a database round trip, about seven
+ * The public answer of GET /certificates/:number, kept by this API process
+ * (CERTIFICATE_CACHE_SECONDS): without it every look-up is a database round trip, about twenty
  * times the CPU of a route that does nothing (bench (c)). Bounded in entries, the least recently
  * used going first (a Map keeps insertion order; a hit moves its entry to the end).
  *
- * A write to a certificate through this process (revocation, approved correction, reissue)
- * forgets its number when it completes, so this process never answers the old state afterwards;
- * a look-up that read the database before that write ended does not put its (older) answer back.
- * Another API process, or a workflow started elsewhere, changes a certificate without telling this
- * one: that change shows here after at most the TTL.
+ * A change to a certificate through this process (revocation, approved correction, reissue)
+ * forgets its number when the call ends; one made anywhere else reaches this process through the
+ * certificate changes the activities record, read every second (api/certificate-changes.ts). A
+ * look-up that read the database before a forget does not put its (older) answer back. While
+ * the changes cannot be read, nothing is answered from memory (suspend).
  */
 export interface CertificateCacheOptions {
   ttlMs: number;
@@ -22,6 +22,7 @@ export class CertificateCache<V> {
   private readonly now: () => number;
   /** bumped by every forget: a look-up started before it does not store what it read */
   private generation = 0;
+  private suspended = false;
   hits = 0;
   misses = 0;
 
@@ -34,9 +35,23 @@ export class CertificateCache<V> {
     return this.opts.ttlMs > 0;
   }
 
+  /**
+   * Stops answering from memory, and forgets everything kept, until `resume()`: while this process
+   * cannot read the certificate changes (api/certificate-changes.ts) it would not learn of one.
+   */
+  suspend(): void {
+    this.suspended = true;
+    this.generation += 1;
+    this.entries.clear();
+  }
+
+  resume(): void {
+    this.suspended = false;
+  }
+
   /** The kept answer for this number, or `load()`'s (kept when nothing was forgotten meanwhile). */
   async get(number: string, load: () => Promise<V>): Promise<V> {
-    if (!this.enabled) return load();
+    if (!this.enabled || this.suspended) return load();
     const now = this.now();
     const hit = this.entries.get(number);
     if (hit && hit.expires > now) {

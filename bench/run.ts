@@ -379,7 +379,7 @@ async function loadFigures(dir: string, dev: EmbeddedProcess, fdb: EmbeddedProce
           unit: '/s',
           baseline: livez.perSecond,
           atLeast: 0.8,
-          note: `baseline: GET /livez of the same app process; load from autocannon in a process of its own, over ${numbers.length} certificate numbers, each connection from its own place; API process CPU per request ${cert.cpuMicrosPerRequest.toFixed(0)} µs against ${livez.cpuMicrosPerRequest.toFixed(0)} µs, and FerretDB's ${cert.backendCpuMicrosPerRequest.toFixed(0)} µs per look-up; look-up cache (CERTIFICATE_CACHE_SECONDS=5) hit rate ${(100 * hitRate).toFixed(1)} %`,
+          note: `baseline: GET /livez of the same app process; load from autocannon in a process of its own, over ${numbers.length} certificate numbers, each connection from its own place; API process CPU per request ${cert.cpuMicrosPerRequest.toFixed(0)} µs against ${livez.cpuMicrosPerRequest.toFixed(0)} µs, and FerretDB's ${cert.backendCpuMicrosPerRequest.toFixed(0)} µs per look-up; look-up cache (CERTIFICATE_CACHE_SECONDS default) hit rate ${(100 * hitRate).toFixed(1)} %`,
         }),
       );
       figures.push(

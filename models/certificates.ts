@@ -47,3 +47,26 @@ export const certificateCorrectionSchema = new Schema<CertificateCorrectionDoc>(
   { collection: 'certificate_corrections', versionKey: false, minimize: false },
 );
 certificateCorrectionSchema.index({ province: 1, prefecture: 1, status: 1 });
+
+/**
+ * One change to a certificate (revocation, approved correction, reissue), written by the activity
+ * that made it, right after the certificate: every API process reads the new ones each second and
+ * forgets the number in its public look-up cache (api/certificate-changes.ts). Kept a day; the
+ * activity that writes one deletes those older than that.
+ */
+export interface CertificateChangeDoc {
+  /** `<number>:<what>:<key of the change>`, so a retried activity writes it once */
+  _id: string;
+  number: string;
+  /** the writing worker's clock (API processes read with a margin for clock skew) */
+  recordedAt: Date;
+}
+
+export const certificateChangeSchema = new Schema<CertificateChangeDoc>(
+  {
+    _id: { type: String, required: true },
+    number: { type: String, required: true },
+    recordedAt: { type: Date, required: true, index: true },
+  },
+  { collection: 'certificate_changes', versionKey: false },
+);

@@ -30,7 +30,7 @@ import {
   type NotificationDoc,
 } from './records';
 import { objectionSchema, objectionSenderSchema } from './objections';
-import { certificateCorrectionSchema, type CertificateCorrectionDoc } from './certificates';
+import { certificateChangeSchema, certificateCorrectionSchema, type CertificateChangeDoc, type CertificateCorrectionDoc } from './certificates';
 import { mailSchema, type MailDoc } from './mail';
 import {
   complaintSubmissionSchema,
@@ -65,6 +65,7 @@ export function createModels(conn: Connection) {
     Batch: conn.model<BatchViewDoc>('Batch', batchViewSchema),
     Certificate: conn.model('Certificate', certificateSchema),
     CertificateCorrection: conn.model<CertificateCorrectionDoc>('CertificateCorrection', certificateCorrectionSchema),
+    CertificateChange: conn.model<CertificateChangeDoc>('CertificateChange', certificateChangeSchema),
     CandidatePage: conn.model<CandidatePageDoc>('CandidatePage', candidatePageSchema),
     UploadPart: conn.model<UploadPartDoc>('UploadPart', uploadPartSchema),
     PublicityNames: conn.model<PublicityNamesDoc>('PublicityNames', publicityNamesSchema),

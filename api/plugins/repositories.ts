@@ -13,6 +13,7 @@ import { createStatisticsRepository } from '../repositories/statistics';
 import { createComplaintsRepository } from '../repositories/complaints';
 import { createAnnualPlansRepository } from '../repositories/annual-plans';
 import { createCases, type Cases } from '../cases';
+import { watchCertificateChanges } from '../certificate-changes';
 import { documentStore } from '../../models/documents';
 
 function createRepositories(app: { services: import('../../infra/services').Services }) {
@@ -46,6 +47,13 @@ export default fp(
   async (app) => {
     const repositories = createRepositories(app);
     app.decorate('repositories', repositories);
+    const { lookups } = repositories.certificates;
+    if (lookups.enabled) {
+      const watch = watchCertificateChanges(app.services.models, lookups, {
+        onError: (err) => app.log.warn({ err }, 'certificate changes unreadable: look-ups go to the database until they are readable again'),
+      });
+      app.addHook('onClose', (_app, done) => (watch.stop(), done()));
+    }
     app.decorate(
       'cases',
       createCases({

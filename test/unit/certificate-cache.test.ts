@@ -60,4 +60,19 @@ describe('CertificateCache', () => {
     expect(await slow).toBe('read before the revocation');
     expect(await c.get('B', () => Promise.resolve('revoked'))).toBe('revoked');
   });
+
+  it('while suspended answers nothing from memory and keeps nothing; after resume keeps again', async () => {
+    const c = new CertificateCache<string>({ ttlMs: 60_000, now: clock });
+    const { calls, load } = loader();
+    await c.get('A', load('A'));
+    c.suspend();
+    expect(c.size).toBe(0);
+    await c.get('A', load('A'));
+    await c.get('A', load('A'));
+    expect(c.size).toBe(0);
+    c.resume();
+    await c.get('A', load('A'));
+    await c.get('A', load('A'));
+    expect(calls).toEqual(['A', 'A', 'A', 'A']);
+  });
 });
