@@ -64,6 +64,8 @@ import type { Actor, FilingState } from '../domain/filing';
 import { filingWorkflowId, stateQuery as filingStateQuery } from '../workflows/filing/messages';
 import { batchWorkflowId, serialAllocatorId, filingTerminatedUpdate, type RevocationInput } from '../workflows/batch/messages';
 import { stateOf } from '../models/records';
+import { tallyCertificates } from '../domain/statistics';
+import { tallyId } from '../infra/certificate-tallies';
 import {
   auditDocs,
   certificateAuditDoc,
@@ -452,6 +454,18 @@ export function createBatchActivities(deps: { models: Models; client: Client; ta
         blocks.push({ level, first, last: first + group.length - 1 });
         count += group.length;
       }
+      // what GET /statistics sums (infra/certificate-tallies.ts): written once, after the certificates
+      const tally = tallyCertificates(passed.map((h) => ({ occupation: { code: h.occupationCode, name: h.occupationName }, level: h.level })));
+      await insertOnce(models.CertificateTally, [
+        {
+          _id: tallyId(input.batchId, input.issuedAt),
+          batchId: input.batchId,
+          province: inst.province,
+          institutionId: inst.creditCode,
+          issuedAt: new Date(input.issuedAt),
+          ...tally,
+        },
+      ]);
       return { count, blocks };
     },
 

@@ -194,6 +194,29 @@ export interface IssuedCertificate {
   occupation: { code: string; name: string };
   level: number;
   issuedAt: Date | string;
+  /** how many certificates this stands for (a batch's tally row); 1 when absent */
+  count?: number;
+}
+
+/** One batch's certificates counted by occupation and level, in code order (models/certificates.ts CertificateTallyDoc). */
+export function tallyCertificates(certificates: readonly Pick<IssuedCertificate, 'occupation' | 'level'>[]) {
+  const acc = new Map<string, { occupationCode: string; occupationName: string; level: number; count: number }>();
+  for (const c of certificates) {
+    const key = `${c.occupation.code}|${c.level}`;
+    const cur = acc.get(key) ?? { occupationCode: c.occupation.code, occupationName: c.occupation.name, level: c.level, count: 0 };
+    cur.count += 1;
+    acc.set(key, cur);
+  }
+  const counts = [...acc.values()].sort((a, b) => a.occupationCode.localeCompare(b.occupationCode) || b.level - a.level);
+  return { total: certificates.length, counts };
+}
+
+/** A batch's tally as the certificates it stands for, for countCertificates. */
+export function tallyRows(t: {
+  issuedAt: Date | string;
+  counts: readonly { occupationCode: string; occupationName: string; level: number; count: number }[];
+}): IssuedCertificate[] {
+  return t.counts.map((c) => ({ occupation: { code: c.occupationCode, name: c.occupationName }, level: c.level, issuedAt: t.issuedAt, count: c.count }));
 }
 
 /**
@@ -207,11 +230,12 @@ export function countCertificates(issued: readonly IssuedCertificate[], year: nu
     const local = new Date(instant(c.issuedAt) + CHINA_OFFSET_MS);
     if (local.getUTCFullYear() !== year) continue;
     const month = local.getUTCMonth();
-    perMonth[month] += 1;
+    const n = c.count ?? 1;
+    perMonth[month] += n;
     const quarter = (Math.floor(month / 3) + 1) as 1 | 2 | 3 | 4;
     const key = `${c.occupation.code}|${c.level}|${quarter}`;
     const cur = acc.get(key) ?? { occupationCode: c.occupation.code, occupationName: c.occupation.name, level: c.level, quarter, count: 0 };
-    cur.count += 1;
+    cur.count += n;
     acc.set(key, cur);
   }
   const byQuarter = [...acc.values()].sort((a, b) => a.occupationCode.localeCompare(b.occupationCode) || b.level - a.level || a.quarter - b.quarter);

@@ -70,3 +70,34 @@ export const certificateChangeSchema = new Schema<CertificateChangeDoc>(
   },
   { collection: 'certificate_changes', versionKey: false },
 );
+
+/**
+ * The certificates one batch issued at one time, counted by occupation and level:
+ * what GET /statistics sums, so the dashboard reads one document per batch instead of every
+ * certificate. Written once by the batch's issuing activity after its certificates; for batches
+ * certified before 0.5.0, by `npm run backfill-tallies` (infra/certificate-tallies.ts).
+ */
+export interface CertificateTallyDoc {
+  /** `<batch id>@<issue time, ISO>` (infra/certificate-tallies.ts tallyId) */
+  _id: string;
+  batchId: string;
+  /** the issuing institution's province (as on its certificates) */
+  province: string;
+  institutionId: string;
+  issuedAt: Date;
+  total: number;
+  counts: { occupationCode: string; occupationName: string; level: number; count: number }[];
+}
+
+export const certificateTallySchema = new Schema<CertificateTallyDoc>(
+  {
+    _id: { type: String, required: true },
+    batchId: { type: String, required: true, index: true },
+    province: { type: String, required: true, index: true },
+    institutionId: { type: String, required: true },
+    issuedAt: { type: Date, required: true },
+    total: { type: Number, required: true },
+    counts: { type: mixed, default: [] },
+  },
+  { collection: 'certificate_tallies', versionKey: false, minimize: false },
+);

@@ -30,7 +30,14 @@ import {
   type NotificationDoc,
 } from './records';
 import { objectionSchema, objectionSenderSchema } from './objections';
-import { certificateChangeSchema, certificateCorrectionSchema, type CertificateChangeDoc, type CertificateCorrectionDoc } from './certificates';
+import {
+  certificateChangeSchema,
+  certificateCorrectionSchema,
+  certificateTallySchema,
+  type CertificateChangeDoc,
+  type CertificateCorrectionDoc,
+  type CertificateTallyDoc,
+} from './certificates';
 import { mailSchema, type MailDoc } from './mail';
 import {
   complaintSubmissionSchema,
@@ -66,6 +73,7 @@ export function createModels(conn: Connection) {
     Certificate: conn.model('Certificate', certificateSchema),
     CertificateCorrection: conn.model<CertificateCorrectionDoc>('CertificateCorrection', certificateCorrectionSchema),
     CertificateChange: conn.model<CertificateChangeDoc>('CertificateChange', certificateChangeSchema),
+    CertificateTally: conn.model<CertificateTallyDoc>('CertificateTally', certificateTallySchema),
     CandidatePage: conn.model<CandidatePageDoc>('CandidatePage', candidatePageSchema),
     UploadPart: conn.model<UploadPartDoc>('UploadPart', uploadPartSchema),
     PublicityNames: conn.model<PublicityNamesDoc>('PublicityNames', publicityNamesSchema),

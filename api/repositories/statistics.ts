@@ -15,6 +15,7 @@ import { BATCH_TERMINAL, type BatchState } from '../../domain/batch';
 import {
   certificateReportRow,
   countCertificates,
+  tallyRows,
   dateRangeBounds,
   passRates,
   yearBounds,
@@ -24,6 +25,12 @@ import {
 import { filingScopeFilter, scopeFilter } from './scope';
 
 type Group = { _id: string | null; n: number };
+
+/** The certificates' scope filter (certificateFilter) as a filter on their tallies. */
+function tallyScope(certScope: Record<string, unknown>): Record<string, unknown> {
+  if ('institution.province' in certScope) return { province: certScope['institution.province'] };
+  return certScope; // { batchId: { $in } } or {}: the tallies have the same field
+}
 
 /** Statistics are counted over a province's (or the caller's prefecture's) cases; `province` narrows an admin's view. */
 function caseFilter(c: Caller, province: string | undefined, kind: 'filing' | 'batch'): Record<string, unknown> {
@@ -54,7 +61,8 @@ export function createStatisticsRepository(models: Models, clock: Clock) {
       const certScope = await certificateFilter(c, q.province);
 
       const [issued, batchesWithResults, filingsByStage, filings, overdueFilings, overdueBatches] = await Promise.all([
-        models.Certificate.find({ ...certScope, issuedAt: { $gte: start, $lt: end } }, { occupation: 1, level: 1, issuedAt: 1 }).lean(),
+        // one tally per batch and issue time, not every certificate (infra/certificate-tallies.ts)
+        models.CertificateTally.find({ ...tallyScope(certScope), issuedAt: { $gte: start, $lt: end } }, { issuedAt: 1, counts: 1 }).lean(),
         // the 结果汇总表 of every certified batch (its results final), by the year its exams ended
         models.Batch.find({ ...batchScope, status: 'certified', lastExamDate: { $gte: `${q.year}-01-01`, $lte: `${q.year}-12-31` } }, { state: 1 }).lean(),
         models.Filing.aggregate<Group>([
@@ -72,7 +80,7 @@ export function createStatisticsRepository(models: Models, clock: Clock) {
         ]),
       ]);
 
-      const counted = countCertificates(issued, q.year);
+      const counted = countCertificates(issued.flatMap(tallyRows), q.year);
       const summaries = batchesWithResults.flatMap((b) => {
         const results = (JSON.parse(b.state) as Pick<BatchState, 'results'>).results;
         return results ? [results.summary] : [];
@@ -105,7 +113,7 @@ export function createStatisticsRepository(models: Models, clock: Clock) {
         year: q.year,
         province: q.province ?? (c.role === 'admin' ? null : (c.province ?? null)),
         asOf: now.toISOString(),
-        certificates: { total: issued.length, byQuarter: counted.byQuarter, perMonth: counted.perMonth },
+        certificates: { total: counted.perMonth.reduce((a, b) => a + b, 0), byQuarter: counted.byQuarter, perMonth: counted.perMonth },
         passRates: { batches: summaries.length, items: passRates(summaries) },
         institutions: { byStatus: [...byStatus.entries()].map(([status, count]) => ({ status, count })).sort((a, b) => a.status.localeCompare(b.status)) },
         filings: { byStage: filingsByStage.map((g) => ({ stage: String(g._id), count: g.n })).sort((a, b) => a.stage.localeCompare(b.stage)) },

@@ -9,6 +9,7 @@
  * stores.
  */
 import Papa from 'papaparse';
+import { backfillCertificateTallies } from '../../infra/certificate-tallies';
 import { devStack, type DevStack } from '../harness/stack';
 import { http } from '../harness/http';
 import { consoleClient, textOf } from '../harness/console';
@@ -20,6 +21,7 @@ import type { Caller } from '../../domain/roles';
 const formOf = (html: string) => html.includes('data-testid="report-form"');
 
 describe('statistics and the certificate report', () => {
+  let backfilled: { certificates: number; tallies: number };
   let s: DevStack;
   let api: ReturnType<typeof http>;
   const t: Record<string, string> = {};
@@ -143,8 +145,18 @@ describe('statistics and the certificate report', () => {
         institution: { creditCode: W, name: '沈阳机床有限公司', code: 'Y0000210000012', province: '21', kind: 'Y' },
       }),
     ]);
+    expect(await s.services.models.CertificateTally.countDocuments({})).toBe(0);
+    backfilled = await backfillCertificateTallies(s.services.models);
   });
   afterAll(async () => s?.close());
+
+  it('the upgrade backfill tallies the certificates written without one, once per batch and issue time', async () => {
+    // the certificates above went straight into the read model, as those of batches certified before 0.5.0
+    expect(backfilled).toEqual({ certificates: 5, tallies: 5 });
+    expect(await backfillCertificateTallies(s.services.models)).toEqual({ certificates: 0, tallies: 0 });
+    const b1 = await s.services.models.CertificateTally.find({ batchId: 'b1' }).lean();
+    expect(b1.map((t) => t.total)).toEqual([1, 1]);
+  });
 
   it('counts a province: certificates by occupation, level and quarter in China time, pass rates of the sums, institutions, stages, overdue steps', async () => {
     const r = await api.get('/api/v1/statistics?year=2026', t.prov);

@@ -79,6 +79,12 @@ describe('certificates', () => {
       expect(r.blocks).toEqual([{ level: 4, first: s[0], last: s[s.length - 1] }]);
     }
     expect(await bed.models.Certificate.countDocuments({ 'institution.creditCode': inst.creditCode })).toBe(total);
+    // each batch's tally for GET /statistics: its certificates counted by occupation and level
+    const tallies = await bed.models.CertificateTally.find({ institutionId: inst.creditCode }).lean();
+    expect(tallies.map((t) => [t.batchId, t.total, t.counts.reduce((a, c) => a + c.count, 0)]).sort()).toEqual(
+      inputs.map((input, i) => [input.batchId, sizes[i], sizes[i]]).sort(),
+    );
+    expect(tallies.every((t) => t.province === '22' && t.counts.every((c) => c.level === 4) && t.issuedAt.toISOString() === issuedAt)).toBe(true);
     const counters = await bed.env.client.workflow.getHandle(allocatorWorkflowId(bed.taskQueue, serialAllocatorId(inst.creditCode))).query(countersQuery);
     expect(counters.counters['2027-4']).toBe(total);
     const numbers = issued.flat();
@@ -90,6 +96,7 @@ describe('certificates', () => {
     expect(again).toEqual(results);
     expect(await Promise.all(inputs.map((input) => numbersOf(input.batchId)))).toEqual(issued);
     expect(await bed.models.Certificate.countDocuments({ 'institution.creditCode': inst.creditCode })).toBe(total);
+    expect(await bed.models.CertificateTally.countDocuments({ institutionId: inst.creditCode })).toBe(inputs.length);
     expect(
       (await bed.env.client.workflow.getHandle(allocatorWorkflowId(bed.taskQueue, serialAllocatorId(inst.creditCode))).query(countersQuery)).counters['2027-4'],
     ).toBe(total);
