@@ -4,14 +4,17 @@
  * database the app uses (MONGODB_URI, or the embedded FerretDB of `npm start`). Safe to run again:
  * it writes only what is missing.
  */
-import { loadSettings } from '../config';
+import { settingsSchema } from '../config';
 import { connectDatabase } from '../models';
 import { backfillCertificateTallies } from '../infra/certificate-tallies';
-import { endpointsFrom } from '../infra/services';
 
 async function main() {
-  const settings = loadSettings();
-  const { conn, models } = await connectDatabase(endpointsFrom(settings).mongoUri);
+  // only where the database is: the app's other settings (its secrets among them) are not needed here
+  const { MONGODB_URI, FERRETDB_PORT } = settingsSchema.pick({ MONGODB_URI: true, FERRETDB_PORT: true }).parse({
+    MONGODB_URI: process.env.MONGODB_URI || undefined,
+    FERRETDB_PORT: process.env.FERRETDB_PORT || undefined,
+  });
+  const { conn, models } = await connectDatabase(MONGODB_URI ?? `mongodb://127.0.0.1:${FERRETDB_PORT}/skillcert`);
   try {
     const started = Date.now();
     const r = await backfillCertificateTallies(models);
