@@ -12,14 +12,18 @@ export interface LoadJob {
   base: string;
   /** the paths each connection cycles through */
   paths: string[];
-  /** the server's process, and more of them (a cluster's API processes): their CPU per answer */
+  /** the server's process: its CPU time (user + system) per 2xx answer is reported too */
   pid?: number;
+  /** more server processes counted with `pid` (the API processes of a cluster) */
   pids?: number[];
-  /** the processes behind the server (FerretDB, PostgreSQL): their CPU per answer, apart */
+  /**
+   * processes behind the server (FerretDB; PostgreSQL's postmaster, whose per-connection children
+   * are counted too): their CPU time per 2xx answer is reported apart, as backendCpuMicrosPerRequest
+   */
   backendPids?: number[];
   /** each connection starts at its own place in `paths` */
   spread?: boolean;
-  /** requests per second over all connections; none: as fast as the server answers */
+  /** requests per second over all connections (autocannon's overallRate); none: as fast as it goes */
   rate?: number;
 }
 

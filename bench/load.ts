@@ -19,23 +19,10 @@
 import { readFileSync } from 'node:fs';
 import autocannon from 'autocannon';
 import { cpuOf, withChildren } from './cpu';
+import type { LoadJob } from './cannon';
 
-interface Job {
-  base: string;
-  paths: string[];
-  /** the server's process: its CPU time (user + system) per 2xx answer is reported too */
-  pid?: number;
-  /** more server processes counted with `pid` (the API processes of a cluster) */
-  pids?: number[];
-  /**
-   * processes behind the server (FerretDB; PostgreSQL's postmaster, whose per-connection children
-   * are counted too): their CPU time per 2xx answer is reported apart, as backendCpuMicrosPerRequest
-   */
-  backendPids?: number[];
-  spread?: boolean;
-  /** requests per second over all connections (autocannon's overallRate); none: as fast as it goes */
-  rate?: number;
-}
+/** a job as bench/cannon.ts describes it (the driver writes them, this reads them) */
+type Job = LoadJob;
 
 function run(job: Job, connections: number, seconds: number, turn = 0) {
   const requests = job.paths.map((path) => ({ method: 'GET' as const, path }));

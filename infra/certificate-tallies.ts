@@ -11,6 +11,7 @@
 import type { Models } from '../models';
 import type { CertificateTallyDoc } from '../models/certificates';
 import { tallyCertificates } from '../domain/statistics';
+import { insertOnce } from '../activities/records';
 
 export const tallyId = (batchId: string, issuedAt: Date | string) => `${batchId}@${new Date(issuedAt).toISOString()}`;
 
@@ -47,13 +48,7 @@ export async function backfillCertificateTallies(models: Pick<Models, 'Certifica
     issuedAt: new Date(g.first.issuedAt),
     ...tallyCertificates(g.certificates),
   }));
-  for (let i = 0; i < docs.length; i += 500) {
-    try {
-      await models.CertificateTally.insertMany(docs.slice(i, i + 500), { ordered: false });
-    } catch (err) {
-      // one written meanwhile (a second run at the same time): it counts the same certificates
-      if (!(err as { writeErrors?: { code?: number; err?: { code?: number } }[] }).writeErrors?.every((w) => (w.code ?? w.err?.code) === 11000)) throw err;
-    }
-  }
+  // a tally written meanwhile (a second run at the same time) counts the same certificates: skipped
+  for (let i = 0; i < docs.length; i += 500) await insertOnce(models.CertificateTally, docs.slice(i, i + 500));
   return { certificates, tallies: docs.length };
 }

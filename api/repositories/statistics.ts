@@ -4,8 +4,9 @@
  *
  * FerretDB v1 has $match and $group but no date operators in $group and no $lookup, so counts by
  * code are aggregations and counts by date are made in memory from one projected read.
- * Certificates carry their institution's province but not its prefecture: for a prefecture's
- * callers they are found through the batches in scope.
+ * Certificates are counted from their batches' tallies (infra/certificate-tallies.ts), which carry
+ * the institution's province but not its prefecture: for a prefecture's callers they are found
+ * through the batches in scope.
  */
 import type { Models } from '../../models';
 import type { Clock } from '../../infra/clock';
@@ -26,12 +27,6 @@ import { filingScopeFilter, scopeFilter } from './scope';
 
 type Group = { _id: string | null; n: number };
 
-/** The certificates' scope filter (certificateFilter) as a filter on their tallies. */
-function tallyScope(certScope: Record<string, unknown>): Record<string, unknown> {
-  if ('institution.province' in certScope) return { province: certScope['institution.province'] };
-  return certScope; // { batchId: { $in } } or {}: the tallies have the same field
-}
-
 /** Statistics are counted over a province's (or the caller's prefecture's) cases; `province` narrows an admin's view. */
 function caseFilter(c: Caller, province: string | undefined, kind: 'filing' | 'batch'): Record<string, unknown> {
   const base = kind === 'filing' ? filingScopeFilter(c) : scopeFilter(c, 'supervisors');
@@ -41,15 +36,15 @@ function caseFilter(c: Caller, province: string | undefined, kind: 'filing' | 'b
 export const REPORT_ACTION = 'report.certificates';
 
 export function createStatisticsRepository(models: Models, clock: Clock) {
-  /** The filter on certificates for the caller's scope: by province, or through the batches of a prefecture. */
-  async function certificateFilter(c: Caller, province: string | undefined): Promise<Record<string, unknown>> {
+  /** The filter on certificate tallies for the caller's scope: by province, or through the batches of a prefecture. */
+  async function tallyFilter(c: Caller, province: string | undefined): Promise<Record<string, unknown>> {
     const prefecture = c.role === 'prefecture-reviewer' || (c.role === 'center' && c.prefecture) ? c.prefecture : undefined;
     if (prefecture) {
       const batches = await models.Batch.find(caseFilter(c, province, 'batch'), { _id: 1 }).lean();
       return { batchId: { $in: batches.map((b) => b._id) } };
     }
     const p = province ?? (c.role === 'admin' ? undefined : c.province);
-    return p ? { 'institution.province': p } : {};
+    return p ? { province: p } : {};
   }
 
   return {
@@ -58,11 +53,11 @@ export function createStatisticsRepository(models: Models, clock: Clock) {
       const { start, end } = yearBounds(q.year);
       const filingScope = caseFilter(c, q.province, 'filing');
       const batchScope = caseFilter(c, q.province, 'batch');
-      const certScope = await certificateFilter(c, q.province);
+      const tallyScope = await tallyFilter(c, q.province);
 
       const [issued, batchesWithResults, filingsByStage, filings, overdueFilings, overdueBatches] = await Promise.all([
         // one tally per batch and issue time, not every certificate (infra/certificate-tallies.ts)
-        models.CertificateTally.find({ ...tallyScope(certScope), issuedAt: { $gte: start, $lt: end } }, { issuedAt: 1, counts: 1 }).lean(),
+        models.CertificateTally.find({ ...tallyScope, issuedAt: { $gte: start, $lt: end } }, { issuedAt: 1, counts: 1 }).lean(),
         // the 结果汇总表 of every certified batch (its results final), by the year its exams ended
         models.Batch.find({ ...batchScope, status: 'certified', lastExamDate: { $gte: `${q.year}-01-01`, $lte: `${q.year}-12-31` } }, { state: 1 }).lean(),
         models.Filing.aggregate<Group>([
