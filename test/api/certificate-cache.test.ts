@@ -45,7 +45,9 @@ describe('the public certificate look-up, kept by the API process', () => {
     );
 
   beforeAll(async () => {
-    s = await devStack();
+    // look-ups are a public rate-limited route (30 a minute per address by default): this file
+    // makes more than that, polling among them, and a 429 is not what it tests
+    s = await devStack({ settings: { PUBLIC_RATE_LIMIT: '10000' } });
     expect(s.settings.CERTIFICATE_CACHE_SECONDS).toBe(300);
     api = http(s.app);
     inst = await s.token({ sub: 'inst-cache', role: 'institution', province: '22', institutionId: X });
